@@ -1,0 +1,201 @@
+//! Resolving properties: one property of one node, all of them, and the conflicts among them.
+
+use std::collections::HashMap;
+
+use super::Hierarchy;
+use super::view::ViewEntry;
+use crate::{CoreError, NodeId, PropertyValue, Result};
+
+/// How a node's property resolves; see [`Hierarchy`] for the rules.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Resolution {
+    /// The node defines the property itself.
+    Own(PropertyValue),
+    /// The value comes from one ancestor (or from several equally specific ancestors that
+    /// agree; `from` is then the first of them in resolution order).
+    Inherited {
+        /// The inherited value.
+        value: PropertyValue,
+        /// The ancestor that supplies it.
+        from: NodeId,
+    },
+    /// Equally specific ancestors disagree (the Nixon diamond).
+    Conflict {
+        /// Every most specific candidate, in resolution order, with its value.
+        candidates: Vec<(NodeId, PropertyValue)>,
+        /// What to use if the caller does not decide: the first candidate in resolution
+        /// order, i.e. the one whose parent branch is listed first.
+        default_pick: (NodeId, PropertyValue),
+    },
+    /// Neither the node nor any ancestor defines the property.
+    Undefined,
+}
+
+impl Resolution {
+    /// The value to use: the own or inherited value, a conflict's default pick, or `None`.
+    pub fn value(&self) -> Option<&PropertyValue> {
+        match self {
+            Resolution::Own(value) | Resolution::Inherited { value, .. } => Some(value),
+            Resolution::Conflict { default_pick, .. } => Some(&default_pick.1),
+            Resolution::Undefined => None,
+        }
+    }
+
+    /// Like [`Resolution::value`], by value.
+    pub fn into_value(self) -> Option<PropertyValue> {
+        match self {
+            Resolution::Own(value) | Resolution::Inherited { value, .. } => Some(value),
+            Resolution::Conflict { default_pick, .. } => Some(default_pick.1),
+            Resolution::Undefined => None,
+        }
+    }
+
+    /// Whether this is a [`Resolution::Conflict`].
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, Resolution::Conflict { .. })
+    }
+}
+
+/// A property whose most specific candidates disagree, as listed by [`Hierarchy::conflicts`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct PropertyConflict {
+    /// The property's name.
+    pub property: String,
+    /// Every most specific candidate, in resolution order, with its value.
+    pub candidates: Vec<(NodeId, PropertyValue)>,
+    /// The first candidate, used by [`Hierarchy::resolve_properties`].
+    pub default_pick: (NodeId, PropertyValue),
+}
+
+impl Hierarchy {
+    /// Resolves one property of `id` (own value over the most specific inherited one).
+    ///
+    /// With `id`'s view cached this costs a binary search plus two hash lookups, whatever
+    /// the depth; see [`Hierarchy`] for the first call's cost.
+    pub fn resolve(&self, id: NodeId, property: &str) -> Result<Resolution> {
+        let idx = self.index(id)?;
+        if property.is_empty() {
+            return Err(CoreError::EmptyPropertyName { node: id });
+        }
+        if let Some(value) = self.nodes[idx as usize].local_properties.get(property) {
+            return Ok(Resolution::Own(value.clone()));
+        }
+        Ok(self.resolve_inherited(idx, property))
+    }
+
+    /// What `id` inherits for `property`, ignoring any value `id` defines itself.
+    pub(super) fn resolve_inherited(&self, idx: u32, property: &str) -> Resolution {
+        let Some(&property_id) = self.property_ids.get(property) else {
+            return Resolution::Undefined;
+        };
+        self.with_candidates(idx, property_id, |candidates| {
+            self.resolution_of(candidates, property)
+        })
+    }
+
+    /// What `id` inherits: every property an ancestor supplies, with conflicts settled by their
+    /// default pick. Values `id` defines itself are ignored, so an overridden property shows
+    /// the inherited value it overrides (what an exception detector compares against).
+    pub fn inherited_properties(&self, id: NodeId) -> Result<HashMap<String, PropertyValue>> {
+        let idx = self.index(id)?;
+        Ok(self.with_view(idx, |view| {
+            let mut inherited = HashMap::with_capacity(view.len());
+            for group in view.chunk_by(|left, right| left.property == right.property) {
+                let name = &self.property_names[group[0].property as usize];
+                if let Some(value) = self.value_of(group[0].candidate, name) {
+                    inherited.insert(name.clone(), value.clone());
+                }
+            }
+            inherited
+        }))
+    }
+
+    /// Every property of `id`: its own values over what it inherits.
+    pub fn resolve_properties(&self, id: NodeId) -> Result<HashMap<String, PropertyValue>> {
+        let mut resolved = self.inherited_properties(id)?;
+        let node = &self.nodes[self.index(id)? as usize];
+        for (name, value) in &node.local_properties {
+            resolved.insert(name.clone(), value.clone());
+        }
+        Ok(resolved)
+    }
+
+    /// The properties `id` inherits from disagreeing, equally specific ancestors, sorted by
+    /// name. A property `id` defines itself is never a conflict.
+    pub fn conflicts(&self, id: NodeId) -> Result<Vec<PropertyConflict>> {
+        let idx = self.index(id)?;
+        let node = &self.nodes[idx as usize];
+        let mut conflicts = self.with_view(idx, |view| {
+            view.chunk_by(|left, right| left.property == right.property)
+                .filter(|group| group.len() > 1)
+                .filter_map(|group| {
+                    let name = &self.property_names[group[0].property as usize];
+                    if node.local_properties.contains_key(name) {
+                        return None;
+                    }
+                    match self.resolution_of(group, name) {
+                        Resolution::Conflict {
+                            candidates,
+                            default_pick,
+                        } => Some(PropertyConflict {
+                            property: name.clone(),
+                            candidates,
+                            default_pick,
+                        }),
+                        _ => None,
+                    }
+                })
+                .collect::<Vec<_>>()
+        });
+        conflicts.sort_by(|left, right| left.property.cmp(&right.property));
+        Ok(conflicts)
+    }
+
+    fn value_of(&self, idx: u32, property: &str) -> Option<&PropertyValue> {
+        self.nodes[idx as usize].local_properties.get(property)
+    }
+
+    /// Turns a view's candidates for one property into a resolution.
+    fn resolution_of(&self, candidates: &[ViewEntry], property: &str) -> Resolution {
+        let mut valued = candidates.iter().filter_map(|entry| {
+            self.value_of(entry.candidate, property)
+                .map(|value| (self.id_of(entry.candidate), value))
+        });
+        let Some((first_id, first_value)) = valued.next() else {
+            return Resolution::Undefined;
+        };
+        let rest: Vec<(NodeId, &PropertyValue)> = valued.collect();
+        if rest.iter().all(|(_, value)| same_value(value, first_value)) {
+            return Resolution::Inherited {
+                value: first_value.clone(),
+                from: first_id,
+            };
+        }
+        let default_pick = (first_id, first_value.clone());
+        let mut all = Vec::with_capacity(rest.len() + 1);
+        all.push(default_pick.clone());
+        all.extend(rest.into_iter().map(|(id, value)| (id, value.clone())));
+        Resolution::Conflict {
+            candidates: all,
+            default_pick,
+        }
+    }
+}
+
+/// Value equality for conflict detection: structural, except that NaN agrees with NaN (two
+/// ancestors both saying "not a number" do not disagree).
+pub(super) fn same_value(left: &PropertyValue, right: &PropertyValue) -> bool {
+    match (left, right) {
+        (PropertyValue::Number(left), PropertyValue::Number(right)) => {
+            left == right || (left.is_nan() && right.is_nan())
+        }
+        (PropertyValue::List(left), PropertyValue::List(right)) => {
+            left.len() == right.len()
+                && left
+                    .iter()
+                    .zip(right)
+                    .all(|(left, right)| same_value(left, right))
+        }
+        _ => left == right,
+    }
+}
