@@ -3,10 +3,16 @@
 
 mod error;
 mod exception;
+mod handler;
+mod snapshot;
+mod store;
 
 pub use crate::{
     error::{Result, StoreError},
     exception::{
         Exception, ExceptionKey, ExceptionSource, instant_serde, property_hash, validate_confidence,
     },
+    handler::{CacheStatistics, ConflictStrategy, ExceptionHandler, resolve_conflict},
+    snapshot::SNAPSHOT_VERSION,
+    store::{ExceptionStore, StoreStatistics},
 };

@@ -1,0 +1,432 @@
+//! The concurrent, sharded exception store.
+
+mod shard;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crossbeam_utils::CachePadded;
+use llmkg_core::{NodeId, PropertyValue};
+use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+pub(crate) use self::shard::{ShardData, key_hash};
+use crate::{Exception, ExceptionKey, ExceptionSource, Result, StoreError, property_hash};
+
+/// Number of shards. A power of two well above the core counts we target (16), so writers
+/// rarely meet on one lock.
+pub(crate) const SHARD_COUNT: usize = 64;
+
+/// Consecutive node ids that share a shard (2^8 = 256). Blocks keep a thread that works on a
+/// contiguous id range on its own shard, while one property name still spreads over all shards.
+const NODE_BLOCK_BITS: u32 = 8;
+
+/// The shard of a node id.
+#[inline]
+pub(crate) fn shard_of(node: NodeId) -> usize {
+    ((node.0 >> NODE_BLOCK_BITS) as usize) & (SHARD_COUNT - 1)
+}
+
+/// One shard: its lock and the epoch the handler's cache checks.
+#[derive(Debug, Default)]
+pub(crate) struct Shard {
+    /// Bumped (under the write lock) by every change to this shard.
+    epoch: AtomicU64,
+    data: RwLock<ShardData>,
+}
+
+/// A thread-safe store of exceptions, keyed by (node, property name).
+///
+/// Every method takes `&self`; share the store with `Arc<ExceptionStore>`.
+///
+/// # Design
+///
+/// The store is split into 64 cache-padded shards, each behind its own `RwLock`.
+/// A node's shard is chosen by its id's block of 256 consecutive ids, so threads that work on
+/// different id ranges write to different shards even when they all use the same property name.
+/// Each shard keeps its own index, its own interned property names (one `String` per name per
+/// shard, not per exception), its own per-node and per-property lists and its own counters: no
+/// lock, map entry or atomic is shared by all writers. An add allocates nothing beyond what the
+/// caller hands in (amortised growth of the shard's tables aside).
+///
+/// # Costs
+///
+/// `get_exception`, `add_exception` and `remove_exception` are O(1): one hash of the name, one
+/// lock, one table probe (a hit compares the stored name, so a hash collision never returns
+/// another property's exception). `exceptions_for_node` is O(exceptions of the node);
+/// `exceptions_for_property` visits every shard (O(shards + matches)); `exceptions_by_source`,
+/// `len` and `statistics` visit every shard too.
+///
+/// # Errors
+///
+/// [`add_exception`](Self::add_exception) returns `Result`: an invalid confidence (NaN, infinite,
+/// outside `[0, 1]`) or an empty property name is a [`StoreError`] and stores nothing.
+///
+/// ```
+/// use std::sync::Arc;
+/// use llmkg_core::{NodeId, PropertyValue};
+/// use llmkg_exception_store::{Exception, ExceptionSource, ExceptionStore};
+///
+/// let store = Arc::new(ExceptionStore::new());
+/// let flightless = Exception::new(
+///     PropertyValue::Boolean(true),
+///     PropertyValue::Boolean(false),
+///     "Penguins cannot fly",
+///     ExceptionSource::Explicit,
+///     0.95,
+/// );
+/// assert!(store.add_exception(NodeId(3), "can_fly".into(), flightless)?.is_none());
+/// let found = store.get_exception(NodeId(3), "can_fly").unwrap();
+/// assert_eq!(found.actual_value, PropertyValue::Boolean(false));
+/// assert_eq!(store.len(), 1);
+/// # Ok::<(), llmkg_exception_store::StoreError>(())
+/// ```
+#[derive(Debug)]
+pub struct ExceptionStore {
+    shards: Box<[CachePadded<Shard>]>,
+}
+
+/// Counts and memory of an [`ExceptionStore`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoreStatistics {
+    /// Number of exceptions.
+    pub total_exceptions: usize,
+    /// Exceptions per source, indexed by [`ExceptionSource::index`].
+    pub by_source: [usize; 4],
+    /// Distinct nodes with at least one exception.
+    pub distinct_nodes: usize,
+    /// Distinct property names, counted once per shard that holds them (an upper bound of the
+    /// global distinct count; names are interned per shard so that no table is shared).
+    pub interned_property_names: usize,
+    /// Heap bytes held: table and vector capacities plus every owned string's capacity.
+    pub heap_bytes: usize,
+}
+
+impl StoreStatistics {
+    /// Exceptions of one source.
+    pub fn count(&self, source: ExceptionSource) -> usize {
+        self.by_source[source.index()]
+    }
+
+    /// Heap bytes per exception (0 when empty).
+    pub fn heap_bytes_per_exception(&self) -> f64 {
+        if self.total_exceptions == 0 {
+            0.0
+        } else {
+            self.heap_bytes as f64 / self.total_exceptions as f64
+        }
+    }
+}
+
+impl Default for ExceptionStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn check_name(property: &str) -> Result<()> {
+    if property.is_empty() {
+        Err(StoreError::EmptyPropertyName)
+    } else {
+        Ok(())
+    }
+}
+
+impl ExceptionStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        let shards = (0..SHARD_COUNT)
+            .map(|_| CachePadded::new(Shard::default()))
+            .collect();
+        ExceptionStore { shards }
+    }
+
+    fn shard(&self, node: NodeId) -> &Shard {
+        &self.shards[shard_of(node)]
+    }
+
+    fn write(&self, node: NodeId) -> (RwLockWriteGuard<'_, ShardData>, &AtomicU64) {
+        let shard = self.shard(node);
+        (shard.data.write(), &shard.epoch)
+    }
+
+    /// Adds or replaces the exception of `property` on `node`; returns the replaced one.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::InvalidConfidence`] or [`StoreError::EmptyPropertyName`]; nothing is stored.
+    pub fn add_exception(
+        &self,
+        node: NodeId,
+        property: String,
+        exception: Exception,
+    ) -> Result<Option<Exception>> {
+        check_name(&property)?;
+        exception.validate()?;
+        let hash = property_hash(&property);
+        let (mut data, epoch) = self.write(node);
+        let replaced = data.upsert(node.0, hash, property, exception);
+        epoch.fetch_add(1, Ordering::Release);
+        Ok(replaced)
+    }
+
+    /// A clone of the exception of `property` on `node`.
+    pub fn get_exception(&self, node: NodeId, property: &str) -> Option<Exception> {
+        let hash = property_hash(property);
+        let data = self.shard(node).data.read();
+        data.find(node.0, hash, property)
+            .map(|idx| data.get(idx).exception.clone())
+    }
+
+    /// Whether `node` has an exception for `property`.
+    pub fn contains(&self, node: NodeId, property: &str) -> bool {
+        let hash = property_hash(property);
+        self.shard(node)
+            .data
+            .read()
+            .find(node.0, hash, property)
+            .is_some()
+    }
+
+    /// A clone of the exception with this key (by property hash; if two names of one node share
+    /// a hash, one of them).
+    pub fn get_by_key(&self, key: ExceptionKey) -> Option<(String, Exception)> {
+        let data = self.shard(key.node_id).data.read();
+        data.find_by_hash(key.node_id.0, key.property_hash)
+            .map(|idx| {
+                let record = data.get(idx);
+                (
+                    data.property_name(record.property).to_owned(),
+                    record.exception.clone(),
+                )
+            })
+    }
+
+    /// Calls `read` with the exception of `property` on `node` without cloning it.
+    pub fn with_exception<R>(
+        &self,
+        node: NodeId,
+        property: &str,
+        read: impl FnOnce(Option<&Exception>) -> R,
+    ) -> R {
+        let hash = property_hash(property);
+        let data = self.shard(node).data.read();
+        let found = data
+            .find(node.0, hash, property)
+            .map(|idx| &data.get(idx).exception);
+        read(found)
+    }
+
+    /// The overriding value of `property` on `node` and the shard epoch it was read at.
+    pub(crate) fn actual_value_with_epoch(
+        &self,
+        node: NodeId,
+        property: &str,
+        hash: u64,
+    ) -> (Option<PropertyValue>, u64) {
+        let shard = self.shard(node);
+        let data = shard.data.read();
+        // Read under the lock: writers bump the epoch while holding the write lock, so this
+        // pair is consistent.
+        let epoch = shard.epoch.load(Ordering::Acquire);
+        let value = data
+            .find(node.0, hash, property)
+            .map(|idx| data.get(idx).exception.actual_value.clone());
+        (value, epoch)
+    }
+
+    /// The current epoch of `node`'s shard.
+    pub(crate) fn epoch_of(&self, node: NodeId) -> u64 {
+        self.shard(node).epoch.load(Ordering::Acquire)
+    }
+
+    /// Removes the exception of `property` on `node`; returns it.
+    pub fn remove_exception(&self, node: NodeId, property: &str) -> Option<Exception> {
+        let hash = property_hash(property);
+        let (mut data, epoch) = self.write(node);
+        let removed = data.remove(node.0, hash, property);
+        if removed.is_some() {
+            epoch.fetch_add(1, Ordering::Release);
+        }
+        removed
+    }
+
+    /// Removes every exception of `node`; returns how many.
+    pub fn remove_node(&self, node: NodeId) -> usize {
+        let (mut data, epoch) = self.write(node);
+        let mut names = Vec::new();
+        data.for_each_in_node(node.0, |record| {
+            names.push(data_name(&data, record.property));
+        });
+        for name in &names {
+            data.remove(node.0, property_hash(name), name);
+        }
+        if !names.is_empty() {
+            epoch.fetch_add(1, Ordering::Release);
+        }
+        names.len()
+    }
+
+    /// Every exception of `node`, as (property, exception), sorted by property name.
+    pub fn exceptions_for_node(&self, node: NodeId) -> Vec<(String, Exception)> {
+        let data = self.shard(node).data.read();
+        let mut out = Vec::new();
+        data.for_each_in_node(node.0, |record| {
+            out.push((
+                data.property_name(record.property).to_owned(),
+                record.exception.clone(),
+            ));
+        });
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+
+    /// Calls `visit` with each (property, exception) of `node` without cloning.
+    pub fn for_each_in_node(&self, node: NodeId, mut visit: impl FnMut(&str, &Exception)) {
+        let data = self.shard(node).data.read();
+        data.for_each_in_node(node.0, |record| {
+            visit(data.property_name(record.property), &record.exception);
+        });
+    }
+
+    /// Every exception of `property`, as (node, exception), sorted by node.
+    pub fn exceptions_for_property(&self, property: &str) -> Vec<(NodeId, Exception)> {
+        let hash = property_hash(property);
+        let mut out = Vec::new();
+        for shard in self.shards.iter() {
+            let data = shard.data.read();
+            data.for_each_in_property(hash, property, |record| {
+                out.push((NodeId(record.node), record.exception.clone()));
+            });
+        }
+        out.sort_by_key(|(node, _)| *node);
+        out
+    }
+
+    /// Every exception from `source`, as (node, property, exception), sorted by (node, property).
+    pub fn exceptions_by_source(
+        &self,
+        source: ExceptionSource,
+    ) -> Vec<(NodeId, String, Exception)> {
+        let mut out = Vec::new();
+        for shard in self.shards.iter() {
+            let data = shard.data.read();
+            if data.count_source(source) == 0 {
+                continue;
+            }
+            data.for_each(|record| {
+                if record.exception.source == source {
+                    out.push((
+                        NodeId(record.node),
+                        data.property_name(record.property).to_owned(),
+                        record.exception.clone(),
+                    ));
+                }
+            });
+        }
+        out.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        out
+    }
+
+    /// Calls `visit` with every (node, property, exception), shard by shard.
+    ///
+    /// Each shard is read under its own lock: concurrent writers may change shards not yet
+    /// visited. Use [`snapshot`](Self::snapshot) for a consistent copy.
+    pub fn for_each(&self, mut visit: impl FnMut(NodeId, &str, &Exception)) {
+        for shard in self.shards.iter() {
+            let data = shard.data.read();
+            data.for_each(|record| {
+                visit(
+                    NodeId(record.node),
+                    data.property_name(record.property),
+                    &record.exception,
+                )
+            });
+        }
+    }
+
+    /// A consistent copy of every entry (all shards read-locked together), sorted by
+    /// (node, property).
+    pub fn snapshot(&self) -> Vec<(NodeId, String, Exception)> {
+        let guards = self.read_all();
+        let mut out = Vec::with_capacity(guards.iter().map(|g| g.len).sum());
+        for data in &guards {
+            data.for_each(|record| {
+                out.push((
+                    NodeId(record.node),
+                    data.property_name(record.property).to_owned(),
+                    record.exception.clone(),
+                ));
+            });
+        }
+        out.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        out
+    }
+
+    pub(crate) fn read_all(&self) -> Vec<RwLockReadGuard<'_, ShardData>> {
+        self.shards.iter().map(|shard| shard.data.read()).collect()
+    }
+
+    /// Replaces the whole content at once (all shards write-locked together, in order).
+    pub(crate) fn replace_all(&self, mut fresh: Vec<ShardData>) {
+        let mut guards: Vec<_> = self.shards.iter().map(|shard| shard.data.write()).collect();
+        for (guard, data) in guards.iter_mut().zip(fresh.drain(..)) {
+            **guard = data;
+        }
+        for shard in self.shards.iter() {
+            shard.epoch.fetch_add(1, Ordering::Release);
+        }
+    }
+
+    /// Builds shard contents from validated entries (used by snapshot loading).
+    pub(crate) fn build_shards(
+        entries: Vec<(NodeId, String, Exception)>,
+    ) -> std::result::Result<Vec<ShardData>, (NodeId, String)> {
+        let mut shards: Vec<ShardData> = (0..SHARD_COUNT).map(|_| ShardData::default()).collect();
+        for (node, property, exception) in entries {
+            let hash = property_hash(&property);
+            let data = &mut shards[shard_of(node)];
+            if data.find(node.0, hash, &property).is_some() {
+                return Err((node, property));
+            }
+            data.upsert(node.0, hash, property, exception);
+        }
+        Ok(shards)
+    }
+
+    /// Removes everything.
+    pub fn clear(&self) {
+        self.replace_all((0..SHARD_COUNT).map(|_| ShardData::default()).collect());
+    }
+
+    /// Number of exceptions.
+    pub fn len(&self) -> usize {
+        self.shards.iter().map(|shard| shard.data.read().len).sum()
+    }
+
+    /// Whether the store holds no exception.
+    pub fn is_empty(&self) -> bool {
+        self.shards.iter().all(|shard| shard.data.read().len == 0)
+    }
+
+    /// Counts by source, distinct nodes and names, and heap bytes from real capacities.
+    pub fn statistics(&self) -> StoreStatistics {
+        let mut stats = StoreStatistics {
+            heap_bytes: self.shards.len() * std::mem::size_of::<CachePadded<Shard>>(),
+            ..StoreStatistics::default()
+        };
+        for shard in self.shards.iter() {
+            let data = shard.data.read();
+            stats.total_exceptions += data.len;
+            for (total, count) in stats.by_source.iter_mut().zip(data.by_source) {
+                *total += count;
+            }
+            stats.distinct_nodes += data.node_count();
+            stats.interned_property_names += data.property_count();
+            stats.heap_bytes += data.heap_bytes();
+        }
+        stats
+    }
+}
+
+fn data_name(data: &ShardData, property: u32) -> String {
+    data.property_name(property).to_owned()
+}
