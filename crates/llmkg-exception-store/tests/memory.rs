@@ -1,0 +1,98 @@
+//! Measured memory of the store: real heap bytes from the counting allocator.
+//!
+//! Runs without libtest's harness so that no other test thread allocates while it measures.
+
+use std::time::Instant;
+
+use llmkg_core::{NodeId, PropertyValue};
+use llmkg_counting_alloc::CountingAllocator;
+use llmkg_exception_store::{Exception, ExceptionSource, ExceptionStore};
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator::new();
+
+/// The seed's memory benchmark shape: every string distinct.
+fn seed_exception(i: usize) -> Exception {
+    Exception {
+        inherited_value: PropertyValue::String(format!("inherited_{i}")),
+        actual_value: PropertyValue::String(format!("actual_{i}")),
+        reason: format!("Reason {i}"),
+        source: ExceptionSource::Detected,
+        created_at: Instant::now(),
+        confidence: 0.8,
+    }
+}
+
+/// Bytes per exception of a store filled like the seed's memory bench, and the store's own
+/// accounting of the same content.
+fn measure(size: usize) -> (f64, f64) {
+    let before = ALLOCATOR.snapshot();
+    let store = ExceptionStore::new();
+    for i in 0..size {
+        store
+            .add_exception(NodeId(i as u64), format!("prop_{i}"), seed_exception(i))
+            .expect("valid exception");
+    }
+    let measured = ALLOCATOR.snapshot().since(&before).current_bytes as f64;
+    let reported = store.statistics().heap_bytes as f64;
+    drop(store);
+    (measured / size as f64, reported / size as f64)
+}
+
+fn seed_memory_bench_is_under_500_bytes_per_exception() {
+    for size in [1_000, 10_000, 100_000] {
+        let (measured, reported) = measure(size);
+        println!("{size} exceptions: {measured:.1} B/exception measured, {reported:.1} reported");
+        assert!(measured < 500.0, "{measured} B/exception at {size}");
+        // The store's own figure comes from real capacities; it must agree with the allocator.
+        let relative_error = (reported - measured).abs() / measured;
+        assert!(
+            relative_error < 0.05,
+            "statistics say {reported:.1} B/exception, allocator measured {measured:.1}"
+        );
+    }
+}
+
+fn adds_allocate_nothing_beyond_what_the_caller_hands_in() {
+    let store = ExceptionStore::new();
+    let n = 20_000usize;
+    let mut batch: Vec<(NodeId, String, Exception)> = (0..n)
+        .map(|i| (NodeId(i as u64), "test_prop".to_owned(), seed_exception(i)))
+        .collect();
+    // First pass grows the tables.
+    for (node, name, exception) in batch.drain(..) {
+        store.add_exception(node, name, exception).expect("valid");
+    }
+    // Replacing existing entries must not allocate at all.
+    let batch: Vec<(NodeId, String, Exception)> = (0..n)
+        .map(|i| (NodeId(i as u64), "test_prop".to_owned(), seed_exception(i)))
+        .collect();
+    let before = ALLOCATOR.snapshot();
+    for (node, name, exception) in batch {
+        store.add_exception(node, name, exception).expect("valid");
+    }
+    let delta = ALLOCATOR.snapshot().since(&before);
+    println!(
+        "replacing {n} exceptions: {} allocations",
+        delta.allocations
+    );
+    assert_eq!(delta.allocations, 0);
+    // New entries: only amortised table growth.
+    let batch: Vec<(NodeId, String, Exception)> = (n..2 * n)
+        .map(|i| (NodeId(i as u64), "test_prop".to_owned(), seed_exception(i)))
+        .collect();
+    let before = ALLOCATOR.snapshot();
+    for (node, name, exception) in batch {
+        store.add_exception(node, name, exception).expect("valid");
+    }
+    let delta = ALLOCATOR.snapshot().since(&before);
+    let per_add = (delta.allocations + delta.reallocations) as f64 / n as f64;
+    println!("adding {n} new exceptions: {per_add:.3} allocations per add");
+    assert!(per_add < 0.1, "{per_add} allocations per add");
+}
+
+fn main() {
+    seed_memory_bench_is_under_500_bytes_per_exception();
+    adds_allocate_nothing_beyond_what_the_caller_hands_in();
+    println!("2 passed, 0 failed");
+}
