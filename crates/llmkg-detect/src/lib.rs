@@ -1,1 +1,47 @@
-//! Placeholder until this crate is written.
+//! Exception detection: finds where a node overrides an inherited property value, scores
+//! how sure that is, and says why.
+//!
+//! The main type is [`ExceptionDetector`]; [`calculate_similarity`] is the value metric it
+//! uses and [`DetectionStatistics`] what it counts. Values and nodes come from `llmkg-core`,
+//! the [`Exception`](llmkg_exception_store::Exception) records it produces from
+//! `llmkg-exception-store`, whose `ExceptionStore` keeps them.
+//!
+//! ```
+//! use std::collections::HashMap;
+//! use llmkg_core::{InheritanceNode, NodeId, PropertyValue};
+//! use llmkg_detect::ExceptionDetector;
+//! use llmkg_exception_store::ExceptionSource;
+//!
+//! let detector = ExceptionDetector::new(0.8, 0.7);
+//! let penguin = InheritanceNode::new(NodeId(3), "Penguin")
+//!     .with_property("can_fly", false)
+//!     .with_property("colour", "black and white");
+//! let inherited: HashMap<String, PropertyValue> = HashMap::from([
+//!     ("can_fly".to_owned(), PropertyValue::Boolean(true)),
+//!     ("colour".to_owned(), PropertyValue::from("Black-and-White")),
+//! ]);
+//!
+//! let exceptions = detector.detect_node_exceptions(&penguin, &inherited);
+//! assert_eq!(exceptions.len(), 1, "the colour differs only in case and separators");
+//! let (property, exception) = &exceptions[0];
+//! assert_eq!(property, "can_fly");
+//! assert_eq!(exception.source, ExceptionSource::Detected);
+//! assert!(exception.confidence > 0.9);
+//! assert_eq!(exception.reason, "can_fly is false here, overriding the inherited true");
+//! ```
+#![deny(missing_docs)]
+
+mod confidence;
+mod detector;
+mod error;
+mod patterns;
+mod reason;
+mod similarity;
+mod statistics;
+
+pub use crate::{
+    detector::ExceptionDetector,
+    error::{DetectError, Result},
+    similarity::calculate_similarity,
+    statistics::DetectionStatistics,
+};

@@ -1,0 +1,375 @@
+//! The exception detector: compares a node's local values with what it inherits.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use llmkg_core::{InheritanceNode, PropertyValue};
+use llmkg_exception_store::{Exception, ExceptionSource};
+
+use crate::confidence::confidence_of;
+use crate::patterns::{LearnedPattern, LearnedPatterns};
+use crate::reason::build_reason;
+use crate::similarity::{ChangeKind, compare};
+use crate::statistics::{DetectionCounters, DetectionStatistics};
+use crate::{DetectError, Result, calculate_similarity};
+
+/// Finds the properties where a node overrides an inherited value.
+///
+/// A local value is an exception when it differs from the inherited one, its
+/// [similarity](calculate_similarity) to it is below the similarity threshold, and its
+/// [confidence](ExceptionDetector::calculate_confidence) is at or above the confidence
+/// threshold. Exceptions come back with source [`ExceptionSource::Detected`], a readable
+/// [reason](ExceptionDetector::infer_exception_reason), and are sorted by property name.
+///
+/// The detector is `Send + Sync`: detection takes `&self` and can run on many threads at
+/// once. [`learn_pattern`](ExceptionDetector::learn_pattern) takes `&mut self`, because
+/// learning is rare and keeping it out of the shared path leaves detection free of locks;
+/// a caller that must learn while others detect wraps the detector in an `RwLock`.
+///
+/// ```
+/// use std::collections::HashMap;
+/// use llmkg_core::{InheritanceNode, NodeId, PropertyValue};
+/// use llmkg_detect::ExceptionDetector;
+///
+/// let detector = ExceptionDetector::new(0.9, 0.5);
+/// let penguin = InheritanceNode::new(NodeId(3), "Penguin")
+///     .with_property("can_fly", false)
+///     .with_property("colour", "black");
+/// let inherited = HashMap::from([
+///     ("can_fly".to_owned(), PropertyValue::Boolean(true)),
+///     ("colour".to_owned(), PropertyValue::from("Black")),
+/// ]);
+/// let exceptions = detector.detect_node_exceptions(&penguin, &inherited);
+/// assert_eq!(exceptions.len(), 1);
+/// assert_eq!(exceptions[0].0, "can_fly");
+/// assert_eq!(exceptions[0].1.actual_value, PropertyValue::Boolean(false));
+/// ```
+#[derive(Debug)]
+pub struct ExceptionDetector {
+    similarity_threshold: f32,
+    confidence_threshold: f32,
+    patterns: LearnedPatterns,
+    counters: DetectionCounters,
+}
+
+impl Default for ExceptionDetector {
+    /// A detector with the default thresholds.
+    fn default() -> Self {
+        Self::new(
+            Self::DEFAULT_SIMILARITY_THRESHOLD,
+            Self::DEFAULT_CONFIDENCE_THRESHOLD,
+        )
+    }
+}
+
+impl ExceptionDetector {
+    /// The similarity threshold [`ExceptionDetector::new`] uses in place of NaN.
+    pub const DEFAULT_SIMILARITY_THRESHOLD: f32 = 0.8;
+    /// The confidence threshold [`ExceptionDetector::new`] uses in place of NaN.
+    pub const DEFAULT_CONFIDENCE_THRESHOLD: f32 = 0.7;
+
+    /// A detector with the given thresholds, repaired rather than rejected.
+    ///
+    /// Values outside `[0, 1]` are clamped into it (infinities included); NaN becomes the
+    /// default ([`DEFAULT_SIMILARITY_THRESHOLD`](Self::DEFAULT_SIMILARITY_THRESHOLD),
+    /// [`DEFAULT_CONFIDENCE_THRESHOLD`](Self::DEFAULT_CONFIDENCE_THRESHOLD)). Use
+    /// [`try_new`](Self::try_new) to have bad thresholds reported instead.
+    ///
+    /// A similarity threshold of 0 treats every pair as similar (nothing is reported);
+    /// 1 reports every pair that differs after normalisation.
+    ///
+    /// ```
+    /// use llmkg_detect::ExceptionDetector;
+    /// let detector = ExceptionDetector::new(1.5, f32::NAN);
+    /// assert_eq!(detector.similarity_threshold(), 1.0);
+    /// assert_eq!(detector.confidence_threshold(), ExceptionDetector::DEFAULT_CONFIDENCE_THRESHOLD);
+    /// ```
+    pub fn new(similarity_threshold: f32, confidence_threshold: f32) -> Self {
+        let repair = |threshold: f32, default: f32| {
+            if threshold.is_nan() {
+                default
+            } else {
+                threshold.clamp(0.0, 1.0)
+            }
+        };
+        ExceptionDetector {
+            similarity_threshold: repair(similarity_threshold, Self::DEFAULT_SIMILARITY_THRESHOLD),
+            confidence_threshold: repair(confidence_threshold, Self::DEFAULT_CONFIDENCE_THRESHOLD),
+            patterns: LearnedPatterns::default(),
+            counters: DetectionCounters::default(),
+        }
+    }
+
+    /// A detector with the given thresholds, or an error naming the first one that is NaN,
+    /// infinite or outside `[0, 1]`.
+    ///
+    /// ```
+    /// use llmkg_detect::{DetectError, ExceptionDetector};
+    /// assert!(ExceptionDetector::try_new(0.8, 0.7).is_ok());
+    /// assert!(matches!(
+    ///     ExceptionDetector::try_new(f32::NAN, 0.7),
+    ///     Err(DetectError::InvalidSimilarityThreshold(_))
+    /// ));
+    /// ```
+    pub fn try_new(similarity_threshold: f32, confidence_threshold: f32) -> Result<Self> {
+        let is_valid = |threshold: f32| threshold.is_finite() && (0.0..=1.0).contains(&threshold);
+        if !is_valid(similarity_threshold) {
+            return Err(DetectError::InvalidSimilarityThreshold(
+                similarity_threshold,
+            ));
+        }
+        if !is_valid(confidence_threshold) {
+            return Err(DetectError::InvalidConfidenceThreshold(
+                confidence_threshold,
+            ));
+        }
+        Ok(Self::new(similarity_threshold, confidence_threshold))
+    }
+
+    /// Pairs scoring at or above this similarity are not exceptions.
+    pub fn similarity_threshold(&self) -> f32 {
+        self.similarity_threshold
+    }
+
+    /// Exceptions with a confidence below this are not reported.
+    pub fn confidence_threshold(&self) -> f32 {
+        self.confidence_threshold
+    }
+
+    /// The exceptions `node` makes to `inherited_properties`, sorted by property name.
+    ///
+    /// Only local properties that also have an inherited value are compared: a property
+    /// the node alone defines overrides nothing. All exceptions of one call share one
+    /// `created_at`.
+    pub fn detect_node_exceptions(
+        &self,
+        node: &InheritanceNode,
+        inherited_properties: &HashMap<String, PropertyValue>,
+    ) -> Vec<(String, Exception)> {
+        let mut batch = DetectionStatistics {
+            nodes_scanned: 1,
+            ..DetectionStatistics::default()
+        };
+        // Walking the smaller map and looking up in the larger does the fewest hash
+        // lookups; the sort below makes the result independent of which one we walk.
+        let local_properties = &node.local_properties;
+        let mut candidates = if local_properties.len() <= inherited_properties.len() {
+            let pairs = local_properties.iter().filter_map(|(property, actual)| {
+                let inherited = inherited_properties.get(property)?;
+                Some((property, inherited, actual))
+            });
+            self.collect_candidates(pairs, &mut batch)
+        } else {
+            let pairs = inherited_properties
+                .iter()
+                .filter_map(|(property, inherited)| {
+                    let (property, actual) = local_properties.get_key_value(property)?;
+                    Some((property, inherited, actual))
+                });
+            self.collect_candidates(pairs, &mut batch)
+        };
+        // Sorting borrowed candidates moves a few words each, not whole exceptions.
+        candidates.sort_unstable_by(|a, b| a.property.cmp(b.property));
+        let created_at = Instant::now();
+        let exceptions: Vec<(String, Exception)> = candidates
+            .iter()
+            .map(|candidate| {
+                let reason = build_reason(
+                    candidate.property,
+                    candidate.inherited,
+                    candidate.actual,
+                    candidate.kind,
+                    candidate.learned_reason,
+                );
+                let exception = Exception {
+                    inherited_value: candidate.inherited.clone(),
+                    actual_value: candidate.actual.clone(),
+                    reason,
+                    source: ExceptionSource::Detected,
+                    created_at,
+                    confidence: candidate.confidence,
+                };
+                (candidate.property.clone(), exception)
+            })
+            .collect();
+        batch.exceptions_found = exceptions.len() as u64;
+        self.counters.add(batch);
+        exceptions
+    }
+
+    /// The differing pairs that pass both thresholds, counting what it skips.
+    fn collect_candidates<'a>(
+        &'a self,
+        pairs: impl Iterator<Item = (&'a String, &'a PropertyValue, &'a PropertyValue)>,
+        batch: &mut DetectionStatistics,
+    ) -> Vec<Candidate<'a>> {
+        let mut candidates = Vec::new();
+        for (property, inherited, actual) in pairs {
+            batch.properties_compared += 1;
+            if inherited == actual {
+                continue;
+            }
+            let comparison = compare(inherited, actual);
+            if comparison.kind == ChangeKind::Equal
+                || comparison.similarity >= self.similarity_threshold
+            {
+                batch.skipped_as_similar += 1;
+                continue;
+            }
+            let learned = self.patterns.find(property, inherited, actual);
+            let confidence = with_learned_confidence(confidence_of(comparison), learned);
+            if confidence < self.confidence_threshold {
+                batch.skipped_low_confidence += 1;
+                continue;
+            }
+            candidates.push(Candidate {
+                property,
+                inherited,
+                actual,
+                kind: comparison.kind,
+                confidence,
+                learned_reason: learned.and_then(LearnedPattern::reason),
+            });
+        }
+        candidates
+    }
+
+    /// How alike two values are, in `[0, 1]`; the same as the free function
+    /// [`calculate_similarity`], which documents the rules.
+    pub fn calculate_similarity(&self, a: &PropertyValue, b: &PropertyValue) -> f32 {
+        calculate_similarity(a, b)
+    }
+
+    /// How sure the detector is that `actual` overriding `inherited` on `property` is a
+    /// real exception, in `[0, 1]`.
+    ///
+    /// The formula is `ceiling * (1 + (1 - similarity)) / 2`: the dissimilarity moves the
+    /// confidence between half the ceiling and the full ceiling. The ceiling depends on the
+    /// kind of change: 0.95 for a flipped boolean, a negated statement or a changed number
+    /// (all unambiguous), 0.9 for changed text (which may be a synonym or a shade) and for a
+    /// value set to or from `Null`, 0.85 for lists, and 0.8 for a change of type, which is
+    /// as likely a modelling mistake as an override. So with the seed's threshold of 0.7,
+    /// `legs` 4 -> 2 (similarity 0.5) scores 0.71 and is reported, `"red"` -> `"crimson"`
+    /// (similarity 0.49) scores 0.68 and is not. Equal values
+    /// score 0. When a [learned pattern](Self::learn_pattern) matches the property and the
+    /// shape of the change, the result is raised to at least the mean confidence of its
+    /// examples.
+    ///
+    /// ```
+    /// use llmkg_core::PropertyValue;
+    /// use llmkg_detect::ExceptionDetector;
+    ///
+    /// let detector = ExceptionDetector::default();
+    /// let flip = detector.calculate_confidence(
+    ///     "can_fly",
+    ///     &PropertyValue::Boolean(true),
+    ///     &PropertyValue::Boolean(false),
+    /// );
+    /// let shade = detector.calculate_confidence(
+    ///     "color",
+    ///     &PropertyValue::from("red"),
+    ///     &PropertyValue::from("crimson"),
+    /// );
+    /// assert!(flip > 0.9);
+    /// assert!(shade < 0.8 && shade < flip);
+    /// ```
+    pub fn calculate_confidence(
+        &self,
+        property: &str,
+        inherited: &PropertyValue,
+        actual: &PropertyValue,
+    ) -> f32 {
+        let comparison = compare(inherited, actual);
+        if comparison.kind == ChangeKind::Equal {
+            return 0.0;
+        }
+        let learned = self.patterns.find(property, inherited, actual);
+        with_learned_confidence(confidence_of(comparison), learned)
+    }
+
+    /// A readable sentence saying how `actual` differs from `inherited` on `property`.
+    ///
+    /// When a [learned pattern](Self::learn_pattern) matches the property and the shape of
+    /// the change, its most common reason leads the sentence.
+    ///
+    /// ```
+    /// use std::time::Instant;
+    /// use llmkg_core::PropertyValue;
+    /// use llmkg_detect::ExceptionDetector;
+    /// use llmkg_exception_store::{Exception, ExceptionSource};
+    ///
+    /// let mut detector = ExceptionDetector::default();
+    /// let (yes, no) = (PropertyValue::Boolean(true), PropertyValue::Boolean(false));
+    /// assert_eq!(
+    ///     detector.infer_exception_reason("can_fly", &yes, &no),
+    ///     "can_fly is false here, overriding the inherited true"
+    /// );
+    /// let example = Exception::new(yes.clone(), no.clone(), "Flightless bird", ExceptionSource::Explicit, 1.0);
+    /// detector.learn_pattern(&[("can_fly".to_owned(), example)])?;
+    /// assert!(detector.infer_exception_reason("can_fly", &yes, &no).contains("Flightless bird"));
+    /// # Ok::<(), llmkg_detect::DetectError>(())
+    /// ```
+    pub fn infer_exception_reason(
+        &self,
+        property: &str,
+        inherited: &PropertyValue,
+        actual: &PropertyValue,
+    ) -> String {
+        let kind = compare(inherited, actual).kind;
+        let learned_reason = self
+            .patterns
+            .find(property, inherited, actual)
+            .and_then(LearnedPattern::reason);
+        build_reason(property, inherited, actual, kind, learned_reason)
+    }
+
+    /// Learns reasons and confidences from example exceptions, each with its property name.
+    ///
+    /// Examples are grouped by property and shape of change (the direction of a boolean
+    /// flip, otherwise the two types, with integers counted as numbers). A group's most
+    /// common reason (the first seen on a tie) then leads the reasons this detector infers
+    /// for that property and shape, and its mean confidence is a floor for the confidence.
+    /// Examples with source `Detected` or an empty reason count toward the confidence only:
+    /// their reasons would be this detector's own sentences.
+    ///
+    /// All or nothing: an empty property name or a confidence that is NaN or outside
+    /// `[0, 1]` is an error naming the example, and then nothing is learned.
+    pub fn learn_pattern(&mut self, examples: &[(String, Exception)]) -> Result<()> {
+        self.patterns.learn(examples)
+    }
+
+    /// How many distinct (property, shape) patterns have been learned.
+    pub fn learned_pattern_count(&self) -> usize {
+        self.patterns.len()
+    }
+
+    /// What this detector has done since it was built or last reset.
+    pub fn statistics(&self) -> DetectionStatistics {
+        self.counters.snapshot()
+    }
+
+    /// Sets every statistic back to zero.
+    pub fn reset_statistics(&self) {
+        self.counters.reset();
+    }
+}
+
+/// A differing pair that passed both thresholds, borrowed until the output is built.
+struct Candidate<'a> {
+    property: &'a String,
+    inherited: &'a PropertyValue,
+    actual: &'a PropertyValue,
+    kind: ChangeKind,
+    confidence: f32,
+    learned_reason: Option<&'a str>,
+}
+
+fn with_learned_confidence(confidence: f32, learned: Option<&LearnedPattern>) -> f32 {
+    match learned {
+        Some(pattern) => confidence.max(pattern.mean_confidence()).clamp(0.0, 1.0),
+        None => confidence,
+    }
+}
+
+#[cfg(test)]
+mod tests;

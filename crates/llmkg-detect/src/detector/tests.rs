@@ -1,0 +1,299 @@
+//! Unit tests of the detector: thresholds, filtering, order, statistics and learning.
+
+use std::collections::HashMap;
+
+use llmkg_core::{InheritanceNode, NodeId, PropertyValue as V};
+
+use super::*;
+
+fn inherited(pairs: &[(&str, V)]) -> HashMap<String, V> {
+    pairs
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), value.clone()))
+        .collect()
+}
+
+fn node(pairs: &[(&str, V)]) -> InheritanceNode {
+    let mut node = InheritanceNode::new(NodeId(1), "Penguin");
+    node.local_properties = inherited(pairs);
+    node
+}
+
+fn flightless_example() -> (String, Exception) {
+    let exception = Exception::new(
+        V::Boolean(true),
+        V::Boolean(false),
+        "Flightless bird",
+        ExceptionSource::Explicit,
+        1.0,
+    );
+    ("can_fly".to_owned(), exception)
+}
+
+#[test]
+fn detector_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<ExceptionDetector>();
+}
+
+#[test]
+fn spelling_variant_is_not_reported_at_0_9() {
+    let detector = ExceptionDetector::new(0.9, 0.0);
+    let found = detector.detect_node_exceptions(
+        &node(&[("tint", V::from("colour"))]),
+        &inherited(&[("tint", V::from("color"))]),
+    );
+    assert!(found.is_empty(), "{found:?}");
+    assert_eq!(detector.statistics().skipped_as_similar, 1);
+}
+
+#[test]
+fn dangerous_near_strings_are_reported() {
+    let detector = ExceptionDetector::new(0.8, 0.0);
+    let found = detector.detect_node_exceptions(
+        &node(&[("ability", V::from("cannot fly")), ("size", V::from("100"))]),
+        &inherited(&[("ability", V::from("can fly")), ("size", V::from("10"))]),
+    );
+    let names: Vec<&str> = found.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, ["ability", "size"]);
+}
+
+#[test]
+fn low_confidence_is_not_reported() {
+    // red -> crimson scores about 0.68, under 0.7; the flip scores 0.95.
+    let detector = ExceptionDetector::new(0.8, 0.7);
+    let found = detector.detect_node_exceptions(
+        &node(&[
+            ("color", V::from("crimson")),
+            ("can_fly", V::Boolean(false)),
+        ]),
+        &inherited(&[("color", V::from("red")), ("can_fly", V::Boolean(true))]),
+    );
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].0, "can_fly");
+    assert_eq!(detector.statistics().skipped_low_confidence, 1);
+
+    let lenient = ExceptionDetector::new(0.8, 0.5);
+    let found = lenient.detect_node_exceptions(
+        &node(&[("color", V::from("crimson"))]),
+        &inherited(&[("color", V::from("red"))]),
+    );
+    assert_eq!(found.len(), 1);
+}
+
+#[test]
+fn reported_exceptions_carry_values_source_and_confidence() {
+    let detector = ExceptionDetector::default();
+    let found = detector.detect_node_exceptions(
+        &node(&[("legs", V::Integer(2))]),
+        &inherited(&[("legs", V::Integer(4))]),
+    );
+    let (property, exception) = &found[0];
+    assert_eq!(property, "legs");
+    assert_eq!(exception.inherited_value, V::Integer(4));
+    assert_eq!(exception.actual_value, V::Integer(2));
+    assert_eq!(exception.source, ExceptionSource::Detected);
+    assert_eq!(
+        exception.reason,
+        "legs is 2 here instead of the inherited 4"
+    );
+    let expected = detector.calculate_confidence("legs", &V::Integer(4), &V::Integer(2));
+    assert_eq!(exception.confidence, expected);
+    assert!(exception.validate().is_ok());
+}
+
+#[test]
+fn properties_without_an_inherited_value_are_not_compared() {
+    let detector = ExceptionDetector::default();
+    let found = detector.detect_node_exceptions(
+        &node(&[("only_here", V::Boolean(false))]),
+        &inherited(&[("only_inherited", V::Boolean(true))]),
+    );
+    assert!(found.is_empty());
+    assert_eq!(detector.statistics().properties_compared, 0);
+}
+
+#[test]
+fn output_is_sorted_by_property_whichever_map_is_smaller() {
+    let detector = ExceptionDetector::new(0.8, 0.0);
+    let local: Vec<(String, V)> = (0..50)
+        .map(|index| (format!("p{index:02}"), V::Integer(index)))
+        .collect();
+    let local_refs: Vec<(&str, V)> = local.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();
+    let mut parent: Vec<(&str, V)> = local_refs
+        .iter()
+        .map(|(name, _)| (*name, V::Integer(-1)))
+        .collect();
+    let few_local = node(&local_refs[..10]);
+    let many_inherited = inherited(&parent);
+    parent.truncate(5);
+    let many_local = node(&local_refs);
+    let few_inherited = inherited(&parent);
+
+    for (node, inherited, expected_len) in [
+        (&few_local, &many_inherited, 10),
+        (&many_local, &few_inherited, 5),
+    ] {
+        let found = detector.detect_node_exceptions(node, inherited);
+        assert_eq!(found.len(), expected_len);
+        assert!(found.windows(2).all(|pair| pair[0].0 < pair[1].0));
+    }
+}
+
+#[test]
+fn statistics_add_up_and_reset() {
+    let detector = ExceptionDetector::new(0.9, 0.7);
+    let local = node(&[
+        ("same", V::Boolean(true)),
+        ("flipped", V::Boolean(false)),
+        ("spelling", V::from("colour")),
+        ("shade", V::from("crimson")),
+        ("unique", V::Null),
+    ]);
+    let parent = inherited(&[
+        ("same", V::Boolean(true)),
+        ("flipped", V::Boolean(true)),
+        ("spelling", V::from("color")),
+        ("shade", V::from("red")),
+    ]);
+    detector.detect_node_exceptions(&local, &parent);
+    detector.detect_node_exceptions(&local, &parent);
+    assert_eq!(
+        detector.statistics(),
+        DetectionStatistics {
+            nodes_scanned: 2,
+            properties_compared: 8,
+            exceptions_found: 2,
+            skipped_as_similar: 2,
+            skipped_low_confidence: 2,
+        }
+    );
+    detector.reset_statistics();
+    assert_eq!(detector.statistics(), DetectionStatistics::default());
+}
+
+#[test]
+fn bad_thresholds_are_repaired_by_new_and_rejected_by_try_new() {
+    let detector = ExceptionDetector::new(f32::NAN, -3.0);
+    assert_eq!(
+        detector.similarity_threshold(),
+        ExceptionDetector::DEFAULT_SIMILARITY_THRESHOLD
+    );
+    assert_eq!(detector.confidence_threshold(), 0.0);
+    assert_eq!(
+        ExceptionDetector::new(f32::INFINITY, 2.0).similarity_threshold(),
+        1.0
+    );
+
+    for bad in [f32::NAN, f32::INFINITY, -0.01, 1.01] {
+        assert!(matches!(
+            ExceptionDetector::try_new(bad, 0.5),
+            Err(DetectError::InvalidSimilarityThreshold(_))
+        ));
+        assert!(matches!(
+            ExceptionDetector::try_new(0.5, bad),
+            Err(DetectError::InvalidConfidenceThreshold(_))
+        ));
+    }
+    let error = ExceptionDetector::try_new(1.5, 0.5).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "invalid similarity threshold 1.5: must be a finite number in [0, 1]"
+    );
+}
+
+#[test]
+fn similarity_threshold_zero_reports_nothing_and_one_reports_every_difference() {
+    let local = node(&[("tint", V::from("colour")), ("size", V::Number(100.5))]);
+    let parent = inherited(&[("tint", V::from("color")), ("size", V::Number(100.0))]);
+    let none = ExceptionDetector::new(0.0, 0.0).detect_node_exceptions(&local, &parent);
+    assert!(none.is_empty());
+    let all = ExceptionDetector::new(1.0, 0.0).detect_node_exceptions(&local, &parent);
+    assert_eq!(all.len(), 2);
+}
+
+#[test]
+fn learned_reason_is_used_for_the_same_shape_only() {
+    let mut detector = ExceptionDetector::default();
+    detector.learn_pattern(&[flightless_example()]).unwrap();
+    assert_eq!(detector.learned_pattern_count(), 1);
+
+    let reason = detector.infer_exception_reason("can_fly", &V::Boolean(true), &V::Boolean(false));
+    assert!(reason.contains("Flightless bird"), "{reason}");
+    let other_direction =
+        detector.infer_exception_reason("can_fly", &V::Boolean(false), &V::Boolean(true));
+    assert!(!other_direction.contains("Flightless"), "{other_direction}");
+
+    let found = detector.detect_node_exceptions(
+        &node(&[("can_fly", V::Boolean(false))]),
+        &inherited(&[("can_fly", V::Boolean(true))]),
+    );
+    assert!(found[0].1.reason.starts_with("Flightless bird: "));
+    // The example's confidence (1.0) is a floor for the same shape.
+    assert_eq!(found[0].1.confidence, 1.0);
+}
+
+#[test]
+fn learned_confidence_can_lift_a_pair_over_the_threshold() {
+    let mut detector = ExceptionDetector::new(0.8, 0.7);
+    let color = || inherited(&[("color", V::from("red"))]);
+    let crimson = node(&[("color", V::from("crimson"))]);
+    assert!(
+        detector
+            .detect_node_exceptions(&crimson, &color())
+            .is_empty()
+    );
+    let example = Exception::new(
+        V::from("red"),
+        V::from("scarlet"),
+        "Cardinal plumage",
+        ExceptionSource::Explicit,
+        0.9,
+    );
+    detector
+        .learn_pattern(&[("color".to_owned(), example)])
+        .unwrap();
+    let found = detector.detect_node_exceptions(&crimson, &color());
+    assert_eq!(found.len(), 1);
+    assert!(found[0].1.reason.starts_with("Cardinal plumage: "));
+}
+
+#[test]
+fn failed_learning_changes_nothing() {
+    let mut detector = ExceptionDetector::default();
+    let mut bad = flightless_example();
+    bad.1.confidence = 1.5;
+    let error = detector
+        .learn_pattern(&[flightless_example(), bad])
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "learning example 1 (property \"can_fly\") has invalid confidence 1.5: must be a finite number in [0, 1]"
+    );
+    assert_eq!(detector.learned_pattern_count(), 0);
+}
+
+#[test]
+fn seed_shaped_node_reports_two_thirds() {
+    // The seed's generator: property j is Boolean(true), a String or a Number by j % 3,
+    // compared with an inherited Boolean(true).
+    let detector = ExceptionDetector::new(0.8, 0.7);
+    let mut seed_node = InheritanceNode::new(NodeId(0), "TestNode_0");
+    let mut parent = HashMap::new();
+    for index in 0..300_usize {
+        let value = match index % 3 {
+            0 => V::Boolean(true),
+            1 => V::String(format!("value_0_{index}")),
+            _ => V::Number(index as f64),
+        };
+        let name = format!("prop_{index}");
+        seed_node.local_properties.insert(name.clone(), value);
+        parent.insert(name, V::Boolean(true));
+    }
+    let found = detector.detect_node_exceptions(&seed_node, &parent);
+    assert_eq!(found.len(), 200);
+    assert_eq!(
+        found[0].1.reason,
+        "prop_1 is a string here, replacing the inherited boolean"
+    );
+}

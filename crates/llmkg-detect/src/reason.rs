@@ -1,0 +1,222 @@
+//! Reason sentences: one template per kind of change, filled with cheap string pushes.
+//!
+//! Reasons are built only for exceptions that are reported, into a `String` sized up
+//! front, and only numbers go through the formatter; the values themselves travel in the
+//! exception, so the sentence names them only where that reads better.
+
+use std::fmt::Write as _;
+
+use llmkg_core::PropertyValue;
+
+use crate::similarity::ChangeKind;
+
+/// Quoted strings longer than this many characters are cut short with an ellipsis, so a
+/// long value does not make a long reason.
+const MAX_QUOTED_CHARS: usize = 60;
+
+/// The reason for a change of `kind` from `inherited` to `actual` on `property`, prefixed
+/// by a learned reason when there is one.
+pub(crate) fn build_reason(
+    property: &str,
+    inherited: &PropertyValue,
+    actual: &PropertyValue,
+    kind: ChangeKind,
+    learned_reason: Option<&str>,
+) -> String {
+    let quoted_length = |value: &PropertyValue| {
+        value
+            .as_str()
+            .map_or(0, |text| text.len().min(4 * MAX_QUOTED_CHARS))
+    };
+    let capacity = learned_reason.map_or(0, |reason| reason.len() + 2)
+        + property.len()
+        + quoted_length(inherited)
+        + quoted_length(actual)
+        + 56;
+    let mut reason = String::with_capacity(capacity);
+    if let Some(learned) = learned_reason {
+        reason.push_str(learned);
+        reason.push_str(": ");
+    }
+    reason.push_str(property);
+    match kind {
+        ChangeKind::Equal => reason.push_str(" equals the inherited value"),
+        ChangeKind::BooleanFlip => {
+            reason.push_str(" is ");
+            push_plain(&mut reason, actual);
+            reason.push_str(" here, overriding the inherited ");
+            push_plain(&mut reason, inherited);
+        }
+        ChangeKind::Numeric | ChangeKind::Text => {
+            reason.push_str(" is ");
+            push_plain(&mut reason, actual);
+            reason.push_str(" here instead of the inherited ");
+            push_plain(&mut reason, inherited);
+        }
+        ChangeKind::TextNegation => {
+            reason.push_str(" is ");
+            push_plain(&mut reason, actual);
+            reason.push_str(" here, negating the inherited ");
+            push_plain(&mut reason, inherited);
+        }
+        ChangeKind::List => {
+            // Writing into a `String` cannot fail.
+            let _ = write!(
+                reason,
+                " lists {} here instead of the inherited {}",
+                count_of_values(actual),
+                count_of_values(inherited)
+            );
+        }
+        ChangeKind::Cancelled => {
+            reason.push_str(" is explicitly unset here, cancelling the inherited ");
+            reason.push_str(inherited.type_name());
+            reason.push_str(" value");
+        }
+        ChangeKind::FilledIn => {
+            reason.push_str(" is set to ");
+            push_article_and_type(&mut reason, actual);
+            reason.push_str(" here where the inherited value is null");
+        }
+        ChangeKind::TypeChange => {
+            reason.push_str(" is ");
+            push_article_and_type(&mut reason, actual);
+            reason.push_str(" here, replacing the inherited ");
+            reason.push_str(inherited.type_name());
+        }
+    }
+    reason
+}
+
+/// Booleans and numbers as written, strings in double quotes (shortened), lists by count.
+fn push_plain(out: &mut String, value: &PropertyValue) {
+    match value {
+        PropertyValue::Boolean(true) => out.push_str("true"),
+        PropertyValue::Boolean(false) => out.push_str("false"),
+        PropertyValue::String(text) => {
+            out.push('"');
+            match text.char_indices().nth(MAX_QUOTED_CHARS) {
+                Some((cut, _)) => {
+                    out.push_str(&text[..cut]);
+                    out.push('\u{2026}');
+                }
+                None => out.push_str(text),
+            }
+            out.push('"');
+        }
+        PropertyValue::Null => out.push_str("null"),
+        PropertyValue::List(_) => out.push_str(&count_of_values(value)),
+        // Writing into a `String` cannot fail.
+        PropertyValue::Number(number) => {
+            let _ = write!(out, "{number}");
+        }
+        PropertyValue::Integer(integer) => {
+            let _ = write!(out, "{integer}");
+        }
+    }
+}
+
+fn count_of_values(value: &PropertyValue) -> String {
+    match value {
+        PropertyValue::List(items) if items.len() == 1 => "1 value".to_owned(),
+        PropertyValue::List(items) => format!("{} values", items.len()),
+        _ => "1 value".to_owned(),
+    }
+}
+
+fn push_article_and_type(out: &mut String, value: &PropertyValue) {
+    let type_name = value.type_name();
+    let starts_with_vowel = type_name.starts_with(['a', 'e', 'i', 'o', 'u']);
+    out.push_str(if starts_with_vowel { "an " } else { "a " });
+    out.push_str(type_name);
+}
+
+#[cfg(test)]
+mod tests {
+    use llmkg_core::PropertyValue as V;
+
+    use super::*;
+    use crate::similarity::compare;
+
+    fn reason_for(property: &str, inherited: V, actual: V) -> String {
+        let kind = compare(&inherited, &actual).kind;
+        build_reason(property, &inherited, &actual, kind, None)
+    }
+
+    #[test]
+    fn one_sentence_per_kind() {
+        let cases = [
+            (
+                V::Boolean(true),
+                V::Boolean(false),
+                "can_fly is false here, overriding the inherited true",
+            ),
+            (
+                V::Number(1.5),
+                V::Integer(2),
+                "can_fly is 2 here instead of the inherited 1.5",
+            ),
+            (
+                V::from("red"),
+                V::from("crimson"),
+                r#"can_fly is "crimson" here instead of the inherited "red""#,
+            ),
+            (
+                V::from("can fly"),
+                V::from("cannot fly"),
+                r#"can_fly is "cannot fly" here, negating the inherited "can fly""#,
+            ),
+            (
+                V::from(vec![1_i64]),
+                V::from(vec![1_i64, 2]),
+                "can_fly lists 2 values here instead of the inherited 1 value",
+            ),
+            (
+                V::Boolean(true),
+                V::Null,
+                "can_fly is explicitly unset here, cancelling the inherited boolean value",
+            ),
+            (
+                V::Null,
+                V::Integer(3),
+                "can_fly is set to an integer here where the inherited value is null",
+            ),
+            (
+                V::Boolean(true),
+                V::from("x"),
+                "can_fly is a string here, replacing the inherited boolean",
+            ),
+            (
+                V::Integer(3),
+                V::Integer(3),
+                "can_fly equals the inherited value",
+            ),
+        ];
+        for (inherited, actual, expected) in cases {
+            assert_eq!(reason_for("can_fly", inherited, actual), expected);
+        }
+    }
+
+    #[test]
+    fn learned_reason_leads() {
+        let reason = build_reason(
+            "can_fly",
+            &V::Boolean(true),
+            &V::Boolean(false),
+            ChangeKind::BooleanFlip,
+            Some("Flightless bird"),
+        );
+        assert_eq!(
+            reason,
+            "Flightless bird: can_fly is false here, overriding the inherited true"
+        );
+    }
+
+    #[test]
+    fn long_strings_are_shortened() {
+        let long = "é".repeat(500);
+        let reason = reason_for("motto", V::from("short"), V::from(long.as_str()));
+        assert!(reason.chars().count() < 150, "{reason}");
+        assert!(reason.contains('\u{2026}'));
+    }
+}
