@@ -1,1 +1,56 @@
-//! Placeholder until this crate is written.
+//! The llmkg exception-handling subsystem in one crate: core types, exceptions, and the
+//! one-stop [`ExceptionSystem`].
+//!
+//! Concepts inherit properties (`Bird.can_fly = true` flows to `Penguin`); an *exception*
+//! records a deliberate override (`Penguin.can_fly = false`). This facade re-exports the
+//! focused crates: [`core`] (ids, values, nodes, the hierarchy) from `llmkg-core`, and
+//! [`exceptions`] (store, handler, detector, learner, optimizer) from `llmkg-exception-store`,
+//! `llmkg-detect`, `llmkg-learn` and `llmkg-optimize`.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use llmkg::core::{Hierarchy, InheritanceNode, NodeId, PropertyValue};
+//! use llmkg::exceptions::{Exception, ExceptionHandler, ExceptionSource, ExceptionStore};
+//!
+//! // Animal -> Bird -> Penguin.
+//! let mut hierarchy = Hierarchy::new();
+//! hierarchy.insert(InheritanceNode::new(NodeId(1), "Animal").with_property("alive", true))?;
+//! hierarchy.insert(
+//!     InheritanceNode::new(NodeId(2), "Bird").with_parent(NodeId(1)).with_property("can_fly", true),
+//! )?;
+//! hierarchy.insert(InheritanceNode::new(NodeId(3), "Penguin").with_parent(NodeId(2)))?;
+//!
+//! // Penguin inherits can_fly = true ...
+//! let inherited = hierarchy.inherited_properties(NodeId(3))?;
+//! assert_eq!(inherited["can_fly"], PropertyValue::Boolean(true));
+//!
+//! // ... until an exception overrides it.
+//! let store = Arc::new(ExceptionStore::new());
+//! let handler = ExceptionHandler::new(Arc::clone(&store));
+//! store.add_exception(
+//!     NodeId(3),
+//!     "can_fly".to_string(),
+//!     Exception::new(true.into(), false.into(), "Penguins are flightless", ExceptionSource::Explicit, 1.0),
+//! )?;
+//! let mut resolved = inherited.clone();
+//! handler.apply_exceptions_to_node(NodeId(3), &mut resolved);
+//! assert_eq!(resolved["can_fly"], PropertyValue::Boolean(false));
+//! assert_eq!(resolved["alive"], PropertyValue::Boolean(true));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![deny(missing_docs)]
+
+/// Ids, values, nodes and the inheritance hierarchy (`llmkg-core`).
+pub mod core {
+    pub use llmkg_core::*;
+}
+
+/// Exceptions: the record and its key, the store and handler, the detector, the learner and
+/// the storage optimizer.
+pub mod exceptions {
+    pub use llmkg_exception_store::{
+        CacheStatistics, ConflictStrategy, Exception, ExceptionHandler, ExceptionKey,
+        ExceptionSource, ExceptionStore, SNAPSHOT_VERSION, StoreError, StoreStatistics,
+        instant_serde, property_hash, resolve_conflict, validate_confidence,
+    };
+}
