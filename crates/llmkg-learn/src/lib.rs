@@ -1,1 +1,55 @@
-//! Placeholder until this crate is written.
+//! Learns which overrides of inherited properties are typical, to score, explain and
+//! confirm new exceptions.
+//!
+//! The main types are [`PatternLearner`], which learns from exceptions
+//! ([`Exception`](llmkg_exception_store::Exception) of `llmkg-exception-store`) seen in their
+//! [`ExceptionContext`], from non-exceptions and from [`UserFeedback`], and the
+//! [`FeatureExtractor`]s that turn a context into a hashed [`FeatureVector`]. Likelihoods
+//! come from an online logistic-regression model, so they are probabilities; explanations
+//! come from counted patterns. The `llmkg` facade uses both to raise the confidence of
+//! detected exceptions and to word their reasons.
+//!
+//! ```
+//! use llmkg_core::PropertyValue;
+//! use llmkg_exception_store::{Exception, ExceptionSource};
+//! use llmkg_learn::{ExceptionContext, PatternLearner, UserFeedback};
+//!
+//! let mut learner = PatternLearner::new();
+//! let context = ExceptionContext::new(
+//!     "can_fly", PropertyValue::Boolean(true), PropertyValue::Boolean(false), "Penguin", 2,
+//! );
+//! let exception = Exception::new(
+//!     PropertyValue::Boolean(true), PropertyValue::Boolean(false),
+//!     "penguins are flightless", ExceptionSource::Explicit, 1.0,
+//! );
+//! learner.learn_from_exception(&exception, &context)?;
+//! let before = learner.predict_exception_likelihood(&context);
+//! assert!(before > 0.5);
+//!
+//! learner.add_user_feedback(context.clone(), UserFeedback::Incorrect)?;
+//! assert_eq!(learner.process_feedback_batch(), 1);
+//! assert!(learner.predict_exception_likelihood(&context) < before);
+//! # Ok::<(), llmkg_learn::LearnError>(())
+//! ```
+#![deny(missing_docs)]
+
+mod config;
+mod context;
+mod error;
+mod features;
+mod learner;
+mod model;
+mod patterns;
+
+pub use crate::{
+    config::LearnerConfig,
+    context::{ExceptionContext, UserFeedback},
+    error::{LearnError, Result},
+    features::{
+        DepthFeatures, FeatureExtractor, FeatureSink, FeatureVector, IdentifierTokens,
+        InteractionFeatures, MAX_FEATURES, NodeTypeFeatures, PropertyNameFeatures,
+        STANDARD_EXTRACTORS, SiblingFeatures, ValueFeatures, identifier_tokens, value_similarity,
+    },
+    learner::{LearnerStatistics, PatternLearner},
+    patterns::PatternMatch,
+};

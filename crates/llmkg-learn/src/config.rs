@@ -1,0 +1,110 @@
+//! The learner's settings.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{LearnError, Result};
+
+/// How a [`PatternLearner`](crate::PatternLearner) learns.
+///
+/// ```
+/// use llmkg_learn::{LearnerConfig, PatternLearner};
+/// let config = LearnerConfig { dimension_bits: 12, ..LearnerConfig::default() };
+/// let learner = PatternLearner::with_config(config)?;
+/// assert_eq!(learner.statistics().dimension, 4096);
+/// # Ok::<(), llmkg_learn::LearnError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LearnerConfig {
+    /// The model has `2^dimension_bits` weights (4 bytes each); in `8..=24`, default 14.
+    pub dimension_bits: u32,
+    /// Step size of each gradient step; in `(0, 10]`, default 0.5. Feature vectors have unit
+    /// length, so one step moves the logit of the example itself by about
+    /// `2 * learning_rate * error`.
+    pub learning_rate: f32,
+    /// L2 penalty on the weights an example touches; in `[0, 1)`, default 1e-4.
+    pub l2_regularisation: f32,
+    /// How many ordinary examples one piece of user feedback counts as; in `(0, 100]`,
+    /// default 2.
+    pub feedback_weight: f32,
+    /// The pattern similarity a suggestion needs; in `[0, 1]`, default 0.8.
+    pub suggestion_threshold: f32,
+    /// The most patterns kept; further kinds of override still train the model but are not
+    /// counted. At least 1, default 65,536.
+    pub max_patterns: usize,
+}
+
+impl Default for LearnerConfig {
+    fn default() -> Self {
+        LearnerConfig {
+            dimension_bits: 14,
+            learning_rate: 0.5,
+            l2_regularisation: 1e-4,
+            feedback_weight: 2.0,
+            suggestion_threshold: 0.8,
+            max_patterns: 1 << 16,
+        }
+    }
+}
+
+impl LearnerConfig {
+    /// Checks every field against its documented range.
+    pub fn validate(&self) -> Result<()> {
+        fn check(
+            ok: bool,
+            field: &'static str,
+            value: String,
+            expected: &'static str,
+        ) -> Result<()> {
+            if ok {
+                Ok(())
+            } else {
+                Err(LearnError::InvalidConfig {
+                    field,
+                    value,
+                    expected,
+                })
+            }
+        }
+        check(
+            (8..=24).contains(&self.dimension_bits),
+            "dimension_bits",
+            self.dimension_bits.to_string(),
+            "an integer in 8..=24",
+        )?;
+        check(
+            self.learning_rate > 0.0 && self.learning_rate <= 10.0,
+            "learning_rate",
+            self.learning_rate.to_string(),
+            "a number in (0, 10]",
+        )?;
+        check(
+            self.l2_regularisation >= 0.0 && self.l2_regularisation < 1.0,
+            "l2_regularisation",
+            self.l2_regularisation.to_string(),
+            "a number in [0, 1)",
+        )?;
+        check(
+            self.feedback_weight > 0.0 && self.feedback_weight <= 100.0,
+            "feedback_weight",
+            self.feedback_weight.to_string(),
+            "a number in (0, 100]",
+        )?;
+        check(
+            (0.0..=1.0).contains(&self.suggestion_threshold),
+            "suggestion_threshold",
+            self.suggestion_threshold.to_string(),
+            "a number in [0, 1]",
+        )?;
+        check(
+            self.max_patterns >= 1,
+            "max_patterns",
+            self.max_patterns.to_string(),
+            "at least 1",
+        )
+    }
+
+    /// The number of weights, `2^dimension_bits`.
+    pub fn dimension(&self) -> usize {
+        1 << self.dimension_bits
+    }
+}

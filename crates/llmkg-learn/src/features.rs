@@ -1,0 +1,189 @@
+//! Feature extraction: contexts become short, sparse, hashed vectors of values in `[0, 1]`.
+//!
+//! Every extractor writes into a [`FeatureSink`], which hashes tokens straight from `&str`
+//! slices into an index of a fixed-size weight vector (the hashing trick) and stores the
+//! result in a [`FeatureVector`] that lives on the stack: extracting never allocates.
+
+mod extractors;
+mod tokens;
+
+use crate::ExceptionContext;
+
+pub use self::extractors::{
+    DepthFeatures, InteractionFeatures, NodeTypeFeatures, PropertyNameFeatures, SiblingFeatures,
+    ValueFeatures, value_similarity,
+};
+pub use self::tokens::{IdentifierTokens, identifier_tokens};
+pub(crate) use self::tokens::{TokenHasher, combine_hashes, token_hash, transition_signature};
+
+/// The most features one context can produce; extractors cap their output so the standard
+/// set stays below it, and a custom set that goes over is truncated (see
+/// [`FeatureVector::is_truncated`]).
+pub const MAX_FEATURES: usize = 160;
+
+/// One aspect of a context turned into features.
+///
+/// Implementations emit features through the sink's methods; the sink scales each
+/// extractor's output to at most unit length, so no extractor outweighs the others by
+/// emitting many features.
+///
+/// ```
+/// use llmkg_core::PropertyValue;
+/// use llmkg_learn::{ExceptionContext, FeatureExtractor, FeatureVector, NodeTypeFeatures};
+///
+/// let context = ExceptionContext::new(
+///     "can_fly", PropertyValue::Boolean(true), PropertyValue::Boolean(false), "Emperor_Penguin", 2,
+/// );
+/// let vector = FeatureVector::extract(&context, 12, &[&NodeTypeFeatures]);
+/// // "emperor_penguin", "emperor" and "penguin".
+/// assert_eq!(vector.len(), 3);
+/// assert!(vector.iter().all(|(index, value)| index < 4096 && (0.0..=1.0).contains(&value)));
+/// ```
+pub trait FeatureExtractor: Send + Sync + std::fmt::Debug {
+    /// A short, stable name, e.g. `"node_type"`.
+    fn name(&self) -> &'static str;
+
+    /// Emits this extractor's features of `context` into `sink`.
+    fn extract(&self, context: &ExceptionContext, sink: &mut FeatureSink<'_>);
+}
+
+/// The extractors [`PatternLearner`](crate::PatternLearner) uses, in the order it runs them.
+pub static STANDARD_EXTRACTORS: [&dyn FeatureExtractor; 6] = [
+    &PropertyNameFeatures,
+    &ValueFeatures,
+    &NodeTypeFeatures,
+    &InteractionFeatures,
+    &DepthFeatures,
+    &SiblingFeatures,
+];
+
+/// A sparse feature vector: up to [`MAX_FEATURES`] `(index, value)` pairs with indices
+/// below `2^dimension_bits` and values in `[0, 1]`, scaled to unit Euclidean length.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FeatureVector {
+    indices: [u32; MAX_FEATURES],
+    values: [f32; MAX_FEATURES],
+    len: usize,
+    truncated: bool,
+}
+
+impl FeatureVector {
+    /// Runs `extractors` over `context`, hashing into `2^dimension_bits` slots
+    /// (`dimension_bits` is clamped to `1..=31`).
+    pub fn extract(
+        context: &ExceptionContext,
+        dimension_bits: u32,
+        extractors: &[&dyn FeatureExtractor],
+    ) -> FeatureVector {
+        let mut vector = FeatureVector {
+            indices: [0; MAX_FEATURES],
+            values: [0.0; MAX_FEATURES],
+            len: 0,
+            truncated: false,
+        };
+        let mask = (1_u32 << dimension_bits.clamp(1, 31)) - 1;
+        for extractor in extractors {
+            let mut sink = FeatureSink {
+                start: vector.len,
+                vector: &mut vector,
+                mask,
+            };
+            extractor.extract(context, &mut sink);
+            sink.normalise_group();
+        }
+        vector.normalise();
+        vector
+    }
+
+    /// The vector of the standard extractors, as the learner sees `context`.
+    pub fn standard(context: &ExceptionContext, dimension_bits: u32) -> FeatureVector {
+        FeatureVector::extract(context, dimension_bits, &STANDARD_EXTRACTORS)
+    }
+
+    /// The number of features.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are no features.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether an extractor emitted more than [`MAX_FEATURES`] in total and some were dropped.
+    pub fn is_truncated(&self) -> bool {
+        self.truncated
+    }
+
+    /// The `(index, value)` pairs, in emission order.
+    pub fn iter(&self) -> impl Iterator<Item = (usize, f32)> + '_ {
+        self.indices[..self.len]
+            .iter()
+            .zip(&self.values[..self.len])
+            .map(|(&index, &value)| (index as usize, value))
+    }
+
+    fn normalise(&mut self) {
+        let values = &mut self.values[..self.len];
+        let norm = values.iter().map(|v| v * v).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            values.iter_mut().for_each(|v| *v /= norm);
+        }
+    }
+}
+
+/// Where a [`FeatureExtractor`] writes its features.
+///
+/// Namespaces keep equal tokens of different aspects apart: the token `"fly"` of a property
+/// name and of a sibling's name land in different slots.
+#[derive(Debug)]
+pub struct FeatureSink<'a> {
+    vector: &'a mut FeatureVector,
+    mask: u32,
+    start: usize,
+}
+
+impl FeatureSink<'_> {
+    /// Adds the token `token` (compared case-insensitively) of `namespace` with value 1.
+    pub fn add_token(&mut self, namespace: u64, token: &str) {
+        self.add_hashed(token_hash(namespace, token), 1.0);
+    }
+
+    /// Adds a numeric feature of `namespace`; `value` is clamped to `[0, 1]`, NaN counts as 0.
+    pub fn add_numeric(&mut self, namespace: u64, value: f32) {
+        let mut hasher = TokenHasher::new(namespace);
+        hasher.write_u64(u64::MAX);
+        self.add_hashed(hasher.finish(), value);
+    }
+
+    /// Adds a feature whose slot is chosen by an already mixed 64-bit `hash`; `value` is
+    /// clamped to `[0, 1]`, NaN counts as 0.
+    pub fn add_hashed(&mut self, hash: u64, value: f32) {
+        let value = if value.is_nan() {
+            0.0
+        } else {
+            value.clamp(0.0, 1.0)
+        };
+        if value == 0.0 {
+            return;
+        }
+        let vector = &mut *self.vector;
+        if vector.len == MAX_FEATURES {
+            vector.truncated = true;
+            return;
+        }
+        // The high bits of a mixed hash are as good as the low ones; use the low ones.
+        vector.indices[vector.len] = (hash as u32) & self.mask;
+        vector.values[vector.len] = value;
+        vector.len += 1;
+    }
+
+    /// Scales what the current extractor emitted to at most unit length.
+    fn normalise_group(&mut self) {
+        let group = &mut self.vector.values[self.start..self.vector.len];
+        let norm = group.iter().map(|v| v * v).sum::<f32>().sqrt();
+        if norm > 1.0 {
+            group.iter_mut().for_each(|v| *v /= norm);
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! Splitting identifiers into tokens and hashing them without building strings.
+
+use llmkg_core::PropertyValue;
+
+/// Splits an identifier into its words: at every character that is neither a letter nor
+/// a digit, at lowercase-to-uppercase steps (`"EmperorPenguin"`), at the end of an acronym
+/// (`"HTTPServer"` gives `"HTTP"`, `"Server"`) and between letters and digits.
+///
+/// The tokens are slices of `identifier`; compare them case-insensitively (the learner
+/// hashes them lowercased).
+///
+/// ```
+/// use llmkg_learn::identifier_tokens;
+/// let tokens: Vec<&str> = identifier_tokens("Emperor_Penguin").collect();
+/// assert_eq!(tokens, ["Emperor", "Penguin"]);
+/// let tokens: Vec<&str> = identifier_tokens("kingPenguin2HTTPServer").collect();
+/// assert_eq!(tokens, ["king", "Penguin", "2", "HTTP", "Server"]);
+/// ```
+pub fn identifier_tokens(identifier: &str) -> IdentifierTokens<'_> {
+    IdentifierTokens { rest: identifier }
+}
+
+/// The iterator of [`identifier_tokens`].
+#[derive(Clone, Debug)]
+pub struct IdentifierTokens<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Iterator for IdentifierTokens<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let text = self.rest.trim_start_matches(|c: char| !c.is_alphanumeric());
+        let mut chars = text.char_indices().peekable();
+        let Some((_, first)) = chars.next() else {
+            self.rest = text;
+            return None;
+        };
+        let mut previous = first;
+        let mut end = text.len();
+        while let Some((index, current)) = chars.next() {
+            let next_is_lowercase = chars.peek().is_some_and(|&(_, next)| next.is_lowercase());
+            let boundary = !current.is_alphanumeric()
+                || (current.is_uppercase() && (previous.is_lowercase() || previous.is_numeric()))
+                || (current.is_uppercase() && previous.is_uppercase() && next_is_lowercase)
+                || (current.is_numeric() != previous.is_numeric());
+            if boundary {
+                end = index;
+                break;
+            }
+            previous = current;
+        }
+        self.rest = &text[end..];
+        Some(&text[..end])
+    }
+}
+
+/// A stable 64-bit hash of a namespace and a stream of bytes: FNV-1a with a MurmurHash3
+/// finaliser, so the low bits are well mixed. Stable across processes and versions, which
+/// the patterns file relies on (weights are stored by slot).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TokenHasher(u64);
+
+const FNV_OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+impl TokenHasher {
+    pub(crate) fn new(namespace: u64) -> Self {
+        let mut hasher = TokenHasher(FNV_OFFSET_BASIS);
+        hasher.write_u64(namespace);
+        hasher
+    }
+
+    fn write_byte(&mut self, byte: u8) {
+        self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(FNV_PRIME);
+    }
+
+    pub(crate) fn write_u64(&mut self, value: u64) {
+        for byte in value.to_le_bytes() {
+            self.write_byte(byte);
+        }
+    }
+
+    /// Writes `text` lowercased, one character at a time, without allocating.
+    pub(crate) fn write_lowercase(&mut self, text: &str) {
+        for character in text.chars() {
+            if character.is_ascii() {
+                self.write_byte(character.to_ascii_lowercase() as u8);
+            } else {
+                let mut buffer = [0_u8; 4];
+                for lower in character.to_lowercase() {
+                    for &byte in lower.encode_utf8(&mut buffer).as_bytes() {
+                        self.write_byte(byte);
+                    }
+                }
+            }
+        }
+        // A terminator keeps ("ab", "c") and ("a", "bc") apart when tokens are chained.
+        self.write_byte(0xff);
+    }
+
+    pub(crate) fn finish(self) -> u64 {
+        mix64(self.0)
+    }
+}
+
+/// MurmurHash3's 64-bit finaliser.
+fn mix64(mut value: u64) -> u64 {
+    value ^= value >> 33;
+    value = value.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    value ^= value >> 33;
+    value = value.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    value ^ (value >> 33)
+}
+
+/// The hash of one token in one namespace, lowercased.
+pub(crate) fn token_hash(namespace: u64, token: &str) -> u64 {
+    let mut hasher = TokenHasher::new(namespace);
+    hasher.write_lowercase(token);
+    hasher.finish()
+}
+
+/// The hash of a pair of hashes in a namespace: the slot of a crossed feature.
+pub(crate) fn combine_hashes(namespace: u64, first: u64, second: u64) -> u64 {
+    let mut hasher = TokenHasher::new(namespace);
+    hasher.write_u64(first);
+    hasher.write_u64(second);
+    hasher.finish()
+}
+
+/// A small code for the kind of a value; booleans keep their value because a `true` to
+/// `false` override is a different pattern from `false` to `true`.
+fn value_code(value: &PropertyValue) -> u64 {
+    match value {
+        PropertyValue::Boolean(false) => 1,
+        PropertyValue::Boolean(true) => 2,
+        PropertyValue::Number(_) => 3,
+        PropertyValue::String(_) => 4,
+        PropertyValue::Integer(_) => 5,
+        PropertyValue::List(_) => 6,
+        PropertyValue::Null => 7,
+    }
+}
+
+/// Which kind of change goes from `inherited` to `actual`: equal for, say, every
+/// string-to-string override, distinct for `true -> false` and `false -> true`.
+pub(crate) fn transition_signature(inherited: &PropertyValue, actual: &PropertyValue) -> u64 {
+    value_code(inherited) * 8 + value_code(actual)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(identifier: &str) -> Vec<&str> {
+        identifier_tokens(identifier).collect()
+    }
+
+    #[test]
+    fn splits_snake_camel_acronyms_and_digits() {
+        assert_eq!(tokens("can_fly"), ["can", "fly"]);
+        assert_eq!(tokens("EmperorPenguin"), ["Emperor", "Penguin"]);
+        assert_eq!(tokens("__Type_5__"), ["Type", "5"]);
+        assert_eq!(tokens("XMLHttpRequest"), ["XML", "Http", "Request"]);
+        assert_eq!(tokens("prop12abc"), ["prop", "12", "abc"]);
+        assert_eq!(tokens(""), Vec::<&str>::new());
+        assert_eq!(tokens("_-_ "), Vec::<&str>::new());
+        assert_eq!(tokens("Éléphant_d'Afrique"), ["Éléphant", "d", "Afrique"]);
+    }
+
+    #[test]
+    fn token_hash_ignores_case_but_not_namespace() {
+        assert_eq!(token_hash(1, "Penguin"), token_hash(1, "penguin"));
+        assert_ne!(token_hash(1, "penguin"), token_hash(2, "penguin"));
+        assert_ne!(token_hash(1, "penguin"), token_hash(1, "penguins"));
+    }
+
+    #[test]
+    fn token_hash_is_stable_across_versions() {
+        // Pinned: the patterns file stores weights by slot, so these must never change.
+        assert_eq!(token_hash(0, ""), 0x31f8_3b3d_f3cd_3d8a);
+        assert_eq!(token_hash(11, "penguin"), token_hash(11, "PENGUIN"));
+    }
+
+    #[test]
+    fn transitions_keep_boolean_direction() {
+        let t = PropertyValue::Boolean(true);
+        let f = PropertyValue::Boolean(false);
+        assert_ne!(transition_signature(&t, &f), transition_signature(&f, &t));
+        assert_eq!(
+            transition_signature(&"a".into(), &"b".into()),
+            transition_signature(&"c".into(), &"d".into())
+        );
+    }
+}

@@ -1,0 +1,350 @@
+//! The pattern learner: trains the model, keeps the patterns, takes feedback.
+
+mod persist;
+mod reason;
+
+use std::path::Path;
+
+use llmkg_exception_store::Exception;
+use serde::{Deserialize, Serialize};
+
+use crate::model::LogisticModel;
+use crate::patterns::PatternTable;
+use crate::{
+    ExceptionContext, FeatureVector, LearnError, LearnerConfig, PatternMatch, Result, UserFeedback,
+};
+
+/// Learns which overrides of inherited values are typical, from exceptions (positive
+/// examples), values that matched what they inherit (negative examples) and user feedback.
+///
+/// Two parts learn side by side. An online logistic-regression model over hashed features
+/// of the context ([`FeatureVector`]) gives calibrated probabilities
+/// ([`predict_exception_likelihood`](Self::predict_exception_likelihood)). A table of
+/// patterns, one per property and kind of change, counts support and keeps the frequent
+/// node types and reasons, which explain and name exceptions
+/// ([`suggest_exception_reason`](Self::suggest_exception_reason),
+/// [`best_matching_patterns`](Self::best_matching_patterns)).
+///
+/// ```
+/// use llmkg_core::PropertyValue;
+/// use llmkg_exception_store::{Exception, ExceptionSource};
+/// use llmkg_learn::{ExceptionContext, PatternLearner};
+///
+/// let mut learner = PatternLearner::new();
+/// let flightless = Exception::new(
+///     PropertyValue::Boolean(true), PropertyValue::Boolean(false),
+///     "penguins are flightless", ExceptionSource::Explicit, 1.0,
+/// );
+/// let penguin = ExceptionContext::new(
+///     "can_fly", PropertyValue::Boolean(true), PropertyValue::Boolean(false), "Penguin", 2,
+/// );
+/// let sparrow = ExceptionContext::new(
+///     "can_fly", PropertyValue::Boolean(true), PropertyValue::Boolean(true), "Sparrow", 2,
+/// );
+/// for _ in 0..20 {
+///     learner.learn_from_exception(&flightless, &penguin)?;
+///     learner.observe_non_exception(&sparrow)?;
+/// }
+/// let emperor = ExceptionContext { node_type: "Emperor_Penguin".into(), ..penguin };
+/// assert!(learner.predict_exception_likelihood(&emperor) > 0.8);
+/// assert!(learner.suggest_exception_reason(&emperor).unwrap().contains("flightless"));
+/// # Ok::<(), llmkg_learn::LearnError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct PatternLearner {
+    config: LearnerConfig,
+    model: LogisticModel,
+    patterns: PatternTable,
+    pending_feedback: Vec<(ExceptionContext, UserFeedback)>,
+    counters: Counters,
+}
+
+/// What a learner has seen and how well it predicts, from [`PatternLearner::statistics`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct LearnerStatistics {
+    /// Exceptions learned from.
+    pub exceptions_learned: u64,
+    /// Non-exceptions observed.
+    pub non_exceptions_observed: u64,
+    /// Feedback items applied.
+    pub feedback_processed: u64,
+    /// Feedback items waiting for [`PatternLearner::process_feedback_batch`].
+    pub feedback_pending: usize,
+    /// Patterns held.
+    pub pattern_count: usize,
+    /// New patterns not kept because `max_patterns` was reached.
+    pub patterns_dropped: u64,
+    /// Mean log loss of each prediction made just before training on its example
+    /// (progressive validation); `None` before the first example.
+    pub progressive_log_loss: Option<f64>,
+    /// Share of those predictions on the right side of 0.5; `None` before the first example.
+    pub progressive_accuracy: Option<f64>,
+    /// The number of weights.
+    pub dimension: usize,
+    /// Weights that are not zero.
+    pub nonzero_weights: usize,
+    /// Heap bytes held by the model, the patterns and the feedback queue, from capacities.
+    pub heap_bytes: usize,
+}
+
+/// Running totals, saved with the patterns.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+struct Counters {
+    exceptions_learned: u64,
+    non_exceptions_observed: u64,
+    feedback_processed: u64,
+    predictions: u64,
+    correct_predictions: u64,
+    log_loss_sum: f64,
+}
+
+impl Counters {
+    fn record(&mut self, prediction: f32, label: f32) {
+        // Probabilities never reach 0 or 1 (see the model), but a clamp keeps the loss
+        // finite whatever the model becomes.
+        let p = f64::from(prediction).clamp(1e-12, 1.0 - 1e-12);
+        let y = f64::from(label);
+        self.log_loss_sum -= y * p.ln() + (1.0 - y) * (1.0 - p).ln();
+        self.predictions += 1;
+        if (prediction >= 0.5) == (label >= 0.5) {
+            self.correct_predictions += 1;
+        }
+    }
+}
+
+impl Default for PatternLearner {
+    fn default() -> Self {
+        PatternLearner::new()
+    }
+}
+
+impl PatternLearner {
+    /// A learner with the default [`LearnerConfig`] that has learned nothing: every
+    /// likelihood is 0.5.
+    pub fn new() -> Self {
+        let config = LearnerConfig::default();
+        PatternLearner::from_valid_config(config)
+    }
+
+    /// A learner with `config`, checked by [`LearnerConfig::validate`].
+    pub fn with_config(config: LearnerConfig) -> Result<Self> {
+        config.validate()?;
+        Ok(PatternLearner::from_valid_config(config))
+    }
+
+    fn from_valid_config(config: LearnerConfig) -> Self {
+        PatternLearner {
+            model: LogisticModel::new(config.dimension()),
+            config,
+            patterns: PatternTable::default(),
+            pending_feedback: Vec::new(),
+            counters: Counters::default(),
+        }
+    }
+
+    /// The settings this learner runs with.
+    pub fn config(&self) -> &LearnerConfig {
+        &self.config
+    }
+
+    /// Learns from one exception in its context: a positive example weighted by the
+    /// exception's confidence, counted in the pattern of its property and kind of change
+    /// with its reason. The features come from `context`; `exception` gives the reason and
+    /// the confidence.
+    ///
+    /// Fails, changing nothing, on an empty property name or an invalid confidence.
+    pub fn learn_from_exception(
+        &mut self,
+        exception: &Exception,
+        context: &ExceptionContext,
+    ) -> Result<()> {
+        context.validate()?;
+        let confidence = exception.confidence;
+        if !(confidence.is_finite() && (0.0..=1.0).contains(&confidence)) {
+            return Err(LearnError::InvalidConfidence(confidence));
+        }
+        self.train(context, 1.0, confidence);
+        self.patterns.record_positive(
+            context,
+            Some(exception.reason.as_str()),
+            self.config.max_patterns,
+        );
+        self.counters.exceptions_learned += 1;
+        Ok(())
+    }
+
+    /// Learns from a value that was not an exception (typically one equal to its inherited
+    /// value): a negative example.
+    ///
+    /// Fails, changing nothing, on an empty property name.
+    pub fn observe_non_exception(&mut self, context: &ExceptionContext) -> Result<()> {
+        context.validate()?;
+        self.train(context, 0.0, 1.0);
+        self.counters.non_exceptions_observed += 1;
+        Ok(())
+    }
+
+    fn train(&mut self, context: &ExceptionContext, label: f32, sample_weight: f32) {
+        let features = FeatureVector::standard(context, self.config.dimension_bits);
+        let prediction = self.model.update(
+            &features,
+            label,
+            sample_weight,
+            self.config.learning_rate,
+            self.config.l2_regularisation,
+        );
+        self.counters.record(prediction, label);
+    }
+
+    /// The probability, in `[0, 1]`, that `context` is a genuine exception; 0.5 before any
+    /// learning. Never fails: an empty property name simply shares fewer features.
+    pub fn predict_exception_likelihood(&self, context: &ExceptionContext) -> f32 {
+        let features = FeatureVector::standard(context, self.config.dimension_bits);
+        self.model.predict(&features)
+    }
+
+    /// A readable reason for `context`, from the best matching pattern if it is similar
+    /// enough (`suggestion_threshold`) and not rejected more often than supported: the
+    /// reason a user preferred, else the reason most of its examples gave, else a sentence
+    /// describing the override ("Emperor_Penguin cannot fly, like Penguin ...").
+    pub fn suggest_exception_reason(&self, context: &ExceptionContext) -> Option<String> {
+        let best = self.patterns.best_matches(context, 1).into_iter().next()?;
+        if best.similarity < self.config.suggestion_threshold || best.support <= best.rejections {
+            return None;
+        }
+        Some(match best.reason {
+            Some(reason) => reason,
+            None => {
+                reason::describe_override(context, best.typical_node_type.as_deref(), best.support)
+            }
+        })
+    }
+
+    /// Up to `limit` patterns that resemble `context`, best first (see
+    /// [`PatternMatch::similarity`]).
+    pub fn best_matching_patterns(
+        &self,
+        context: &ExceptionContext,
+        limit: usize,
+    ) -> Vec<PatternMatch> {
+        self.patterns.best_matches(context, limit)
+    }
+
+    /// How many exceptions of exactly this property and kind of change were learned (0 if
+    /// none): a cheap count to weigh a likelihood by.
+    pub fn pattern_support(&self, context: &ExceptionContext) -> usize {
+        usize::try_from(self.patterns.support(context)).unwrap_or(usize::MAX)
+    }
+
+    /// Queues feedback on `context`; [`process_feedback_batch`](Self::process_feedback_batch)
+    /// applies it. Fails, queueing nothing, on an empty property name, a score outside
+    /// `[0, 1]` or a blank reason.
+    pub fn add_user_feedback(
+        &mut self,
+        context: ExceptionContext,
+        feedback: UserFeedback,
+    ) -> Result<()> {
+        context.validate()?;
+        feedback.validate()?;
+        self.pending_feedback.push((context, feedback));
+        Ok(())
+    }
+
+    /// Feedback items waiting to be applied.
+    pub fn pending_feedback(&self) -> usize {
+        self.pending_feedback.len()
+    }
+
+    /// Applies every queued feedback item in the order given and returns how many.
+    ///
+    /// Each item is one training step towards its label, weighted by `feedback_weight`;
+    /// `Correct` and `BetterReason` also count as support of the pattern (the latter
+    /// becoming its preferred reason), `Incorrect` as a rejection, and `PartiallyCorrect`
+    /// as either depending on which side of 0.5 its score is.
+    pub fn process_feedback_batch(&mut self) -> usize {
+        let batch = std::mem::take(&mut self.pending_feedback);
+        let capacity = self.config.max_patterns;
+        for (context, feedback) in &batch {
+            let label = feedback.label();
+            self.train(context, label, self.config.feedback_weight);
+            match feedback {
+                UserFeedback::BetterReason(reason) => {
+                    self.patterns.record_positive(context, None, capacity);
+                    self.patterns
+                        .prefer_reason(context, reason.trim(), capacity);
+                }
+                _ if label >= 0.5 => self.patterns.record_positive(context, None, capacity),
+                _ => self.patterns.record_negative(context),
+            }
+        }
+        self.counters.feedback_processed += batch.len() as u64;
+        batch.len()
+    }
+
+    /// What the learner has seen and how well it predicts.
+    pub fn statistics(&self) -> LearnerStatistics {
+        let counters = &self.counters;
+        let per_prediction =
+            |total: f64| (counters.predictions > 0).then(|| total / counters.predictions as f64);
+        let feedback_bytes = self.pending_feedback.capacity()
+            * std::mem::size_of::<(ExceptionContext, UserFeedback)>()
+            + self
+                .pending_feedback
+                .iter()
+                .map(|(context, feedback)| {
+                    context_heap_bytes(context)
+                        + match feedback {
+                            UserFeedback::BetterReason(reason) => reason.capacity(),
+                            _ => 0,
+                        }
+                })
+                .sum::<usize>();
+        LearnerStatistics {
+            exceptions_learned: counters.exceptions_learned,
+            non_exceptions_observed: counters.non_exceptions_observed,
+            feedback_processed: counters.feedback_processed,
+            feedback_pending: self.pending_feedback.len(),
+            pattern_count: self.patterns.len(),
+            patterns_dropped: self.patterns.dropped,
+            progressive_log_loss: per_prediction(counters.log_loss_sum),
+            progressive_accuracy: per_prediction(counters.correct_predictions as f64),
+            dimension: self.model.weights.len(),
+            nonzero_weights: self.model.weights.iter().filter(|w| **w != 0.0).count(),
+            heap_bytes: self.model.weights.capacity() * std::mem::size_of::<f32>()
+                + self.patterns.heap_bytes()
+                + feedback_bytes,
+        }
+    }
+
+    /// Writes everything learned (model, patterns, queued feedback, counters) to `path`
+    /// atomically: a temporary file in the same directory, written, synced, then renamed.
+    pub fn save_patterns(&self, path: impl AsRef<Path>) -> Result<()> {
+        persist::save(self, path.as_ref())
+    }
+
+    /// Replaces this learner's state with the one saved at `path`. A missing, truncated,
+    /// corrupted or foreign file is a typed error and leaves the learner unchanged.
+    pub fn load_patterns(&mut self, path: impl AsRef<Path>) -> Result<()> {
+        *self = persist::load(path.as_ref())?;
+        Ok(())
+    }
+
+    /// A learner read from a file written by [`save_patterns`](Self::save_patterns).
+    pub fn from_patterns_file(path: impl AsRef<Path>) -> Result<Self> {
+        persist::load(path.as_ref())
+    }
+}
+
+fn context_heap_bytes(context: &ExceptionContext) -> usize {
+    context.property_name.capacity()
+        + context.node_type.capacity()
+        + context.inherited_value.heap_bytes()
+        + context.actual_value.heap_bytes()
+        + context.sibling_properties.capacity()
+            * (std::mem::size_of::<(String, llmkg_core::PropertyValue)>() + 1)
+        + context
+            .sibling_properties
+            .iter()
+            .map(|(name, value)| name.capacity() + value.heap_bytes())
+            .sum::<usize>()
+}

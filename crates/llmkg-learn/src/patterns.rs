@@ -1,0 +1,342 @@
+//! Learned patterns: counts of one kind of override of one property, with the node types
+//! and reasons seen for it, used to explain and to support predictions.
+
+mod frequent;
+
+use std::collections::HashMap;
+
+use llmkg_core::PropertyValue;
+use llmkg_exception_store::property_hash;
+use serde::{Deserialize, Serialize};
+
+use self::frequent::FrequentItems;
+use crate::ExceptionContext;
+use crate::features::{identifier_tokens, token_hash, transition_signature};
+
+/// How many reasons, node types and node-type tokens a pattern remembers (the most
+/// frequent ones, by the Space-Saving algorithm).
+const MAX_REASONS: usize = 4;
+const MAX_NODE_TYPES: usize = 4;
+const MAX_NODE_TOKENS: usize = 8;
+/// The namespace of node-type tokens in pattern tables (not a feature namespace).
+const PATTERN_NODE_TOKEN: u64 = 0x7061_7474;
+/// At most this many tokens of a name are compared when matching.
+const MAX_MATCH_TOKENS: usize = 8;
+
+/// A learned pattern as it matches a context: one kind of override of one property.
+///
+/// Returned by [`PatternLearner::best_matching_patterns`](crate::PatternLearner::best_matching_patterns).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PatternMatch {
+    /// The property the pattern is about.
+    pub property_name: String,
+    /// The inherited value of the first example of the pattern.
+    pub inherited_value: PropertyValue,
+    /// The overriding value of the first example of the pattern.
+    pub actual_value: PropertyValue,
+    /// How many exceptions (and positive feedbacks) the pattern was seen in.
+    pub support: u64,
+    /// How many times feedback called an example of the pattern wrong.
+    pub rejections: u64,
+    /// How well the pattern fits the context, in `[0, 1]`: half for the property name, a
+    /// quarter for the kind of change, a quarter for the shared node-type tokens.
+    pub similarity: f32,
+    /// The node type seen most often in the pattern's examples.
+    pub typical_node_type: Option<String>,
+    /// The reason a user gave as better, else the reason of a clear majority of examples.
+    pub reason: Option<String>,
+}
+
+/// Counts of one kind of override of one property.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Pattern {
+    property_name: String,
+    inherited_value: PropertyValue,
+    actual_value: PropertyValue,
+    support: u64,
+    rejections: u64,
+    reasons: FrequentItems,
+    node_types: FrequentItems,
+    node_tokens: FrequentItems,
+    preferred_reason: Option<String>,
+}
+
+impl Pattern {
+    fn key(&self) -> (u64, u64) {
+        (
+            property_hash(&self.property_name),
+            transition_signature(&self.inherited_value, &self.actual_value),
+        )
+    }
+
+    /// The preferred reason, else the reason at least half of the examples give (counting
+    /// only occurrences Space-Saving guarantees).
+    fn reason(&self) -> Option<&str> {
+        if let Some(reason) = &self.preferred_reason {
+            return Some(reason);
+        }
+        let top = self.reasons.top()?;
+        (top.guaranteed_count() * 2 >= self.support.max(1)).then_some(top.text.as_str())
+    }
+
+    fn similarity(&self, context: &ExceptionContext, context_signature: u64) -> f32 {
+        let property_similarity = if self.property_name == context.property_name {
+            1.0
+        } else {
+            token_overlap(&self.property_name, &context.property_name)
+        };
+        let own_signature = transition_signature(&self.inherited_value, &self.actual_value);
+        let transition_similarity = if own_signature == context_signature {
+            1.0
+        } else if self.inherited_value.type_name() == context.inherited_value.type_name()
+            && self.actual_value.type_name() == context.actual_value.type_name()
+        {
+            0.5
+        } else {
+            0.0
+        };
+        let mut n_tokens = 0;
+        let mut n_shared = 0;
+        for token in identifier_tokens(&context.node_type).take(MAX_MATCH_TOKENS) {
+            n_tokens += 1;
+            if self
+                .node_tokens
+                .contains(token_hash(PATTERN_NODE_TOKEN, token))
+            {
+                n_shared += 1;
+            }
+        }
+        let node_similarity = if n_tokens == 0 {
+            0.0
+        } else {
+            n_shared as f32 / n_tokens as f32
+        };
+        0.5 * property_similarity + 0.25 * transition_similarity + 0.25 * node_similarity
+    }
+
+    fn to_match(&self, similarity: f32) -> PatternMatch {
+        PatternMatch {
+            property_name: self.property_name.clone(),
+            inherited_value: self.inherited_value.clone(),
+            actual_value: self.actual_value.clone(),
+            support: self.support,
+            rejections: self.rejections,
+            similarity,
+            typical_node_type: self.node_types.top().map(|entry| entry.text.clone()),
+            reason: self.reason().map(str::to_owned),
+        }
+    }
+}
+
+/// The share of the longer name's tokens that the other name has too.
+fn token_overlap(first: &str, second: &str) -> f32 {
+    let mut first_hashes = [0_u64; MAX_MATCH_TOKENS];
+    let mut n_first = 0;
+    for token in identifier_tokens(first).take(MAX_MATCH_TOKENS) {
+        first_hashes[n_first] = token_hash(0, token);
+        n_first += 1;
+    }
+    let mut n_second = 0;
+    let mut n_shared = 0;
+    for token in identifier_tokens(second).take(MAX_MATCH_TOKENS) {
+        n_second += 1;
+        if first_hashes[..n_first].contains(&token_hash(0, token)) {
+            n_shared += 1;
+        }
+    }
+    let longest = n_first.max(n_second);
+    if longest == 0 {
+        0.0
+    } else {
+        n_shared as f32 / longest as f32
+    }
+}
+
+/// All patterns, indexed by (property hash, transition signature).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub(crate) struct PatternTable {
+    patterns: Vec<Pattern>,
+    index: HashMap<(u64, u64), usize>,
+    /// Patterns not created because the table was full.
+    pub(crate) dropped: u64,
+}
+
+impl PatternTable {
+    /// Rebuilds a table from saved patterns; `None` if two patterns share a key or one
+    /// has an empty property name or inconsistent counts.
+    pub(crate) fn from_patterns(patterns: Vec<Pattern>, dropped: u64) -> Option<Self> {
+        let mut index = HashMap::with_capacity(patterns.len());
+        for (position, pattern) in patterns.iter().enumerate() {
+            let consistent = !pattern.property_name.is_empty()
+                && pattern.reasons.is_consistent()
+                && pattern.node_types.is_consistent()
+                && pattern.node_tokens.is_consistent();
+            if !consistent || index.insert(pattern.key(), position).is_some() {
+                return None;
+            }
+        }
+        Some(PatternTable {
+            patterns,
+            index,
+            dropped,
+        })
+    }
+
+    pub(crate) fn patterns(&self) -> &[Pattern] {
+        &self.patterns
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.patterns.len()
+    }
+
+    fn key(context: &ExceptionContext) -> (u64, u64) {
+        (
+            property_hash(&context.property_name),
+            transition_signature(&context.inherited_value, &context.actual_value),
+        )
+    }
+
+    /// The pattern of exactly this property and kind of change.
+    fn find(&self, context: &ExceptionContext) -> Option<&Pattern> {
+        let position = *self.index.get(&Self::key(context))?;
+        self.patterns.get(position)
+    }
+
+    fn find_or_create(
+        &mut self,
+        context: &ExceptionContext,
+        capacity: usize,
+    ) -> Option<&mut Pattern> {
+        let key = Self::key(context);
+        let position = match self.index.get(&key) {
+            Some(&position) => position,
+            None if self.patterns.len() >= capacity => {
+                self.dropped += 1;
+                return None;
+            }
+            None => {
+                self.patterns.push(Pattern {
+                    property_name: context.property_name.clone(),
+                    inherited_value: context.inherited_value.clone(),
+                    actual_value: context.actual_value.clone(),
+                    support: 0,
+                    rejections: 0,
+                    reasons: FrequentItems::default(),
+                    node_types: FrequentItems::default(),
+                    node_tokens: FrequentItems::default(),
+                    preferred_reason: None,
+                });
+                self.index.insert(key, self.patterns.len() - 1);
+                self.patterns.len() - 1
+            }
+        };
+        self.patterns.get_mut(position)
+    }
+
+    /// Counts one positive example, with its reason if it has one.
+    pub(crate) fn record_positive(
+        &mut self,
+        context: &ExceptionContext,
+        reason: Option<&str>,
+        capacity: usize,
+    ) {
+        let Some(pattern) = self.find_or_create(context, capacity) else {
+            return;
+        };
+        pattern.support += 1;
+        if let Some(reason) = reason.filter(|reason| !reason.trim().is_empty()) {
+            pattern
+                .reasons
+                .insert(property_hash(reason), reason, MAX_REASONS);
+        }
+        pattern.node_types.insert(
+            property_hash(&context.node_type),
+            &context.node_type,
+            MAX_NODE_TYPES,
+        );
+        for token in identifier_tokens(&context.node_type).take(MAX_MATCH_TOKENS) {
+            pattern
+                .node_tokens
+                .insert(token_hash(PATTERN_NODE_TOKEN, token), "", MAX_NODE_TOKENS);
+        }
+    }
+
+    /// Counts one rejection of an existing pattern; a rejected override that was never
+    /// learned creates nothing.
+    pub(crate) fn record_negative(&mut self, context: &ExceptionContext) {
+        let key = Self::key(context);
+        if let Some(pattern) = self.index.get(&key).and_then(|&p| self.patterns.get_mut(p)) {
+            pattern.rejections += 1;
+        }
+    }
+
+    /// Makes `reason` the pattern's preferred reason.
+    pub(crate) fn prefer_reason(
+        &mut self,
+        context: &ExceptionContext,
+        reason: &str,
+        capacity: usize,
+    ) {
+        if let Some(pattern) = self.find_or_create(context, capacity) {
+            pattern.preferred_reason = Some(reason.to_owned());
+        }
+    }
+
+    /// The support of the pattern of exactly this property and kind of change.
+    pub(crate) fn support(&self, context: &ExceptionContext) -> u64 {
+        self.find(context).map_or(0, |pattern| pattern.support)
+    }
+
+    /// Up to `limit` patterns with a similarity above zero, best first; ties go to the
+    /// larger support, then to the property name, so the order is deterministic.
+    pub(crate) fn best_matches(
+        &self,
+        context: &ExceptionContext,
+        limit: usize,
+    ) -> Vec<PatternMatch> {
+        if limit == 0 {
+            return Vec::new();
+        }
+        let signature = transition_signature(&context.inherited_value, &context.actual_value);
+        let mut scored: Vec<(f32, &Pattern)> = self
+            .patterns
+            .iter()
+            .map(|pattern| (pattern.similarity(context, signature), pattern))
+            .filter(|(similarity, _)| *similarity > 0.0)
+            .collect();
+        scored.sort_by(|(a_score, a), (b_score, b)| {
+            b_score
+                .total_cmp(a_score)
+                .then(b.support.cmp(&a.support))
+                .then_with(|| a.property_name.cmp(&b.property_name))
+                .then_with(|| a.key().cmp(&b.key()))
+        });
+        scored
+            .into_iter()
+            .take(limit)
+            .map(|(similarity, pattern)| pattern.to_match(similarity))
+            .collect()
+    }
+
+    /// Heap bytes held, from capacities.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        let patterns = self.patterns.capacity() * std::mem::size_of::<Pattern>()
+            + self
+                .patterns
+                .iter()
+                .map(|p| {
+                    p.property_name.capacity()
+                        + p.inherited_value.heap_bytes()
+                        + p.actual_value.heap_bytes()
+                        + p.reasons.heap_bytes()
+                        + p.node_types.heap_bytes()
+                        + p.node_tokens.heap_bytes()
+                        + p.preferred_reason.as_ref().map_or(0, String::capacity)
+                })
+                .sum::<usize>();
+        // A std HashMap stores its entries plus one control byte per bucket.
+        let index = self.index.capacity() * (std::mem::size_of::<((u64, u64), usize)>() + 1);
+        patterns + index
+    }
+}

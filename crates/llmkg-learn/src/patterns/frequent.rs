@@ -1,0 +1,121 @@
+//! The Space-Saving algorithm: the most frequent items of a stream in bounded memory.
+
+use serde::{Deserialize, Serialize};
+
+/// One tracked item.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct FrequentEntry {
+    pub(crate) hash: u64,
+    pub(crate) count: u64,
+    /// How much of `count` may belong to items this entry replaced.
+    pub(crate) overestimate: u64,
+    pub(crate) text: String,
+}
+
+impl FrequentEntry {
+    /// Occurrences certainly of this item.
+    pub(crate) fn guaranteed_count(&self) -> u64 {
+        self.count - self.overestimate
+    }
+}
+
+/// Up to `capacity` items (given on each insert) with their counts. Once full, a new item
+/// replaces the least frequent one and inherits its count as an overestimate, so every item
+/// seen more than `total / capacity` times is kept. Items are told apart by a 64-bit hash.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub(crate) struct FrequentItems {
+    entries: Vec<FrequentEntry>,
+}
+
+impl FrequentItems {
+    /// Counts one occurrence of the item `hash` (described by `text`).
+    ///
+    /// A replaced entry's string buffer is reused, so a full table allocates only when a
+    /// text is longer than any it held before.
+    pub(crate) fn insert(&mut self, hash: u64, text: &str, capacity: usize) {
+        if let Some(entry) = self.entries.iter_mut().find(|entry| entry.hash == hash) {
+            entry.count += 1;
+            return;
+        }
+        if self.entries.len() < capacity {
+            self.entries.push(FrequentEntry {
+                hash,
+                count: 1,
+                overestimate: 0,
+                text: text.to_owned(),
+            });
+            return;
+        }
+        if let Some(least) = self.entries.iter_mut().min_by_key(|entry| entry.count) {
+            least.hash = hash;
+            least.overestimate = least.count;
+            least.count += 1;
+            least.text.clear();
+            least.text.push_str(text);
+        }
+    }
+
+    pub(crate) fn contains(&self, hash: u64) -> bool {
+        self.entries.iter().any(|entry| entry.hash == hash)
+    }
+
+    /// The item with the most guaranteed occurrences; ties go to the earlier entry.
+    pub(crate) fn top(&self) -> Option<&FrequentEntry> {
+        self.entries.iter().reduce(|best, entry| {
+            if entry.guaranteed_count() > best.guaranteed_count() {
+                entry
+            } else {
+                best
+            }
+        })
+    }
+
+    /// Whether counts are consistent, as loading requires.
+    pub(crate) fn is_consistent(&self) -> bool {
+        self.entries
+            .iter()
+            .all(|entry| entry.overestimate < entry.count)
+    }
+
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.entries.capacity() * std::mem::size_of::<FrequentEntry>()
+            + self
+                .entries
+                .iter()
+                .map(|entry| entry.text.capacity())
+                .sum::<usize>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_a_frequent_item_among_many_rare_ones() {
+        let mut items = FrequentItems::default();
+        for round in 0..100_u64 {
+            items.insert(7, "frequent", 4);
+            items.insert(1000 + round, "rare", 4);
+        }
+        let top = items.top().map(|entry| (entry.hash, entry.text.as_str()));
+        assert_eq!(top, Some((7, "frequent")));
+        assert!(
+            items
+                .top()
+                .is_some_and(|entry| entry.guaranteed_count() == 100)
+        );
+        assert!(items.is_consistent());
+    }
+
+    #[test]
+    fn never_exceeds_capacity() {
+        let mut items = FrequentItems::default();
+        for hash in 0..50 {
+            items.insert(hash, "x", 3);
+        }
+        assert_eq!(items.entries.len(), 3);
+        assert!(items.contains(49));
+        assert!(!items.contains(0));
+    }
+}
