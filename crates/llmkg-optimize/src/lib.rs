@@ -1,1 +1,56 @@
-//! Placeholder until this crate is written.
+//! A compact, lossless, indexed store of exceptions: the [`StorageOptimizer`].
+//!
+//! Exceptions (from `llmkg-exception-store`) are written to a small mutable tail and merged by
+//! [`StorageOptimizer::optimize_storage`] into struct-of-arrays columns sorted by
+//! `(property_hash, node_id)`: property values and reasons are interned in dictionaries,
+//! node ids, dictionary ids and timestamps are packed per block, and confidences get a
+//! posting-list index. Everything reads back exactly as it went in. [`OptimizationResults`]
+//! and [`StorageStats`] report heap bytes computed from real buffer capacities;
+//! [`StorageError`] names whatever a caller got wrong. Snapshots are saved and loaded with
+//! [`StorageOptimizer::save`] and [`StorageOptimizer::load`].
+//!
+//! ```
+//! use std::time::Instant;
+//! use llmkg_core::{NodeId, PropertyValue};
+//! use llmkg_exception_store::{Exception, ExceptionKey, ExceptionSource};
+//! use llmkg_optimize::StorageOptimizer;
+//!
+//! let mut optimizer = StorageOptimizer::new(100);
+//! let key = ExceptionKey::new(NodeId(3), "can_fly");
+//! let exception = Exception {
+//!     inherited_value: PropertyValue::Boolean(true),
+//!     actual_value: PropertyValue::Boolean(false),
+//!     reason: "Penguins are flightless".to_string(),
+//!     source: ExceptionSource::Explicit,
+//!     created_at: Instant::now(),
+//!     confidence: 1.0,
+//! };
+//! optimizer.store_exception(key, exception.clone())?;
+//! let results = optimizer.optimize_storage();
+//! assert!(results.rebuilt);
+//! assert_eq!(optimizer.retrieve_exception(&key)?, Some(exception));
+//! assert!(optimizer.by_confidence_range(0.9, 1.0)?.len() == 1);
+//! # Ok::<(), llmkg_optimize::StorageError>(())
+//! ```
+#![deny(missing_docs)]
+
+mod codec;
+mod compact;
+mod dictionary;
+mod error;
+mod optimizer;
+mod packed;
+mod persist;
+mod results;
+#[cfg(test)]
+mod test_support;
+#[cfg(test)]
+mod tests;
+
+pub use crate::{
+    codec::MAX_VALUE_DEPTH,
+    error::{Result, StorageError},
+    optimizer::{MAX_EXCEPTIONS, StorageOptimizer},
+    persist::OPTIMIZER_SNAPSHOT_VERSION,
+    results::{OptimizationResults, StorageStats},
+};

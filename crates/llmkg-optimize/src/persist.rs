@@ -1,0 +1,335 @@
+//! Snapshot files of an optimizer: save and load, atomically and verifiably.
+//!
+//! Layout (integers little-endian):
+//!
+//! | bytes | content |
+//! |---|---|
+//! | 8 | magic `LLMKGOPT` |
+//! | 4 | format version ([`OPTIMIZER_SNAPSHOT_VERSION`]) |
+//! | 8 | body length in bytes |
+//! | 4 | CRC-32 (IEEE) of the body |
+//! | n | body: postcard encoding of the dictionaries and one small record per exception |
+//!
+//! The body is dictionary-encoded like the columns: each distinct value (in the canonical
+//! encoding of the `codec` module) and each distinct reason is written once, and every
+//! exception refers to them by index; `created_at` is written as nanoseconds since the Unix
+//! epoch (exact within one process, see `llmkg_exception_store::instant_serde`).
+//! Loading checks every byte before it builds anything, so a bad file is a typed error.
+
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use hashbrown::HashSet;
+use llmkg_core::{NodeId, PropertyValue};
+use llmkg_exception_store::{Exception, ExceptionKey, ExceptionSource, instant_serde};
+use serde::{Deserialize, Serialize};
+
+use crate::codec::{decode_value, encode_value};
+use crate::dictionary::DictionaryBuilder;
+use crate::{MAX_EXCEPTIONS, Result, StorageError, StorageOptimizer};
+
+/// The snapshot format version this build writes and reads.
+pub const OPTIMIZER_SNAPSHOT_VERSION: u32 = 1;
+
+const MAGIC: &[u8; 8] = b"LLMKGOPT";
+const HEADER_LEN: usize = 8 + 4 + 8 + 4;
+
+#[derive(Serialize, Deserialize)]
+struct SnapshotBody {
+    /// Canonical value encodings, concatenated.
+    values: Vec<u8>,
+    /// End offset of each value in `values`.
+    value_ends: Vec<u64>,
+    reasons: Vec<String>,
+    entries: Vec<SnapshotEntry>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SnapshotEntry {
+    node_id: u64,
+    property_hash: u64,
+    inherited_value: u32,
+    actual_value: u32,
+    reason: u32,
+    source: u8,
+    created_unix_nanos: i128,
+    confidence: f32,
+}
+
+fn corrupt(path: &Path, reason: impl Into<String>) -> StorageError {
+    StorageError::CorruptSnapshot {
+        path: path.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+/// Writes `bytes` to `path` atomically: temp file in the same directory, fsync, rename.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let io_error = |source| StorageError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let file_name = path.file_name().ok_or_else(|| {
+        io_error(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "the path names no file",
+        ))
+    })?;
+    let mut temp_name = std::ffi::OsString::from(".");
+    temp_name.push(file_name);
+    temp_name.push(format!(".{}.tmp", std::process::id()));
+    let temp_path = dir.join(temp_name);
+    let written = (|| {
+        let mut file = File::create(&temp_path)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&temp_path, path)?;
+        // Make the rename itself durable where directories can be opened and synced.
+        if let Ok(directory) = File::open(&dir) {
+            let _ = directory.sync_all();
+        }
+        Ok(())
+    })();
+    written.map_err(|source| {
+        let _ = fs::remove_file(&temp_path);
+        io_error(source)
+    })
+}
+
+impl StorageOptimizer {
+    /// Writes everything the optimizer holds to `path`, atomically.
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::Io`] if the file cannot be written; an existing file is then kept.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        let mut values = DictionaryBuilder::default();
+        let mut value_bytes = Vec::new();
+        let mut value_ends = Vec::new();
+        let mut reasons = DictionaryBuilder::default();
+        let mut reason_texts = Vec::new();
+        let mut scratch = Vec::new();
+        let mut intern_value = |value: &PropertyValue| {
+            scratch.clear();
+            encode_value(value, &mut scratch);
+            let before = values.len();
+            let id = values.intern(&scratch);
+            if values.len() > before {
+                value_bytes.extend_from_slice(&scratch);
+                value_ends.push(value_bytes.len() as u64);
+            }
+            id
+        };
+        let mut entries = Vec::with_capacity(self.len());
+        for (key, exception) in self.all_exceptions()? {
+            let before = reasons.len();
+            let reason = reasons.intern(exception.reason.as_bytes());
+            if reasons.len() > before {
+                reason_texts.push(exception.reason);
+            }
+            entries.push(SnapshotEntry {
+                node_id: key.node_id.0,
+                property_hash: key.property_hash,
+                inherited_value: intern_value(&exception.inherited_value),
+                actual_value: intern_value(&exception.actual_value),
+                reason,
+                source: exception.source.index() as u8,
+                created_unix_nanos: instant_serde::to_unix_nanos(exception.created_at),
+                confidence: exception.confidence,
+            });
+        }
+        let body = SnapshotBody {
+            values: value_bytes,
+            value_ends,
+            reasons: reason_texts,
+            entries,
+        };
+        let body = postcard::to_stdvec(&body)
+            .map_err(|error| StorageError::Internal(format!("encoding a snapshot: {error}")))?;
+        let mut file = Vec::with_capacity(HEADER_LEN + body.len());
+        file.extend_from_slice(MAGIC);
+        file.extend_from_slice(&OPTIMIZER_SNAPSHOT_VERSION.to_le_bytes());
+        file.extend_from_slice(&(body.len() as u64).to_le_bytes());
+        file.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
+        file.extend_from_slice(&body);
+        write_atomically(path, &file)
+    }
+
+    /// Reads an optimizer back from a file written by [`save`](StorageOptimizer::save); the
+    /// result is already optimized.
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::Io`] if the file cannot be read, [`StorageError::UnsupportedVersion`]
+    /// for another format version, [`StorageError::CorruptSnapshot`] for anything truncated,
+    /// corrupted or inconsistent (including invalid confidences and duplicate keys).
+    pub fn load(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let bytes = fs::read(path).map_err(|source| StorageError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        let exceptions = parse(path, &bytes)?;
+        let mut optimizer = StorageOptimizer::new(exceptions.len());
+        for (key, exception) in exceptions {
+            optimizer.insert_validated(key, exception);
+        }
+        optimizer.optimize_storage();
+        Ok(optimizer)
+    }
+
+    /// Replaces what the optimizer holds with the contents of a snapshot file.
+    ///
+    /// # Errors
+    ///
+    /// As [`load`](StorageOptimizer::load); on error the optimizer is left unchanged.
+    pub fn restore(&mut self, path: impl AsRef<Path>) -> Result<()> {
+        *self = StorageOptimizer::load(path)?;
+        Ok(())
+    }
+}
+
+/// Checks and decodes a snapshot file's bytes.
+fn parse(path: &Path, bytes: &[u8]) -> Result<Vec<(ExceptionKey, Exception)>> {
+    if bytes.len() < HEADER_LEN {
+        return Err(corrupt(
+            path,
+            format!(
+                "{} bytes is shorter than the {HEADER_LEN}-byte header",
+                bytes.len()
+            ),
+        ));
+    }
+    let (header, body) = bytes.split_at(HEADER_LEN);
+    let field = |range: std::ops::Range<usize>| &header[range];
+    if field(0..8) != MAGIC {
+        return Err(corrupt(
+            path,
+            "missing LLMKGOPT magic: not an optimizer snapshot",
+        ));
+    }
+    let mut word = [0_u8; 4];
+    word.copy_from_slice(field(8..12));
+    let version = u32::from_le_bytes(word);
+    if version != OPTIMIZER_SNAPSHOT_VERSION {
+        return Err(StorageError::UnsupportedVersion {
+            path: path.to_owned(),
+            found: version,
+            expected: OPTIMIZER_SNAPSHOT_VERSION,
+        });
+    }
+    let mut long = [0_u8; 8];
+    long.copy_from_slice(field(12..20));
+    let body_len = u64::from_le_bytes(long);
+    if body_len != body.len() as u64 {
+        return Err(corrupt(
+            path,
+            format!("header says {body_len} body bytes, file has {}", body.len()),
+        ));
+    }
+    word.copy_from_slice(field(20..24));
+    let expected_crc = u32::from_le_bytes(word);
+    let actual_crc = crc32fast::hash(body);
+    if expected_crc != actual_crc {
+        return Err(corrupt(
+            path,
+            format!("checksum {actual_crc:#010x} does not match header {expected_crc:#010x}"),
+        ));
+    }
+    let (body, rest): (SnapshotBody, &[u8]) = postcard::take_from_bytes(body)
+        .map_err(|error| corrupt(path, format!("undecodable body: {error}")))?;
+    if !rest.is_empty() {
+        return Err(corrupt(
+            path,
+            format!("{} trailing bytes after the body", rest.len()),
+        ));
+    }
+    decode_body(path, body)
+}
+
+fn decode_body(path: &Path, body: SnapshotBody) -> Result<Vec<(ExceptionKey, Exception)>> {
+    let mut values = Vec::with_capacity(body.value_ends.len());
+    let mut start = 0_usize;
+    for (index, &end) in body.value_ends.iter().enumerate() {
+        let end = usize::try_from(end)
+            .ok()
+            .filter(|&end| start <= end && end <= body.values.len())
+            .ok_or_else(|| {
+                corrupt(
+                    path,
+                    format!("value {index} ends at {end}, out of order or past the data"),
+                )
+            })?;
+        let value = decode_value(&body.values[start..end])
+            .map_err(|reason| corrupt(path, format!("value {index}: {reason}")))?;
+        values.push(value);
+        start = end;
+    }
+    if start != body.values.len() {
+        return Err(corrupt(path, "value data continues past the last value"));
+    }
+    if body.entries.len() > MAX_EXCEPTIONS {
+        return Err(corrupt(
+            path,
+            format!("{} entries exceed the limit", body.entries.len()),
+        ));
+    }
+    let mut seen = HashSet::with_capacity(body.entries.len());
+    let mut exceptions = Vec::with_capacity(body.entries.len());
+    for (index, entry) in body.entries.into_iter().enumerate() {
+        let value = |id: u32| {
+            values.get(id as usize).cloned().ok_or_else(|| {
+                corrupt(
+                    path,
+                    format!("entry {index} names value {id}, which does not exist"),
+                )
+            })
+        };
+        let key = ExceptionKey {
+            node_id: NodeId(entry.node_id),
+            property_hash: entry.property_hash,
+        };
+        if !seen.insert(key) {
+            return Err(corrupt(path, format!("entry {index} repeats key {key:?}")));
+        }
+        let source = *ExceptionSource::ALL
+            .get(usize::from(entry.source))
+            .ok_or_else(|| {
+                corrupt(
+                    path,
+                    format!("entry {index} has unknown source {}", entry.source),
+                )
+            })?;
+        let reason = body
+            .reasons
+            .get(entry.reason as usize)
+            .cloned()
+            .ok_or_else(|| {
+                corrupt(
+                    path,
+                    format!(
+                        "entry {index} names reason {}, which does not exist",
+                        entry.reason
+                    ),
+                )
+            })?;
+        let exception = Exception {
+            inherited_value: value(entry.inherited_value)?,
+            actual_value: value(entry.actual_value)?,
+            reason,
+            source,
+            created_at: instant_serde::from_unix_nanos(entry.created_unix_nanos),
+            confidence: entry.confidence,
+        };
+        crate::optimizer::validate(&exception)
+            .map_err(|error| corrupt(path, format!("entry {index}: {error}")))?;
+        exceptions.push((key, exception));
+    }
+    Ok(exceptions)
+}
