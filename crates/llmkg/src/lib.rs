@@ -48,9 +48,31 @@ pub mod core {
 /// Exceptions: the record and its key, the store and handler, the detector, the learner and
 /// the storage optimizer.
 pub mod exceptions {
+    pub use llmkg_detect::{
+        DetectError, DetectionStatistics, ExceptionDetector, calculate_similarity,
+    };
     pub use llmkg_exception_store::{
         CacheStatistics, ConflictStrategy, Exception, ExceptionHandler, ExceptionKey,
         ExceptionSource, ExceptionStore, SNAPSHOT_VERSION, StoreError, StoreStatistics,
         instant_serde, property_hash, resolve_conflict, validate_confidence,
     };
+    pub use llmkg_learn::{
+        ExceptionContext, FeatureExtractor, FeatureSink, FeatureVector, LearnError, LearnerConfig,
+        LearnerStatistics, PatternLearner, PatternMatch, UserFeedback,
+    };
+    pub use llmkg_optimize::{
+        OPTIMIZER_SNAPSHOT_VERSION, OptimizationResults, StorageError, StorageOptimizer,
+        StorageStats,
+    };
 }
+
+mod error;
+mod system;
+
+pub use crate::{
+    error::{Result, SystemError},
+    system::{
+        ExceptionSystem, OptimizeReport, ProcessReport, SystemConfig, SystemExplanation,
+        ValueChange,
+    },
+};

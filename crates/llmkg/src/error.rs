@@ -1,0 +1,40 @@
+//! The facade's error type: any part's error, plus what only the system can get wrong.
+
+use llmkg_core::NodeId;
+
+/// What can go wrong in an [`ExceptionSystem`](crate::ExceptionSystem) call.
+///
+/// Every call that returns an error leaves the system as it was.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SystemError {
+    /// The hierarchy rejected the change (unknown node, cycle, strict property, ...).
+    #[error(transparent)]
+    Hierarchy(#[from] llmkg_core::CoreError),
+    /// The store rejected the exception (invalid confidence, empty name, snapshot file, ...).
+    #[error(transparent)]
+    Store(#[from] llmkg_exception_store::StoreError),
+    /// The detector rejected its input or configuration.
+    #[error(transparent)]
+    Detect(#[from] llmkg_detect::DetectError),
+    /// The learner rejected its input, configuration or patterns file.
+    #[error(transparent)]
+    Learn(#[from] llmkg_learn::LearnError),
+    /// The storage optimizer rejected its input or file.
+    #[error(transparent)]
+    Optimize(#[from] llmkg_optimize::StorageError),
+    /// Feedback or a change named an exception that does not exist.
+    #[error("node {node} has no exception for property {property:?}")]
+    UnknownException {
+        /// The node.
+        node: NodeId,
+        /// The property.
+        property: String,
+    },
+    /// A configuration value out of its range.
+    #[error("invalid configuration: {0}")]
+    InvalidConfig(String),
+}
+
+/// `Result` with [`SystemError`] as the default error.
+pub type Result<T, E = SystemError> = std::result::Result<T, E>;
