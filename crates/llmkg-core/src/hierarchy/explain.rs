@@ -92,12 +92,16 @@ impl Hierarchy {
         let most_specific: Vec<u32> = match &resolution {
             Resolution::Own(_) => vec![idx],
             Resolution::Undefined => Vec::new(),
-            Resolution::Inherited { .. } | Resolution::Conflict { .. } => {
-                let property_id = self.property_ids[property];
-                self.with_candidates(idx, property_id, |entries| {
-                    entries.iter().map(|entry| entry.candidate).collect()
+            // An inherited value means some node defines the property, so it is interned.
+            Resolution::Inherited { .. } | Resolution::Conflict { .. } => self
+                .property_ids
+                .get(property)
+                .map(|&property_id| {
+                    self.with_candidates(idx, property_id, |entries| {
+                        entries.iter().map(|entry| entry.candidate).collect()
+                    })
                 })
-            }
+                .unwrap_or_default(),
         };
         let winner = match &resolution {
             Resolution::Own(value) => Some((id, value.clone())),
