@@ -17,11 +17,14 @@ use crate::{LearnError, Result};
 pub struct LearnerConfig {
     /// The model has `2^dimension_bits` weights (4 bytes each); in `8..=24`, default 14.
     pub dimension_bits: u32,
-    /// Step size of each gradient step; in `(0, 10]`, default 0.5. Feature vectors have unit
-    /// length, so one step moves the logit of the example itself by about
-    /// `2 * learning_rate * error`.
+    /// FTRL-Proximal's `alpha`, the scale of each coordinate's steps; in `(0, 10]`,
+    /// default 0.3 (chosen on the synthetic accuracy test: 0.2 learns slower, 0.5 starts to
+    /// overfit 100 examples).
     pub learning_rate: f32,
-    /// L2 penalty on the weights an example touches; in `[0, 1)`, default 1e-4.
+    /// L1 penalty: a slot's weight stays zero until its evidence exceeds it, which keeps
+    /// rarely useful slots empty; in `[0, 10]`, default 0.
+    pub l1_regularisation: f32,
+    /// L2 penalty on the weights; in `[0, 100]`, default 1.
     pub l2_regularisation: f32,
     /// How many ordinary examples one piece of user feedback counts as; in `(0, 100]`,
     /// default 2.
@@ -37,8 +40,9 @@ impl Default for LearnerConfig {
     fn default() -> Self {
         LearnerConfig {
             dimension_bits: 14,
-            learning_rate: 0.5,
-            l2_regularisation: 1e-4,
+            learning_rate: 0.3,
+            l1_regularisation: 0.0,
+            l2_regularisation: 1.0,
             feedback_weight: 2.0,
             suggestion_threshold: 0.8,
             max_patterns: 1 << 16,
@@ -78,10 +82,16 @@ impl LearnerConfig {
             "a number in (0, 10]",
         )?;
         check(
-            self.l2_regularisation >= 0.0 && self.l2_regularisation < 1.0,
+            (0.0..=10.0).contains(&self.l1_regularisation),
+            "l1_regularisation",
+            self.l1_regularisation.to_string(),
+            "a number in [0, 10]",
+        )?;
+        check(
+            (0.0..=100.0).contains(&self.l2_regularisation),
             "l2_regularisation",
             self.l2_regularisation.to_string(),
-            "a number in [0, 1)",
+            "a number in [0, 100]",
         )?;
         check(
             self.feedback_weight > 0.0 && self.feedback_weight <= 100.0,
@@ -106,5 +116,13 @@ impl LearnerConfig {
     /// The number of weights, `2^dimension_bits`.
     pub fn dimension(&self) -> usize {
         1 << self.dimension_bits
+    }
+
+    pub(crate) fn hyperparameters(&self) -> crate::model::Hyperparameters {
+        crate::model::Hyperparameters {
+            learning_rate: self.learning_rate,
+            l1: self.l1_regularisation,
+            l2: self.l2_regularisation,
+        }
     }
 }

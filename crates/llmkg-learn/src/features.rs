@@ -21,11 +21,16 @@ pub(crate) use self::tokens::{TokenHasher, combine_hashes, token_hash, transitio
 /// [`FeatureVector::is_truncated`]).
 pub const MAX_FEATURES: usize = 160;
 
+/// The longest one extractor's features may be (Euclidean length): up to four full-valued
+/// features pass unchanged, more are scaled down together, so an extractor that emits many
+/// features (siblings) cannot drown out the others. Binary features otherwise stay 1, which
+/// lets the per-coordinate steps of the model work on an unscaled signal.
+pub const MAX_GROUP_NORM: f32 = 2.0;
+
 /// One aspect of a context turned into features.
 ///
 /// Implementations emit features through the sink's methods; the sink scales each
-/// extractor's output to at most unit length, so no extractor outweighs the others by
-/// emitting many features.
+/// extractor's output to at most [`MAX_GROUP_NORM`] long.
 ///
 /// ```
 /// use llmkg_core::PropertyValue;
@@ -58,7 +63,8 @@ pub static STANDARD_EXTRACTORS: [&dyn FeatureExtractor; 6] = [
 ];
 
 /// A sparse feature vector: up to [`MAX_FEATURES`] `(index, value)` pairs with indices
-/// below `2^dimension_bits` and values in `[0, 1]`, scaled to unit Euclidean length.
+/// below `2^dimension_bits` and values in `[0, 1]`; each extractor's part is at most
+/// [`MAX_GROUP_NORM`] long.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FeatureVector {
     indices: [u32; MAX_FEATURES],
@@ -91,7 +97,6 @@ impl FeatureVector {
             extractor.extract(context, &mut sink);
             sink.normalise_group();
         }
-        vector.normalise();
         vector
     }
 
@@ -121,14 +126,6 @@ impl FeatureVector {
             .iter()
             .zip(&self.values[..self.len])
             .map(|(&index, &value)| (index as usize, value))
-    }
-
-    fn normalise(&mut self) {
-        let values = &mut self.values[..self.len];
-        let norm = values.iter().map(|v| v * v).sum::<f32>().sqrt();
-        if norm > 0.0 {
-            values.iter_mut().for_each(|v| *v /= norm);
-        }
     }
 }
 
@@ -178,12 +175,12 @@ impl FeatureSink<'_> {
         vector.len += 1;
     }
 
-    /// Scales what the current extractor emitted to at most unit length.
+    /// Scales what the current extractor emitted to at most [`MAX_GROUP_NORM`] long.
     fn normalise_group(&mut self) {
         let group = &mut self.vector.values[self.start..self.vector.len];
         let norm = group.iter().map(|v| v * v).sum::<f32>().sqrt();
-        if norm > 1.0 {
-            group.iter_mut().for_each(|v| *v /= norm);
+        if norm > MAX_GROUP_NORM {
+            group.iter_mut().for_each(|v| *v *= MAX_GROUP_NORM / norm);
         }
     }
 }

@@ -190,8 +190,7 @@ impl PatternLearner {
             &features,
             label,
             sample_weight,
-            self.config.learning_rate,
-            self.config.l2_regularisation,
+            self.config.hyperparameters(),
         );
         self.counters.record(prediction, label);
     }
@@ -308,11 +307,9 @@ impl PatternLearner {
             patterns_dropped: self.patterns.dropped,
             progressive_log_loss: per_prediction(counters.log_loss_sum),
             progressive_accuracy: per_prediction(counters.correct_predictions as f64),
-            dimension: self.model.weights.len(),
-            nonzero_weights: self.model.weights.iter().filter(|w| **w != 0.0).count(),
-            heap_bytes: self.model.weights.capacity() * std::mem::size_of::<f32>()
-                + self.patterns.heap_bytes()
-                + feedback_bytes,
+            dimension: self.model.dimension(),
+            nonzero_weights: self.model.nonzero_weights(),
+            heap_bytes: self.model.heap_bytes() + self.patterns.heap_bytes() + feedback_bytes,
         }
     }
 

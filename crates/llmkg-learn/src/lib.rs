@@ -47,7 +47,7 @@ pub use crate::{
     error::{LearnError, Result},
     features::{
         DepthFeatures, FeatureExtractor, FeatureSink, FeatureVector, IdentifierTokens,
-        InteractionFeatures, MAX_FEATURES, NodeTypeFeatures, PropertyNameFeatures,
+        InteractionFeatures, MAX_FEATURES, MAX_GROUP_NORM, NodeTypeFeatures, PropertyNameFeatures,
         STANDARD_EXTRACTORS, SiblingFeatures, ValueFeatures, identifier_tokens, value_similarity,
     },
     learner::{LearnerStatistics, PatternLearner},

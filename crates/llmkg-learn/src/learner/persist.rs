@@ -148,16 +148,15 @@ fn validate(payload: Payload) -> std::result::Result<PatternLearner, String> {
         .config
         .validate()
         .map_err(|error| error.to_string())?;
-    if payload.model.weights.len() != payload.config.dimension() {
-        return Err(format!(
-            "model has {} weights, config says {}",
-            payload.model.weights.len(),
-            payload.config.dimension()
-        ));
-    }
-    if !payload.model.is_finite() {
-        return Err("model has a non-finite weight".to_owned());
-    }
+    let model = payload
+        .model
+        .restore(payload.config.dimension(), payload.config.hyperparameters())
+        .ok_or_else(|| {
+            format!(
+                "model state does not fit {} finite slots",
+                payload.config.dimension()
+            )
+        })?;
     for (context, feedback) in &payload.pending_feedback {
         context
             .validate()
@@ -168,7 +167,7 @@ fn validate(payload: Payload) -> std::result::Result<PatternLearner, String> {
         .ok_or("duplicate or inconsistent pattern")?;
     Ok(PatternLearner {
         config: payload.config,
-        model: payload.model,
+        model,
         patterns,
         pending_feedback: payload.pending_feedback,
         counters: payload.counters,

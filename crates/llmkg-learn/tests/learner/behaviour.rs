@@ -1,0 +1,239 @@
+//! Learning, suggestions, feedback and statistics.
+
+use llmkg_core::PropertyValue;
+use llmkg_exception_store::{Exception, ExceptionSource};
+use llmkg_learn::{ExceptionContext, LearnError, PatternLearner, UserFeedback};
+
+use crate::{flightless, flightless_exception, flying, penguin_learner};
+
+#[test]
+fn emperor_penguin_scores_high_after_twenty_penguin_examples() {
+    let learner = penguin_learner(|_| "Penguins are flightless birds".to_owned());
+    let emperor = flightless("Emperor_Penguin");
+    let likelihood = learner.predict_exception_likelihood(&emperor);
+    assert!(likelihood > 0.8, "Emperor_Penguin scored {likelihood}");
+    let reason = learner
+        .suggest_exception_reason(&emperor)
+        .expect("a suggestion");
+    assert!(reason.contains("flight"), "{reason}");
+}
+
+#[test]
+fn unrelated_birds_and_non_exceptions_score_lower() {
+    let learner = penguin_learner(|_| "Penguins are flightless birds".to_owned());
+    let emperor = learner.predict_exception_likelihood(&flightless("Emperor_Penguin"));
+    let sparrow_flying = learner.predict_exception_likelihood(&flying("House_Sparrow"));
+    assert!(
+        sparrow_flying < 0.2,
+        "a non-exception scored {sparrow_flying}"
+    );
+    assert!(emperor > sparrow_flying);
+    assert_eq!(
+        learner.suggest_exception_reason(&flightless("Sparrow")),
+        None
+    );
+}
+
+#[test]
+fn suggestion_describes_the_pattern_when_reasons_disagree() {
+    let learner = penguin_learner(|example| format!("Pattern exception {example}"));
+    let reason = learner
+        .suggest_exception_reason(&flightless("Emperor_Penguin"))
+        .expect("a suggestion");
+    assert_eq!(
+        reason,
+        "Emperor_Penguin cannot fly, like Penguin (20 similar exceptions)"
+    );
+}
+
+#[test]
+fn incorrect_feedback_lowers_the_score() {
+    let mut learner = penguin_learner(|_| "flightless".to_owned());
+    let context = flightless("Emperor_Penguin");
+    let before = learner.predict_exception_likelihood(&context);
+    learner
+        .add_user_feedback(context.clone(), UserFeedback::Incorrect)
+        .expect("valid feedback");
+    assert_eq!(learner.pending_feedback(), 1);
+    // Queued feedback changes nothing until processed.
+    assert_eq!(learner.predict_exception_likelihood(&context), before);
+    assert_eq!(learner.process_feedback_batch(), 1);
+    let after = learner.predict_exception_likelihood(&context);
+    assert!(after < before, "{before} -> {after}");
+    assert_eq!(learner.pending_feedback(), 0);
+    assert_eq!(learner.process_feedback_batch(), 0);
+    let pattern = &learner.best_matching_patterns(&context, 1)[0];
+    assert_eq!((pattern.support, pattern.rejections), (20, 1));
+}
+
+#[test]
+fn correct_and_partial_feedback_move_the_score_towards_their_label() {
+    let mut learner = PatternLearner::new();
+    let context = flightless("Kiwi");
+    learner
+        .add_user_feedback(context.clone(), UserFeedback::Correct)
+        .unwrap();
+    learner.process_feedback_batch();
+    let after_correct = learner.predict_exception_likelihood(&context);
+    assert!(after_correct > 0.5);
+
+    let mut half = learner.clone();
+    for _ in 0..50 {
+        half.add_user_feedback(context.clone(), UserFeedback::PartiallyCorrect(0.5))
+            .unwrap();
+    }
+    assert_eq!(half.process_feedback_batch(), 50);
+    let settled = half.predict_exception_likelihood(&context);
+    assert!(
+        (settled - 0.5).abs() < 0.05,
+        "soft label 0.5 settled at {settled}"
+    );
+}
+
+#[test]
+fn better_reason_becomes_the_suggestion() {
+    let mut learner = penguin_learner(|_| "Penguins are flightless birds".to_owned());
+    let context = flightless("Emperor_Penguin");
+    learner
+        .add_user_feedback(
+            context.clone(),
+            UserFeedback::BetterReason("  wings evolved into flippers ".to_owned()),
+        )
+        .unwrap();
+    learner.process_feedback_batch();
+    assert_eq!(
+        learner.suggest_exception_reason(&context).as_deref(),
+        Some("wings evolved into flippers")
+    );
+}
+
+#[test]
+fn invalid_feedback_is_a_typed_error_and_queues_nothing() {
+    let mut learner = PatternLearner::new();
+    let context = flightless("Penguin");
+    for (feedback, check) in [
+        (UserFeedback::PartiallyCorrect(f32::NAN), "NaN"),
+        (UserFeedback::PartiallyCorrect(1.5), "1.5"),
+        (UserFeedback::PartiallyCorrect(-0.1), "-0.1"),
+        (UserFeedback::BetterReason(" \t".to_owned()), "empty reason"),
+    ] {
+        let error = learner
+            .add_user_feedback(context.clone(), feedback)
+            .expect_err("invalid feedback");
+        assert!(error.to_string().contains(check), "{error}");
+    }
+    let unnamed = ExceptionContext {
+        property_name: String::new(),
+        ..context
+    };
+    assert!(matches!(
+        learner.add_user_feedback(unnamed, UserFeedback::Correct),
+        Err(LearnError::EmptyPropertyName)
+    ));
+    assert_eq!(learner.pending_feedback(), 0);
+}
+
+#[test]
+fn invalid_examples_are_typed_errors_and_change_nothing() {
+    let mut learner = penguin_learner(|_| "flightless".to_owned());
+    let snapshot = learner.clone();
+    for confidence in [f32::NAN, f32::INFINITY, -0.5, 1.5] {
+        let exception = Exception {
+            confidence,
+            ..flightless_exception("x")
+        };
+        let result = learner.learn_from_exception(&exception, &flightless("Penguin"));
+        assert!(
+            matches!(result, Err(LearnError::InvalidConfidence(c)) if c.to_bits() == confidence.to_bits())
+        );
+    }
+    let unnamed = ExceptionContext {
+        property_name: String::new(),
+        ..flightless("Penguin")
+    };
+    assert!(matches!(
+        learner.learn_from_exception(&flightless_exception("x"), &unnamed),
+        Err(LearnError::EmptyPropertyName)
+    ));
+    assert!(matches!(
+        learner.observe_non_exception(&unnamed),
+        Err(LearnError::EmptyPropertyName)
+    ));
+    assert_eq!(learner, snapshot);
+}
+
+#[test]
+fn pattern_support_and_best_matches() {
+    let mut learner = penguin_learner(|_| "flightless".to_owned());
+    let swim = ExceptionContext::new(
+        "can_swim",
+        PropertyValue::Boolean(false),
+        PropertyValue::Boolean(true),
+        "Penguin",
+        1,
+    );
+    let swimmer = Exception::new(
+        PropertyValue::Boolean(false),
+        PropertyValue::Boolean(true),
+        "penguins swim",
+        ExceptionSource::Detected,
+        0.9,
+    );
+    for _ in 0..3 {
+        learner.learn_from_exception(&swimmer, &swim).unwrap();
+    }
+    let emperor = flightless("Emperor_Penguin");
+    assert_eq!(learner.pattern_support(&emperor), 20);
+    assert_eq!(learner.pattern_support(&swim), 3);
+    assert_eq!(learner.pattern_support(&flying("Penguin")), 0);
+
+    let matches = learner.best_matching_patterns(&emperor, 10);
+    assert_eq!(matches.len(), 2);
+    assert_eq!(matches[0].property_name, "can_fly");
+    assert_eq!(matches[0].typical_node_type.as_deref(), Some("Penguin"));
+    assert_eq!(matches[0].reason.as_deref(), Some("flightless"));
+    assert!((matches[0].similarity - 0.875).abs() < 1e-6);
+    assert!(matches[1].similarity < matches[0].similarity);
+    assert_eq!(learner.best_matching_patterns(&emperor, 1).len(), 1);
+    assert!(learner.best_matching_patterns(&emperor, 0).is_empty());
+}
+
+#[test]
+fn statistics_count_what_was_seen() {
+    let mut learner = penguin_learner(|_| "flightless".to_owned());
+    learner
+        .add_user_feedback(flightless("Emu"), UserFeedback::Correct)
+        .unwrap();
+    let statistics = learner.statistics();
+    assert_eq!(statistics.exceptions_learned, 20);
+    assert_eq!(statistics.non_exceptions_observed, 20);
+    assert_eq!(statistics.feedback_pending, 1);
+    assert_eq!(statistics.feedback_processed, 0);
+    assert_eq!(statistics.pattern_count, 1);
+    assert_eq!(statistics.dimension, 1 << 14);
+    assert!(statistics.nonzero_weights > 10);
+    assert!(statistics.heap_bytes >= (1 << 14) * 4);
+    let loss = statistics.progressive_log_loss.expect("examples seen");
+    // Better than always answering 0.5 (ln 2), worse than perfect.
+    assert!(loss > 0.0 && loss < std::f64::consts::LN_2, "{loss}");
+    assert!(statistics.progressive_accuracy.expect("examples seen") > 0.8);
+
+    let fresh = PatternLearner::new().statistics();
+    assert_eq!(fresh.progressive_log_loss, None);
+    assert_eq!(fresh.nonzero_weights, 0);
+}
+
+#[test]
+fn untrained_learner_is_undecided_and_suggests_nothing() {
+    let learner = PatternLearner::default();
+    let context = flightless("Penguin");
+    assert_eq!(learner.predict_exception_likelihood(&context), 0.5);
+    assert_eq!(learner.suggest_exception_reason(&context), None);
+    assert!(learner.best_matching_patterns(&context, 5).is_empty());
+}
+
+#[test]
+fn learner_is_send_sync_and_clone() {
+    fn assert_traits<T: Send + Sync + Clone + std::fmt::Debug + Default>() {}
+    assert_traits::<PatternLearner>();
+}
