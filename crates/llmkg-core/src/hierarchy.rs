@@ -2,6 +2,7 @@
 
 mod explain;
 mod order;
+mod properties;
 mod resolution;
 mod strict;
 mod view;
@@ -14,7 +15,7 @@ pub use self::resolution::{PropertyConflict, Resolution};
 pub use self::view::CacheStats;
 
 use self::view::ViewCache;
-use crate::{CoreError, InheritanceNode, NodeId, PropertyValue, Result};
+use crate::{CoreError, InheritanceNode, NodeId, Result};
 
 /// An inheritance hierarchy (a DAG: several parents allowed, no cycles) that owns its nodes
 /// and resolves the properties they inherit.
@@ -42,8 +43,12 @@ use crate::{CoreError, InheritanceNode, NodeId, PropertyValue, Result};
 ///
 /// Each node lazily gets a flattened *view*: for every property it can inherit, the
 /// node(s) that supply it (values are read from those nodes, not copied).
-/// With the view cached, [`Hierarchy::resolve`] is a hash lookup of the property name, a
-/// binary search in the view and a hash lookup on the supplying node: independent of depth.
+/// With the view cached, [`Hierarchy::resolve`] costs four hash lookups (the node id, the
+/// name among the node's own values and among interned names, the value on the supplying
+/// node) and a binary search in the view: independent of depth. On 100,000 nodes over 25
+/// levels, a warm `resolve` measured about 0.5 to 1 µs and the cold pass that builds all
+/// views about 3 µs per node (release build; `cargo run --release -p llmkg-core --example
+/// resolution_cost` measures it again).
 /// The first resolution on a node builds the views of its uncached ancestors, each in time
 /// linear in the number of properties it can see (a node with several parents also sorts
 /// them, and checks reachability only between distinct candidates for one property).
@@ -292,60 +297,6 @@ impl Hierarchy {
     pub fn depth(&self, id: NodeId) -> Result<usize> {
         let idx = self.index(id)?;
         Ok(self.depths[idx as usize] as usize)
-    }
-
-    /// Sets `id`'s own value of `name`, returning the value it replaces.
-    ///
-    /// Fails, changing nothing, if the node is unknown, the name is empty, or an ancestor
-    /// declared `name` strict ([`CoreError::StrictOverride`]).
-    pub fn set_property(
-        &mut self,
-        id: NodeId,
-        name: &str,
-        value: PropertyValue,
-    ) -> Result<Option<PropertyValue>> {
-        let idx = self.index(id)?;
-        if name.is_empty() {
-            return Err(CoreError::EmptyPropertyName { node: id });
-        }
-        if let Some(declarer) = self.strict_declarer_above(idx, name) {
-            return Err(CoreError::StrictOverride {
-                property: name.to_owned(),
-                declared_on: self.id_of(declarer),
-                attempted_on: id,
-            });
-        }
-        let node = &mut self.nodes[idx as usize];
-        if let Some(slot) = node.local_properties.get_mut(name) {
-            // The set of defining nodes is unchanged, so every cached view stays valid.
-            return Ok(Some(std::mem::replace(slot, value)));
-        }
-        node.local_properties.insert(name.to_owned(), value);
-        let property_id = self.intern(name);
-        let local_ids = &mut self.local_property_ids[idx as usize];
-        if let Err(position) = local_ids.binary_search(&property_id) {
-            local_ids.insert(position, property_id);
-        }
-        self.views
-            .invalidate_from(&self.children[idx as usize], &self.children);
-        Ok(None)
-    }
-
-    /// Removes `id`'s own value of `name`, returning it; its inherited value shows through again.
-    pub fn remove_property(&mut self, id: NodeId, name: &str) -> Result<Option<PropertyValue>> {
-        let idx = self.index(id)?;
-        if name.is_empty() {
-            return Err(CoreError::EmptyPropertyName { node: id });
-        }
-        let Some(removed) = self.nodes[idx as usize].local_properties.remove(name) else {
-            return Ok(None);
-        };
-        if let Some(&property_id) = self.property_ids.get(name) {
-            self.local_property_ids[idx as usize].retain(|&other| other != property_id);
-        }
-        self.views
-            .invalidate_from(&self.children[idx as usize], &self.children);
-        Ok(Some(removed))
     }
 
     /// How much of the view cache is filled, and how many views were ever built.

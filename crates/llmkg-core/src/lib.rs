@@ -7,7 +7,7 @@
 //! from another candidate) beats a less specific one, and equally specific ancestors that
 //! disagree are reported as a [`Resolution::Conflict`] with a documented default pick.
 //! [`Hierarchy::explain`] says why a value is what it is. Once a node's flattened view is
-//! cached, a resolution costs a binary search and two hash lookups at any depth (see
+//! cached, a resolution costs a binary search and a few hash lookups at any depth (see
 //! [`Hierarchy`] for the first call and for invalidation).
 //! `llmkg-exception-store` records the overrides (exceptions) that nodes make to inherited
 //! values; the `llmkg` facade ties both together.

@@ -70,8 +70,9 @@ pub struct PropertyConflict {
 impl Hierarchy {
     /// Resolves one property of `id` (own value over the most specific inherited one).
     ///
-    /// With `id`'s view cached this costs a binary search plus two hash lookups, whatever
-    /// the depth; see [`Hierarchy`] for the first call's cost.
+    /// With `id`'s view cached this costs a binary search plus four hash lookups (plus one per
+    /// extra equally specific candidate), whatever the depth; see [`Hierarchy`] for the
+    /// first call's cost.
     pub fn resolve(&self, id: NodeId, property: &str) -> Result<Resolution> {
         let idx = self.index(id)?;
         if property.is_empty() {

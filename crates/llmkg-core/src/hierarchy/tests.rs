@@ -2,6 +2,7 @@
 
 use super::view::{ViewEntry, candidates_in};
 use super::*;
+use crate::PropertyValue;
 
 fn node(id: u64, name: &str) -> InheritanceNode {
     InheritanceNode::new(NodeId(id), name)
