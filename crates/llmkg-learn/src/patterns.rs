@@ -4,6 +4,7 @@
 mod frequent;
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use llmkg_core::PropertyValue;
 use llmkg_exception_store::property_hash;
@@ -152,11 +153,37 @@ fn token_overlap(first: &str, second: &str) -> f32 {
     }
 }
 
+/// Hashes a key that is already made of well-mixed hashes (an XXH3 and a small code) with
+/// one multiply-rotate per word: SipHash's protection against chosen keys buys nothing
+/// here and costs a large share of a learn call.
+#[derive(Clone, Copy, Debug, Default)]
+struct PrehashedHasher(u64);
+
+impl Hasher for PrehashedHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.write_u64(u64::from(byte));
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = (self.0 ^ value)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            .rotate_left(29);
+    }
+}
+
+type PatternIndex = HashMap<(u64, u64), usize, BuildHasherDefault<PrehashedHasher>>;
+
 /// All patterns, indexed by (property hash, transition signature).
 #[derive(Clone, Debug, PartialEq, Default)]
 pub(crate) struct PatternTable {
     patterns: Vec<Pattern>,
-    index: HashMap<(u64, u64), usize>,
+    index: PatternIndex,
     /// Patterns not created because the table was full.
     pub(crate) dropped: u64,
 }
@@ -165,7 +192,7 @@ impl PatternTable {
     /// Rebuilds a table from saved patterns; `None` if two patterns share a key or one
     /// has an empty property name or inconsistent counts.
     pub(crate) fn from_patterns(patterns: Vec<Pattern>, dropped: u64) -> Option<Self> {
-        let mut index = HashMap::with_capacity(patterns.len());
+        let mut index = PatternIndex::with_capacity_and_hasher(patterns.len(), Default::default());
         for (position, pattern) in patterns.iter().enumerate() {
             let consistent = !pattern.property_name.is_empty()
                 && pattern.reasons.is_consistent()
