@@ -144,6 +144,7 @@ impl LearnedPatterns {
     }
 
     /// The pattern for this property and change, if one was learned.
+    #[inline]
     pub(crate) fn find(
         &self,
         property: &str,

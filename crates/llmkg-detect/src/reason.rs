@@ -1,10 +1,12 @@
 //! Reason sentences: one template per kind of change, filled with cheap string pushes.
 //!
 //! Reasons are built only for exceptions that are reported, into a `String` sized up
-//! front, and only numbers go through the formatter; the values themselves travel in the
-//! exception, so the sentence names them only where that reads better.
+//! front. Sentences that depend only on the types (a flipped boolean, a changed type, a
+//! cancelled value) share a suffix built once, so they cost one allocation and two copies;
+//! only numbers go through the formatter.
 
 use std::fmt::Write as _;
+use std::sync::LazyLock;
 
 use llmkg_core::PropertyValue;
 
@@ -23,69 +25,134 @@ pub(crate) fn build_reason(
     kind: ChangeKind,
     learned_reason: Option<&str>,
 ) -> String {
+    let learned_length = learned_reason.map_or(0, |reason| reason.len() + 2);
+    let push_learned = |reason: &mut String| {
+        if let Some(learned) = learned_reason {
+            reason.push_str(learned);
+            reason.push_str(": ");
+        }
+    };
+    if let Some(suffix) = shared_suffix(inherited, actual, kind) {
+        let mut reason = String::with_capacity(learned_length + property.len() + suffix.len());
+        push_learned(&mut reason);
+        reason.push_str(property);
+        reason.push_str(suffix);
+        return reason;
+    }
     let quoted_length = |value: &PropertyValue| {
         value
             .as_str()
             .map_or(0, |text| text.len().min(4 * MAX_QUOTED_CHARS))
     };
-    let capacity = learned_reason.map_or(0, |reason| reason.len() + 2)
-        + property.len()
-        + quoted_length(inherited)
-        + quoted_length(actual)
-        + 56;
+    let capacity =
+        learned_length + property.len() + quoted_length(inherited) + quoted_length(actual) + 56;
     let mut reason = String::with_capacity(capacity);
-    if let Some(learned) = learned_reason {
-        reason.push_str(learned);
-        reason.push_str(": ");
-    }
+    push_learned(&mut reason);
     reason.push_str(property);
-    match kind {
-        ChangeKind::Equal => reason.push_str(" equals the inherited value"),
-        ChangeKind::BooleanFlip => {
-            reason.push_str(" is ");
-            push_plain(&mut reason, actual);
-            reason.push_str(" here, overriding the inherited ");
-            push_plain(&mut reason, inherited);
-        }
-        ChangeKind::Numeric | ChangeKind::Text => {
-            reason.push_str(" is ");
-            push_plain(&mut reason, actual);
-            reason.push_str(" here instead of the inherited ");
-            push_plain(&mut reason, inherited);
-        }
-        ChangeKind::TextNegation => {
-            reason.push_str(" is ");
-            push_plain(&mut reason, actual);
-            reason.push_str(" here, negating the inherited ");
-            push_plain(&mut reason, inherited);
-        }
-        ChangeKind::List => {
-            // Writing into a `String` cannot fail.
-            let _ = write!(
-                reason,
-                " lists {} here instead of the inherited {}",
-                count_of_values(actual),
-                count_of_values(inherited)
-            );
-        }
-        ChangeKind::Cancelled => {
-            reason.push_str(" is explicitly unset here, cancelling the inherited ");
-            reason.push_str(inherited.type_name());
-            reason.push_str(" value");
-        }
-        ChangeKind::FilledIn => {
-            reason.push_str(" is set to ");
-            push_article_and_type(&mut reason, actual);
-            reason.push_str(" here where the inherited value is null");
-        }
-        ChangeKind::TypeChange => {
-            reason.push_str(" is ");
-            push_article_and_type(&mut reason, actual);
-            reason.push_str(" here, replacing the inherited ");
-            reason.push_str(inherited.type_name());
-        }
+    let middle = match kind {
+        ChangeKind::TextNegation => " here, negating the inherited ",
+        _ => " here instead of the inherited ",
+    };
+    if kind == ChangeKind::List {
+        // Writing into a `String` cannot fail.
+        let _ = write!(
+            reason,
+            " lists {} here instead of the inherited {}",
+            count_of_values(actual),
+            count_of_values(inherited)
+        );
+    } else {
+        reason.push_str(" is ");
+        push_plain(&mut reason, actual);
+        reason.push_str(middle);
+        push_plain(&mut reason, inherited);
     }
     reason
+}
+
+/// The part after the property name, for the kinds whose sentence depends only on the
+/// values' types (and a boolean's direction): shared, built once, so such a reason costs
+/// one allocation and two copies.
+fn shared_suffix(
+    inherited: &PropertyValue,
+    actual: &PropertyValue,
+    kind: ChangeKind,
+) -> Option<&'static str> {
+    static TEMPLATES: LazyLock<SharedTemplates> = LazyLock::new(SharedTemplates::new);
+    let suffix = match kind {
+        ChangeKind::Equal => " equals the inherited value",
+        ChangeKind::BooleanFlip => match actual {
+            PropertyValue::Boolean(false) => " is false here, overriding the inherited true",
+            _ => " is true here, overriding the inherited false",
+        },
+        ChangeKind::Cancelled => &TEMPLATES.cancelled[type_index(inherited)],
+        ChangeKind::FilledIn => &TEMPLATES.filled_in[type_index(actual)],
+        ChangeKind::TypeChange => &TEMPLATES.type_change[type_index(inherited)][type_index(actual)],
+        ChangeKind::Numeric | ChangeKind::Text | ChangeKind::TextNegation | ChangeKind::List => {
+            return None;
+        }
+    };
+    Some(suffix)
+}
+
+/// Sentence endings that depend only on value types, indexed by [`type_index`].
+struct SharedTemplates {
+    cancelled: [String; N_TYPES],
+    filled_in: [String; N_TYPES],
+    /// Indexed `[inherited][actual]`.
+    type_change: [[String; N_TYPES]; N_TYPES],
+}
+
+const N_TYPES: usize = 6;
+
+/// A sample of each variant, in [`type_index`] order, to read type names from.
+const TYPE_SAMPLES: [PropertyValue; N_TYPES] = [
+    PropertyValue::Boolean(false),
+    PropertyValue::Number(0.0),
+    PropertyValue::String(String::new()),
+    PropertyValue::Integer(0),
+    PropertyValue::List(Vec::new()),
+    PropertyValue::Null,
+];
+
+fn type_index(value: &PropertyValue) -> usize {
+    match value {
+        PropertyValue::Boolean(_) => 0,
+        PropertyValue::Number(_) => 1,
+        PropertyValue::String(_) => 2,
+        PropertyValue::Integer(_) => 3,
+        PropertyValue::List(_) => 4,
+        PropertyValue::Null => 5,
+    }
+}
+
+impl SharedTemplates {
+    fn new() -> Self {
+        let name = |index: usize| TYPE_SAMPLES[index].type_name();
+        SharedTemplates {
+            cancelled: std::array::from_fn(|inherited| {
+                format!(
+                    " is explicitly unset here, cancelling the inherited {} value",
+                    name(inherited)
+                )
+            }),
+            filled_in: std::array::from_fn(|actual| {
+                format!(
+                    " is set to {} here where the inherited value is null",
+                    with_article(name(actual))
+                )
+            }),
+            type_change: std::array::from_fn(|inherited| {
+                std::array::from_fn(|actual| {
+                    format!(
+                        " is {} here, replacing the inherited {}",
+                        with_article(name(actual)),
+                        name(inherited)
+                    )
+                })
+            }),
+        }
+    }
 }
 
 /// Booleans and numbers as written, strings in double quotes (shortened), lists by count.
@@ -124,11 +191,10 @@ fn count_of_values(value: &PropertyValue) -> String {
     }
 }
 
-fn push_article_and_type(out: &mut String, value: &PropertyValue) {
-    let type_name = value.type_name();
+fn with_article(type_name: &str) -> String {
     let starts_with_vowel = type_name.starts_with(['a', 'e', 'i', 'o', 'u']);
-    out.push_str(if starts_with_vowel { "an " } else { "a " });
-    out.push_str(type_name);
+    let article = if starts_with_vowel { "an" } else { "a" };
+    format!("{article} {type_name}")
 }
 
 #[cfg(test)]
