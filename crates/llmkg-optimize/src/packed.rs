@@ -17,10 +17,31 @@ const PADDING: usize = 7;
 #[derive(Clone, Debug, Default)]
 pub(crate) struct PackedColumn {
     len: usize,
-    bases: Vec<u64>,
-    widths: Vec<u8>,
-    starts: Vec<usize>,
+    /// One header per block, kept together so a read touches one header cache line.
+    blocks: Vec<BlockHeader>,
     bytes: Vec<u8>,
+}
+
+/// Where a block's values are and how to widen them.
+#[derive(Clone, Copy, Debug)]
+struct BlockHeader {
+    /// The block's smallest value.
+    base: u64,
+    /// Offset of the block's first value in `bytes`, shifted left by 8, or'ed with the bytes
+    /// per value (0 to 8; 0 means every value equals `base`). Packing both in one word keeps
+    /// the header at 16 bytes, four to a cache line.
+    start_and_width: u64,
+}
+
+impl BlockHeader {
+    fn width(self) -> usize {
+        (self.start_and_width & 0xff) as usize
+    }
+
+    fn start(self) -> usize {
+        // Offsets come from a `usize` buffer length, so they fit back into `usize`.
+        (self.start_and_width >> 8) as usize
+    }
 }
 
 impl PackedColumn {
@@ -40,13 +61,13 @@ impl PackedColumn {
 
     /// The value at `index`; `index < len()` is the caller's invariant.
     pub(crate) fn get(&self, index: usize) -> u64 {
-        let block = index / BLOCK_LEN;
-        let width = usize::from(self.widths[block]);
-        let base = self.bases[block];
+        let header = self.blocks[index / BLOCK_LEN];
+        let width = header.width();
+        let base = header.base;
         if width == 0 {
             return base;
         }
-        let start = self.starts[block] + (index % BLOCK_LEN) * width;
+        let start = header.start() + (index % BLOCK_LEN) * width;
         let mut word = [0_u8; 8];
         word.copy_from_slice(&self.bytes[start..start + 8]);
         let raw = u64::from_le_bytes(word);
@@ -71,20 +92,18 @@ impl PackedColumn {
 
     /// Number of blocks.
     pub(crate) fn block_count(&self) -> usize {
-        self.bases.len()
+        self.blocks.len()
     }
 
     /// The constant value of `block` when every value in it is equal, else `None`.
     pub(crate) fn constant_block_value(&self, block: usize) -> Option<u64> {
-        (self.widths[block] == 0).then(|| self.bases[block])
+        let header = self.blocks[block];
+        (header.width() == 0).then_some(header.base)
     }
 
     /// Heap bytes held, from the buffers' capacities.
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.bases.capacity() * size_of::<u64>()
-            + self.widths.capacity()
-            + self.starts.capacity() * size_of::<usize>()
-            + self.bytes.capacity()
+        self.blocks.capacity() * size_of::<BlockHeader>() + self.bytes.capacity()
     }
 }
 
@@ -118,10 +137,11 @@ impl PackedColumnBuilder {
         let span = max - min;
         let width = (u64::BITS - span.leading_zeros()).div_ceil(8) as usize;
         let column = &mut self.column;
-        column.bases.push(min);
-        // `width` is at most 8, so it fits a byte.
-        column.widths.push(width as u8);
-        column.starts.push(column.bytes.len());
+        column.blocks.push(BlockHeader {
+            base: min,
+            // Buffers never reach 2^56 bytes, so the shift loses nothing.
+            start_and_width: ((column.bytes.len() as u64) << 8) | width as u64,
+        });
         if width > 0 {
             for &value in &self.pending {
                 column
@@ -140,9 +160,7 @@ impl PackedColumnBuilder {
         if !column.bytes.is_empty() {
             column.bytes.extend_from_slice(&[0; PADDING]);
         }
-        column.bases.shrink_to_fit();
-        column.widths.shrink_to_fit();
-        column.starts.shrink_to_fit();
+        column.blocks.shrink_to_fit();
         column.bytes.shrink_to_fit();
         column
     }

@@ -333,3 +333,6 @@ fn decode_body(path: &Path, body: SnapshotBody) -> Result<Vec<(ExceptionKey, Exc
     }
     Ok(exceptions)
 }
+
+#[cfg(test)]
+mod tests;

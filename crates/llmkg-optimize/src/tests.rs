@@ -385,3 +385,9 @@ proptest! {
         prop_assert_eq!(reloaded.by_confidence_range(0.25, 0.75).unwrap().len(), expected);
     }
 }
+
+#[test]
+fn optimizer_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<StorageOptimizer>();
+}
