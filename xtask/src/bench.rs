@@ -1,0 +1,275 @@
+//! `cargo xtask bench`: run the suite, save it (Criterion baseline + snapshot), report, score.
+use std::{fs, path::Path, process::ExitCode};
+
+use anyhow::Context;
+
+use crate::{
+    harness,
+    measure::{MeasureConfig, measure},
+    plot::{self, Chart, Series},
+    report::{self, BenchReport},
+    snapshot::{GitInfo, Snapshot, git_output},
+    suite::{Paths, RunConfig, Suite, Timing},
+    variance,
+};
+
+/// What `cargo xtask bench` was asked to do.
+#[derive(Debug)]
+pub struct Config {
+    /// Short smoke pass.
+    pub quick: bool,
+    /// Criterion filter.
+    pub filter: Option<String>,
+    /// Baseline name; the git branch when `None`.
+    pub save: Option<String>,
+    /// Only list the selected benchmarks.
+    pub list_only: bool,
+    /// The suite.
+    pub suite: Suite,
+    /// Output locations.
+    pub paths: Paths,
+    /// Show a progress bar.
+    pub progress: bool,
+}
+
+/// Wall-time budget of a `--quick` run's measurements.
+pub const QUICK_BUDGET_S: f64 = 45.0;
+
+/// Runs the command.
+pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
+    let name = match &config.save {
+        Some(name) => name.clone(),
+        None => default_baseline_name(&config.paths.root),
+    };
+    validate_name(&name)?;
+    let measure_config = MeasureConfig {
+        suite: config.suite.clone(),
+        filter: config.filter.clone(),
+        timing: if config.quick {
+            Timing::Quick {
+                budget_s: QUICK_BUDGET_S,
+            }
+        } else {
+            Timing::Suite
+        },
+        name: name.clone(),
+        target_dir: config.paths.target.clone(),
+        criterion_home: config.paths.criterion_home.clone(),
+        html: true,
+        progress: config.progress,
+        show_build: true,
+        log_file: config
+            .paths
+            .out
+            .join("logs")
+            .join(format!("bench-{name}.log")),
+        git_dir: config.paths.root.clone(),
+    };
+    if config.list_only {
+        let built = config
+            .suite
+            .build(&run_config_for_listing(&measure_config))?;
+        for id in built.list(config.filter.as_deref())? {
+            println!("{id}");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let snapshot = measure(&measure_config)?;
+    let snapshot_path = Snapshot::path(&config.paths.out, &name);
+    snapshot.save(&snapshot_path)?;
+    snapshot.append_history(&config.paths.out.join("history.jsonl"))?;
+
+    let markdown = write_report(&snapshot, &config.paths)?;
+    println!("{markdown}");
+    eprintln!(
+        "saved baseline `{name}`: {} and Criterion's `{name}` folders under {}",
+        snapshot_path.display(),
+        config.paths.criterion_home.display()
+    );
+    eprintln!("report: {}", config.paths.out.join("report.md").display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Evaluates the criteria, draws the plots and writes `report.md`; returns the Markdown.
+pub fn write_report(snapshot: &Snapshot, paths: &Paths) -> anyhow::Result<String> {
+    let variance = variance::load_latest(&paths.out);
+    let evaluation = harness::evaluate(snapshot, paths, variance.as_ref());
+    let plots = draw_plots(&evaluation, &paths.out);
+    let criterion_html = paths.criterion_home.join("report").join("index.html");
+    let criterion_html = criterion_html
+        .is_file()
+        .then(|| relative_to(&criterion_html, &paths.out));
+    let markdown = report::markdown(&BenchReport {
+        snapshot,
+        scorecard: &evaluation.scorecard,
+        growth: &evaluation.growth,
+        scaling: &evaluation.scaling,
+        plots: &plots,
+        criterion_html,
+    });
+    fs::create_dir_all(&paths.out)?;
+    let report_path = paths.out.join("report.md");
+    fs::write(&report_path, &markdown)
+        .with_context(|| format!("writing {}", report_path.display()))?;
+    let json = serde_json::json!({
+        "name": snapshot.name,
+        "git": snapshot.git,
+        "scorecard": evaluation.scorecard,
+        "growth": evaluation.growth,
+        "scaling": evaluation.scaling,
+    });
+    fs::write(
+        paths.out.join("scorecard.json"),
+        serde_json::to_string_pretty(&json)?,
+    )?;
+    Ok(markdown)
+}
+
+fn draw_plots(evaluation: &harness::Evaluation, out: &Path) -> Vec<(String, String)> {
+    let mut plots = Vec::new();
+    let growth: Vec<Series> = evaluation
+        .growth
+        .iter()
+        .map(|row| Series {
+            label: format!("{} (k = {:.2})", row.series, row.exponent),
+            points: row
+                .sizes
+                .iter()
+                .copied()
+                .zip(row.medians_ns.iter().copied())
+                .collect(),
+        })
+        .collect();
+    let growth_chart = Chart {
+        title: "Time per iteration against data size (log-log)",
+        x_label: "size n",
+        y_label: "median time per iteration (ns)",
+        log_log: true,
+        ideal_diagonal: false,
+    };
+    if !growth.is_empty()
+        && plot::line_chart(&out.join("growth.svg"), &growth_chart, &growth).is_ok()
+    {
+        plots.push(("Growth with data size".to_owned(), "growth.svg".to_owned()));
+    }
+
+    let mut scaling_series: Vec<Series> = Vec::new();
+    for row in &evaluation.scaling {
+        let label = row
+            .id
+            .rsplit_once('/')
+            .map_or(row.id.as_str(), |(head, _)| head)
+            .to_owned();
+        match scaling_series
+            .iter_mut()
+            .find(|series| series.label == label)
+        {
+            Some(series) => series.points.push((f64::from(row.threads), row.speedup)),
+            None => scaling_series.push(Series {
+                label,
+                points: vec![(f64::from(row.threads), row.speedup)],
+            }),
+        }
+    }
+    let scaling_chart = Chart {
+        title: "Concurrent speed-up against threads",
+        x_label: "threads",
+        y_label: "speed-up over one thread",
+        log_log: false,
+        ideal_diagonal: true,
+    };
+    if !scaling_series.is_empty()
+        && plot::line_chart(&out.join("scaling.svg"), &scaling_chart, &scaling_series).is_ok()
+    {
+        plots.push(("Concurrency scaling".to_owned(), "scaling.svg".to_owned()));
+    }
+    plots
+}
+
+fn run_config_for_listing(config: &MeasureConfig) -> RunConfig {
+    RunConfig {
+        filter: config.filter.clone(),
+        timing: config.timing,
+        baseline: config.name.clone(),
+        target_dir: config.target_dir.clone(),
+        criterion_home: config.criterion_home.clone(),
+        html: false,
+        progress: false,
+        show_build: config.show_build,
+        log_file: config.log_file.clone(),
+    }
+}
+
+/// The current branch, or `HEAD-<sha>` when detached, or `local` outside git.
+pub fn default_baseline_name(root: &Path) -> String {
+    let git = GitInfo::of(root);
+    match git.branch {
+        Some(branch) => branch.replace('/', "-"),
+        None => git_output(root, &["rev-parse", "--short=12", "HEAD"])
+            .map_or_else(|| "local".to_owned(), |sha| format!("HEAD-{sha}")),
+    }
+}
+
+/// Baseline names become folder and file names: keep them simple.
+pub fn validate_name(name: &str) -> anyhow::Result<()> {
+    let reserved = ["new", "base", "change", "report"];
+    let valid = !name.is_empty()
+        && !reserved.contains(&name)
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && !name.starts_with('.');
+    if valid {
+        Ok(())
+    } else {
+        anyhow::bail!(
+            "invalid baseline name `{name}`: use letters, digits, `-`, `_` or `.`, \
+             and none of Criterion's own folder names ({})",
+            reserved.join(", ")
+        )
+    }
+}
+
+fn relative_to(path: &Path, base: &Path) -> String {
+    let path_parts: Vec<_> = path.components().collect();
+    let base_parts: Vec<_> = base.components().collect();
+    let common = path_parts
+        .iter()
+        .zip(&base_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut relative: Vec<String> = vec!["..".to_owned(); base_parts.len() - common];
+    relative.extend(
+        path_parts[common..]
+            .iter()
+            .map(|part| part.as_os_str().to_string_lossy().into_owned()),
+    );
+    relative.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn baseline_names_are_checked() {
+        assert!(validate_name("main").is_ok());
+        assert!(validate_name("feature-x_1.2").is_ok());
+        assert!(validate_name("new").is_err());
+        assert!(validate_name("a/b").is_err());
+        assert!(validate_name("").is_err());
+        assert!(validate_name("..").is_err());
+    }
+
+    #[test]
+    fn relative_paths_climb_out_of_the_report_folder() {
+        assert_eq!(
+            relative_to(
+                Path::new("/w/target/criterion/report/index.html"),
+                Path::new("/w/target/llmkg-bench")
+            ),
+            "../criterion/report/index.html"
+        );
+    }
+}

@@ -1,0 +1,72 @@
+//! Typed errors for input the user controls (baselines, config, filters): all exit with code 2.
+use std::path::PathBuf;
+
+/// Input `cargo xtask` cannot use; `main` turns every one into exit code 2 with its message.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum InputError {
+    /// Neither a snapshot nor a git ref has this name.
+    #[error(
+        "no baseline named `{name}`: there is no snapshot {snapshot} and `{name}` is not a git ref; \
+         run `cargo xtask bench --save {name}` first (or name a branch, tag or commit)"
+    )]
+    BaselineNotFound {
+        /// The requested baseline.
+        name: String,
+        /// Where its snapshot would be.
+        snapshot: PathBuf,
+    },
+    /// A snapshot file exists but cannot be used.
+    #[error(
+        "corrupt baseline snapshot {path}: {reason}; re-create it with `cargo xtask bench --save NAME`"
+    )]
+    CorruptSnapshot {
+        /// The snapshot file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A Criterion output file cannot be parsed.
+    #[error("unreadable criterion output {path}: {reason}")]
+    CorruptCriterion {
+        /// The offending file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The suite is built against a Criterion whose output format xtask does not parse.
+    #[error(
+        "the suite uses criterion {found}, but xtask parses the output of criterion {supported}.x only; \
+         check the file layout and update CRITERION_SERIES in xtask/src/criterion.rs"
+    )]
+    CriterionVersion {
+        /// The version in Cargo.lock.
+        found: String,
+        /// The series xtask supports.
+        supported: &'static str,
+    },
+    /// `xtask/regress.toml` is malformed.
+    #[error("invalid regress configuration {path}: {reason}")]
+    RegressConfig {
+        /// The configuration file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A `--threshold` (or a threshold in the config) is not a percentage.
+    #[error("invalid threshold `{0}`: expected a percentage such as `5%` or `2.5`")]
+    Threshold(String),
+    /// The filter selected nothing.
+    #[error("no benchmark matches the filter `{0}`; `cargo xtask bench --list` shows every id")]
+    NoBenchmarks(String),
+    /// The baseline commit could not be benchmarked.
+    #[error("could not benchmark git ref `{reference}` ({sha}): {reason}")]
+    BaselineRun {
+        /// The ref as given.
+        reference: String,
+        /// The commit it resolved to.
+        sha: String,
+        /// What failed.
+        reason: String,
+    },
+}

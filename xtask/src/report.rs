@@ -1,0 +1,342 @@
+//! The bench report (`report.md`): summary table, scorecard, growth and scaling, plus formatting.
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::snapshot::Snapshot;
+
+/// Outcome of one success criterion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The measured value meets the bar.
+    Pass,
+    /// The measured value misses the bar.
+    Fail,
+    /// This run cannot show it (benchmark filtered out, too few cores, ...).
+    NotMeasurable,
+}
+
+impl Status {
+    /// Label for tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pass => "pass",
+            Self::Fail => "FAIL",
+            Self::NotMeasurable => "not measurable here",
+        }
+    }
+}
+
+/// One row of the scorecard.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScoreRow {
+    /// What is judged.
+    pub criterion: String,
+    /// Where the bar comes from: `seed` or `goal` (SPEC.md).
+    pub source: String,
+    /// The measured value, formatted.
+    pub measured: String,
+    /// The bar, formatted.
+    pub bar: String,
+    /// The outcome.
+    pub status: Status,
+    /// Why not measurable, or which benchmark gave the value.
+    pub note: String,
+}
+
+/// The fitted growth exponent of one sized benchmark function.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GrowthRow {
+    /// `group/function`.
+    pub series: String,
+    /// Sizes measured.
+    pub sizes: Vec<f64>,
+    /// Median time per iteration at each size, ns.
+    pub medians_ns: Vec<f64>,
+    /// `k` in `time ∝ n^k`.
+    pub exponent: f64,
+}
+
+/// Concurrency scaling at one thread count.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScalingRow {
+    /// Benchmark id.
+    pub id: String,
+    /// Threads.
+    pub threads: u32,
+    /// Throughput relative to one thread.
+    pub speedup: f64,
+    /// Speed-up per thread (1.0 = linear).
+    pub efficiency: f64,
+    /// Whether the machine has at least this many cores.
+    pub within_cores: bool,
+}
+
+/// Everything `report.md` shows.
+#[derive(Debug)]
+pub struct BenchReport<'a> {
+    /// The run.
+    pub snapshot: &'a Snapshot,
+    /// Success criteria.
+    pub scorecard: &'a [ScoreRow],
+    /// Growth exponents.
+    pub growth: &'a [GrowthRow],
+    /// Concurrency scaling.
+    pub scaling: &'a [ScalingRow],
+    /// `(title, relative path)` of the SVG plots.
+    pub plots: &'a [(String, String)],
+    /// Relative path of Criterion's HTML index, when it exists.
+    pub criterion_html: Option<String>,
+}
+
+/// Renders the whole report as Markdown.
+pub fn markdown(report: &BenchReport<'_>) -> String {
+    let snapshot = report.snapshot;
+    let mut out = String::new();
+    let _ = writeln!(out, "# Benchmark report `{}`\n", snapshot.name);
+    let _ = writeln!(
+        out,
+        "Commit `{}`{}, {}, criterion {}, {} ({} logical cores){}.\n",
+        short_sha(&snapshot.git.sha),
+        if snapshot.git.dirty { " (dirty)" } else { "" },
+        snapshot.rustc,
+        snapshot.criterion_version,
+        snapshot.host.cpu_model,
+        snapshot.host.logical_cores,
+        if snapshot.settings.quick {
+            ", quick smoke pass"
+        } else {
+            ""
+        },
+    );
+    if let Some(html) = &report.criterion_html {
+        let _ = writeln!(
+            out,
+            "Criterion's plots and HTML report: [{html}]({html}).\n"
+        );
+    }
+
+    let _ = writeln!(out, "## Scorecard\n");
+    if report.scorecard.is_empty() {
+        let _ = writeln!(out, "No criterion could be evaluated from this run.\n");
+    } else {
+        let rows: Vec<Vec<String>> = report
+            .scorecard
+            .iter()
+            .map(|row| {
+                vec![
+                    row.criterion.clone(),
+                    row.source.clone(),
+                    row.measured.clone(),
+                    row.bar.clone(),
+                    row.status.label().to_owned(),
+                    row.note.clone(),
+                ]
+            })
+            .collect();
+        out.push_str(&table(
+            &["criterion", "from", "measured", "bar", "result", "note"],
+            &rows,
+        ));
+        out.push('\n');
+    }
+
+    if !report.growth.is_empty() {
+        let _ = writeln!(out, "## Growth with data size (time ∝ n^k)\n");
+        let rows: Vec<Vec<String>> = report
+            .growth
+            .iter()
+            .map(|row| {
+                let sizes: Vec<String> = row.sizes.iter().map(|n| format!("{n}")).collect();
+                vec![
+                    row.series.clone(),
+                    sizes.join(", "),
+                    format!("{:.2}", row.exponent),
+                ]
+            })
+            .collect();
+        out.push_str(&table(&["series", "sizes", "k"], &rows));
+        out.push('\n');
+    }
+
+    if !report.scaling.is_empty() {
+        let _ = writeln!(out, "## Concurrency scaling\n");
+        let rows: Vec<Vec<String>> = report
+            .scaling
+            .iter()
+            .map(|row| {
+                vec![
+                    row.id.clone(),
+                    row.threads.to_string(),
+                    format!("{:.2}x", row.speedup),
+                    format!("{:.0}%", row.efficiency * 100.0),
+                    if row.within_cores {
+                        "yes"
+                    } else {
+                        "no (oversubscribed)"
+                    }
+                    .to_owned(),
+                ]
+            })
+            .collect();
+        out.push_str(&table(
+            &[
+                "benchmark",
+                "threads",
+                "speed-up",
+                "efficiency",
+                "cores available",
+            ],
+            &rows,
+        ));
+        out.push('\n');
+    }
+
+    if !report.plots.is_empty() {
+        let _ = writeln!(out, "## Plots\n");
+        for (title, path) in report.plots {
+            let _ = writeln!(out, "- [{title}]({path})");
+        }
+        out.push('\n');
+    }
+
+    let _ = writeln!(out, "## Benchmarks\n");
+    let rows: Vec<Vec<String>> = snapshot
+        .benchmarks
+        .iter()
+        .map(|record| {
+            vec![
+                record.id.clone(),
+                format_ns(record.median_ns),
+                format!(
+                    "{} [{} .. {}]",
+                    format_ns(record.mean.point_ns),
+                    format_ns(record.mean.lower_ns),
+                    format_ns(record.mean.upper_ns)
+                ),
+                format!("{:.1}%", record.cv * 100.0),
+                match (record.throughput, record.throughput_per_s) {
+                    (Some(throughput), Some(rate)) => {
+                        format!("{}/s", format_count(rate, throughput.unit()))
+                    }
+                    _ => String::new(),
+                },
+                record.samples_ns.len().to_string(),
+            ]
+        })
+        .collect();
+    out.push_str(&table(
+        &[
+            "benchmark",
+            "median",
+            "mean [95% CI]",
+            "CV",
+            "throughput",
+            "samples",
+        ],
+        &rows,
+    ));
+    out
+}
+
+/// A Markdown table whose columns are padded, so it reads well in a terminal too.
+pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| row.iter().map(|cell| cell.replace('|', "\\|")).collect())
+        .collect();
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let line = |cells: &mut dyn Iterator<Item = &str>| {
+        let padded: Vec<String> = cells
+            .zip(&widths)
+            .map(|(cell, width)| format!("{cell:<width$}", width = *width))
+            .collect();
+        format!("| {} |\n", padded.join(" | "))
+    };
+    let mut out = line(&mut headers.iter().copied());
+    let rules: Vec<String> = widths.iter().map(|width| "-".repeat(*width)).collect();
+    out.push_str(&format!("|-{}-|\n", rules.join("-|-")));
+    for row in &rows {
+        out.push_str(&line(&mut row.iter().map(String::as_str)));
+    }
+    out
+}
+
+/// `1.23 µs`-style durations from nanoseconds.
+pub fn format_ns(ns: f64) -> String {
+    if !ns.is_finite() {
+        return "n/a".to_owned();
+    }
+    let (value, unit) = match ns.abs() {
+        v if v < 1e3 => (ns, "ns"),
+        v if v < 1e6 => (ns / 1e3, "µs"),
+        v if v < 1e9 => (ns / 1e6, "ms"),
+        _ => (ns / 1e9, "s"),
+    };
+    let digits = if value.abs() >= 100.0 {
+        1
+    } else if value.abs() >= 10.0 {
+        2
+    } else {
+        3
+    };
+    format!("{value:.digits$} {unit}")
+}
+
+/// `12.3 M elem`-style counts.
+pub fn format_count(count: f64, unit: &str) -> String {
+    let (value, prefix) = match count.abs() {
+        v if v < 1e3 => (count, ""),
+        v if v < 1e6 => (count / 1e3, "K"),
+        v if v < 1e9 => (count / 1e6, "M"),
+        _ => (count / 1e9, "G"),
+    };
+    format!("{value:.2} {prefix}{unit}")
+}
+
+/// A signed percentage change from a ratio (`1.05` -> `+5.0%`).
+pub fn format_change(ratio: f64) -> String {
+    format!("{:+.1}%", (ratio - 1.0) * 100.0)
+}
+
+/// The first 12 characters of a SHA.
+pub fn short_sha(sha: &str) -> &str {
+    &sha[..sha.len().min(12)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_pick_a_readable_unit() {
+        assert_eq!(format_ns(12.345), "12.35 ns");
+        assert_eq!(format_ns(1_234.0), "1.234 µs");
+        assert_eq!(format_ns(250_000_000.0), "250.0 ms");
+        assert_eq!(format_ns(f64::NAN), "n/a");
+    }
+
+    #[test]
+    fn tables_are_padded_markdown() {
+        let text = table(
+            &["a", "bb"],
+            &[vec!["long cell".to_owned(), "x|y".to_owned()]],
+        );
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "| a         | bb   |");
+        assert_eq!(lines[1], "|-----------|------|");
+        assert_eq!(lines[2], "| long cell | x\\|y |");
+    }
+
+    #[test]
+    fn changes_are_signed() {
+        assert_eq!(format_change(1.05), "+5.0%");
+        assert_eq!(format_change(0.9), "-10.0%");
+    }
+}

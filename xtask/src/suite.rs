@@ -1,0 +1,411 @@
+//! Builds a Criterion bench target with `cargo bench --no-run` and runs it with a progress bar.
+use std::{
+    collections::BTreeSet,
+    ffi::OsString,
+    fs,
+    io::{BufRead, BufReader, Read},
+    path::{Path, PathBuf},
+    process::{Command, Stdio},
+    sync::mpsc,
+    thread,
+    time::Duration,
+};
+
+use anyhow::{Context, bail};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::{criterion, error::InputError, snapshot::RunSettings};
+
+/// Which bench target to run: the harness suite by default, another in tests.
+#[derive(Debug, Clone)]
+pub struct Suite {
+    /// `Cargo.toml` of the workspace or package holding the bench.
+    pub manifest_path: PathBuf,
+    /// The package that owns the bench target.
+    pub package: String,
+    /// The bench target's name.
+    pub bench: String,
+    /// Cargo profile to build with (`None`: cargo bench's own, `bench`).
+    pub profile: Option<String>,
+}
+
+/// How to measure.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Timing {
+    /// The suite's own Criterion settings.
+    Suite,
+    /// A smoke pass: the whole selection in about `budget_s` seconds, 10 samples each.
+    Quick {
+        /// Target wall time for the measurements.
+        budget_s: f64,
+    },
+}
+
+/// Everything one run of the suite needs.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// Criterion filter (a regex on the id).
+    pub filter: Option<String>,
+    /// Measurement settings.
+    pub timing: Timing,
+    /// Criterion baseline name to save under.
+    pub baseline: String,
+    /// Cargo target directory for the build.
+    pub target_dir: PathBuf,
+    /// Where Criterion writes (`CRITERION_HOME`).
+    pub criterion_home: PathBuf,
+    /// Keep Criterion's plots and HTML report.
+    pub html: bool,
+    /// Show a progress bar (off in tests and when stderr is not a terminal).
+    pub progress: bool,
+    /// Show cargo's build output (otherwise it is shown only on failure).
+    pub show_build: bool,
+    /// Where to keep the bench binary's output.
+    pub log_file: PathBuf,
+}
+
+/// The suite, built and ready to run.
+#[derive(Debug)]
+pub struct BuiltSuite {
+    executable: PathBuf,
+    package_dir: PathBuf,
+    /// The Criterion version locked for it.
+    pub criterion_version: String,
+}
+
+impl Suite {
+    /// Builds the bench target in the bench profile and finds its executable.
+    pub fn build(&self, config: &RunConfig) -> anyhow::Result<BuiltSuite> {
+        let lock_file = self.manifest_path.with_file_name("Cargo.lock");
+        let criterion_version = criterion::locked_version(&lock_file)?;
+
+        let mut command = Command::new(cargo());
+        command
+            .args([
+                "bench",
+                "--no-run",
+                "--message-format",
+                "json-render-diagnostics",
+            ])
+            .arg("--manifest-path")
+            .arg(&self.manifest_path)
+            .args(["--package", &self.package, "--bench", &self.bench])
+            .args(
+                self.profile
+                    .iter()
+                    .flat_map(|profile| ["--profile", profile]),
+            )
+            .env("CARGO_TARGET_DIR", &config.target_dir)
+            .stdout(Stdio::piped());
+        command.stderr(if config.show_build {
+            Stdio::inherit()
+        } else {
+            Stdio::piped()
+        });
+        let output = command
+            .spawn()
+            .and_then(|child| child.wait_with_output())
+            .context("running cargo bench --no-run")?;
+        if !output.status.success() {
+            bail!(
+                "building bench `{}` of `{}` failed:\n{}",
+                self.bench,
+                self.package,
+                tail(&String::from_utf8_lossy(&output.stderr), 40)
+            );
+        }
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let (executable, package_dir) =
+            find_executable(&stdout, &self.bench).with_context(|| {
+                format!(
+                    "cargo did not report an executable for bench `{}`",
+                    self.bench
+                )
+            })?;
+        Ok(BuiltSuite {
+            executable,
+            package_dir,
+            criterion_version,
+        })
+    }
+}
+
+fn find_executable(cargo_json: &str, bench: &str) -> Option<(PathBuf, PathBuf)> {
+    cargo_json.lines().rev().find_map(|line| {
+        let message: serde_json::Value = serde_json::from_str(line).ok()?;
+        if message["reason"] != "compiler-artifact" || message["target"]["name"] != bench {
+            return None;
+        }
+        let kinds = message["target"]["kind"].as_array()?;
+        if !kinds.iter().any(|kind| kind == "bench") {
+            return None;
+        }
+        let executable = PathBuf::from(message["executable"].as_str()?);
+        let package_dir = PathBuf::from(message["target"]["src_path"].as_str()?)
+            .ancestors()
+            .find(|dir| dir.join("Cargo.toml").is_file())?
+            .to_owned();
+        Some((executable, package_dir))
+    })
+}
+
+impl BuiltSuite {
+    /// The ids of the benchmarks that `filter` selects, in run order.
+    pub fn list(&self, filter: Option<&str>) -> anyhow::Result<Vec<String>> {
+        let mut command = self.command();
+        command.args(["--bench", "--list"]);
+        command.args(filter);
+        let output = command.output().context("listing benchmarks")?;
+        if !output.status.success() {
+            bail!(
+                "listing benchmarks failed:\n{}",
+                tail(&String::from_utf8_lossy(&output.stderr), 20)
+            );
+        }
+        Ok(String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| line.strip_suffix(": benchmark"))
+            .map(str::to_owned)
+            .collect())
+    }
+
+    /// Runs the selected benchmarks, saving them under `config.baseline`; returns the ids run
+    /// and the settings used.
+    pub fn run(&self, config: &RunConfig) -> anyhow::Result<(BTreeSet<String>, RunSettings)> {
+        let ids = self.list(config.filter.as_deref())?;
+        if ids.is_empty() {
+            return Err(InputError::NoBenchmarks(config.filter.clone().unwrap_or_default()).into());
+        }
+        let mut settings = RunSettings {
+            quick: false,
+            filter: config.filter.clone(),
+            warm_up_s: None,
+            measurement_s: None,
+            sample_size: None,
+        };
+        let mut command = self.command();
+        command
+            .args([
+                "--bench",
+                "--color",
+                "never",
+                "--save-baseline",
+                &config.baseline,
+            ])
+            .env("CRITERION_HOME", &config.criterion_home)
+            .env("CARGO_TARGET_DIR", &config.target_dir);
+        if !config.html {
+            command.arg("--noplot");
+        }
+        if let Timing::Quick { budget_s } = config.timing {
+            let per_benchmark = (budget_s / ids.len() as f64).clamp(0.1, 2.0);
+            let (warm_up, measurement) = (0.3 * per_benchmark, 0.7 * per_benchmark);
+            command
+                .arg("--warm-up-time")
+                .arg(format!("{warm_up:.3}"))
+                .arg("--measurement-time")
+                .arg(format!("{measurement:.3}"))
+                .args(["--sample-size", "10", "--nresamples", "10000"]);
+            settings.quick = true;
+            settings.warm_up_s = Some(warm_up);
+            settings.measurement_s = Some(measurement);
+            settings.sample_size = Some(10);
+        }
+        command.args(config.filter.as_deref());
+        self.run_with_progress(command, &ids, config)?;
+        Ok((ids.into_iter().collect(), settings))
+    }
+
+    fn command(&self) -> Command {
+        let mut command = Command::new(&self.executable);
+        command
+            .current_dir(&self.package_dir)
+            .env("CARGO_MANIFEST_DIR", &self.package_dir);
+        command
+    }
+
+    fn run_with_progress(
+        &self,
+        mut command: Command,
+        ids: &[String],
+        config: &RunConfig,
+    ) -> anyhow::Result<()> {
+        if let Some(parent) = config.log_file.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .with_context(|| format!("starting {}", self.executable.display()))?;
+        let (sender, receiver) = mpsc::channel::<String>();
+        let readers = [
+            spawn_line_reader(child.stdout.take(), sender.clone()),
+            spawn_line_reader(child.stderr.take(), sender),
+        ];
+
+        let bar = progress_bar(ids.len() as u64, config.progress);
+        let mut log = String::new();
+        let mut done = 0u64;
+        for line in receiver {
+            if let Some(rest) = line.strip_prefix("Benchmarking ") {
+                if let Some(id) = rest.strip_suffix(": Analyzing") {
+                    done += 1;
+                    bar.set_position(done.min(ids.len() as u64));
+                    bar.set_message(id.to_owned());
+                } else if let Some((id, _)) = rest.split_once(": Warming up") {
+                    bar.set_message(id.to_owned());
+                }
+            }
+            log.push_str(&line);
+            log.push('\n');
+        }
+        for reader in readers {
+            let _ = reader.join();
+        }
+        let status = child.wait()?;
+        bar.finish_and_clear();
+        fs::write(&config.log_file, &log)
+            .with_context(|| format!("writing {}", config.log_file.display()))?;
+        if !status.success() {
+            bail!(
+                "the benchmark run failed ({status}); full output in {}:\n{}",
+                config.log_file.display(),
+                tail(&log, 30)
+            );
+        }
+        Ok(())
+    }
+}
+
+fn progress_bar(len: u64, visible: bool) -> ProgressBar {
+    let target = if visible {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
+    };
+    let bar = ProgressBar::with_draw_target(Some(len), target);
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} benchmarks, ETA {eta} {wide_msg}",
+    ) {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+fn spawn_line_reader(
+    stream: Option<impl Read + Send + 'static>,
+    sender: mpsc::Sender<String>,
+) -> thread::JoinHandle<()> {
+    thread::spawn(move || {
+        let Some(stream) = stream else { return };
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            // Criterion overwrites its status line with `\r` on a terminal; keep the last part.
+            let line = line.rsplit('\r').next().unwrap_or_default().to_owned();
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    })
+}
+
+/// The cargo that started us (`$CARGO`), or `cargo` from `PATH`.
+pub fn cargo() -> OsString {
+    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+}
+
+/// The last `lines` lines of `text`.
+pub fn tail(text: &str, lines: usize) -> String {
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+/// Quotes `id` for Criterion's regex filter so that it matches that id only.
+pub fn exact_filter<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
+    let alternatives: Vec<String> = ids.into_iter().map(escape_regex).collect();
+    format!("^(?:{})$", alternatives.join("|"))
+}
+
+fn escape_regex(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for character in text.chars() {
+        if "\\.+*?()|[]{}^$#&-~".contains(character) {
+            escaped.push('\\');
+        }
+        escaped.push(character);
+    }
+    escaped
+}
+
+/// Paths derived from a workspace root.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    /// The workspace root.
+    pub root: PathBuf,
+    /// Cargo's target directory.
+    pub target: PathBuf,
+    /// `target/llmkg-bench`: snapshots, history, reports.
+    pub out: PathBuf,
+    /// Criterion's output folder, `target/criterion`.
+    pub criterion_home: PathBuf,
+}
+
+impl Paths {
+    /// Paths of the workspace that contains this xtask.
+    pub fn workspace() -> Self {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .unwrap_or(Path::new("."))
+            .to_owned();
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .map(|dir| {
+                if dir.is_absolute() {
+                    dir
+                } else {
+                    root.join(dir)
+                }
+            })
+            .unwrap_or_else(|| root.join("target"));
+        Self::new(root, target)
+    }
+
+    /// Paths for an explicit root and target directory.
+    pub fn new(root: PathBuf, target: PathBuf) -> Self {
+        let out = target.join("llmkg-bench");
+        let criterion_home = target.join("criterion");
+        Self {
+            root,
+            target,
+            out,
+            criterion_home,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_filter_escapes_metacharacters() {
+        let filter = exact_filter(["a/b(1)", "x.y"]);
+        assert_eq!(filter, r"^(?:a/b\(1\)|x\.y)$");
+    }
+
+    #[test]
+    fn finds_the_bench_executable_in_cargo_json() {
+        let json = r#"{"reason":"compiler-artifact","target":{"name":"tiny","kind":["bench"],"src_path":"/nonexistent/benches/tiny.rs"},"executable":"/t/tiny-123"}"#;
+        // The package folder does not exist, so no Cargo.toml is found above the source.
+        assert_eq!(find_executable(json, "tiny"), None);
+        let here = format!(
+            r#"{{"reason":"compiler-artifact","target":{{"name":"tiny","kind":["bench"],"src_path":"{}/src/main.rs"}},"executable":"/t/tiny-123"}}"#,
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let (executable, package_dir) = find_executable(&here, "tiny").unwrap();
+        assert_eq!(executable, PathBuf::from("/t/tiny-123"));
+        assert_eq!(package_dir, PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+        assert_eq!(find_executable(&here, "other"), None);
+    }
+}
