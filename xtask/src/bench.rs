@@ -16,8 +16,8 @@ use crate::{
 /// What `cargo xtask bench` was asked to do.
 #[derive(Debug)]
 pub struct Config {
-    /// Short smoke pass.
-    pub quick: bool,
+    /// Measurement settings (`--quick` or the suite's own).
+    pub timing: Timing,
     /// Criterion filter.
     pub filter: Option<String>,
     /// Baseline name; the git branch when `None`.
@@ -35,6 +35,17 @@ pub struct Config {
 /// Wall-time budget of a `--quick` run's measurements.
 pub const QUICK_BUDGET_S: f64 = 45.0;
 
+/// The timing that `--quick` (with an optional budget override) selects.
+pub fn timing(quick: bool, budget_s: Option<f64>) -> Timing {
+    if quick {
+        Timing::Quick {
+            budget_s: budget_s.unwrap_or(QUICK_BUDGET_S),
+        }
+    } else {
+        Timing::Suite
+    }
+}
+
 /// Runs the command.
 pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     let name = match &config.save {
@@ -45,13 +56,7 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     let measure_config = MeasureConfig {
         suite: config.suite.clone(),
         filter: config.filter.clone(),
-        timing: if config.quick {
-            Timing::Quick {
-                budget_s: QUICK_BUDGET_S,
-            }
-        } else {
-            Timing::Suite
-        },
+        timing: config.timing,
         name: name.clone(),
         target_dir: config.paths.target.clone(),
         criterion_home: config.paths.criterion_home.clone(),

@@ -113,6 +113,9 @@ struct SuiteArgs {
     /// Criterion's output folder (default: target/criterion).
     #[arg(long, hide = true)]
     criterion_home: Option<PathBuf>,
+    /// Seconds a `--quick` run spends measuring, in all.
+    #[arg(long, hide = true)]
+    quick_budget_s: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -123,7 +126,8 @@ enum Format {
 }
 
 impl SuiteArgs {
-    fn resolve(self) -> (suite::Suite, suite::Paths) {
+    fn resolve(self, quick: bool) -> (suite::Suite, suite::Paths, suite::Timing) {
+        let timing = bench::timing(quick, self.quick_budget_s);
         let mut paths = suite::Paths::workspace();
         let mut suite = harness::suite(&paths.root);
         if let Some(manifest) = self.suite_manifest {
@@ -142,7 +146,7 @@ impl SuiteArgs {
         if let Some(home) = self.criterion_home {
             paths.criterion_home = home;
         }
-        (suite, paths)
+        (suite, paths, timing)
     }
 }
 
@@ -151,9 +155,9 @@ fn main() -> ExitCode {
     let progress = std::io::stderr().is_terminal();
     let result = match cli.command {
         Command::Bench(args) => {
-            let (suite, paths) = args.suite.resolve();
+            let (suite, paths, timing) = args.suite.resolve(args.quick);
             bench::run(&bench::Config {
-                quick: args.quick,
+                timing,
                 filter: args.filter,
                 save: args.save,
                 list_only: args.list,
@@ -163,7 +167,7 @@ fn main() -> ExitCode {
             })
         }
         Command::Regress(args) => {
-            let (suite, paths) = args.suite.resolve();
+            let (suite, paths, timing) = args.suite.resolve(args.quick);
             let config_file = args
                 .config
                 .unwrap_or_else(|| paths.root.join("xtask").join("regress.toml"));
@@ -176,7 +180,7 @@ fn main() -> ExitCode {
                     Format::Markdown => regress::OutputFormat::Markdown,
                 },
                 strict: args.strict,
-                quick: args.quick,
+                timing,
                 filter: args.filter,
                 config_file,
                 suite,
@@ -185,9 +189,9 @@ fn main() -> ExitCode {
             })
         }
         Command::Variance(args) => {
-            let (suite, paths) = args.suite.resolve();
+            let (suite, paths, timing) = args.suite.resolve(args.quick);
             variance::run(&variance::Config {
-                quick: args.quick,
+                timing,
                 filter: args.filter,
                 suite,
                 paths,

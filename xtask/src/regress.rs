@@ -11,7 +11,6 @@ use regex::Regex;
 use serde::Serialize;
 
 use crate::{
-    bench::QUICK_BUDGET_S,
     compare::{self, BenchmarkComparison, CompareConfig, Verdict},
     error::InputError,
     measure::{MeasureConfig, measure},
@@ -46,8 +45,8 @@ pub struct Config {
     pub format: OutputFormat,
     /// Exit 3 on noisy or missing benchmarks.
     pub strict: bool,
-    /// Short measurements.
-    pub quick: bool,
+    /// Measurement settings.
+    pub timing: Timing,
     /// Criterion filter.
     pub filter: Option<String>,
     /// `regress.toml`.
@@ -239,7 +238,7 @@ fn candidate_measure(config: &Config, name: &str, filter: Option<String>) -> Mea
     MeasureConfig {
         suite: config.suite.clone(),
         filter,
-        timing: timing(config.quick),
+        timing: config.timing,
         name: name.to_owned(),
         target_dir: config.paths.target.clone(),
         criterion_home: config.paths.criterion_home.clone(),
@@ -248,16 +247,6 @@ fn candidate_measure(config: &Config, name: &str, filter: Option<String>) -> Mea
         show_build: config.progress,
         log_file: config.paths.out.join("logs").join(format!("{name}.log")),
         git_dir: config.paths.root.clone(),
-    }
-}
-
-fn timing(quick: bool) -> Timing {
-    if quick {
-        Timing::Quick {
-            budget_s: QUICK_BUDGET_S,
-        }
-    } else {
-        Timing::Suite
     }
 }
 
@@ -340,7 +329,7 @@ fn measure_commit(config: &Config, sha: &str) -> anyhow::Result<Snapshot> {
             ..config.suite.clone()
         },
         filter: config.filter.clone(),
-        timing: timing(config.quick),
+        timing: config.timing,
         name: name.clone(),
         // One target folder for every baseline commit keeps rebuilds incremental.
         target_dir: config.paths.out.join("worktree-target"),

@@ -4,7 +4,6 @@ use std::{fs, path::Path, process::ExitCode};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    bench::QUICK_BUDGET_S,
     measure::{MeasureConfig, measure},
     report::{self, format_ns, short_sha},
     snapshot::{Snapshot, write_atomically},
@@ -20,8 +19,8 @@ pub const GOAL_BAR: f64 = 0.02;
 /// What `cargo xtask variance` was asked to do.
 #[derive(Debug)]
 pub struct Config {
-    /// Short measurements.
-    pub quick: bool,
+    /// Measurement settings.
+    pub timing: Timing,
     /// Criterion filter.
     pub filter: Option<String>,
     /// The suite.
@@ -169,13 +168,7 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     let measure_config = |name: &str| MeasureConfig {
         suite: config.suite.clone(),
         filter: config.filter.clone(),
-        timing: if config.quick {
-            Timing::Quick {
-                budget_s: QUICK_BUDGET_S,
-            }
-        } else {
-            Timing::Suite
-        },
+        timing: config.timing,
         name: name.to_owned(),
         target_dir: config.paths.target.clone(),
         criterion_home: config.paths.criterion_home.clone(),

@@ -1,0 +1,170 @@
+//! End-to-end runs of the `xtask` binary: `bench` and `regress` on a tiny fixture suite, bad baselines.
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, Output},
+};
+
+fn xtask(out: &Path, args: &[&str]) -> Command {
+    let fixture =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-bench/Cargo.toml");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    command.args(args).args([
+        "--suite-manifest",
+        fixture.to_str().unwrap(),
+        "--suite-package",
+        "tiny-bench",
+        "--suite-bench",
+        "tiny",
+        // The dev profile reuses the Criterion that the workspace's tests already built.
+        "--suite-profile",
+        "dev",
+        "--quick-budget-s",
+        "0.4",
+        "--out-dir",
+        out.to_str().unwrap(),
+        "--criterion-home",
+        out.join("criterion").to_str().unwrap(),
+    ]);
+    command.env_remove("TINY_BENCH_SLOWDOWN");
+    command
+}
+
+fn run(command: &mut Command) -> (i32, String, String) {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = command.output().expect("xtask starts");
+    (
+        status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&stdout).into_owned(),
+        String::from_utf8_lossy(&stderr).into_owned(),
+    )
+}
+
+#[test]
+fn help_lists_every_command() {
+    let (code, stdout, _) = run(Command::new(env!("CARGO_BIN_EXE_xtask")).arg("--help"));
+    assert_eq!(code, 0);
+    for command in ["bench", "regress", "variance"] {
+        assert!(stdout.contains(command), "{stdout}");
+    }
+}
+
+#[test]
+fn a_missing_baseline_exits_2_and_says_what_to_run() {
+    let out = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = run(&mut xtask(
+        out.path(),
+        &["regress", "--baseline", "no-such-baseline-or-ref"],
+    ));
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("no baseline named `no-such-baseline-or-ref`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("cargo xtask bench --save no-such-baseline-or-ref"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_corrupt_baseline_exits_2_naming_the_file() {
+    let out = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        ("truncated", "{\"schema_version\": 1, \"benchmarks\": ["),
+        ("future", "{\"schema_version\": 99}"),
+        ("garbage", "\u{0}\u{1}not json"),
+    ] {
+        std::fs::write(out.path().join(format!("{name}.json")), text).unwrap();
+        let (code, _, stderr) = run(&mut xtask(out.path(), &["regress", "--baseline", name]));
+        assert_eq!(code, 2, "{name}: {stderr}");
+        assert!(
+            stderr.contains("corrupt baseline snapshot"),
+            "{name}: {stderr}"
+        );
+        assert!(stderr.contains(&format!("{name}.json")), "{name}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+    }
+}
+
+#[test]
+fn bench_then_regress_on_a_tiny_filter() {
+    let out = tempfile::tempdir().unwrap();
+    let out = out.path();
+
+    let (code, stdout, stderr) = run(&mut xtask(
+        out,
+        &[
+            "bench", "--quick", "--filter", "tiny_sum", "--save", "e2e-base",
+        ],
+    ));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("## Scorecard") && stdout.contains("tiny_sum/sum/64"),
+        "{stdout}"
+    );
+    let snapshot: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("e2e-base.json")).unwrap()).unwrap();
+    let benchmarks = snapshot["benchmarks"].as_array().unwrap();
+    assert_eq!(
+        benchmarks.len(),
+        2,
+        "the filter selects the two tiny_sum sizes"
+    );
+    assert_eq!(benchmarks[0]["samples_ns"].as_array().unwrap().len(), 10);
+    assert!(benchmarks[0]["median_ns"].as_f64().unwrap() > 0.0);
+    assert!(out.join("history.jsonl").is_file() && out.join("report.md").is_file());
+    // Criterion's own baseline layout, readable by third-party tools.
+    assert!(
+        out.join("criterion/tiny_sum/sum/64/e2e-base/sample.json")
+            .is_file()
+    );
+
+    // The same code again: nothing can be a confirmed 50 % regression.
+    let (code, stdout, stderr) = run(&mut xtask(
+        out,
+        &[
+            "regress",
+            "--baseline",
+            "e2e-base",
+            "--quick",
+            "--filter",
+            "tiny_sum",
+            "--threshold",
+            "50%",
+        ],
+    ));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("geometric mean"), "{stdout}");
+
+    // Five times the work: regressed, re-run, confirmed, exit 1.
+    let (code, stdout, stderr) = run(xtask(
+        out,
+        &[
+            "regress",
+            "--baseline",
+            "e2e-base",
+            "--quick",
+            "--filter",
+            "tiny_sum/sum/256",
+            "--threshold",
+            "50%",
+            "--format",
+            "json",
+        ],
+    )
+    .env("TINY_BENCH_SLOWDOWN", "4"));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let only = &report["benchmarks"][0];
+    assert_eq!(only["id"], "tiny_sum/sum/256");
+    assert_eq!(only["verdict"], "REGRESSED", "{only}");
+    assert!(
+        only["note"].as_str().unwrap().contains("confirmed"),
+        "{only}"
+    );
+    assert!(only["ratio"].as_f64().unwrap() > 2.0, "{only}");
+}
