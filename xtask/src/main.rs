@@ -8,6 +8,7 @@ mod compare;
 mod criterion;
 mod error;
 mod harness;
+mod icount;
 mod measure;
 mod plot;
 mod regress;
@@ -49,6 +50,9 @@ struct BenchArgs {
     /// List the selected benchmark ids and exit.
     #[arg(long)]
     list: bool,
+    /// Count instructions per iteration under valgrind's callgrind instead of timing.
+    #[arg(long, conflicts_with_all = ["quick", "save", "list"])]
+    icount: bool,
     #[command(flatten)]
     suite: SuiteArgs,
 }
@@ -154,6 +158,14 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let progress = std::io::stderr().is_terminal();
     let result = match cli.command {
+        Command::Bench(args) if args.icount => {
+            let (suite, paths, _) = args.suite.resolve(false);
+            icount::run(&icount::Config {
+                filter: args.filter,
+                suite,
+                paths,
+            })
+        }
         Command::Bench(args) => {
             let (suite, paths, timing) = args.suite.resolve(args.quick);
             bench::run(&bench::Config {

@@ -150,6 +150,16 @@ fn find_executable(cargo_json: &str, bench: &str) -> Option<(PathBuf, PathBuf)> 
 }
 
 impl BuiltSuite {
+    /// The bench executable.
+    pub fn executable(&self) -> &Path {
+        &self.executable
+    }
+
+    /// The package folder the executable runs in.
+    pub fn package_dir(&self) -> &Path {
+        &self.package_dir
+    }
+
     /// The ids of the benchmarks that `filter` selects, in run order.
     pub fn list(&self, filter: Option<&str>) -> anyhow::Result<Vec<String>> {
         let mut command = self.command();
