@@ -1,0 +1,2 @@
+//! The exception-performance suite (being written).
+fn main() {}

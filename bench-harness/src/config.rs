@@ -1,0 +1,234 @@
+//! The seed's `BenchmarkConfig`, mapped onto Criterion's settings, and how the bench binary
+//! was invoked (measuring or Criterion's one-pass test mode).
+
+use std::time::Duration;
+
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, SamplingMode};
+
+use crate::error::{HarnessError, Result};
+
+/// Criterion refuses fewer samples than this.
+pub const MIN_SAMPLE_SIZE: usize = 10;
+
+/// In test mode, inputs larger than this are not registered (see [`RunMode::includes_size`]).
+pub const TEST_MODE_MAX_SIZE: usize = 10_000;
+
+/// How the suite measures; the seed's four fields plus the measurement time.
+///
+/// Criterion chooses iteration counts from time budgets rather than taking them as numbers,
+/// so the seed's fields map onto it like this (see [`criterion`](Self::criterion)):
+///
+/// | field | Criterion setting |
+/// |---|---|
+/// | `sample_size` (100) | `sample_size` (at least 10) |
+/// | `measurement_time` (2 s, ours) | `measurement_time`, never above `timeout` |
+/// | `warm_up_iterations : measurement_iterations` (100 : 1000) | `warm_up_time = measurement_time x 100 / 1000` (200 ms) |
+/// | `timeout` (30 s) | upper bound of `warm_up_time + measurement_time` |
+///
+/// The 2 s measurement keeps `cargo bench -p bench-harness` (about 90 benchmarks) within ten
+/// minutes on a 2-core machine. [`RoutineCost::Heavy`] groups (one iteration takes
+/// milliseconds) use a tenth of the samples with flat sampling, since Criterion's linear
+/// sampling needs `n (n + 1) / 2` iterations at least (5,050 for 100 samples).
+///
+/// ```
+/// use bench_harness::BenchmarkConfig;
+/// use std::time::Duration;
+///
+/// let config = BenchmarkConfig::default();
+/// assert_eq!(config.warm_up_time()?, Duration::from_millis(200));
+/// let _criterion = config.criterion()?;
+/// let broken = BenchmarkConfig { sample_size: 3, ..BenchmarkConfig::default() };
+/// assert!(broken.criterion().is_err());
+/// # Ok::<(), bench_harness::HarnessError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct BenchmarkConfig {
+    /// Warm-up length, relative to `measurement_iterations`.
+    pub warm_up_iterations: usize,
+    /// Measurement length that `warm_up_iterations` is relative to.
+    pub measurement_iterations: usize,
+    /// Samples per benchmark.
+    pub sample_size: usize,
+    /// The most one benchmark may spend warming up and measuring.
+    pub timeout: Duration,
+    /// Time spent measuring one benchmark.
+    pub measurement_time: Duration,
+}
+
+/// How long one iteration of a group's routines takes, which decides its sampling.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoutineCost {
+    /// Nanoseconds to hundreds of microseconds: the configuration as it is.
+    Light,
+    /// Milliseconds or more: a tenth of the samples (at least 10), flat sampling.
+    Heavy,
+}
+
+impl Default for BenchmarkConfig {
+    fn default() -> Self {
+        BenchmarkConfig {
+            warm_up_iterations: 100,
+            measurement_iterations: 1000,
+            sample_size: 100,
+            timeout: Duration::from_secs(30),
+            measurement_time: Duration::from_secs(2),
+        }
+    }
+}
+
+impl BenchmarkConfig {
+    /// Checks that Criterion can run with these values.
+    ///
+    /// # Errors
+    ///
+    /// [`HarnessError::InvalidConfig`] for fewer than [`MIN_SAMPLE_SIZE`] samples, zero
+    /// measurement iterations, or a zero measurement time or timeout.
+    pub fn validate(&self) -> Result<()> {
+        if self.sample_size < MIN_SAMPLE_SIZE {
+            return Err(HarnessError::InvalidConfig(format!(
+                "sample_size {} is below Criterion's minimum of {MIN_SAMPLE_SIZE}",
+                self.sample_size
+            )));
+        }
+        if self.measurement_iterations == 0 {
+            return Err(HarnessError::InvalidConfig(
+                "measurement_iterations is 0".to_owned(),
+            ));
+        }
+        if self.measurement_time.is_zero() || self.timeout.is_zero() {
+            return Err(HarnessError::InvalidConfig(
+                "measurement_time and timeout must be positive".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The measurement time Criterion gets: `measurement_time`, shortened so that warm-up
+    /// and measurement together fit in `timeout`.
+    ///
+    /// # Errors
+    ///
+    /// As [`validate`](Self::validate).
+    pub fn effective_measurement_time(&self) -> Result<Duration> {
+        self.validate()?;
+        let ratio = self.warm_up_iterations as f64 / self.measurement_iterations as f64;
+        let cap = self.timeout.as_secs_f64() / (1.0 + ratio);
+        Ok(Duration::from_secs_f64(
+            self.measurement_time.as_secs_f64().min(cap),
+        ))
+    }
+
+    /// The warm-up time Criterion gets: the measurement time scaled by
+    /// `warm_up_iterations / measurement_iterations`, at least one millisecond.
+    ///
+    /// # Errors
+    ///
+    /// As [`validate`](Self::validate).
+    pub fn warm_up_time(&self) -> Result<Duration> {
+        let measurement = self.effective_measurement_time()?;
+        let ratio = self.warm_up_iterations as f64 / self.measurement_iterations as f64;
+        Ok(Duration::from_secs_f64(
+            (measurement.as_secs_f64() * ratio).max(0.001),
+        ))
+    }
+
+    /// The samples a group of the given cost takes.
+    pub fn sample_size_for(&self, cost: RoutineCost) -> usize {
+        match cost {
+            RoutineCost::Light => self.sample_size,
+            RoutineCost::Heavy => (self.sample_size / 10).max(MIN_SAMPLE_SIZE),
+        }
+    }
+
+    /// A Criterion configured with these values; call `configure_from_args` on it afterwards
+    /// so command-line options still win.
+    ///
+    /// # Errors
+    ///
+    /// As [`validate`](Self::validate).
+    pub fn criterion(&self) -> Result<Criterion> {
+        Ok(Criterion::default()
+            .sample_size(self.sample_size)
+            .warm_up_time(self.warm_up_time()?)
+            .measurement_time(self.effective_measurement_time()?))
+    }
+
+    /// Applies these values to one group, with the sampling its routines' cost calls for.
+    ///
+    /// # Errors
+    ///
+    /// As [`validate`](Self::validate).
+    pub fn configure_group(
+        &self,
+        group: &mut BenchmarkGroup<'_, WallTime>,
+        cost: RoutineCost,
+    ) -> Result<()> {
+        group
+            .sample_size(self.sample_size_for(cost))
+            .warm_up_time(self.warm_up_time()?)
+            .measurement_time(self.effective_measurement_time()?);
+        match cost {
+            RoutineCost::Light => group.sampling_mode(SamplingMode::Auto),
+            RoutineCost::Heavy => group.sampling_mode(SamplingMode::Flat),
+        };
+        Ok(())
+    }
+}
+
+/// How the bench binary was started, read from its arguments the way Criterion reads them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunMode {
+    /// `cargo bench`: measure.
+    Benchmark,
+    /// `cargo test` (no `--bench`) or `--test`: run every benchmark once.
+    Test,
+    /// `--list`: print the benchmark ids.
+    List,
+}
+
+impl RunMode {
+    /// The mode of this process, from `std::env::args`.
+    pub fn current() -> Self {
+        Self::from_args(std::env::args())
+    }
+
+    /// The mode the given arguments select: `--list` lists; `--test`, or no `--bench`,
+    /// tests; otherwise the binary measures.
+    ///
+    /// ```
+    /// use bench_harness::RunMode;
+    /// assert_eq!(RunMode::from_args(["bin", "--bench"]), RunMode::Benchmark);
+    /// assert_eq!(RunMode::from_args(["bin"]), RunMode::Test);
+    /// assert_eq!(RunMode::from_args(["bin", "--bench", "--test"]), RunMode::Test);
+    /// ```
+    pub fn from_args<I, S>(args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let (mut bench, mut test, mut list) = (false, false, false);
+        for arg in args {
+            match arg.as_ref() {
+                "--bench" => bench = true,
+                "--test" => test = true,
+                "--list" => list = true,
+                _ => {}
+            }
+        }
+        if list {
+            RunMode::List
+        } else if test || !bench {
+            RunMode::Test
+        } else {
+            RunMode::Benchmark
+        }
+    }
+
+    /// Whether a benchmark over `size` items is registered in this mode: every size when
+    /// measuring or listing, sizes up to [`TEST_MODE_MAX_SIZE`] in test mode, which keeps
+    /// `cargo test` fast (the larger sizes run the same code on more data).
+    pub fn includes_size(self, size: usize) -> bool {
+        self != RunMode::Test || size <= TEST_MODE_MAX_SIZE
+    }
+}

@@ -1,0 +1,280 @@
+//! Reading Criterion's result tree: `<dir>/**/new/{benchmark,estimates,sample}.json`.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{HarnessError, Result};
+
+/// One benchmark's latest figures, times in nanoseconds per iteration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BenchmarkResult {
+    /// `group/function/value`.
+    pub full_id: String,
+    /// The group.
+    pub group_id: String,
+    /// The function, when the id has one.
+    pub function_id: Option<String>,
+    /// The parameter, when the id has one.
+    pub value_str: Option<String>,
+    /// Elements processed per iteration (`Throughput::Elements`), when declared.
+    pub elements: Option<u64>,
+    /// Median time per iteration.
+    pub median_ns: f64,
+    /// 95 % (or whatever level Criterion used) confidence interval of the median.
+    pub median_ci_ns: (f64, f64),
+    /// Mean time per iteration.
+    pub mean_ns: f64,
+    /// Standard deviation of the per-iteration times.
+    pub std_dev_ns: f64,
+    /// Coefficient of variation of the per-iteration sample times, from `sample.json`.
+    pub sample_cv: Option<f64>,
+}
+
+impl BenchmarkResult {
+    /// Median time per element (per iteration when no element count was declared).
+    pub fn per_element_ns(&self) -> f64 {
+        self.median_ns / self.elements.unwrap_or(1).max(1) as f64
+    }
+
+    /// Elements per second at the median time; `None` without an element count or for a
+    /// zero time.
+    pub fn elements_per_second(&self) -> Option<f64> {
+        let elements = self.elements?;
+        (self.median_ns > 0.0).then(|| elements as f64 * 1e9 / self.median_ns)
+    }
+
+    /// Half the width of the median's confidence interval, relative to the median: the
+    /// within-run spread Criterion reports.
+    pub fn relative_ci_half_width(&self) -> f64 {
+        if self.median_ns <= 0.0 {
+            return 0.0;
+        }
+        (self.median_ci_ns.1 - self.median_ci_ns.0) / 2.0 / self.median_ns
+    }
+
+    /// The parameter parsed as a number (`"10000"` gives 10,000).
+    pub fn size(&self) -> Option<f64> {
+        self.value_str.as_deref()?.trim().parse().ok()
+    }
+}
+
+/// Every benchmark found under a Criterion output directory, by full id.
+///
+/// ```no_run
+/// let results = bench_harness::CriterionResults::load(&bench_harness::criterion_dir())?;
+/// if let Some(get) = results.get("exception_store/get_exception/1000") {
+///     println!("{:.1} ns per get", get.per_element_ns());
+/// }
+/// # Ok::<(), bench_harness::HarnessError>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CriterionResults {
+    by_id: BTreeMap<String, BenchmarkResult>,
+}
+
+#[derive(Deserialize)]
+struct BenchmarkFile {
+    group_id: String,
+    function_id: Option<String>,
+    value_str: Option<String>,
+    throughput: Option<serde_json::Value>,
+    full_id: String,
+}
+
+#[derive(Deserialize)]
+struct ConfidenceInterval {
+    lower_bound: f64,
+    upper_bound: f64,
+}
+
+#[derive(Deserialize)]
+struct Estimate {
+    confidence_interval: ConfidenceInterval,
+    point_estimate: f64,
+}
+
+#[derive(Deserialize)]
+struct EstimatesFile {
+    mean: Estimate,
+    median: Estimate,
+    std_dev: Estimate,
+}
+
+#[derive(Deserialize)]
+struct SampleFile {
+    iters: Vec<f64>,
+    times: Vec<f64>,
+}
+
+fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T> {
+    let text = fs::read_to_string(path).map_err(|e| HarnessError::io(path, e))?;
+    serde_json::from_str(&text).map_err(|e| HarnessError::json(path, e))
+}
+
+fn check_time(path: &Path, what: &str, value: f64) -> Result<f64> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(value)
+    } else {
+        Err(HarnessError::InvalidEstimate {
+            path: path.to_path_buf(),
+            problem: format!("{what} is {value}, not a non-negative finite time"),
+        })
+    }
+}
+
+/// The coefficient of variation of `times[i] / iters[i]`; `None` for fewer than two samples.
+fn sample_cv(sample: &SampleFile) -> Option<f64> {
+    let per_iteration: Vec<f64> = sample
+        .iters
+        .iter()
+        .zip(&sample.times)
+        .filter(|(iters, _)| **iters > 0.0)
+        .map(|(iters, time)| time / iters)
+        .collect();
+    if per_iteration.len() < 2 {
+        return None;
+    }
+    let n = per_iteration.len() as f64;
+    let mean = per_iteration.iter().sum::<f64>() / n;
+    let variance = per_iteration
+        .iter()
+        .map(|t| (t - mean).powi(2))
+        .sum::<f64>()
+        / (n - 1.0);
+    (mean > 0.0).then(|| variance.sqrt() / mean)
+}
+
+/// Declared elements per iteration: the count of `{"Elements": n}`.
+fn elements(throughput: Option<&serde_json::Value>) -> Option<u64> {
+    throughput?.get("Elements")?.as_u64()
+}
+
+fn load_one(new_dir: &Path) -> Result<BenchmarkResult> {
+    let benchmark: BenchmarkFile = read_json(&new_dir.join("benchmark.json"))?;
+    let estimates_path = new_dir.join("estimates.json");
+    let estimates: EstimatesFile = read_json(&estimates_path)?;
+    let sample_path = new_dir.join("sample.json");
+    let sample_cv = if sample_path.exists() {
+        sample_cv(&read_json(&sample_path)?)
+    } else {
+        None
+    };
+    let median = &estimates.median;
+    Ok(BenchmarkResult {
+        elements: elements(benchmark.throughput.as_ref()),
+        full_id: benchmark.full_id,
+        group_id: benchmark.group_id,
+        function_id: benchmark.function_id,
+        value_str: benchmark.value_str,
+        median_ns: check_time(&estimates_path, "median", median.point_estimate)?,
+        median_ci_ns: (
+            check_time(
+                &estimates_path,
+                "median lower bound",
+                median.confidence_interval.lower_bound,
+            )?,
+            check_time(
+                &estimates_path,
+                "median upper bound",
+                median.confidence_interval.upper_bound,
+            )?,
+        ),
+        mean_ns: check_time(&estimates_path, "mean", estimates.mean.point_estimate)?,
+        std_dev_ns: check_time(&estimates_path, "std_dev", estimates.std_dev.point_estimate)?,
+        sample_cv,
+    })
+}
+
+/// Collects every `new` directory holding a `benchmark.json` below `dir`.
+fn find_new_dirs(dir: &Path, found: &mut Vec<PathBuf>) -> Result<()> {
+    let entries = fs::read_dir(dir).map_err(|e| HarnessError::io(dir, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| HarnessError::io(dir, e))?;
+        let path = entry.path();
+        if !entry
+            .file_type()
+            .map_err(|e| HarnessError::io(&path, e))?
+            .is_dir()
+        {
+            continue;
+        }
+        match entry.file_name().to_str() {
+            Some("new") if path.join("benchmark.json").is_file() => found.push(path),
+            // Criterion's previous run, its comparison and its HTML: not results of this run.
+            Some("base" | "change" | "report") => {}
+            _ => find_new_dirs(&path, found)?,
+        }
+    }
+    Ok(())
+}
+
+impl CriterionResults {
+    /// Loads every benchmark under `dir` (typically `target/criterion`).
+    ///
+    /// # Errors
+    ///
+    /// [`HarnessError::Io`] for a missing or unreadable directory or a benchmark without its
+    /// `estimates.json`, [`HarnessError::Json`] for a malformed file,
+    /// [`HarnessError::InvalidEstimate`] for a negative or non-finite time,
+    /// [`HarnessError::NoResults`] when nothing was found.
+    pub fn load(dir: &Path) -> Result<Self> {
+        let mut new_dirs = Vec::new();
+        find_new_dirs(dir, &mut new_dirs)?;
+        if new_dirs.is_empty() {
+            return Err(HarnessError::NoResults(dir.to_path_buf()));
+        }
+        let mut by_id = BTreeMap::new();
+        for new_dir in new_dirs {
+            let result = load_one(&new_dir)?;
+            by_id.insert(result.full_id.clone(), result);
+        }
+        Ok(CriterionResults { by_id })
+    }
+
+    /// Results built from already loaded benchmarks (for tests and tools).
+    pub fn from_results(results: impl IntoIterator<Item = BenchmarkResult>) -> Self {
+        CriterionResults {
+            by_id: results
+                .into_iter()
+                .map(|result| (result.full_id.clone(), result))
+                .collect(),
+        }
+    }
+
+    /// The benchmark with this full id.
+    pub fn get(&self, full_id: &str) -> Option<&BenchmarkResult> {
+        self.by_id.get(full_id)
+    }
+
+    /// Every benchmark, by full id.
+    pub fn iter(&self) -> impl Iterator<Item = &BenchmarkResult> {
+        self.by_id.values()
+    }
+
+    /// Number of benchmarks.
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+
+    /// `(size, per-element median ns)` of every benchmark of `group/function/*` whose value is
+    /// a number, by increasing size: the input of a growth fit.
+    pub fn series(&self, group: &str, function: &str) -> Vec<(f64, f64)> {
+        let mut points: Vec<(f64, f64)> = self
+            .by_id
+            .values()
+            .filter(|r| r.group_id == group && r.function_id.as_deref() == Some(function))
+            .filter_map(|r| Some((r.size()?, r.per_element_ns())))
+            .collect();
+        points.sort_by(|a, b| a.0.total_cmp(&b.0));
+        points
+    }
+}

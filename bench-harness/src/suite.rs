@@ -1,0 +1,119 @@
+//! The suite's benchmark ids and sizes, shared by the bench target (which registers them) and
+//! the criteria evaluation (which reads their results), so the two cannot drift apart.
+//!
+//! Ids read `group/function/value`, as Criterion writes them into `benchmark.json`.
+
+/// Group of the seed's store benchmarks and their hash-map anchors.
+pub const STORE_GROUP: &str = "exception_store";
+/// The seed's store add: the first `min(size, 100)` records re-added per iteration.
+pub const STORE_ADD: &str = "add_exception";
+/// The seed's store get: `min(size, 100)` gets from a store of `size` records.
+pub const STORE_GET: &str = "get_exception";
+/// Anchor: `std::collections::HashMap` doing the store add's work.
+pub const HASHMAP_ADD: &str = "std_hashmap_add";
+/// Anchor: `std::collections::HashMap` doing the store get's work.
+pub const HASHMAP_GET: &str = "std_hashmap_get";
+/// Anchor: `dashmap::DashMap` doing the store add's work.
+pub const DASHMAP_ADD: &str = "dashmap_add";
+/// Anchor: `dashmap::DashMap` doing the store get's work.
+pub const DASHMAP_GET: &str = "dashmap_get";
+/// The seed's store sizes.
+pub const STORE_SIZES: [usize; 3] = [100, 1_000, 10_000];
+/// Operations per iteration of the store benches (the seed's `size.min(100)`).
+pub const STORE_OPS_PER_ITERATION: usize = 100;
+
+/// Group of the seed's detection benchmark.
+pub const DETECTION_GROUP: &str = "exception_detection";
+/// `detect_node_exceptions` on one node.
+pub const DETECT: &str = "detect_node_exceptions";
+/// The seed's property counts.
+pub const DETECTION_SIZES: [usize; 3] = [10, 100, 1_000];
+
+/// Group of the handler benchmarks.
+pub const HANDLER_GROUP: &str = "exception_handler";
+/// The seed's resolution mix, labelled by the share of lookups on nodes with an exception
+/// (after the first pass every lookup is a cache hit).
+pub const HANDLER_SEED_MIX: &str = "resolve_property";
+/// The corrected mix: the label is the measured cache-hit rate.
+pub const HANDLER_TRUE_MIX: &str = "resolve_property_true_hit_rate";
+/// One resolution that hits the cache.
+pub const HANDLER_HIT: &str = "resolve_cache_hit";
+/// One resolution that misses the cache.
+pub const HANDLER_MISS: &str = "resolve_cache_miss";
+/// The seed's hit rates, in percent.
+pub const HANDLER_HIT_PERCENTS: [usize; 3] = [10, 50, 90];
+
+/// Group of the learning benchmarks.
+pub const LEARNING_GROUP: &str = "pattern_learning";
+/// `learn_from_exception` over a batch.
+pub const LEARN: &str = "learn_patterns";
+/// `predict_exception_likelihood` once.
+pub const PREDICT: &str = "predict_likelihood";
+/// The seed's batch sizes.
+pub const LEARNING_SIZES: [usize; 3] = [10, 100, 1_000];
+
+/// Group of the optimizer benchmarks.
+pub const OPTIMIZATION_GROUP: &str = "storage_optimization";
+/// The seed's `optimize_storage` on one optimizer (a no-op after the first iteration).
+pub const OPTIMIZE: &str = "optimize_storage";
+/// Corrected: `optimize_storage` on a freshly filled optimizer every iteration.
+pub const OPTIMIZE_FRESH: &str = "optimize_storage_fresh";
+/// `bulk_retrieve` of 1,000 keys.
+pub const BULK_RETRIEVE: &str = "bulk_retrieve";
+/// The seed's optimizer sizes.
+pub const OPTIMIZATION_SIZES: [usize; 3] = [1_000, 10_000, 100_000];
+
+/// Group of the concurrency benchmarks.
+pub const CONCURRENCY_GROUP: &str = "concurrent_operations";
+/// The seed's: threads spawned inside the timed loop, adds to one long-lived store.
+pub const CONCURRENT_SEED: &str = "concurrent_store_operations";
+/// Corrected: pre-spawned threads released by a barrier, adds of new keys to a fresh store.
+pub const CONCURRENT_PRESPAWNED: &str = "prespawned_store_adds";
+/// Anchor: the corrected bench on a `dashmap::DashMap`.
+pub const CONCURRENT_DASHMAP: &str = "prespawned_dashmap_adds";
+/// The seed's thread counts.
+pub const THREAD_COUNTS: [usize; 4] = [1, 2, 4, 8];
+/// Adds per thread per iteration.
+pub const OPERATIONS_PER_THREAD: usize = 1_000;
+
+/// Group of the end-to-end benchmark.
+pub const END_TO_END_GROUP: &str = "end_to_end";
+/// Detect, store, apply and learn over a hierarchy, then optimize.
+pub const WORKFLOW: &str = "complete_exception_workflow";
+/// The seed's scenario sizes (nodes).
+pub const END_TO_END_SIZES: [usize; 2] = [100, 1_000];
+
+/// Group of the memory benchmarks.
+pub const MEMORY_GROUP: &str = "memory_usage";
+/// The seed's memory bench with its < 500 B/exception assertion.
+pub const MEMORY_EFFICIENCY: &str = "memory_efficiency";
+/// The seed's memory sizes.
+pub const MEMORY_SIZES: [usize; 2] = [1_000, 10_000];
+/// Exceptions in the optimizer-versus-naive memory measurement.
+pub const OPTIMIZER_MEMORY_SIZE: usize = 100_000;
+
+/// Group of the growth benchmarks.
+pub const SCALABILITY_GROUP: &str = "scalability";
+/// One get from a store of `n`, per operation.
+pub const SCALING_STORE_GET: &str = "store_get";
+/// One add of a new key to a store of `n`, per operation.
+pub const SCALING_STORE_ADD: &str = "store_add";
+/// Anchor: one get from a `HashMap` of `n`.
+pub const SCALING_HASHMAP_GET: &str = "std_hashmap_get";
+/// Detection on a node of `n` properties, per property.
+pub const SCALING_DETECT: &str = "detect_node_exceptions";
+/// Store sizes of the growth fit.
+pub const SCALING_STORE_SIZES: [usize; 5] = [100, 1_000, 10_000, 100_000, 1_000_000];
+/// Property counts of the growth fit.
+pub const SCALING_DETECT_SIZES: [usize; 5] = [10, 100, 1_000, 3_000, 10_000];
+/// Operations per iteration of the scalability store benches.
+pub const SCALING_OPS_PER_ITERATION: usize = 100;
+
+/// `group/function/value`, as Criterion's `full_id`.
+///
+/// ```
+/// assert_eq!(bench_harness::suite::full_id("a", "b", 3), "a/b/3");
+/// ```
+pub fn full_id(group: &str, function: &str, value: impl std::fmt::Display) -> String {
+    format!("{group}/{function}/{value}")
+}
