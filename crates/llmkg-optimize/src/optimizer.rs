@@ -191,9 +191,11 @@ impl StorageOptimizer {
     ///
     /// As [`retrieve_exception`](StorageOptimizer::retrieve_exception).
     pub fn bulk_retrieve(&self, keys: &[ExceptionKey]) -> Result<Vec<Option<Exception>>> {
-        keys.iter()
-            .map(|key| self.retrieve_exception(key))
-            .collect()
+        let mut found = Vec::with_capacity(keys.len());
+        for key in keys {
+            found.push(self.retrieve_exception(key)?);
+        }
+        Ok(found)
     }
 
     /// Whether an exception is stored under `key`.

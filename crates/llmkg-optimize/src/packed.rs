@@ -70,13 +70,9 @@ impl PackedColumn {
         let start = header.start() + (index % BLOCK_LEN) * width;
         let mut word = [0_u8; 8];
         word.copy_from_slice(&self.bytes[start..start + 8]);
-        let raw = u64::from_le_bytes(word);
-        let mask = if width == 8 {
-            u64::MAX
-        } else {
-            (1_u64 << (8 * width)) - 1
-        };
-        base.wrapping_add(raw & mask)
+        // `width` is 1..=8 here, so the shift is 0..=56 and never overflows.
+        let mask = u64::MAX >> (64 - 8 * width);
+        base.wrapping_add(u64::from_le_bytes(word) & mask)
     }
 
     /// Calls `visit(index, value)` for every value in `range`, in order.
