@@ -100,6 +100,9 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
 pub fn write_report(snapshot: &Snapshot, paths: &Paths) -> anyhow::Result<String> {
     let variance = variance::load_latest(&paths.out);
     let evaluation = harness::evaluate(snapshot, paths, variance.as_ref());
+    for warning in &evaluation.warnings {
+        eprintln!("warning: {warning}");
+    }
     let plots = draw_plots(&evaluation, &paths.out);
     let criterion_html = paths.criterion_home.join("report").join("index.html");
     let criterion_html = criterion_html

@@ -50,6 +50,7 @@ pub fn measure(config: &MeasureConfig) -> anyhow::Result<Snapshot> {
         log_file: config.log_file.clone(),
     };
     let built = config.suite.build(&run_config)?;
+    let started_unix_s = now_unix_s();
     let (ids, settings) = built.run(&run_config)?;
     let benchmarks: Vec<BenchmarkRecord> =
         criterion::read_baseline(&config.criterion_home, &config.name, Some(&ids))?
@@ -74,6 +75,7 @@ pub fn measure(config: &MeasureConfig) -> anyhow::Result<Snapshot> {
     Ok(Snapshot {
         schema_version: SCHEMA_VERSION,
         name: config.name.clone(),
+        started_unix_s,
         created_unix_s: now_unix_s(),
         git: GitInfo::of(&config.git_dir),
         rustc: rustc_version(),

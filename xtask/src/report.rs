@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::snapshot::Snapshot;
 
-/// Outcome of one success criterion.
+/// Outcome of one bar of a success criterion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
@@ -13,8 +13,12 @@ pub enum Status {
     Pass,
     /// The measured value misses the bar.
     Fail,
-    /// This run cannot show it (benchmark filtered out, too few cores, ...).
-    NotMeasurable,
+    /// There is no bar on this side (the seed is silent on the figure).
+    NoBar,
+    /// This run has no value for it (benchmark filtered out, variance not run).
+    NotMeasured,
+    /// This machine cannot show it (more threads than cores).
+    NotMeasurableHere,
 }
 
 impl Status {
@@ -23,26 +27,30 @@ impl Status {
         match self {
             Self::Pass => "pass",
             Self::Fail => "FAIL",
-            Self::NotMeasurable => "not measurable here",
+            Self::NoBar => "-",
+            Self::NotMeasured => "not measured",
+            Self::NotMeasurableHere => "not measurable here",
         }
     }
 }
 
-/// One row of the scorecard.
+/// One row of the scorecard: a figure judged against the seed's bar and SPEC.md's goal.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScoreRow {
     /// What is judged.
     pub criterion: String,
-    /// Where the bar comes from: `seed` or `goal` (SPEC.md).
-    pub source: String,
-    /// The measured value, formatted.
+    /// The measured value, formatted (or why there is none).
     pub measured: String,
-    /// The bar, formatted.
-    pub bar: String,
-    /// The outcome.
-    pub status: Status,
-    /// Why not measurable, or which benchmark gave the value.
-    pub note: String,
+    /// The seed's bar, formatted.
+    pub seed_bar: String,
+    /// Outcome against the seed's bar.
+    pub seed: Status,
+    /// SPEC.md's goal, formatted.
+    pub goal_bar: String,
+    /// Outcome against the goal.
+    pub goal: Status,
+    /// The benchmark or file the value comes from.
+    pub source: String,
 }
 
 /// The fitted growth exponent of one sized benchmark function.
@@ -56,6 +64,8 @@ pub struct GrowthRow {
     pub medians_ns: Vec<f64>,
     /// `k` in `time ∝ n^k`.
     pub exponent: f64,
+    /// Coefficient of determination of the log-log fit.
+    pub r_squared: f64,
 }
 
 /// Concurrency scaling at one thread count.
@@ -127,18 +137,52 @@ pub fn markdown(report: &BenchReport<'_>) -> String {
             .map(|row| {
                 vec![
                     row.criterion.clone(),
-                    row.source.clone(),
                     row.measured.clone(),
-                    row.bar.clone(),
-                    row.status.label().to_owned(),
-                    row.note.clone(),
+                    row.seed_bar.clone(),
+                    row.seed.label().to_owned(),
+                    row.goal_bar.clone(),
+                    row.goal.label().to_owned(),
+                    row.source.clone(),
                 ]
             })
             .collect();
         out.push_str(&table(
-            &["criterion", "from", "measured", "bar", "result", "note"],
+            &[
+                "criterion",
+                "measured",
+                "seed bar",
+                "seed",
+                "goal",
+                "goal result",
+                "source",
+            ],
             &rows,
         ));
+        let count = |status| {
+            report
+                .scorecard
+                .iter()
+                .filter(|row| row.seed == status || row.goal == status)
+                .count()
+        };
+        let _ = writeln!(
+            out,
+            "\n{} rows: {} pass every bar they have, {} miss a bar, {} not measured in this run, \
+             {} not measurable on this machine.",
+            report.scorecard.len(),
+            report
+                .scorecard
+                .iter()
+                .filter(|row| {
+                    [row.seed, row.goal]
+                        .iter()
+                        .all(|s| matches!(s, Status::Pass | Status::NoBar))
+                })
+                .count(),
+            count(Status::Fail),
+            count(Status::NotMeasured),
+            count(Status::NotMeasurableHere),
+        );
         out.push('\n');
     }
 
@@ -152,11 +196,12 @@ pub fn markdown(report: &BenchReport<'_>) -> String {
                 vec![
                     row.series.clone(),
                     sizes.join(", "),
-                    format!("{:.2}", row.exponent),
+                    format!("{:.3}", row.exponent),
+                    format!("{:.3}", row.r_squared),
                 ]
             })
             .collect();
-        out.push_str(&table(&["series", "sizes", "k"], &rows));
+        out.push_str(&table(&["series (per element)", "sizes", "k", "R²"], &rows));
         out.push('\n');
     }
 

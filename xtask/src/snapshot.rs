@@ -26,6 +26,8 @@ pub struct Snapshot {
     pub schema_version: u32,
     /// The baseline name it was saved under.
     pub name: String,
+    /// Seconds since the Unix epoch when the run started.
+    pub started_unix_s: u64,
     /// Seconds since the Unix epoch when the run finished.
     pub created_unix_s: u64,
     /// The code that was measured.
@@ -102,6 +104,10 @@ pub struct BenchmarkRecord {
     pub median_ns: f64,
     /// Criterion's mean with its bootstrap confidence interval.
     pub mean: Estimate,
+    /// Criterion's median with its bootstrap confidence interval.
+    pub median_ci: Estimate,
+    /// Sample standard deviation of `samples_ns`.
+    pub std_dev_ns: f64,
     /// Coefficient of variation of `samples_ns`.
     pub cv: f64,
     /// Work per second at the median time, when a throughput was declared.
@@ -113,6 +119,7 @@ impl BenchmarkRecord {
     pub fn from_criterion(benchmark: CriterionBenchmark) -> Self {
         let median_ns = stats::median(&benchmark.per_iteration_ns).unwrap_or(f64::NAN);
         let cv = stats::coefficient_of_variation(&benchmark.per_iteration_ns).unwrap_or(0.0);
+        let std_dev_ns = stats::mean(&benchmark.per_iteration_ns).map_or(0.0, |mean| cv * mean);
         let throughput_per_s = benchmark
             .throughput
             .filter(|_| median_ns > 0.0)
@@ -127,14 +134,11 @@ impl BenchmarkRecord {
             samples_ns: benchmark.per_iteration_ns,
             median_ns,
             mean: benchmark.mean,
+            median_ci: benchmark.median,
+            std_dev_ns,
             cv,
             throughput_per_s,
         }
-    }
-
-    /// The numeric parameter, when the benchmark has one (for growth fits).
-    pub fn numeric_value(&self) -> Option<f64> {
-        self.value.as_deref()?.trim().parse::<f64>().ok()
     }
 }
 

@@ -38,6 +38,13 @@ pub(crate) fn record(id: &str, samples_ns: Vec<f64>) -> BenchmarkRecord {
             upper_ns: mean_ns,
             confidence_level: 0.95,
         },
+        median_ci: Estimate {
+            point_ns: median_ns,
+            lower_ns: median_ns,
+            upper_ns: median_ns,
+            confidence_level: 0.95,
+        },
+        std_dev_ns: 0.0,
         throughput_per_s: None,
     }
 }
@@ -47,6 +54,7 @@ pub(crate) fn snapshot(name: &str, mut benchmarks: Vec<BenchmarkRecord>) -> Snap
     Snapshot {
         schema_version: crate::snapshot::SCHEMA_VERSION,
         name: name.to_owned(),
+        started_unix_s: 0,
         created_unix_s: 0,
         git: GitInfo {
             sha: "0".repeat(40),
