@@ -155,7 +155,12 @@ fn describe(bar: Bar, unit: Unit) -> String {
 fn score_row(check: &Check) -> ScoreRow {
     ScoreRow {
         criterion: check.name.clone(),
-        measured: check.value_text(),
+        // Without a value, the two status columns already say why; keep the table narrow.
+        measured: if check.value.is_some() {
+            check.value_text()
+        } else {
+            "-".to_owned()
+        },
         seed_bar: describe(check.seed_bar, check.unit),
         seed: status(&check.seed_verdict),
         goal_bar: describe(check.goal_bar, check.unit),

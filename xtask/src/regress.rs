@@ -122,6 +122,22 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     if let Some(warning) = &host_warning {
         eprintln!("warning: {warning}");
     }
+    if baseline.settings.quick != candidate.settings.quick {
+        eprintln!(
+            "warning: the baseline was measured {} and this run {}: \
+             compare runs made with the same settings",
+            if baseline.settings.quick {
+                "with --quick"
+            } else {
+                "in full"
+            },
+            if candidate.settings.quick {
+                "with --quick"
+            } else {
+                "in full"
+            },
+        );
+    }
 
     let stats = CompareConfig::default();
     let threshold_for = |id: &str| regress_config.threshold_for(id);
