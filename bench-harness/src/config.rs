@@ -22,11 +22,11 @@ pub const TEST_MODE_MAX_SIZE: usize = 10_000;
 /// | field | Criterion setting |
 /// |---|---|
 /// | `sample_size` (100) | `sample_size` (at least 10) |
-/// | `measurement_time` (2 s, ours) | `measurement_time`, never above `timeout` |
-/// | `warm_up_iterations : measurement_iterations` (100 : 1000) | `warm_up_time = measurement_time x 100 / 1000` (200 ms) |
+/// | `measurement_time` (1.5 s, ours) | `measurement_time`, never above `timeout` |
+/// | `warm_up_iterations : measurement_iterations` (100 : 1000) | `warm_up_time = measurement_time x 100 / 1000` (150 ms) |
 /// | `timeout` (30 s) | upper bound of `warm_up_time + measurement_time` |
 ///
-/// The 2 s measurement keeps `cargo bench -p bench-harness` (about 90 benchmarks) within ten
+/// The 1.5 s measurement keeps `cargo bench -p bench-harness` (about 90 benchmarks) within ten
 /// minutes on a 2-core machine. [`RoutineCost::Heavy`] groups (one iteration takes
 /// milliseconds) use a tenth of the samples with flat sampling, since Criterion's linear
 /// sampling needs `n (n + 1) / 2` iterations at least (5,050 for 100 samples).
@@ -36,7 +36,7 @@ pub const TEST_MODE_MAX_SIZE: usize = 10_000;
 /// use std::time::Duration;
 ///
 /// let config = BenchmarkConfig::default();
-/// assert_eq!(config.warm_up_time()?, Duration::from_millis(200));
+/// assert_eq!(config.warm_up_time()?, Duration::from_millis(150));
 /// let _criterion = config.criterion()?;
 /// let broken = BenchmarkConfig { sample_size: 3, ..BenchmarkConfig::default() };
 /// assert!(broken.criterion().is_err());
@@ -72,7 +72,7 @@ impl Default for BenchmarkConfig {
             measurement_iterations: 1000,
             sample_size: 100,
             timeout: Duration::from_secs(30),
-            measurement_time: Duration::from_secs(2),
+            measurement_time: Duration::from_millis(1500),
         }
     }
 }
@@ -148,6 +148,8 @@ impl BenchmarkConfig {
     ///
     /// As [`validate`](Self::validate).
     pub fn criterion(&self) -> Result<Criterion> {
+        // Validated first: Criterion panics on a sample size below its minimum.
+        self.validate()?;
         Ok(Criterion::default()
             .sample_size(self.sample_size)
             .warm_up_time(self.warm_up_time()?)
@@ -164,6 +166,7 @@ impl BenchmarkConfig {
         group: &mut BenchmarkGroup<'_, WallTime>,
         cost: RoutineCost,
     ) -> Result<()> {
+        self.validate()?;
         group
             .sample_size(self.sample_size_for(cost))
             .warm_up_time(self.warm_up_time()?)

@@ -73,8 +73,11 @@ pub const CONCURRENT_PRESPAWNED: &str = "prespawned_store_adds";
 pub const CONCURRENT_DASHMAP: &str = "prespawned_dashmap_adds";
 /// The seed's thread counts.
 pub const THREAD_COUNTS: [usize; 4] = [1, 2, 4, 8];
-/// Adds per thread per iteration.
+/// Adds per thread per iteration of the seed's bench.
 pub const OPERATIONS_PER_THREAD: usize = 1_000;
+/// Adds per thread per iteration of the pre-spawned benches: ten times the seed's, so that
+/// waking the threads (tens of microseconds on a busy machine) stays small next to the work.
+pub const PRESPAWNED_OPERATIONS_PER_THREAD: usize = 10_000;
 
 /// Group of the end-to-end benchmark.
 pub const END_TO_END_GROUP: &str = "end_to_end";

@@ -1,0 +1,54 @@
+//! Prints the suite's measured medians and the criteria scorecard as Markdown, from
+//! `target/criterion` and `target/llmkg-bench/measurements` (run after
+//! `cargo bench -p bench-harness`): `cargo run -p bench-harness --example scorecard`.
+
+use anyhow::Context as _;
+
+use bench_harness::suite;
+use bench_harness::{
+    CriterionResults, MemoryMeasurement, Unit, available_cores, criterion_dir, evaluate,
+    measurements_dir,
+};
+
+const SUITE_GROUPS: [&str; 9] = [
+    suite::STORE_GROUP,
+    suite::DETECTION_GROUP,
+    suite::HANDLER_GROUP,
+    suite::LEARNING_GROUP,
+    suite::OPTIMIZATION_GROUP,
+    suite::CONCURRENCY_GROUP,
+    suite::END_TO_END_GROUP,
+    suite::MEMORY_GROUP,
+    suite::SCALABILITY_GROUP,
+];
+
+fn main() -> anyhow::Result<()> {
+    let results = CriterionResults::load(&criterion_dir()).context("loading Criterion results")?;
+    let memory =
+        MemoryMeasurement::load_all(&measurements_dir()).context("loading measurements")?;
+    println!(
+        "| benchmark | median / iteration | elements | median / element | 95% CI half-width |"
+    );
+    println!("|---|---|---|---|---|");
+    for group in SUITE_GROUPS {
+        for result in results.iter().filter(|r| r.group_id == group) {
+            println!(
+                "| `{}` | {} | {} | {} | {:.1} % |",
+                result.full_id,
+                Unit::Nanoseconds.format(result.median_ns),
+                result
+                    .elements
+                    .map_or_else(|| "-".to_owned(), |e| e.to_string()),
+                Unit::Nanoseconds.format(result.per_element_ns()),
+                result.relative_ci_half_width() * 100.0,
+            );
+        }
+    }
+    println!();
+    for measurement in &memory {
+        println!("- `{}`: {measurement:?}", measurement.file_name());
+    }
+    println!();
+    println!("{}", evaluate(&results, &memory, available_cores()));
+    Ok(())
+}
