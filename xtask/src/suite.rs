@@ -1,9 +1,10 @@
 //! Builds a Criterion bench target with `cargo bench --no-run` and runs it with a progress bar.
 use std::{
     collections::BTreeSet,
+    collections::VecDeque,
     ffi::OsString,
     fs,
-    io::{BufRead, BufReader, Read},
+    io::{BufRead, BufReader, BufWriter, Read, Write},
     path::{Path, PathBuf},
     process::{Command, Stdio},
     sync::mpsc,
@@ -15,6 +16,9 @@ use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::{criterion, error::InputError, snapshot::RunSettings};
+
+/// Lines of the bench output quoted when a run fails.
+const LOG_TAIL_LINES: usize = 30;
 
 /// Which bench target to run: the harness suite by default, another in tests.
 #[derive(Debug, Clone)]
@@ -255,7 +259,12 @@ impl BuiltSuite {
         ];
 
         let bar = progress_bar(ids.len() as u64, config.progress);
-        let mut log = String::new();
+        // The log is written as the run goes, so `tail -f` shows a long run's progress.
+        let mut log = BufWriter::new(
+            fs::File::create(&config.log_file)
+                .with_context(|| format!("creating {}", config.log_file.display()))?,
+        );
+        let mut last_lines: VecDeque<String> = VecDeque::with_capacity(LOG_TAIL_LINES);
         let mut done = 0u64;
         for line in receiver {
             if let Some(rest) = line.strip_prefix("Benchmarking ") {
@@ -267,21 +276,23 @@ impl BuiltSuite {
                     bar.set_message(id.to_owned());
                 }
             }
-            log.push_str(&line);
-            log.push('\n');
+            writeln!(log, "{line}")?;
+            log.flush()?;
+            if last_lines.len() == LOG_TAIL_LINES {
+                last_lines.pop_front();
+            }
+            last_lines.push_back(line);
         }
         for reader in readers {
             let _ = reader.join();
         }
         let status = child.wait()?;
         bar.finish_and_clear();
-        fs::write(&config.log_file, &log)
-            .with_context(|| format!("writing {}", config.log_file.display()))?;
         if !status.success() {
             bail!(
                 "the benchmark run failed ({status}); full output in {}:\n{}",
                 config.log_file.display(),
-                tail(&log, 30)
+                Vec::from(last_lines).join("\n")
             );
         }
         Ok(())
