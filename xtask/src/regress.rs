@@ -174,7 +174,7 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
 
     let exit_code = exit_code_for(&comparisons, config.strict);
     let report = RegressReport {
-        baseline: baseline.name.clone(),
+        baseline: config.baseline.clone(),
         baseline_sha: baseline.git.sha.clone(),
         candidate_sha: format!(
             "{}{}",
