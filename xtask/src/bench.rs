@@ -6,10 +6,11 @@ use anyhow::Context;
 use crate::{
     harness,
     measure::{MeasureConfig, measure},
+    paths::Paths,
     plot::{self, Chart, Series},
     report::{self, BenchReport},
     snapshot::{GitInfo, Snapshot, git_output},
-    suite::{Paths, RunConfig, Suite, Timing},
+    suite::{RunConfig, Suite, Timing},
     variance,
 };
 

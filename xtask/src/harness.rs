@@ -7,9 +7,10 @@ use bench_harness::{
 };
 
 use crate::{
+    paths::Paths,
     report::{GrowthRow, ScalingRow, ScoreRow, Status, short_sha},
     snapshot::Snapshot,
-    suite::{Paths, Suite},
+    suite::Suite,
     variance::{GOAL_BAR, SEED_BAR, VarianceSummary},
 };
 

@@ -26,7 +26,7 @@ pub struct Config {
     /// The suite.
     pub suite: Suite,
     /// Output locations.
-    pub paths: crate::suite::Paths,
+    pub paths: crate::paths::Paths,
 }
 
 /// Instruction counts of one run.

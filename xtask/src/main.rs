@@ -10,6 +10,7 @@ mod error;
 mod harness;
 mod icount;
 mod measure;
+mod paths;
 mod plot;
 mod regress;
 mod report;
@@ -130,9 +131,9 @@ enum Format {
 }
 
 impl SuiteArgs {
-    fn resolve(self, quick: bool) -> (suite::Suite, suite::Paths, suite::Timing) {
+    fn resolve(self, quick: bool) -> (suite::Suite, paths::Paths, suite::Timing) {
         let timing = bench::timing(quick, self.quick_budget_s);
-        let mut paths = suite::Paths::workspace();
+        let mut paths = paths::Paths::workspace();
         let mut suite = harness::suite(&paths.root);
         if let Some(manifest) = self.suite_manifest {
             suite.manifest_path = manifest;

@@ -5,10 +5,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     measure::{MeasureConfig, measure},
+    paths::Paths,
     report::{self, format_ns, short_sha},
     snapshot::{Snapshot, write_atomically},
     stats,
-    suite::{Paths, Suite, Timing},
+    suite::{Suite, Timing},
 };
 
 /// The seed's bar on run-to-run spread.

@@ -1,0 +1,112 @@
+//! The comparison as a padded text table or as Markdown, with a geometric-mean row.
+use super::RegressReport;
+use crate::{
+    compare::Verdict,
+    report::{self, format_change, format_ns, short_sha},
+};
+
+fn rows(report: &RegressReport) -> Vec<Vec<String>> {
+    let mut rows: Vec<Vec<String>> = report
+        .benchmarks
+        .iter()
+        .map(|c| {
+            vec![
+                c.id.clone(),
+                c.baseline_median_ns.map(format_ns).unwrap_or_default(),
+                c.candidate_median_ns.map(format_ns).unwrap_or_default(),
+                c.ratio.map(format_change).unwrap_or_default(),
+                match (c.ratio_lower, c.ratio_upper) {
+                    (Some(lower), Some(upper)) => {
+                        format!("[{}, {}]", format_change(lower), format_change(upper))
+                    }
+                    _ => String::new(),
+                },
+                c.p_adjusted.map(|p| format!("{p:.3}")).unwrap_or_default(),
+                format!("{:.0}%", c.threshold * 100.0),
+                c.verdict.label().to_owned(),
+                c.note.clone(),
+            ]
+        })
+        .collect();
+    rows.push(vec![
+        "geometric mean".to_owned(),
+        String::new(),
+        String::new(),
+        report
+            .geometric_mean_ratio
+            .map(format_change)
+            .unwrap_or_default(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        format!(
+            "{} benchmarks compared",
+            report
+                .benchmarks
+                .iter()
+                .filter(|c| c.ratio.is_some())
+                .count()
+        ),
+    ]);
+    rows
+}
+
+const HEADERS: [&str; 9] = [
+    "benchmark",
+    "baseline",
+    "current",
+    "change",
+    "95% CI",
+    "p (Holm)",
+    "threshold",
+    "verdict",
+    "note",
+];
+
+fn summary_line(report: &RegressReport) -> String {
+    let count = |verdict| {
+        report
+            .benchmarks
+            .iter()
+            .filter(|c| c.verdict == verdict)
+            .count()
+    };
+    format!(
+        "{} regressed, {} improved, {} unchanged, {} noisy, {} new, {} missing; exit code {}",
+        count(Verdict::Regressed),
+        count(Verdict::Improved),
+        count(Verdict::Unchanged),
+        count(Verdict::Noisy),
+        count(Verdict::New),
+        count(Verdict::Missing),
+        report.exit_code
+    )
+}
+
+/// The comparison as a padded text table.
+pub fn render_table(report: &RegressReport) -> String {
+    format!(
+        "baseline `{}` ({}) vs current ({})\n\n{}\n{}",
+        report.baseline,
+        short_sha(&report.baseline_sha),
+        short_sha(&report.candidate_sha),
+        report::table(&HEADERS, &rows(report)),
+        summary_line(report)
+    )
+}
+
+/// The comparison as Markdown.
+pub fn render_markdown(report: &RegressReport) -> String {
+    let mut text = format!(
+        "## Benchmarks against `{}` (`{}`)\n\n",
+        report.baseline,
+        short_sha(&report.baseline_sha)
+    );
+    if let Some(warning) = &report.host_warning {
+        text.push_str(&format!("> **Warning:** {warning}\n\n"));
+    }
+    text.push_str(&report::table(&HEADERS, &rows(report)));
+    text.push_str(&format!("\n{}\n", summary_line(report)));
+    text
+}
