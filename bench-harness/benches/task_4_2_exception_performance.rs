@@ -72,7 +72,11 @@ impl Context {
 fn main() -> anyhow::Result<()> {
     bench_harness::register_counting_allocator(&ALLOCATOR)
         .context("installing the counting allocator")?;
-    let config = BenchmarkConfig::default();
+    // Plots triple the suite's run time on a 2-core machine; LLMKG_BENCH_PLOTS=1 turns them on.
+    let config = BenchmarkConfig {
+        plots: std::env::var_os("LLMKG_BENCH_PLOTS").is_some_and(|value| value == "1"),
+        ..BenchmarkConfig::default()
+    };
     let mut criterion = config
         .criterion()
         .context("configuring Criterion")?

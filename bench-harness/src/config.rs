@@ -22,12 +22,14 @@ pub const TEST_MODE_MAX_SIZE: usize = 10_000;
 /// | field | Criterion setting |
 /// |---|---|
 /// | `sample_size` (100) | `sample_size` (at least 10) |
-/// | `measurement_time` (1.5 s, ours) | `measurement_time`, never above `timeout` |
-/// | `warm_up_iterations : measurement_iterations` (100 : 1000) | `warm_up_time = measurement_time x 100 / 1000` (150 ms) |
+/// | `measurement_time` (2 s, ours) | `measurement_time`, never above `timeout` |
+/// | `warm_up_iterations : measurement_iterations` (100 : 1000) | `warm_up_time = measurement_time x 100 / 1000` (200 ms) |
+/// | `plots` (false, ours) | `without_plots()` unless set |
 /// | `timeout` (30 s) | upper bound of `warm_up_time + measurement_time` |
 ///
-/// The 1.5 s measurement keeps `cargo bench -p bench-harness` (about 90 benchmarks) within ten
-/// minutes on a 2-core machine. [`RoutineCost::Heavy`] groups (one iteration takes
+/// The 2 s measurement and no plots keep `cargo bench -p bench-harness` (about 80 benchmarks)
+/// well within ten minutes on a 2-core machine: Criterion's SVG plots cost about 6 s per
+/// benchmark there, three times the measurement. [`RoutineCost::Heavy`] groups (one iteration takes
 /// milliseconds) use a tenth of the samples with flat sampling, since Criterion's linear
 /// sampling needs `n (n + 1) / 2` iterations at least (5,050 for 100 samples).
 ///
@@ -36,7 +38,7 @@ pub const TEST_MODE_MAX_SIZE: usize = 10_000;
 /// use std::time::Duration;
 ///
 /// let config = BenchmarkConfig::default();
-/// assert_eq!(config.warm_up_time()?, Duration::from_millis(150));
+/// assert_eq!(config.warm_up_time()?, Duration::from_millis(200));
 /// let _criterion = config.criterion()?;
 /// let broken = BenchmarkConfig { sample_size: 3, ..BenchmarkConfig::default() };
 /// assert!(broken.criterion().is_err());
@@ -54,6 +56,8 @@ pub struct BenchmarkConfig {
     pub timeout: Duration,
     /// Time spent measuring one benchmark.
     pub measurement_time: Duration,
+    /// Whether Criterion draws its HTML plots.
+    pub plots: bool,
 }
 
 /// How long one iteration of a group's routines takes, which decides its sampling.
@@ -72,7 +76,8 @@ impl Default for BenchmarkConfig {
             measurement_iterations: 1000,
             sample_size: 100,
             timeout: Duration::from_secs(30),
-            measurement_time: Duration::from_millis(1500),
+            measurement_time: Duration::from_secs(2),
+            plots: false,
         }
     }
 }
@@ -150,10 +155,15 @@ impl BenchmarkConfig {
     pub fn criterion(&self) -> Result<Criterion> {
         // Validated first: Criterion panics on a sample size below its minimum.
         self.validate()?;
-        Ok(Criterion::default()
+        let criterion = Criterion::default()
             .sample_size(self.sample_size)
             .warm_up_time(self.warm_up_time()?)
-            .measurement_time(self.effective_measurement_time()?))
+            .measurement_time(self.effective_measurement_time()?);
+        Ok(if self.plots {
+            criterion
+        } else {
+            criterion.without_plots()
+        })
     }
 
     /// Applies these values to one group, with the sampling its routines' cost calls for.

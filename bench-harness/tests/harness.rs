@@ -114,8 +114,10 @@ fn profiler_reads_the_registered_allocator() {
     assert!(report.peak_memory().expect("measured") >= samples[1].1);
     assert_eq!(report.checkpoints[0].0, "allocated");
     assert!(report.total_duration >= report.checkpoints[0].1);
+    // The 8 MiB block was freed before the last reading; what other tests hold meanwhile is
+    // far smaller.
     let growth = report.growth_per_item(1).expect("measured");
-    assert!(growth.abs() < (1 << 20) as f64, "{growth}");
+    assert!(growth.abs() < (4 << 20) as f64, "{growth}");
     assert!(matches!(
         report.growth_per_item(0),
         Err(HarnessError::ZeroItems)
@@ -149,9 +151,10 @@ fn config_maps_the_seed_defaults_onto_criterion() {
     assert_eq!(config.timeout, Duration::from_secs(30));
     assert_eq!(
         config.effective_measurement_time().unwrap(),
-        Duration::from_millis(1500)
+        Duration::from_secs(2)
     );
-    assert_eq!(config.warm_up_time().unwrap(), Duration::from_millis(150));
+    assert_eq!(config.warm_up_time().unwrap(), Duration::from_millis(200));
+    assert!(!config.plots);
     assert_eq!(config.sample_size_for(RoutineCost::Heavy), 10);
     assert_eq!(config.sample_size_for(RoutineCost::Light), 100);
 
