@@ -112,6 +112,9 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
         "regress-candidate",
         config.filter.clone(),
     ))?;
+    // Kept, so the same run can serve as a baseline or be inspected later.
+    candidate.save(&Snapshot::path(&config.paths.out, &candidate.name))?;
+    candidate.append_history(&config.paths.out.join("history.jsonl"))?;
     let host_warning = (baseline.host != candidate.host).then(|| {
         format!(
             "the baseline ran on another host ({}, {} cores) than this run ({}, {} cores): \

@@ -140,6 +140,7 @@ fn bench_then_regress_on_a_tiny_filter() {
     ));
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains("geometric mean"), "{stdout}");
+    assert!(out.join("regress-candidate.json").is_file() && out.join("regress.json").is_file());
 
     // Twenty-one times the work: regressed, re-run, confirmed, exit 1.
     let (code, stdout, stderr) = run(xtask(
