@@ -100,7 +100,7 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
         .map(|text| Regex::new(text).with_context(|| format!("invalid --filter regex `{text}`")))
         .transpose()?;
 
-    let mut baseline = resolve_baseline(config)?;
+    let (mut baseline, baseline_commit) = resolve_baseline(config)?;
     if let Some(filter) = &filter {
         baseline
             .benchmarks
@@ -161,6 +161,18 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
             regressed.join(", ")
         );
         let filter = exact_filter(regressed.iter().map(String::as_str));
+        // A baseline commit is measured again too, right before the candidate, so that a
+        // change in the machine's load between the first runs cannot confirm itself.
+        let baseline_rerun = match &baseline_commit {
+            Some(sha) => Some(measure_commit(config, sha, Some(filter.clone())).map_err(
+                |error| InputError::BaselineRun {
+                    reference: config.baseline.clone(),
+                    sha: sha.clone(),
+                    reason: format!("{error:#}"),
+                },
+            )?),
+            None => None,
+        };
         let rerun = measure(&candidate_measure(config, "regress-confirm", Some(filter)))?;
         let wanted: BTreeSet<&str> = regressed.iter().map(String::as_str).collect();
         let confirm_threshold = |id: &str| {
@@ -170,7 +182,7 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
                 None
             }
         };
-        let mut confirm_baseline = baseline.clone();
+        let mut confirm_baseline = baseline_rerun.unwrap_or_else(|| baseline.clone());
         confirm_baseline
             .benchmarks
             .retain(|record| wanted.contains(record.id.as_str()));
@@ -272,13 +284,14 @@ fn candidate_measure(config: &Config, name: &str, filter: Option<String>) -> Mea
     }
 }
 
-/// A snapshot of that name; else a git ref, measured in a worktree (cached by SHA); else exit 2.
-fn resolve_baseline(config: &Config) -> anyhow::Result<Snapshot> {
+/// A snapshot of that name; else a git ref, measured in a worktree (cached by SHA, returned
+/// with the snapshot); else exit 2.
+fn resolve_baseline(config: &Config) -> anyhow::Result<(Snapshot, Option<String>)> {
     let name = &config.baseline;
     let snapshot_path = Snapshot::path(&config.paths.out, name);
     let is_plain_name = !name.is_empty() && !name.contains(['/', '\\']) && !name.starts_with('.');
     if is_plain_name && snapshot_path.exists() {
-        return Ok(Snapshot::load(&snapshot_path)?);
+        return Ok((Snapshot::load(&snapshot_path)?, None));
     }
     let Some(sha) = git_output(
         &config.paths.root,
@@ -300,7 +313,7 @@ fn resolve_baseline(config: &Config) -> anyhow::Result<Snapshot> {
         match Snapshot::load(&cache) {
             Ok(snapshot) => {
                 eprintln!("baseline `{name}`: cached run of {}", short_sha(&sha));
-                return Ok(snapshot);
+                return Ok((snapshot, Some(sha)));
             }
             Err(error) => eprintln!("warning: ignoring the cached baseline: {error}"),
         }
@@ -309,16 +322,18 @@ fn resolve_baseline(config: &Config) -> anyhow::Result<Snapshot> {
         "baseline `{name}`: no snapshot; benchmarking commit {} in a git worktree",
         short_sha(&sha)
     );
-    let snapshot = measure_commit(config, &sha).map_err(|error| InputError::BaselineRun {
-        reference: name.clone(),
-        sha: sha.clone(),
-        reason: format!("{error:#}"),
+    let snapshot = measure_commit(config, &sha, config.filter.clone()).map_err(|error| {
+        InputError::BaselineRun {
+            reference: name.clone(),
+            sha: sha.clone(),
+            reason: format!("{error:#}"),
+        }
     })?;
     snapshot.save(&cache)?;
-    Ok(snapshot)
+    Ok((snapshot, Some(sha)))
 }
 
-fn measure_commit(config: &Config, sha: &str) -> anyhow::Result<Snapshot> {
+fn measure_commit(config: &Config, sha: &str, filter: Option<String>) -> anyhow::Result<Snapshot> {
     let worktree = config.paths.out.join("worktrees").join(short_sha(sha));
     if worktree.exists() {
         remove_worktree(&config.paths.root, &worktree);
@@ -350,7 +365,7 @@ fn measure_commit(config: &Config, sha: &str) -> anyhow::Result<Snapshot> {
             manifest_path: manifest,
             ..config.suite.clone()
         },
-        filter: config.filter.clone(),
+        filter,
         timing: config.timing,
         name: name.clone(),
         // One target folder for every baseline commit keeps rebuilds incremental.
