@@ -226,7 +226,18 @@ impl BuiltSuite {
             settings.sample_size = Some(10);
         }
         command.args(config.filter.as_deref());
+        let started = std::time::Instant::now();
         self.run_with_progress(command, &ids, config)?;
+        let elapsed_s = started.elapsed().as_secs_f64();
+        if let Timing::Quick { budget_s } = config.timing
+            && elapsed_s > 3.0 * budget_s + 30.0
+        {
+            eprintln!(
+                "warning: --quick aimed at about {budget_s:.0} s of measurement but the run took \
+                 {elapsed_s:.0} s: benchmark groups that set their own Criterion timing override \
+                 the command line's"
+            );
+        }
         Ok((ids.into_iter().collect(), settings))
     }
 
