@@ -31,7 +31,13 @@ fn main() -> anyhow::Result<()> {
     );
     println!("|---|---|---|---|---|");
     for group in SUITE_GROUPS {
-        for result in results.iter().filter(|r| r.group_id == group) {
+        let mut in_group: Vec<_> = results.iter().filter(|r| r.group_id == group).collect();
+        in_group.sort_by(|a, b| {
+            (&a.function_id, a.size().unwrap_or(f64::MAX))
+                .partial_cmp(&(&b.function_id, b.size().unwrap_or(f64::MAX)))
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        for result in in_group {
             println!(
                 "| `{}` | {} | {} | {} | {:.1} % |",
                 result.full_id,
