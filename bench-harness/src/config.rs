@@ -177,15 +177,61 @@ impl BenchmarkConfig {
         cost: RoutineCost,
     ) -> Result<()> {
         self.validate()?;
-        group
-            .sample_size(self.sample_size_for(cost))
-            .warm_up_time(self.warm_up_time()?)
-            .measurement_time(self.effective_measurement_time()?);
+        // Criterion lets a group's own settings beat the command line, so a group only sets
+        // what the command line left open: `cargo xtask bench --quick` passes short times.
+        let overrides = CommandLineTiming::from_args(std::env::args());
+        if !overrides.sample_size {
+            group.sample_size(self.sample_size_for(cost));
+        }
+        if !overrides.warm_up_time {
+            group.warm_up_time(self.warm_up_time()?);
+        }
+        if !overrides.measurement_time {
+            group.measurement_time(self.effective_measurement_time()?);
+        }
         match cost {
             RoutineCost::Light => group.sampling_mode(SamplingMode::Auto),
             RoutineCost::Heavy => group.sampling_mode(SamplingMode::Flat),
         };
         Ok(())
+    }
+}
+
+/// Which timing settings the bench binary's command line gives (and so Criterion already applied).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CommandLineTiming {
+    /// `--sample-size` was given.
+    pub sample_size: bool,
+    /// `--warm-up-time` was given.
+    pub warm_up_time: bool,
+    /// `--measurement-time` was given.
+    pub measurement_time: bool,
+}
+
+impl CommandLineTiming {
+    /// Reads the flags from arguments, in both `--flag value` and `--flag=value` forms.
+    ///
+    /// ```
+    /// use bench_harness::CommandLineTiming;
+    /// let timing = CommandLineTiming::from_args(["bin", "--bench", "--warm-up-time", "0.1", "--sample-size=10"]);
+    /// assert!(timing.warm_up_time && timing.sample_size && !timing.measurement_time);
+    /// ```
+    pub fn from_args<I, S>(args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut timing = CommandLineTiming::default();
+        for arg in args {
+            let flag = arg.as_ref().split('=').next().unwrap_or_default();
+            match flag {
+                "--sample-size" => timing.sample_size = true,
+                "--warm-up-time" => timing.warm_up_time = true,
+                "--measurement-time" => timing.measurement_time = true,
+                _ => {}
+            }
+        }
+        timing
     }
 }
 

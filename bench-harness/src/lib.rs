@@ -33,7 +33,10 @@ mod profiler;
 pub mod suite;
 
 pub use crate::{
-    config::{BenchmarkConfig, MIN_SAMPLE_SIZE, RoutineCost, RunMode, TEST_MODE_MAX_SIZE},
+    config::{
+        BenchmarkConfig, CommandLineTiming, MIN_SAMPLE_SIZE, RoutineCost, RunMode,
+        TEST_MODE_MAX_SIZE,
+    },
     criteria::{
         AnchorRatio, Bar, BenchmarkResult, Check, CriterionResults, FLAT_EXPONENT, Growth,
         Scorecard, Unit, Verdict, available_cores, evaluate,

@@ -234,8 +234,8 @@ impl BuiltSuite {
         {
             eprintln!(
                 "warning: --quick aimed at about {budget_s:.0} s of measurement but the run took \
-                 {elapsed_s:.0} s: benchmark groups that set their own Criterion timing override \
-                 the command line's"
+                 {elapsed_s:.0} s: the machine may be loaded, or a suite's groups may set their own \
+                 Criterion timing over the command line's"
             );
         }
         Ok((ids.into_iter().collect(), settings))

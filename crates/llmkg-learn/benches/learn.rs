@@ -41,7 +41,7 @@ fn generate_exception_patterns(count: usize) -> Vec<(ExceptionContext, Exception
 }
 
 fn bench_pattern_learning(c: &mut Criterion) {
-    let mut group = c.benchmark_group("pattern_learning");
+    let mut group = c.benchmark_group("learn_crate");
     for batch_size in BATCH_SIZES {
         let mut learner = PatternLearner::new();
         let patterns = generate_exception_patterns(batch_size);

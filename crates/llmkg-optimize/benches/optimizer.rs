@@ -41,7 +41,7 @@ fn seed_exceptions(data_size: u64) -> Vec<(ExceptionKey, Exception)> {
 // here rather than editing the seed's lines.
 #[allow(unused_must_use)]
 fn bench_storage_optimization(c: &mut Criterion) {
-    let mut group = c.benchmark_group("storage_optimization");
+    let mut group = c.benchmark_group("optimize_crate");
 
     for data_size in DATA_SIZES.iter() {
         let mut optimizer = StorageOptimizer::new(*data_size as usize);
