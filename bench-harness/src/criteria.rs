@@ -487,6 +487,10 @@ fn store_memory_check(memory: &[MemoryMeasurement]) -> Check {
     }
 }
 
+/// The widest relative 95 % interval half-width of a median that a scaling efficiency is
+/// computed from before the scorecard judges it.
+pub const MAX_SCALING_CI_HALF_WIDTH: f64 = 0.10;
+
 /// Scaling efficiency `throughput(n) / (n x throughput(1))` for every thread count above one;
 /// counts above `cores` are not measurable here.
 fn concurrency_checks(results: &CriterionResults, function: &str, cores: usize) -> Vec<Check> {
@@ -516,10 +520,34 @@ fn concurrency_checks(results: &CriterionResults, function: &str, cores: usize) 
                     Verdict::NotMeasurableHere(why),
                 );
             }
+            // A ratio of two noisy medians is noisier still: judge it only when both medians
+            // are tight, or a loaded machine's luck reads as (super)linear scaling.
+            let widest = [id.clone(), full_id(suite::CONCURRENCY_GROUP, function, 1)]
+                .iter()
+                .filter_map(|bench| results.get(bench))
+                .map(BenchmarkResult::relative_ci_half_width)
+                .fold(0.0_f64, f64::max);
             let efficiency = match (throughput(threads), one) {
                 (Some(n), Some(one)) if one > 0.0 => Some(n / (threads as f64 * one)),
                 _ => None,
             };
+            if let Some(efficiency) = efficiency
+                && widest > MAX_SCALING_CI_HALF_WIDTH
+            {
+                let why = format!(
+                    "{efficiency:.3}, too noisy to judge: a median's 95% interval is ±{:.0} % (> {:.0} %)",
+                    widest * 100.0,
+                    MAX_SCALING_CI_HALF_WIDTH * 100.0
+                );
+                return Check::unmeasured(
+                    &name,
+                    id,
+                    Unit::Number,
+                    bar,
+                    bar,
+                    Verdict::NotMeasured(why),
+                );
+            }
             Check::from_option(&name, id, efficiency, Unit::Number, bar, bar)
         })
         .collect()
