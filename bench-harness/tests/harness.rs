@@ -384,3 +384,45 @@ fn an_empty_run_passes_nothing() {
     assert!(!scorecard.all_goals_pass());
     assert!(scorecard.growth.iter().all(|g| g.fit.is_err()));
 }
+
+/// Copies a directory tree (the fixtures are a few small files).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_scaling_efficiency_from_noisy_medians_is_not_judged() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("criterion"), dir.path());
+    // Widen the 2-thread median's interval to ±30 % around the same point estimate.
+    let estimates = dir
+        .path()
+        .join("concurrent_operations/prespawned_store_adds/2/new/estimates.json");
+    let text = std::fs::read_to_string(&estimates).unwrap();
+    let widened = text
+        .replacen("\"lower_bound\": 108900.0", "\"lower_bound\": 77000.0", 2)
+        .replacen("\"upper_bound\": 111100.0", "\"upper_bound\": 143000.0", 2);
+    assert_ne!(widened, text, "the fixture's interval changed shape");
+    std::fs::write(&estimates, widened).unwrap();
+
+    let results = CriterionResults::load(dir.path()).unwrap();
+    let memory = MemoryMeasurement::load_all(&fixture("measurements")).unwrap();
+    let scorecard = bench_harness::evaluate(&results, &memory, 2);
+    let two = check(
+        &scorecard,
+        "concurrent adds, scaling efficiency at 2 threads (prespawned",
+    );
+    match &two.goal_verdict {
+        Verdict::NotMeasured(why) => assert!(why.contains("too noisy"), "{why}"),
+        other => panic!("a ±30 % median was judged: {other:?}"),
+    }
+}
