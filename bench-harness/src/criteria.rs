@@ -433,25 +433,13 @@ fn optimizer_memory_check(memory: &[MemoryMeasurement]) -> Check {
             _ => None,
         })
         .max_by_key(|m| m.0);
-    let name = "optimizer memory saved vs naive HashMap (allocator-measured)";
-    match largest {
-        Some((n, saved)) => Check::measured(
-            name,
-            format!("optimizer_memory_{n}.json"),
-            saved,
-            Unit::Fraction,
-            Bar::Above(0.5),
-            Bar::Above(0.7),
-        ),
-        None => Check::unmeasured(
-            name,
-            "optimizer_memory_*.json".to_owned(),
-            Unit::Fraction,
-            Bar::Above(0.5),
-            Bar::Above(0.7),
-            Verdict::NotMeasured("no optimizer memory measurement".to_owned()),
-        ),
-    }
+    memory_check(
+        "optimizer memory saved vs naive HashMap (allocator-measured)",
+        "optimizer_memory",
+        largest,
+        Unit::Fraction,
+        (Bar::Above(0.5), Bar::Above(0.7)),
+    )
 }
 
 fn store_memory_check(memory: &[MemoryMeasurement]) -> Check {
@@ -466,23 +454,39 @@ fn store_memory_check(memory: &[MemoryMeasurement]) -> Check {
             _ => None,
         })
         .max_by_key(|m| m.0);
-    let name = "store memory per exception, seed's memory bench (allocator-measured)";
+    memory_check(
+        "store memory per exception, seed's memory bench (allocator-measured)",
+        "store_memory",
+        largest,
+        Unit::Bytes,
+        (Bar::Below(500.0), Bar::Below(200.0)),
+    )
+}
+
+/// A row from the largest measurement `(n, value)` written to `<file_stem>_<n>.json`.
+fn memory_check(
+    name: &str,
+    file_stem: &str,
+    largest: Option<(u64, f64)>,
+    unit: Unit,
+    (seed, goal): (Bar, Bar),
+) -> Check {
     match largest {
-        Some((n, bytes)) => Check::measured(
+        Some((n, value)) => Check::measured(
             name,
-            format!("store_memory_{n}.json"),
-            bytes,
-            Unit::Bytes,
-            Bar::Below(500.0),
-            Bar::Below(200.0),
+            format!("{file_stem}_{n}.json"),
+            value,
+            unit,
+            seed,
+            goal,
         ),
         None => Check::unmeasured(
             name,
-            "store_memory_*.json".to_owned(),
-            Unit::Bytes,
-            Bar::Below(500.0),
-            Bar::Below(200.0),
-            Verdict::NotMeasured("no store memory measurement".to_owned()),
+            format!("{file_stem}_*.json"),
+            unit,
+            seed,
+            goal,
+            Verdict::NotMeasured(format!("no {} measurement", file_stem.replace('_', " "))),
         ),
     }
 }
