@@ -6,7 +6,7 @@
 
 use hashbrown::HashTable;
 
-use crate::{Exception, ExceptionSource};
+use crate::{Exception, ExceptionSource, property_hash as property_hash_of};
 
 /// Marks the end of an intrusive list.
 pub(crate) const NIL: u32 = u32::MAX;
@@ -40,17 +40,11 @@ pub(crate) struct Record {
 /// An interned property name of this shard, with the head of its list of records.
 #[derive(Debug)]
 pub(crate) struct PropertyEntry {
+    /// The name; its stable hash is recomputed when needed (on table growth and key
+    /// lookups), which keeps an entry at 32 bytes.
     pub(crate) name: String,
-    pub(crate) hash: u64,
     head: u32,
     count: u32,
-}
-
-/// A node of this shard and the head of its list of records.
-#[derive(Debug, Clone, Copy)]
-struct NodeHead {
-    node: u64,
-    head: u32,
 }
 
 /// The data behind one shard's lock.
@@ -62,7 +56,9 @@ pub(crate) struct ShardData {
     properties: Vec<PropertyEntry>,
     free_properties: Vec<u32>,
     property_index: HashTable<u32>,
-    nodes: HashTable<NodeHead>,
+    /// The first record of each node's list; the node id is read from that record, so an
+    /// entry costs 4 bytes instead of 16.
+    nodes: HashTable<u32>,
     pub(crate) len: usize,
     pub(crate) by_source: [usize; 4],
     /// Heap bytes of the strings and lists owned by records and property names (capacities).
@@ -99,7 +95,7 @@ impl ShardData {
             .find(key_hash(node, property_hash), |&idx| {
                 let record = records[idx as usize].as_ref().expect("live record index");
                 let property = &properties[record.property as usize];
-                record.node == node && property.hash == property_hash && property.name == name
+                record.node == node && property.name == name
             })
             .copied()
     }
@@ -111,7 +107,8 @@ impl ShardData {
         self.index
             .find(key_hash(node, property_hash), |&idx| {
                 let record = records[idx as usize].as_ref().expect("live record index");
-                record.node == node && properties[record.property as usize].hash == property_hash
+                record.node == node
+                    && property_hash_of(&properties[record.property as usize].name) == property_hash
             })
             .copied()
     }
@@ -173,7 +170,10 @@ impl ShardData {
         self.index
             .insert_unique(key_hash(node, property_hash), idx, |&other| {
                 let record = records[other as usize].as_ref().expect("live record index");
-                key_hash(record.node, properties[record.property as usize].hash)
+                key_hash(
+                    record.node,
+                    property_hash_of(&properties[record.property as usize].name),
+                )
             });
         self.len += 1;
         None
@@ -210,14 +210,13 @@ impl ShardData {
         let properties = &self.properties;
         if let Some(&existing) = self.property_index.find(mix(property_hash), |&idx| {
             let entry = &properties[idx as usize];
-            entry.hash == property_hash && entry.name == name
+            entry.name == name
         }) {
             return existing;
         }
         self.owned_heap_bytes += name.capacity();
         let entry = PropertyEntry {
             name,
-            hash: property_hash,
             head: NIL,
             count: 0,
         };
@@ -236,7 +235,7 @@ impl ShardData {
         let properties = &self.properties;
         self.property_index
             .insert_unique(mix(property_hash), idx, |&other| {
-                mix(properties[other as usize].hash)
+                mix(property_hash_of(&properties[other as usize].name))
             });
         idx
     }
@@ -247,7 +246,7 @@ impl ShardData {
         if entry.count > 0 {
             return;
         }
-        let hash = entry.hash;
+        let hash = property_hash_of(&entry.name);
         if let Ok(found) = self
             .property_index
             .find_entry(mix(hash), |&idx| idx == property)
@@ -267,13 +266,21 @@ impl ShardData {
         };
         // Per-node list: push front.
         let node_hash = mix(node);
-        let old_head = match self.nodes.find_mut(node_hash, |head| head.node == node) {
-            Some(head) => std::mem::replace(&mut head.head, idx),
+        let records = &self.records;
+        let node_of = |head: u32| {
+            records[head as usize]
+                .as_ref()
+                .expect("live record index")
+                .node
+        };
+        let old_head = match self
+            .nodes
+            .find_mut(node_hash, |&head| node_of(head) == node)
+        {
+            Some(head) => std::mem::replace(head, idx),
             None => {
                 self.nodes
-                    .insert_unique(node_hash, NodeHead { node, head: idx }, |head| {
-                        mix(head.node)
-                    });
+                    .insert_unique(node_hash, idx, |&head| mix(node_of(head)));
                 NIL
             }
         };
@@ -306,13 +313,14 @@ impl ShardData {
         if node_prev != NIL {
             self.record_mut(node_prev).node_next = node_next;
         } else {
+            // `idx` is this node's head and still live, so the entry is found by index.
             let node_hash = mix(node);
             if node_next == NIL {
-                if let Ok(found) = self.nodes.find_entry(node_hash, |head| head.node == node) {
+                if let Ok(found) = self.nodes.find_entry(node_hash, |&head| head == idx) {
                     found.remove();
                 }
-            } else if let Some(head) = self.nodes.find_mut(node_hash, |head| head.node == node) {
-                head.head = node_next;
+            } else if let Some(head) = self.nodes.find_mut(node_hash, |&head| head == idx) {
+                *head = node_next;
             }
         }
         if node_next != NIL {
@@ -331,10 +339,13 @@ impl ShardData {
 
     /// Visits every record of a node.
     pub(crate) fn for_each_in_node(&self, node: u64, mut visit: impl FnMut(&Record)) {
-        let Some(head) = self.nodes.find(mix(node), |head| head.node == node) else {
+        let Some(&head) = self
+            .nodes
+            .find(mix(node), |&head| self.record(head).node == node)
+        else {
             return;
         };
-        let mut cursor = head.head;
+        let mut cursor = head;
         while cursor != NIL {
             let record = self.record(cursor);
             visit(record);
@@ -352,7 +363,7 @@ impl ShardData {
         let properties = &self.properties;
         let Some(&property) = self.property_index.find(mix(property_hash), |&idx| {
             let entry = &properties[idx as usize];
-            entry.hash == property_hash && entry.name == name
+            entry.name == name
         }) else {
             return;
         };
