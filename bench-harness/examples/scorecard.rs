@@ -10,18 +10,6 @@ use bench_harness::{
     measurements_dir,
 };
 
-const SUITE_GROUPS: [&str; 9] = [
-    suite::STORE_GROUP,
-    suite::DETECTION_GROUP,
-    suite::HANDLER_GROUP,
-    suite::LEARNING_GROUP,
-    suite::OPTIMIZATION_GROUP,
-    suite::CONCURRENCY_GROUP,
-    suite::END_TO_END_GROUP,
-    suite::MEMORY_GROUP,
-    suite::SCALABILITY_GROUP,
-];
-
 fn main() -> anyhow::Result<()> {
     let results = CriterionResults::load(&criterion_dir()).context("loading Criterion results")?;
     let memory =
@@ -30,7 +18,7 @@ fn main() -> anyhow::Result<()> {
         "| benchmark | median / iteration | elements | median / element | 95% CI half-width |"
     );
     println!("|---|---|---|---|---|");
-    for group in SUITE_GROUPS {
+    for group in suite::GROUPS {
         let mut in_group: Vec<_> = results.iter().filter(|r| r.group_id == group).collect();
         in_group.sort_by(|a, b| {
             (&a.function_id, a.size().unwrap_or(f64::MAX))

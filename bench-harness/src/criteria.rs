@@ -248,19 +248,6 @@ pub fn available_cores() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
 }
 
-/// Groups the suite registers; the variance criterion looks only at these.
-const SUITE_GROUPS: [&str; 9] = [
-    suite::STORE_GROUP,
-    suite::DETECTION_GROUP,
-    suite::HANDLER_GROUP,
-    suite::LEARNING_GROUP,
-    suite::OPTIMIZATION_GROUP,
-    suite::CONCURRENCY_GROUP,
-    suite::END_TO_END_GROUP,
-    suite::MEMORY_GROUP,
-    suite::SCALABILITY_GROUP,
-];
-
 /// A flat per-operation exponent: at most this.
 pub const FLAT_EXPONENT: f64 = 0.1;
 
@@ -562,7 +549,7 @@ fn concurrency_checks(results: &CriterionResults, function: &str, cores: usize) 
 fn variance_checks(results: &CriterionResults) -> Vec<Check> {
     let suite_results: Vec<&BenchmarkResult> = results
         .iter()
-        .filter(|r| SUITE_GROUPS.contains(&r.group_id.as_str()))
+        .filter(|r| suite::GROUPS.contains(&r.group_id.as_str()))
         .collect();
     let worst = suite_results
         .iter()

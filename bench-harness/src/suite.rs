@@ -120,3 +120,17 @@ pub const SCALING_OPS_PER_ITERATION: usize = 100;
 pub fn full_id(group: &str, function: &str, value: impl std::fmt::Display) -> String {
     format!("{group}/{function}/{value}")
 }
+
+/// Every group the suite registers, in the order the bench binary runs them; the variance
+/// criterion and the scorecard example look only at these.
+pub const GROUPS: [&str; 9] = [
+    STORE_GROUP,
+    DETECTION_GROUP,
+    HANDLER_GROUP,
+    LEARNING_GROUP,
+    OPTIMIZATION_GROUP,
+    CONCURRENCY_GROUP,
+    END_TO_END_GROUP,
+    MEMORY_GROUP,
+    SCALABILITY_GROUP,
+];

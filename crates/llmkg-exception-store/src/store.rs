@@ -252,17 +252,11 @@ impl ExceptionStore {
     /// Removes every exception of `node`; returns how many.
     pub fn remove_node(&self, node: NodeId) -> usize {
         let (mut data, epoch) = self.write(node);
-        let mut names = Vec::new();
-        data.for_each_in_node(node.0, |record| {
-            names.push(data_name(&data, record.property));
-        });
-        for name in &names {
-            data.remove(node.0, property_hash(name), name);
-        }
-        if !names.is_empty() {
+        let removed = data.remove_node(node.0);
+        if removed > 0 {
             epoch.fetch_add(1, Ordering::Release);
         }
-        names.len()
+        removed
     }
 
     /// Every exception of `node`, as (property, exception), sorted by property name.
@@ -425,8 +419,4 @@ impl ExceptionStore {
         }
         stats
     }
-}
-
-fn data_name(data: &ShardData, property: u32) -> String {
-    data.property_name(property).to_owned()
 }

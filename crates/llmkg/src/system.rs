@@ -220,10 +220,13 @@ impl ExceptionSystem {
         inherited: &HashMap<String, PropertyValue>,
     ) -> Result<(HashMap<String, PropertyValue>, usize, usize)> {
         let detected = self.detector.detect_node_exceptions(node, inherited);
+        // One context per node, its property and values refilled per use: the sibling map
+        // (every local property) is cloned once, not once per property.
+        let mut context = self.context(node, "", &PropertyValue::Null, &PropertyValue::Null);
         let mut stored = 0;
         for (property, mut exception) in detected {
-            let context = self.context(
-                node,
+            refill(
+                &mut context,
                 &property,
                 &exception.inherited_value,
                 &exception.actual_value,
@@ -242,7 +245,7 @@ impl ExceptionSystem {
         let mut non_exceptions = 0;
         for (property, value) in &node.local_properties {
             if inherited.get(property) == Some(value) {
-                let context = self.context(node, property, value, value);
+                refill(&mut context, property, value, value);
                 self.learner.observe_non_exception(&context)?;
                 non_exceptions += 1;
             }
@@ -473,27 +476,37 @@ impl ExceptionSystem {
     /// holds them.
     pub fn optimize(&mut self, older_than: Duration) -> Result<OptimizeReport> {
         let cutoff = Instant::now().checked_sub(older_than);
-        let mut cold: Vec<(NodeId, String, Exception)> = Vec::new();
+        // One clone per cold exception: the batch owns it, `moved` keeps only the names.
+        let mut batch: Vec<(ExceptionKey, Exception)> = Vec::new();
+        let mut moved: Vec<(NodeId, String)> = Vec::new();
         self.store.for_each(|node, property, exception| {
             if cutoff.is_none_or(|cutoff| exception.created_at <= cutoff) {
-                cold.push((node, property.to_owned(), exception.clone()));
+                batch.push((ExceptionKey::new(node, property), exception.clone()));
+                moved.push((node, property.to_owned()));
             }
         });
-        let batch: Vec<(ExceptionKey, Exception)> = cold
-            .iter()
-            .map(|(node, property, exception)| {
-                (ExceptionKey::new(*node, property), exception.clone())
-            })
-            .collect();
         self.optimizer.bulk_store(batch)?;
-        for (node, property, _) in &cold {
+        for (node, property) in &moved {
             self.store.remove_exception(*node, property);
         }
         self.optimizer.optimize_storage();
         Ok(OptimizeReport {
-            moved: cold.len(),
+            moved: moved.len(),
             store_heap_bytes: self.store.statistics().heap_bytes,
             optimizer_heap_bytes: self.optimizer.heap_bytes(),
         })
     }
+}
+
+/// Points a reused context at another property, keeping its node fields and siblings.
+fn refill(
+    context: &mut ExceptionContext,
+    property: &str,
+    inherited: &PropertyValue,
+    actual: &PropertyValue,
+) {
+    context.property_name.clear();
+    context.property_name.push_str(property);
+    context.inherited_value.clone_from(inherited);
+    context.actual_value.clone_from(actual);
 }

@@ -187,6 +187,26 @@ impl ShardData {
         name: &str,
     ) -> Option<Exception> {
         let idx = self.find(node, property_hash, name)?;
+        Some(self.remove_at(idx, property_hash))
+    }
+
+    /// Removes every record of a node; returns how many.
+    pub(crate) fn remove_node(&mut self, node: u64) -> usize {
+        let mut removed = 0;
+        while let Some(&head) = self
+            .nodes
+            .find(mix(node), |&head| self.record(head).node == node)
+        {
+            let property_hash = property_hash_of(self.property_name(self.record(head).property));
+            self.remove_at(head, property_hash);
+            removed += 1;
+        }
+        removed
+    }
+
+    /// Removes the live record at `idx`, whose property name hashes to `property_hash`.
+    fn remove_at(&mut self, idx: u32, property_hash: u64) -> Exception {
+        let node = self.record(idx).node;
         if let Ok(entry) = self
             .index
             .find_entry(key_hash(node, property_hash), |&other| other == idx)
@@ -202,7 +222,7 @@ impl ShardData {
         self.by_source[record.exception.source.index()] -= 1;
         self.owned_heap_bytes -= record.exception.heap_bytes();
         self.release_property(record.property);
-        Some(record.exception)
+        record.exception
     }
 
     /// The property slot of a name, interning it if new (takes the caller's `String`).
