@@ -31,6 +31,7 @@ mod generators;
 mod measurements;
 mod profiler;
 pub mod suite;
+mod wordnet;
 
 pub use crate::{
     config::{
@@ -51,6 +52,11 @@ pub use crate::{
     profiler::{
         MemoryFigures, PerformanceProfiler, PerformanceReport, register_counting_allocator,
         registered_allocator,
+    },
+    wordnet::{
+        DEBIAN_WORDNET_DIR, LEXFILE_PROPERTY, NaiveParentWalk, Synset, WORDNET_DIR_VAR,
+        WORDNET_INSTALL_HINT, WordNetError, WordNetShape, load_data_noun, parse_data_noun,
+        to_nodes, wordnet_dir,
     },
 };
 /// The counting global allocator the profiler reads; install it in a bench or test binary
