@@ -8,9 +8,8 @@ use std::time::{Duration, Instant};
 
 use llmkg_core::{Hierarchy, InheritanceNode, NodeId, PropertyValue};
 use llmkg_detect::ExceptionDetector;
-use llmkg_exception_store::{
-    Exception, ExceptionHandler, ExceptionKey, ExceptionSource, ExceptionStore,
-};
+use llmkg_exception::{Exception, ExceptionKey, ExceptionSource};
+use llmkg_exception_store::{ExceptionHandler, ExceptionStore};
 use llmkg_learn::{ExceptionContext, PatternLearner, UserFeedback};
 use llmkg_optimize::StorageOptimizer;
 
@@ -332,7 +331,9 @@ impl ExceptionSystem {
         property: &str,
         exception: Exception,
     ) -> Result<Option<Exception>> {
-        exception.validate()?;
+        exception
+            .validate()
+            .map_err(llmkg_exception_store::StoreError::from)?;
         if property.is_empty() {
             return Err(llmkg_exception_store::StoreError::EmptyPropertyName.into());
         }

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use llmkg_core::{Explanation, NodeId, PropertyValue};
-use llmkg_exception_store::Exception;
+use llmkg_exception::Exception;
 
 use super::ExceptionSystem;
 use crate::Result;
