@@ -11,9 +11,8 @@ use crate::ExceptionContext;
 
 pub use self::extractors::{
     DepthFeatures, InteractionFeatures, NodeTypeFeatures, PropertyNameFeatures, SiblingFeatures,
-    ValueFeatures, value_similarity,
+    ValueFeatures,
 };
-pub use self::tokens::{IdentifierTokens, identifier_tokens};
 pub(crate) use self::tokens::{TokenHasher, combine_hashes, token_hash, transition_signature};
 
 /// The most features one context can produce; extractors cap their output so the standard

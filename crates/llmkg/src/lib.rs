@@ -49,11 +49,10 @@ pub mod core {
 /// Exceptions: the record and its key, the store and handler, the detector, the learner and
 /// the storage optimizer.
 pub mod exceptions {
-    pub use llmkg_detect::{
-        DetectError, DetectionStatistics, ExceptionDetector, calculate_similarity,
-    };
+    pub use llmkg_detect::{DetectError, DetectionStatistics, ExceptionDetector};
     pub use llmkg_exception::{
-        Exception, ExceptionError, ExceptionKey, ExceptionSource, property_hash,
+        ChangeKind, Comparison, Exception, ExceptionError, ExceptionKey, ExceptionSource,
+        calculate_similarity, compare, property_hash,
     };
     pub use llmkg_exception_store::{
         CacheStatistics, ConflictStrategy, ExceptionHandler, ExceptionStore, SNAPSHOT_VERSION,
