@@ -85,6 +85,7 @@ impl ExceptionDetector {
     /// assert_eq!(detector.similarity_threshold(), 1.0);
     /// assert_eq!(detector.confidence_threshold(), ExceptionDetector::DEFAULT_CONFIDENCE_THRESHOLD);
     /// ```
+    #[must_use]
     pub fn new(similarity_threshold: f32, confidence_threshold: f32) -> Self {
         let repair = |threshold: f32, default: f32| {
             if threshold.is_nan() {

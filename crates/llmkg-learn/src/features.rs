@@ -100,21 +100,25 @@ impl FeatureVector {
     }
 
     /// The vector of the standard extractors, as the learner sees `context`.
+    #[must_use]
     pub fn standard(context: &ExceptionContext, dimension_bits: u32) -> FeatureVector {
         FeatureVector::extract(context, dimension_bits, &STANDARD_EXTRACTORS)
     }
 
     /// The number of features.
+    #[must_use]
     pub fn len(&self) -> usize {
         self.len
     }
 
     /// Whether there are no features.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
 
     /// Whether an extractor emitted more than [`MAX_FEATURES`] in total and some were dropped.
+    #[must_use]
     pub fn is_truncated(&self) -> bool {
         self.truncated
     }

@@ -122,6 +122,7 @@ impl Default for PatternLearner {
 impl PatternLearner {
     /// A learner with the default [`LearnerConfig`] that has learned nothing: every
     /// likelihood is 0.5.
+    #[must_use]
     pub fn new() -> Self {
         let config = LearnerConfig::default();
         PatternLearner::from_valid_config(config)
@@ -144,6 +145,7 @@ impl PatternLearner {
     }
 
     /// The settings this learner runs with.
+    #[must_use]
     pub fn config(&self) -> &LearnerConfig {
         &self.config
     }
@@ -199,6 +201,7 @@ impl PatternLearner {
 
     /// The probability, in `[0, 1]`, that `context` is a genuine exception; 0.5 before any
     /// learning. Never fails: an empty property name simply shares fewer features.
+    #[must_use]
     pub fn predict_exception_likelihood(&self, context: &ExceptionContext) -> f32 {
         let features = FeatureVector::standard(context, self.config.dimension_bits);
         self.model.predict(&features)
@@ -210,6 +213,7 @@ impl PatternLearner {
     /// not rejected more often than supported: the reason a user preferred, else the reason
     /// most of its examples gave, else a sentence describing the override
     /// ([`describe_pattern`]: "Emperor_Penguin cannot fly, like Penguin ...").
+    #[must_use]
     pub fn suggest_exception_reason(&self, context: &ExceptionContext) -> Option<String> {
         let best = self
             .patterns
@@ -236,6 +240,7 @@ impl PatternLearner {
 
     /// Up to `limit` patterns that resemble `context`, best first (see
     /// [`PatternMatch::similarity`]).
+    #[must_use]
     pub fn best_matching_patterns(
         &self,
         context: &ExceptionContext,
@@ -246,6 +251,7 @@ impl PatternLearner {
 
     /// How many exceptions of exactly this property and kind of change were learned (0 if
     /// none): a cheap count to weigh a likelihood by.
+    #[must_use]
     pub fn pattern_support(&self, context: &ExceptionContext) -> usize {
         usize::try_from(self.patterns.support(context)).unwrap_or(usize::MAX)
     }
@@ -265,6 +271,7 @@ impl PatternLearner {
     }
 
     /// Feedback items waiting to be applied.
+    #[must_use]
     pub fn pending_feedback(&self) -> usize {
         self.pending_feedback.len()
     }
@@ -296,6 +303,7 @@ impl PatternLearner {
     }
 
     /// What the learner has seen and how well it predicts.
+    #[must_use]
     pub fn statistics(&self) -> LearnerStatistics {
         let counters = &self.counters;
         let per_prediction =

@@ -63,8 +63,8 @@ pub mod exceptions {
         LearnerStatistics, PatternLearner, PatternMatch, UserFeedback,
     };
     pub use llmkg_optimize::{
-        OPTIMIZER_SNAPSHOT_VERSION, OptimizationResults, StorageError, StorageOptimizer,
-        StorageStats,
+        OPTIMIZER_SNAPSHOT_VERSION, OptimizationResults, OptimizeError, StorageOptimizer,
+        StorageStatistics,
     };
 }
 
