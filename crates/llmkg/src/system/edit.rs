@@ -50,7 +50,7 @@ impl ExceptionSystem {
     ///
     /// # Errors
     ///
-    /// [`SystemError::UnknownException`] when there is none.
+    /// [`SystemError::UnknownException`] when there is none; nothing changes.
     pub fn remove_exception(&mut self, node: NodeId, property: &str) -> Result<Exception> {
         let removed = match self.store.remove_exception(node, property) {
             Some(exception) => exception,
