@@ -74,7 +74,9 @@ mod system;
 pub use crate::{
     error::{Result, SystemError},
     system::{
-        ExceptionSystem, OptimizeReport, ProcessReport, SystemConfig, SystemExplanation,
-        ValueChange,
+        ExceptionSystem, SystemConfig,
+        explain::{SystemExplanation, ValueChange},
+        optimize::OptimizeReport,
+        process::ProcessReport,
     },
 };
