@@ -132,7 +132,7 @@ fn config_maps_the_seed_defaults_onto_criterion() {
     );
     assert_eq!(config.warm_up_time().unwrap(), Duration::from_millis(200));
     assert!(!config.plots);
-    assert_eq!(config.sample_size_for(RoutineCost::Heavy), 10);
+    assert_eq!(config.sample_size_for(RoutineCost::Heavy), 30);
     assert_eq!(config.sample_size_for(RoutineCost::Light), 100);
 
     let capped = BenchmarkConfig {

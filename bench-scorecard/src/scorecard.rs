@@ -759,9 +759,7 @@ impl Scorecard {
 /// assert!(efficiency_text(&row).starts_with("not shown"));
 /// ```
 pub fn efficiency_text(row: &Scaling) -> String {
-    if !row.within_cores {
-        format!("{:.0} % (oversubscribed)", row.efficiency * 100.0)
-    } else if !row.tight {
+    if !row.tight {
         format!(
             "not shown: medians ±{:.0} % or two modes",
             row.widest_half_width * 100.0
@@ -771,6 +769,8 @@ pub fn efficiency_text(row: &Scaling) -> String {
             "not shown: {:.0} % is above linear (measurement artefact)",
             row.efficiency * 100.0
         )
+    } else if !row.within_cores {
+        format!("{:.0} % (oversubscribed)", row.efficiency * 100.0)
     } else {
         format!("{:.0} %", row.efficiency * 100.0)
     }
