@@ -63,6 +63,10 @@ pub struct Chart<'a> {
     pub ideal_diagonal: bool,
     /// Labels of the x ticks at 0, 1, 2, ... (commit SHAs), instead of numbers.
     pub x_tick_labels: Option<&'a [String]>,
+    /// Only whole x values get a tick label (thread counts).
+    pub integer_x: bool,
+    /// The y axis is in nanoseconds: ticks read `1.50 µs`, `2.00 ms`.
+    pub y_in_ns: bool,
 }
 
 const COLORS: [RGBColor; 8] = [
@@ -118,16 +122,27 @@ pub fn line_chart(path: &Path, chart: &Chart<'_>, series: &[Series]) -> anyhow::
         (y_min - pad).min(0.0)..(y_max + pad)
     };
     let labels = chart.x_tick_labels;
-    let x_format = move |x: &f64| match labels {
-        Some(labels) => {
-            let index = x.round();
-            if (x - index).abs() < 1e-6 && index >= 0.0 {
-                labels.get(index as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
+    let integer_x = chart.integer_x;
+    let x_format = move |x: &f64| {
+        let whole = x.round();
+        let is_whole = (x - whole).abs() < 1e-6;
+        match labels {
+            Some(labels) if is_whole && whole >= 0.0 => {
+                labels.get(whole as usize).cloned().unwrap_or_default()
             }
+            Some(_) => String::new(),
+            None if integer_x && is_whole => format!("{whole}"),
+            None if integer_x => String::new(),
+            None => format!("{x}"),
         }
-        None => format!("{x}"),
+    };
+    let y_in_ns = chart.y_in_ns;
+    let y_format = move |y: &f64| {
+        if y_in_ns {
+            crate::report::format_ns(*y)
+        } else {
+            format!("{y:.1}")
+        }
     };
     // Four axis kinds; plotters types each one differently.
     macro_rules! draw {
@@ -136,7 +151,8 @@ pub fn line_chart(path: &Path, chart: &Chart<'_>, series: &[Series]) -> anyhow::
             let mut mesh = context.configure_mesh();
             mesh.x_desc(chart.x_label)
                 .y_desc(chart.y_label)
-                .x_label_formatter(&x_format);
+                .x_label_formatter(&x_format)
+                .y_label_formatter(&y_format);
             if let Some(labels) = labels {
                 mesh.x_labels(labels.len().max(2));
             }
@@ -295,11 +311,13 @@ pub fn draw_report_plots(evaluation: &Evaluation, out: &Path) -> Vec<(String, St
     let growth_chart = Chart {
         title: "Median time per element against data size (log-log, 95% CI)",
         x_label: "size n (elements in the store, properties on the node)",
-        y_label: "median time per element (ns)",
+        y_label: "median time per element",
         log_x: true,
         log_y: true,
         ideal_diagonal: false,
         x_tick_labels: None,
+        integer_x: false,
+        y_in_ns: true,
     };
     if !growth.is_empty() && line_chart(&out.join("growth.svg"), &growth_chart, &growth).is_ok() {
         plots.push(("Growth with data size".to_owned(), "growth.svg".to_owned()));
@@ -336,6 +354,8 @@ pub fn draw_report_plots(evaluation: &Evaluation, out: &Path) -> Vec<(String, St
         log_y: false,
         ideal_diagonal: true,
         x_tick_labels: None,
+        integer_x: true,
+        y_in_ns: false,
     };
     if !scaling.is_empty() && line_chart(&out.join("scaling.svg"), &scaling_chart, &scaling).is_ok()
     {
@@ -363,11 +383,13 @@ pub fn draw_report_plots(evaluation: &Evaluation, out: &Path) -> Vec<(String, St
         let history_chart = Chart {
             title: "Key benchmarks over commits (latest run of each commit)",
             x_label: "commit",
-            y_label: "median time per iteration (ns, log)",
+            y_label: "median time per iteration (log)",
             log_x: false,
             log_y: true,
             ideal_diagonal: false,
             x_tick_labels: Some(&labels),
+            integer_x: true,
+            y_in_ns: true,
         };
         if !history.is_empty()
             && line_chart(&out.join("history.svg"), &history_chart, &history).is_ok()
@@ -409,6 +431,8 @@ mod tests {
             log_y: true,
             ideal_diagonal: false,
             x_tick_labels: None,
+            integer_x: false,
+            y_in_ns: true,
         };
         line_chart(&path, &chart, &series).unwrap();
         let svg = std::fs::read_to_string(&path).unwrap();

@@ -448,6 +448,44 @@ mod tests {
     }
 
     #[test]
+    fn the_report_marks_two_mode_rows_and_hides_untrusted_efficiencies() {
+        use crate::compare::tests::{record, snapshot};
+        let id = "concurrent_operations/prespawned_store_adds/1";
+        let run = snapshot("run", vec![record(id, vec![1.0, 2.0])]);
+        let scaling = [ScalingRow {
+            id: "concurrent_operations/prespawned_store_adds/2".to_owned(),
+            function: "prespawned_store_adds".to_owned(),
+            threads: 2,
+            speedup: 5.18,
+            speedup_interval: (4.0, 6.0),
+            efficiency: None,
+            efficiency_text: "not shown: medians ±30 % or two modes".to_owned(),
+            within_cores: true,
+        }];
+        let bimodal = [BimodalRow {
+            id: id.to_owned(),
+            low_ns: 460_000.0,
+            high_ns: 2_200_000.0,
+            low_count: 4,
+            high_count: 6,
+        }];
+        let text = markdown(&BenchReport {
+            snapshot: &run,
+            scorecard: &[],
+            growth: &[],
+            scaling: &scaling,
+            bimodal: &bimodal,
+            plots: &[],
+            criterion_html: None,
+        });
+        assert!(text.contains("## Benchmarks with two modes"), "{text}");
+        assert!(text.contains("4 x 460.0 µs"), "{text}");
+        assert!(text.contains("2 (see above)"), "{text}");
+        assert!(text.contains("not shown: medians ±30 %"), "{text}");
+        assert!(!text.contains("259"), "{text}");
+    }
+
+    #[test]
     fn changes_are_signed() {
         assert_eq!(format_change(1.05), "+5.0%");
         assert_eq!(format_change(0.9), "-10.0%");
