@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// Our crates and the directory of each, relative to the workspace root.
-const CRATES: [(&str, &str); 10] = [
+const CRATES: [(&str, &str); 11] = [
     ("llmkg-core", "crates/llmkg-core"),
     ("llmkg-exception", "crates/llmkg-exception"),
     ("llmkg-exception-store", "crates/llmkg-exception-store"),
@@ -14,6 +14,7 @@ const CRATES: [(&str, &str); 10] = [
     ("llmkg-optimize", "crates/llmkg-optimize"),
     ("llmkg-counting-alloc", "crates/llmkg-counting-alloc"),
     ("llmkg", "crates/llmkg"),
+    ("bench-scorecard", "bench-scorecard"),
     ("bench-harness", "bench-harness"),
     ("xtask", "xtask"),
 ];
