@@ -5,7 +5,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use llmkg_core::{NodeId, PropertyValue};
 use serde::{Deserialize, Serialize};
 
-use crate::ExceptionError;
+use crate::error::ExceptionError;
 
 /// Where an exception came from.
 ///
@@ -34,6 +34,7 @@ impl ExceptionSource {
     ];
 
     /// A dense index in `0..4`, the position in [`ExceptionSource::ALL`].
+    #[must_use]
     pub fn index(self) -> usize {
         match self {
             ExceptionSource::Explicit => 0,
@@ -45,6 +46,7 @@ impl ExceptionSource {
 
     /// Rank used to break confidence ties: Explicit (3) > Conflict (2) > Promoted (1) >
     /// Detected (0).
+    #[must_use]
     pub fn precedence(self) -> u8 {
         match self {
             ExceptionSource::Explicit => 3,
@@ -118,17 +120,20 @@ impl Exception {
     /// # Errors
     ///
     /// [`ExceptionError::InvalidConfidence`] naming the confidence otherwise.
+    #[inline]
     pub fn validate(&self) -> Result<(), ExceptionError> {
         validate_confidence(self.confidence)
     }
 
     /// Heap bytes owned by this exception (string and list capacities).
+    #[must_use]
     pub fn heap_bytes(&self) -> usize {
         self.inherited_value.heap_bytes() + self.actual_value.heap_bytes() + self.reason.capacity()
     }
 }
 
 /// Checks that a confidence is finite and within `[0, 1]`.
+#[inline]
 fn validate_confidence(confidence: f32) -> Result<(), ExceptionError> {
     if confidence.is_finite() && (0.0..=1.0).contains(&confidence) {
         Ok(())
@@ -148,6 +153,8 @@ fn validate_confidence(confidence: f32) -> Result<(), ExceptionError> {
 /// assert_eq!(property_hash("can_fly"), property_hash("can_fly"));
 /// assert_ne!(property_hash("can_fly"), property_hash("can_swim"));
 /// ```
+#[inline]
+#[must_use]
 pub fn property_hash(property: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(property.as_bytes())
 }
@@ -170,6 +177,7 @@ pub struct ExceptionKey {
 
 impl ExceptionKey {
     /// The key of `property` on `node_id`, using [`property_hash`].
+    #[must_use]
     pub fn new(node_id: NodeId, property: &str) -> Self {
         ExceptionKey {
             node_id,
@@ -199,6 +207,7 @@ pub mod instant_serde {
     }
 
     /// Nanoseconds since the Unix epoch (negative before it) of an `Instant`.
+    #[must_use]
     pub fn to_unix_nanos(instant: Instant) -> i128 {
         let (anchor_instant, anchor_wall) = anchor();
         let anchor_nanos = match anchor_wall.duration_since(UNIX_EPOCH) {
@@ -216,6 +225,7 @@ pub mod instant_serde {
     ///
     /// Times that an `Instant` cannot represent on this platform (before the monotonic
     /// clock's origin) saturate to the earliest representable time we can reach.
+    #[must_use]
     pub fn from_unix_nanos(nanos: i128) -> Instant {
         let (anchor_instant, _) = anchor();
         let anchor_nanos = to_unix_nanos(anchor_instant);

@@ -15,7 +15,7 @@
 
 use llmkg_core::PropertyValue;
 
-use crate::{Result, StorageError};
+use crate::{OptimizeError, Result};
 
 /// The deepest list nesting the optimizer accepts; deeper values are rejected on store so
 /// encoding, decoding and dropping never recurse without bound.
@@ -42,7 +42,7 @@ pub(crate) fn check_depth(value: &PropertyValue) -> Result<()> {
     if depth_within(value, 0) {
         Ok(())
     } else {
-        Err(StorageError::ValueTooDeep {
+        Err(OptimizeError::ValueTooDeep {
             depth: MAX_VALUE_DEPTH + 1,
             limit: MAX_VALUE_DEPTH,
         })
@@ -230,7 +230,7 @@ mod tests {
         }
         assert!(matches!(
             check_depth(&value),
-            Err(StorageError::ValueTooDeep { .. })
+            Err(OptimizeError::ValueTooDeep { .. })
         ));
         let mut bytes = Vec::new();
         encode_value(&value, &mut bytes);

@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::codec::{decode_value, encode_value};
 use crate::dictionary::DictionaryBuilder;
-use crate::{MAX_EXCEPTIONS, Result, StorageError, StorageOptimizer};
+use crate::{MAX_EXCEPTIONS, OptimizeError, Result, StorageOptimizer};
 
 /// The snapshot format version this build writes and reads.
 pub const OPTIMIZER_SNAPSHOT_VERSION: u32 = 1;
@@ -57,8 +57,8 @@ struct SnapshotEntry {
     confidence: f32,
 }
 
-fn corrupt(path: &Path, reason: impl Into<String>) -> StorageError {
-    StorageError::CorruptSnapshot {
+fn corrupt(path: &Path, reason: impl Into<String>) -> OptimizeError {
+    OptimizeError::CorruptSnapshot {
         path: path.to_owned(),
         reason: reason.into(),
     }
@@ -66,7 +66,7 @@ fn corrupt(path: &Path, reason: impl Into<String>) -> StorageError {
 
 /// Writes `bytes` to `path` atomically: temp file in the same directory, fsync, rename.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let io_error = |source| StorageError::Io {
+    let io_error = |source| OptimizeError::Io {
         path: path.to_owned(),
         source,
     };
@@ -106,7 +106,7 @@ impl StorageOptimizer {
     ///
     /// # Errors
     ///
-    /// [`StorageError::Io`] if the file cannot be written; an existing file is then kept.
+    /// [`OptimizeError::Io`] if the file cannot be written; an existing file is then kept.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
         let mut values = DictionaryBuilder::default();
@@ -151,7 +151,7 @@ impl StorageOptimizer {
             entries,
         };
         let body = postcard::to_stdvec(&body)
-            .map_err(|error| StorageError::Internal(format!("encoding a snapshot: {error}")))?;
+            .map_err(|error| OptimizeError::Internal(format!("encoding a snapshot: {error}")))?;
         let mut file = Vec::with_capacity(HEADER_LEN + body.len());
         file.extend_from_slice(MAGIC);
         file.extend_from_slice(&OPTIMIZER_SNAPSHOT_VERSION.to_le_bytes());
@@ -166,12 +166,12 @@ impl StorageOptimizer {
     ///
     /// # Errors
     ///
-    /// [`StorageError::Io`] if the file cannot be read, [`StorageError::UnsupportedVersion`]
-    /// for another format version, [`StorageError::CorruptSnapshot`] for anything truncated,
+    /// [`OptimizeError::Io`] if the file cannot be read, [`OptimizeError::UnsupportedVersion`]
+    /// for another format version, [`OptimizeError::CorruptSnapshot`] for anything truncated,
     /// corrupted or inconsistent (including invalid confidences and duplicate keys).
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let bytes = fs::read(path).map_err(|source| StorageError::Io {
+        let bytes = fs::read(path).map_err(|source| OptimizeError::Io {
             path: path.to_owned(),
             source,
         })?;
@@ -218,7 +218,7 @@ fn parse(path: &Path, bytes: &[u8]) -> Result<Vec<(ExceptionKey, Exception)>> {
     word.copy_from_slice(field(8..12));
     let version = u32::from_le_bytes(word);
     if version != OPTIMIZER_SNAPSHOT_VERSION {
-        return Err(StorageError::UnsupportedVersion {
+        return Err(OptimizeError::UnsupportedVersion {
             path: path.to_owned(),
             found: version,
             expected: OPTIMIZER_SNAPSHOT_VERSION,

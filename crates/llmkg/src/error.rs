@@ -4,7 +4,12 @@ use llmkg_core::NodeId;
 
 /// What can go wrong in an [`ExceptionSystem`](crate::ExceptionSystem) call.
 ///
-/// Every call that returns an error leaves the system as it was.
+/// Each call says under `# Errors` what a failure leaves behind. In short: construction and
+/// the editing calls (`add_exception`, `remove_exception`, `feedback`) check before they
+/// change anything, so an error leaves the system as it was; the processing calls
+/// (`process_node`, `insert_node`, `process_hierarchy`) work exception by exception and
+/// node by node, so an error keeps what was stored and learned before it; `optimize`
+/// removes an exception from the store only once the optimizer holds it.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SystemError {
@@ -22,7 +27,7 @@ pub enum SystemError {
     Learn(#[from] llmkg_learn::LearnError),
     /// The storage optimizer rejected its input or file.
     #[error(transparent)]
-    Optimize(#[from] llmkg_optimize::StorageError),
+    Optimize(#[from] llmkg_optimize::OptimizeError),
     /// Feedback or a change named an exception that does not exist.
     #[error("node {node} has no exception for property {property:?}")]
     UnknownException {

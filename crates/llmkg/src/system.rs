@@ -6,13 +6,14 @@
 //! [`process`] (detect, store, learn, apply), [`edit`] (exceptions by hand),
 //! [`feedback`] (a user's judgement), [`optimize`] (moving cold exceptions into the
 //! optimizer) and [`explain`] (why a value is what it is, what a change would alter).
-//! They use this file's fields and helpers and none of each other.
+//! They use this file's fields and helpers and none of each other; this file uses none of
+//! them (the crate root re-exports their report types).
 
 mod edit;
-mod explain;
+pub(crate) mod explain;
 mod feedback;
-mod optimize;
-mod process;
+pub(crate) mod optimize;
+pub(crate) mod process;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -24,9 +25,6 @@ use llmkg_exception_store::{ExceptionHandler, ExceptionStore};
 use llmkg_learn::{ExceptionContext, PatternLearner};
 use llmkg_optimize::StorageOptimizer;
 
-pub use self::explain::{SystemExplanation, ValueChange};
-pub use self::optimize::OptimizeReport;
-pub use self::process::ProcessReport;
 use crate::error::{Result, SystemError};
 
 /// Settings of an [`ExceptionSystem`].
@@ -99,6 +97,7 @@ impl Default for ExceptionSystem {
 
 impl ExceptionSystem {
     /// A system with the default [`SystemConfig`].
+    #[must_use]
     pub fn new() -> Self {
         Self::with_config(SystemConfig::default())
             .expect("the default configuration is within every range")

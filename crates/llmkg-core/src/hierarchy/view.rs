@@ -25,7 +25,7 @@ type View = Box<[ViewEntry]>;
 
 /// How full the view cache is.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct CacheStats {
+pub struct ViewCacheStatistics {
     /// Nodes whose flattened view is currently cached.
     pub cached_views: usize,
     /// Views built since the hierarchy was created (each cache miss on a node builds one).
@@ -72,9 +72,9 @@ impl ViewCache {
         self.views[idx as usize].get().map(|view| &**view)
     }
 
-    pub(super) fn stats(&self) -> CacheStats {
+    pub(super) fn stats(&self) -> ViewCacheStatistics {
         let cached = self.views.iter().filter_map(OnceLock::get);
-        CacheStats {
+        ViewCacheStatistics {
             cached_views: cached.clone().count(),
             views_built: self.views_built.load(Ordering::Relaxed),
             view_bytes: cached

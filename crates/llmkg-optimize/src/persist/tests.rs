@@ -8,7 +8,7 @@ use llmkg_exception::{Exception, ExceptionKey, ExceptionSource, instant_serde};
 
 use super::{HEADER_LEN, MAGIC, OPTIMIZER_SNAPSHOT_VERSION, SnapshotBody, SnapshotEntry};
 use crate::test_support::same_exception;
-use crate::{StorageError, StorageOptimizer};
+use crate::{OptimizeError, StorageOptimizer};
 
 fn sample_optimizer() -> StorageOptimizer {
     let mut optimizer = StorageOptimizer::new(0);
@@ -185,7 +185,7 @@ fn every_kind_of_bad_file_is_a_typed_error_and_changes_nothing() {
         std::fs::write(&path, bytes).unwrap();
         let error = optimizer.restore(&path).unwrap_err();
         assert!(
-            matches!(error, StorageError::CorruptSnapshot { .. }),
+            matches!(error, OptimizeError::CorruptSnapshot { .. }),
             "{label}: {error}"
         );
         assert!(
@@ -197,7 +197,7 @@ fn every_kind_of_bad_file_is_a_typed_error_and_changes_nothing() {
         write_raw(&path, OPTIMIZER_SNAPSHOT_VERSION, &body_with(entry));
         let error = optimizer.restore(&path).unwrap_err();
         assert!(
-            matches!(error, StorageError::CorruptSnapshot { .. }),
+            matches!(error, OptimizeError::CorruptSnapshot { .. }),
             "{label}: {error}"
         );
     }
@@ -215,7 +215,7 @@ fn every_kind_of_bad_file_is_a_typed_error_and_changes_nothing() {
     );
     assert!(matches!(
         optimizer.restore(&path),
-        Err(StorageError::CorruptSnapshot { .. })
+        Err(OptimizeError::CorruptSnapshot { .. })
     ));
     // Duplicate keys.
     let mut values = Vec::new();
@@ -241,12 +241,12 @@ fn every_kind_of_bad_file_is_a_typed_error_and_changes_nothing() {
     );
     assert!(matches!(
         optimizer.restore(&path),
-        Err(StorageError::UnsupportedVersion { found, .. }) if found == OPTIMIZER_SNAPSHOT_VERSION + 1
+        Err(OptimizeError::UnsupportedVersion { found, .. }) if found == OPTIMIZER_SNAPSHOT_VERSION + 1
     ));
     // A missing file.
     assert!(matches!(
         optimizer.restore(dir.path().join("missing")),
-        Err(StorageError::Io { .. })
+        Err(OptimizeError::Io { .. })
     ));
 
     let after = optimizer.all_exceptions().unwrap();
@@ -266,5 +266,5 @@ fn saving_into_a_missing_directory_is_an_io_error() {
     let error = sample_optimizer()
         .save(dir.path().join("no/such/dir/file"))
         .unwrap_err();
-    assert!(matches!(error, StorageError::Io { .. }), "{error}");
+    assert!(matches!(error, OptimizeError::Io { .. }), "{error}");
 }

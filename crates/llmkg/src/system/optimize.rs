@@ -27,8 +27,9 @@ impl ExceptionSystem {
     ///
     /// # Errors
     ///
-    /// An optimizer error; exceptions are removed from the store only once the optimizer
-    /// holds them.
+    /// An optimizer error (it rejects the whole batch): the store keeps every exception and
+    /// nothing moves. Exceptions are removed from the store only once the optimizer holds
+    /// them.
     pub fn optimize(&mut self, older_than: Duration) -> Result<OptimizeReport> {
         let cutoff = Instant::now().checked_sub(older_than);
         // One clone per cold exception: the batch owns it, `moved` keeps only the names.

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use llmkg_core::{Hierarchy, InheritanceNode, PropertyValue};
+use llmkg_core::{CoreError, Hierarchy, InheritanceNode, NodeId, PropertyValue};
 use llmkg_learn::ExceptionContext;
 
 use super::ExceptionSystem;
@@ -31,14 +31,17 @@ impl ExceptionSystem {
     /// Detects the node's exceptions against `inherited`, stores them, learns from them, and
     /// returns the node's resolved properties (inherited values, overridden by its own).
     ///
-    /// A learned pattern raises a detected exception's confidence (see
-    /// [`SystemConfig::pattern_boost`]) and, when the learner knows a reason for the pattern,
-    /// supplies the reason. Local values equal to the inherited ones teach the learner what is
-    /// *not* an exception.
+    /// The learner is the detector's pattern source: when it knows a reason for the exact
+    /// property and change, that reason leads the detected exception's reason. Its
+    /// likelihood raises the confidence (see [`SystemConfig::pattern_boost`](super::SystemConfig::pattern_boost)).
+    /// Local values equal to the inherited ones teach the learner what is *not* an
+    /// exception.
     ///
     /// # Errors
     ///
-    /// A store or learner error; exceptions stored before the error stay stored.
+    /// A store or learner error (an empty property name, say). The exceptions stored and
+    /// learned before the failing one stay stored and learned; the rest of the node is not
+    /// processed.
     pub fn process_node(
         &mut self,
         node: &InheritanceNode,
@@ -53,7 +56,11 @@ impl ExceptionSystem {
         node: &InheritanceNode,
         inherited: &HashMap<String, PropertyValue>,
     ) -> Result<NodeOutcome> {
-        let detected = self.detector.detect_node_exceptions(node, inherited);
+        // The learner is the one pattern source: its patterns lend the detector their
+        // reasons, and its likelihood raises the confidence below.
+        let detected = self
+            .detector
+            .detect_node_exceptions_with(node, inherited, &self.learner);
         // One context per node, its property and values refilled per use: the sibling map
         // (every local property) is cloned once, not once per property.
         let mut context = self.context(node, "", &PropertyValue::Null, &PropertyValue::Null);
@@ -69,9 +76,6 @@ impl ExceptionSystem {
             exception.confidence = (exception.confidence
                 + (1.0 - exception.confidence) * likelihood * self.config.pattern_boost)
                 .clamp(0.0, 1.0);
-            if let Some(reason) = self.learner.suggest_exception_reason(&context) {
-                exception.reason = reason;
-            }
             self.learner.learn_from_exception(&exception, &context)?;
             self.store.add_exception(node.id, property, exception)?;
             stored += 1;
@@ -101,17 +105,15 @@ impl ExceptionSystem {
     ///
     /// # Errors
     ///
-    /// A hierarchy, store or learner error.
+    /// A hierarchy, store or learner error. The hierarchy is adopted first, so after an
+    /// error it is the system's hierarchy, the nodes before the failing one are processed
+    /// and the failing node is processed as far as [`process_node`](Self::process_node)
+    /// got.
     pub fn process_hierarchy(&mut self, hierarchy: &Hierarchy) -> Result<ProcessReport> {
         self.hierarchy = hierarchy.clone();
         let mut report = ProcessReport::default();
         for id in self.hierarchy.nodes_topological() {
-            let inherited = self.hierarchy.inherited_properties(id)?;
-            let node = self
-                .hierarchy
-                .get(id)
-                .cloned()
-                .ok_or(llmkg_core::CoreError::UnknownNode(id))?;
+            let (node, inherited) = self.node_and_inherited(id)?;
             let outcome = self.process_node_counting(&node, &inherited)?;
             report.nodes += 1;
             report.exceptions += outcome.exceptions;
@@ -124,18 +126,29 @@ impl ExceptionSystem {
     ///
     /// # Errors
     ///
-    /// A hierarchy error (duplicate id, unknown parent, strict override: nothing changes), or
-    /// a store or learner error.
+    /// A hierarchy error (duplicate id, unknown parent, strict override): nothing changes.
+    /// A store or learner error: the node stays inserted and is processed as far as
+    /// [`process_node`](Self::process_node) got.
     pub fn insert_node(&mut self, node: InheritanceNode) -> Result<HashMap<String, PropertyValue>> {
         let id = node.id;
         self.hierarchy.insert(node)?;
+        let (node, inherited) = self.node_and_inherited(id)?;
+        self.process_node(&node, &inherited)
+    }
+
+    /// A node of the system's hierarchy (cloned, so processing may borrow the system
+    /// mutably) and what it inherits.
+    fn node_and_inherited(
+        &self,
+        id: NodeId,
+    ) -> Result<(InheritanceNode, HashMap<String, PropertyValue>)> {
         let inherited = self.hierarchy.inherited_properties(id)?;
         let node = self
             .hierarchy
             .get(id)
             .cloned()
-            .ok_or(llmkg_core::CoreError::UnknownNode(id))?;
-        self.process_node(&node, &inherited)
+            .ok_or(CoreError::UnknownNode(id))?;
+        Ok((node, inherited))
     }
 }
 
