@@ -10,8 +10,8 @@ mod tokens;
 use crate::context::ExceptionContext;
 
 pub use self::extractors::{
-    DepthFeatures, InteractionFeatures, NodeTypeFeatures, PropertyNameFeatures, SiblingFeatures,
-    ValueFeatures,
+    DepthFeatures, InteractionFeatures, NodeTypeFeatures, PropertyNameFeatures, SiblingCache,
+    SiblingFeatures, ValueFeatures,
 };
 pub(crate) use self::tokens::{TokenHasher, combine_hashes, token_hash, transition_signature};
 
@@ -88,21 +88,45 @@ impl FeatureVector {
         };
         let mask = (1_u32 << dimension_bits.clamp(1, 31)) - 1;
         for extractor in extractors {
-            let mut sink = FeatureSink {
-                start: vector.len,
-                vector: &mut vector,
-                mask,
-            };
-            extractor.extract(context, &mut sink);
-            sink.normalise_group();
+            vector.group(mask, |sink| extractor.extract(context, sink));
         }
         vector
+    }
+
+    /// Appends one normalised group of features.
+    fn group(&mut self, mask: u32, fill: impl FnOnce(&mut FeatureSink<'_>)) {
+        let mut sink = FeatureSink {
+            start: self.len,
+            vector: self,
+            mask,
+        };
+        fill(&mut sink);
+        sink.normalise_group();
     }
 
     /// The vector of the standard extractors, as the learner sees `context`.
     #[must_use]
     pub fn standard(context: &ExceptionContext, dimension_bits: u32) -> FeatureVector {
         FeatureVector::extract(context, dimension_bits, &STANDARD_EXTRACTORS)
+    }
+
+    /// [`standard`](Self::standard) with the sibling group read from `siblings`, a cache of
+    /// `context.sibling_properties`: the same vector, without hashing every sibling again.
+    #[must_use]
+    pub fn standard_cached(
+        context: &ExceptionContext,
+        dimension_bits: u32,
+        siblings: &SiblingCache,
+    ) -> FeatureVector {
+        // The sibling extractor is the last standard one.
+        let (last, others) = STANDARD_EXTRACTORS
+            .split_last()
+            .expect("the standard extractors are not empty");
+        debug_assert_eq!(last.name(), SiblingFeatures.name());
+        let mut vector = FeatureVector::extract(context, dimension_bits, others);
+        let mask = (1_u32 << dimension_bits.clamp(1, 31)) - 1;
+        vector.group(mask, |sink| siblings.extract(&context.property_name, sink));
+        vector
     }
 
     /// The number of features.

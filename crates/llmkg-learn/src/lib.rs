@@ -48,7 +48,7 @@ pub use crate::{
     features::{
         DepthFeatures, FeatureExtractor, FeatureSink, FeatureVector, InteractionFeatures,
         MAX_FEATURES, MAX_GROUP_NORM, NodeTypeFeatures, PropertyNameFeatures, STANDARD_EXTRACTORS,
-        SiblingFeatures, ValueFeatures,
+        SiblingCache, SiblingFeatures, ValueFeatures,
     },
     learner::{LearnerStatistics, PatternLearner},
     patterns::PatternMatch,

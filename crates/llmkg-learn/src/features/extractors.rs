@@ -164,40 +164,134 @@ impl FeatureExtractor for SiblingFeatures {
     }
 
     fn extract(&self, context: &ExceptionContext, sink: &mut FeatureSink<'_>) {
-        // Keep the siblings with the smallest name hashes, sorted, in a stack buffer: the
-        // result (and so every floating-point sum over it) is the same for equal maps
-        // whatever their iteration order.
-        let mut chosen = [(0_u64, 0_u64); MAX_SIBLINGS];
-        let mut n_chosen = 0;
-        for (name, value) in &context.sibling_properties {
-            if *name == context.property_name {
-                continue;
-            }
-            let name_hash = token_hash(SIBLING_NAME, name);
-            if n_chosen == MAX_SIBLINGS && name_hash >= chosen[MAX_SIBLINGS - 1].0 {
-                continue;
-            }
-            let value_hash = match value {
-                PropertyValue::Boolean(flag) => {
-                    let mut hasher = super::TokenHasher::new(SIBLING_VALUE);
-                    hasher.write_lowercase(name);
-                    hasher.write_u64(u64::from(*flag));
-                    hasher.finish()
-                }
-                _ => 0,
-            };
-            let position = chosen[..n_chosen].partition_point(|&(hash, _)| hash < name_hash);
-            if n_chosen < MAX_SIBLINGS {
-                n_chosen += 1;
-            }
-            chosen.copy_within(position..n_chosen - 1, position + 1);
-            chosen[position] = (name_hash, value_hash);
+        let chosen = smallest_siblings::<MAX_SIBLINGS>(
+            &context.sibling_properties,
+            Some(&context.property_name),
+        );
+        emit_siblings(chosen.iter().map(|sibling| (sibling.0, sibling.1)), sink);
+    }
+}
+
+/// One sibling as a feature: its name hash, its name-and-value hash (0 for non-booleans).
+type SiblingHashes = (u64, u64);
+
+/// The `N` siblings with the smallest name hashes, sorted by that hash, skipping `skip`: the
+/// result (and so every floating-point sum over it) is the same for equal maps whatever their
+/// iteration order. Kept in a stack buffer; the names are borrowed.
+fn smallest_siblings<'a, const N: usize>(
+    siblings: &'a std::collections::HashMap<String, PropertyValue>,
+    skip: Option<&str>,
+) -> SmallestSiblings<'a, N> {
+    let mut chosen = SmallestSiblings {
+        entries: [(0, 0, ""); N],
+        len: 0,
+    };
+    for (name, value) in siblings {
+        if skip == Some(name.as_str()) {
+            continue;
         }
-        for &(name_hash, value_hash) in &chosen[..n_chosen] {
-            sink.add_hashed(name_hash, 1.0);
-            if value_hash != 0 {
-                sink.add_hashed(value_hash, 1.0);
-            }
+        let name_hash = token_hash(SIBLING_NAME, name);
+        if chosen.len == N && name_hash >= chosen.entries[N - 1].0 {
+            continue;
         }
+        let value_hash = match value {
+            PropertyValue::Boolean(flag) => {
+                let mut hasher = super::TokenHasher::new(SIBLING_VALUE);
+                hasher.write_lowercase(name);
+                hasher.write_u64(u64::from(*flag));
+                hasher.finish()
+            }
+            _ => 0,
+        };
+        let position = chosen.entries[..chosen.len].partition_point(|entry| entry.0 < name_hash);
+        if chosen.len < N {
+            chosen.len += 1;
+        }
+        chosen
+            .entries
+            .copy_within(position..chosen.len - 1, position + 1);
+        chosen.entries[position] = (name_hash, value_hash, name.as_str());
+    }
+    chosen
+}
+
+#[derive(Clone, Copy, Debug)]
+struct SmallestSiblings<'a, const N: usize> {
+    entries: [(u64, u64, &'a str); N],
+    len: usize,
+}
+
+impl<'a, const N: usize> SmallestSiblings<'a, N> {
+    fn iter(&self) -> impl Iterator<Item = &(u64, u64, &'a str)> {
+        self.entries[..self.len].iter()
+    }
+}
+
+fn emit_siblings(chosen: impl Iterator<Item = SiblingHashes>, sink: &mut FeatureSink<'_>) {
+    for (name_hash, value_hash) in chosen {
+        sink.add_hashed(name_hash, 1.0);
+        if value_hash != 0 {
+            sink.add_hashed(value_hash, 1.0);
+        }
+    }
+}
+
+/// The sibling features of one node, hashed once for all of its properties.
+///
+/// [`SiblingFeatures`] hashes every sibling for every context; a node with `n` properties
+/// processed property by property pays `n²` hashes. This keeps the `MAX_SIBLINGS + 1`
+/// siblings with the smallest name hashes of the map once, and each property's sibling
+/// features are the first `MAX_SIBLINGS` of them that are not the property itself: exactly
+/// what [`SiblingFeatures`] extracts from the same map.
+///
+/// ```
+/// use std::collections::HashMap;
+/// use llmkg_core::PropertyValue;
+/// use llmkg_learn::{ExceptionContext, FeatureVector, SiblingCache};
+///
+/// let siblings: HashMap<String, PropertyValue> =
+///     (0..100).map(|i| (format!("p{i}"), PropertyValue::Boolean(i % 2 == 0))).collect();
+/// let cache = SiblingCache::new(&siblings);
+/// let mut context = ExceptionContext::new("p7", true.into(), false.into(), "Bird", 2);
+/// context.sibling_properties = siblings;
+/// assert_eq!(
+///     FeatureVector::standard_cached(&context, 18, &cache),
+///     FeatureVector::standard(&context, 18),
+/// );
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SiblingCache {
+    /// `(name hash, value hash, name)`, sorted by name hash.
+    entries: Vec<(u64, u64, String)>,
+    siblings: usize,
+}
+
+impl SiblingCache {
+    /// Hashes the siblings of one node.
+    pub fn new(siblings: &std::collections::HashMap<String, PropertyValue>) -> Self {
+        let chosen = smallest_siblings::<{ MAX_SIBLINGS + 1 }>(siblings, None);
+        SiblingCache {
+            entries: chosen
+                .iter()
+                .map(|&(name_hash, value_hash, name)| (name_hash, value_hash, name.to_owned()))
+                .collect(),
+            siblings: siblings.len(),
+        }
+    }
+
+    /// How many siblings the cached map held.
+    pub fn sibling_count(&self) -> usize {
+        self.siblings
+    }
+
+    /// Writes the sibling features of `property`.
+    pub(crate) fn extract(&self, property: &str, sink: &mut FeatureSink<'_>) {
+        let chosen = self
+            .entries
+            .iter()
+            .filter(|entry| entry.2 != property)
+            .take(MAX_SIBLINGS)
+            .map(|entry| (entry.0, entry.1));
+        emit_siblings(chosen, sink);
     }
 }
