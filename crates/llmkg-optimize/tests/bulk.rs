@@ -8,7 +8,7 @@ use proptest::prelude::*;
 
 fn value(choice: u8) -> PropertyValue {
     match choice % 5 {
-        0 => PropertyValue::Boolean(choice % 2 == 0),
+        0 => PropertyValue::Boolean(choice.is_multiple_of(2)),
         1 => PropertyValue::String(format!("text {}", choice % 7)),
         2 => PropertyValue::Integer(i64::from(choice)),
         3 => PropertyValue::List(vec![PropertyValue::Null, PropertyValue::from("x")]),
