@@ -100,9 +100,10 @@ pub struct Hierarchy {
     depths: Vec<u32>,
     /// Sorted interned ids of the properties each node defines itself.
     local_property_ids: Vec<Vec<u32>>,
-    /// `local_values[idx][k]` is the value of `local_property_ids[idx][k]`: a copy of the
-    /// node's own map, so a resolution reads a value by index instead of hashing its name.
-    local_values: Vec<Vec<PropertyValue>>,
+    /// Each node's own values with their property ids, sorted like `local_property_ids`: a
+    /// copy of the node's map, so a resolution finds a value by id (one heap block) instead of
+    /// hashing its name.
+    local_values: Vec<Vec<(u32, PropertyValue)>>,
     property_names: Vec<String>,
     property_ids: FastMap<String, u32>,
     /// Property id to the sorted indices of the nodes that declared it strict.
@@ -188,7 +189,8 @@ impl Hierarchy {
             .map(|(name, value)| (self.intern(name), value.clone()))
             .collect();
         locals.sort_unstable_by_key(|&(property_id, _)| property_id);
-        let (local_ids, local_values): (Vec<u32>, Vec<PropertyValue>) = locals.into_iter().unzip();
+        let local_ids: Vec<u32> = locals.iter().map(|&(property_id, _)| property_id).collect();
+        let local_values = locals;
         let depth = parent_indices
             .iter()
             .map(|&parent_idx| self.depths[parent_idx as usize] + 1)
@@ -348,10 +350,11 @@ impl Hierarchy {
 
     /// The value `idx` defines itself for `property_id`, if any.
     fn local_value(&self, idx: u32, property_id: u32) -> Option<&PropertyValue> {
-        let position = self.local_property_ids[idx as usize]
-            .binary_search(&property_id)
+        let locals = &self.local_values[idx as usize];
+        let position = locals
+            .binary_search_by_key(&property_id, |&(id, _)| id)
             .ok()?;
-        self.local_values[idx as usize].get(position)
+        Some(&locals[position].1)
     }
 
     fn defines(&self, idx: u32, property_id: u32) -> bool {

@@ -32,13 +32,13 @@ impl Hierarchy {
         if let Some(slot) = node.local_properties.get_mut(name) {
             // The set of defining nodes is unchanged, so every cached view stays valid.
             if let Ok(position) = local_ids.binary_search(&property_id) {
-                local_values[position].clone_from(&value);
+                local_values[position].1.clone_from(&value);
             }
             return Ok(Some(std::mem::replace(slot, value)));
         }
         if let Err(position) = local_ids.binary_search(&property_id) {
             local_ids.insert(position, property_id);
-            local_values.insert(position, value.clone());
+            local_values.insert(position, (property_id, value.clone()));
         }
         node.local_properties.insert(name.to_owned(), value);
         self.views
