@@ -522,4 +522,9 @@ fn the_rules_table_lists_every_rule_once() {
         );
     }
     assert!(table.contains("prespawned_unshared_maps_adds/2"), "{table}");
+    // Four cells a row: no cell may hold a `|` of its own.
+    assert!(
+        table.lines().all(|line| line.matches('|').count() == 5),
+        "{table}"
+    );
 }
