@@ -55,5 +55,5 @@ pub use crate::{
         Resolution,
     },
     node::InheritanceNode,
-    value::{NodeId, PropertyValue},
+    value::{MAX_VALUE_DEPTH, NodeId, PropertyValue},
 };
