@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use llmkg_core::{InheritanceNode, PropertyValue};
-use llmkg_exception_store::{Exception, ExceptionSource};
+use llmkg_exception::{Exception, ExceptionSource};
 
 use crate::confidence::confidence_of;
 use crate::patterns::{LearnedPattern, LearnedPatterns};
@@ -312,7 +312,7 @@ impl ExceptionDetector {
     /// use std::time::Instant;
     /// use llmkg_core::PropertyValue;
     /// use llmkg_detect::ExceptionDetector;
-    /// use llmkg_exception_store::{Exception, ExceptionSource};
+    /// use llmkg_exception::{Exception, ExceptionSource};
     ///
     /// let mut detector = ExceptionDetector::default();
     /// let (yes, no) = (PropertyValue::Boolean(true), PropertyValue::Boolean(false));

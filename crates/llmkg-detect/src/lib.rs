@@ -3,14 +3,14 @@
 //!
 //! The main type is [`ExceptionDetector`]; [`calculate_similarity`] is the value metric it
 //! uses and [`DetectionStatistics`] what it counts. Values and nodes come from `llmkg-core`,
-//! the [`Exception`](llmkg_exception_store::Exception) records it produces from
+//! the [`Exception`](llmkg_exception::Exception) records it produces from
 //! `llmkg-exception-store`, whose `ExceptionStore` keeps them.
 //!
 //! ```
 //! use std::collections::HashMap;
 //! use llmkg_core::{InheritanceNode, NodeId, PropertyValue};
 //! use llmkg_detect::ExceptionDetector;
-//! use llmkg_exception_store::ExceptionSource;
+//! use llmkg_exception::ExceptionSource;
 //!
 //! let detector = ExceptionDetector::new(0.8, 0.7);
 //! let penguin = InheritanceNode::new(NodeId(3), "Penguin")

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use llmkg_core::PropertyValue;
-use llmkg_exception_store::{Exception, ExceptionSource, validate_confidence};
+use llmkg_exception::{Exception, ExceptionSource};
 
 use crate::{DetectError, Result};
 
@@ -113,7 +113,7 @@ impl LearnedPatterns {
             if property.is_empty() {
                 return Err(DetectError::EmptyPropertyName { index });
             }
-            if validate_confidence(exception.confidence).is_err() {
+            if exception.validate().is_err() {
                 return Err(DetectError::InvalidExampleConfidence {
                     index,
                     property: property.clone(),

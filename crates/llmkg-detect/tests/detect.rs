@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use llmkg_core::{InheritanceNode, NodeId, PropertyValue};
 use llmkg_detect::{ExceptionDetector, calculate_similarity};
-use llmkg_exception_store::ExceptionSource;
+use llmkg_exception::ExceptionSource;
 use proptest::prelude::*;
 
 fn value_strategy() -> impl Strategy<Value = PropertyValue> {

@@ -6,10 +6,11 @@ use std::sync::Arc;
 use crossbeam_utils::CachePadded;
 use hashbrown::HashTable;
 use llmkg_core::{NodeId, PropertyValue};
+use llmkg_exception::{Exception, property_hash};
 use parking_lot::Mutex;
 
+use crate::ExceptionStore;
 use crate::store::{SHARD_COUNT, shard_of};
-use crate::{Exception, ExceptionStore, property_hash};
 
 /// How [`ExceptionHandler::handle_exception_conflict`] picks one of several exceptions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -86,7 +87,8 @@ fn entry_hash(node: u64, property_hash: u64) -> u64 {
 /// ```
 /// use std::sync::Arc;
 /// use llmkg_core::{NodeId, PropertyValue};
-/// use llmkg_exception_store::{Exception, ExceptionHandler, ExceptionSource, ExceptionStore};
+/// use llmkg_exception::{Exception, ExceptionSource};
+/// use llmkg_exception_store::{ExceptionHandler, ExceptionStore};
 ///
 /// let store = Arc::new(ExceptionStore::new());
 /// let handler = ExceptionHandler::new(Arc::clone(&store));
@@ -279,7 +281,8 @@ impl ExceptionHandler {
 ///
 /// ```
 /// use llmkg_core::PropertyValue;
-/// use llmkg_exception_store::{resolve_conflict, ConflictStrategy, Exception, ExceptionSource};
+/// use llmkg_exception::{Exception, ExceptionSource};
+/// use llmkg_exception_store::{resolve_conflict, ConflictStrategy};
 ///
 /// let weak = Exception::new(true.into(), false.into(), "a", ExceptionSource::Explicit, 0.5);
 /// let strong = Exception::new(true.into(), false.into(), "b", ExceptionSource::Detected, 0.9);

@@ -19,8 +19,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use llmkg_core::NodeId;
+use llmkg_exception::Exception;
 
-use crate::{Exception, ExceptionStore, Result, StoreError};
+use crate::{ExceptionStore, Result, StoreError};
 
 /// The snapshot format version this build writes and reads.
 pub const SNAPSHOT_VERSION: u32 = 1;

@@ -9,7 +9,9 @@ use llmkg_core::{NodeId, PropertyValue};
 use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 pub(crate) use self::shard::{ShardData, key_hash};
-use crate::{Exception, ExceptionKey, ExceptionSource, Result, StoreError, property_hash};
+use llmkg_exception::{Exception, ExceptionKey, ExceptionSource, property_hash};
+
+use crate::{Result, StoreError};
 
 /// Number of shards. A power of two well above the core counts we target (16), so writers
 /// rarely meet on one lock.
@@ -63,7 +65,8 @@ pub(crate) struct Shard {
 /// ```
 /// use std::sync::Arc;
 /// use llmkg_core::{NodeId, PropertyValue};
-/// use llmkg_exception_store::{Exception, ExceptionSource, ExceptionStore};
+/// use llmkg_exception::{Exception, ExceptionSource};
+/// use llmkg_exception_store::ExceptionStore;
 ///
 /// let store = Arc::new(ExceptionStore::new());
 /// let flightless = Exception::new(
@@ -152,7 +155,7 @@ impl ExceptionStore {
     ///
     /// # Errors
     ///
-    /// [`StoreError::InvalidConfidence`] or [`StoreError::EmptyPropertyName`]; nothing is stored.
+    /// [`StoreError::InvalidException`] or [`StoreError::EmptyPropertyName`]; nothing is stored.
     pub fn add_exception(
         &self,
         node: NodeId,

@@ -6,9 +6,10 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use llmkg_core::{NodeId, PropertyValue};
+use llmkg_exception::{Exception, ExceptionError, ExceptionKey, ExceptionSource};
 use llmkg_exception_store::{
-    ConflictStrategy, Exception, ExceptionHandler, ExceptionKey, ExceptionSource, ExceptionStore,
-    SNAPSHOT_VERSION, StoreError, resolve_conflict,
+    ConflictStrategy, ExceptionHandler, ExceptionStore, SNAPSHOT_VERSION, StoreError,
+    resolve_conflict,
 };
 use proptest::prelude::*;
 
@@ -65,7 +66,13 @@ fn invalid_input_is_a_typed_error_and_stores_nothing() {
                 exception(1, ExceptionSource::Detected, bad),
             )
             .unwrap_err();
-        assert!(matches!(err, StoreError::InvalidConfidence(_)), "{err}");
+        assert!(
+            matches!(
+                err,
+                StoreError::InvalidException(ExceptionError::InvalidConfidence(_))
+            ),
+            "{err}"
+        );
     }
     let err = store
         .add_exception(

@@ -5,7 +5,7 @@ mod reason;
 
 use std::path::Path;
 
-use llmkg_exception_store::Exception;
+use llmkg_exception::Exception;
 use serde::{Deserialize, Serialize};
 
 use crate::model::LogisticModel;
@@ -27,7 +27,7 @@ use crate::{
 ///
 /// ```
 /// use llmkg_core::PropertyValue;
-/// use llmkg_exception_store::{Exception, ExceptionSource};
+/// use llmkg_exception::{Exception, ExceptionSource};
 /// use llmkg_learn::{ExceptionContext, PatternLearner};
 ///
 /// let mut learner = PatternLearner::new();

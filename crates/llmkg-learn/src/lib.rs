@@ -2,7 +2,7 @@
 //! confirm new exceptions.
 //!
 //! The main types are [`PatternLearner`], which learns from exceptions
-//! ([`Exception`](llmkg_exception_store::Exception) of `llmkg-exception-store`) seen in their
+//! ([`Exception`](llmkg_exception::Exception) of `llmkg-exception`) seen in their
 //! [`ExceptionContext`], from non-exceptions and from [`UserFeedback`], and the
 //! [`FeatureExtractor`]s that turn a context into a hashed [`FeatureVector`]. Likelihoods
 //! come from an online logistic-regression model, so they are probabilities; explanations
@@ -11,7 +11,7 @@
 //!
 //! ```
 //! use llmkg_core::PropertyValue;
-//! use llmkg_exception_store::{Exception, ExceptionSource};
+//! use llmkg_exception::{Exception, ExceptionSource};
 //! use llmkg_learn::{ExceptionContext, PatternLearner, UserFeedback};
 //!
 //! let mut learner = PatternLearner::new();

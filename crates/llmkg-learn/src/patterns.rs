@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use llmkg_core::PropertyValue;
-use llmkg_exception_store::property_hash;
+use llmkg_exception::property_hash;
 use serde::{Deserialize, Serialize};
 
 use self::frequent::FrequentItems;

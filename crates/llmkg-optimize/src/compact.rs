@@ -14,7 +14,7 @@ use std::ops::Range;
 use std::time::{Duration, Instant};
 
 use llmkg_core::{NodeId, PropertyValue};
-use llmkg_exception_store::{Exception, ExceptionKey, ExceptionSource};
+use llmkg_exception::{Exception, ExceptionKey, ExceptionSource};
 
 pub(crate) use self::build::RowInput;
 use crate::codec::decode_value;

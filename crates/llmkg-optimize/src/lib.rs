@@ -12,7 +12,7 @@
 //! ```
 //! use std::time::Instant;
 //! use llmkg_core::{NodeId, PropertyValue};
-//! use llmkg_exception_store::{Exception, ExceptionKey, ExceptionSource};
+//! use llmkg_exception::{Exception, ExceptionKey, ExceptionSource};
 //! use llmkg_optimize::StorageOptimizer;
 //!
 //! let mut optimizer = StorageOptimizer::new(100);

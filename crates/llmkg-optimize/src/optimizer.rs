@@ -5,7 +5,7 @@ mod query;
 use std::time::Instant;
 
 use hashbrown::HashMap;
-use llmkg_exception_store::{Exception, ExceptionKey, validate_confidence};
+use llmkg_exception::{Exception, ExceptionKey};
 
 use crate::codec::check_depth;
 use crate::compact::{CompactColumns, RowInput};
@@ -30,7 +30,7 @@ pub const MAX_EXCEPTIONS: usize = u32::MAX as usize;
 /// ```
 /// use std::time::Instant;
 /// use llmkg_core::{NodeId, PropertyValue};
-/// use llmkg_exception_store::{Exception, ExceptionKey, ExceptionSource};
+/// use llmkg_exception::{Exception, ExceptionKey, ExceptionSource};
 /// use llmkg_optimize::StorageOptimizer;
 ///
 /// let mut optimizer = StorageOptimizer::new(1000);
@@ -69,8 +69,7 @@ pub struct StorageOptimizer {
 
 /// Checks what the optimizer requires of an exception before it changes anything.
 pub(crate) fn validate(exception: &Exception) -> Result<()> {
-    validate_confidence(exception.confidence)
-        .map_err(|_| StorageError::InvalidConfidence(exception.confidence))?;
+    exception.validate()?;
     check_depth(&exception.inherited_value)?;
     check_depth(&exception.actual_value)
 }
@@ -116,7 +115,7 @@ impl StorageOptimizer {
     ///
     /// # Errors
     ///
-    /// [`StorageError::InvalidConfidence`] for a NaN, infinite or out-of-range confidence,
+    /// [`StorageError::InvalidException`] for a NaN, infinite or out-of-range confidence,
     /// [`StorageError::ValueTooDeep`] for values nesting lists deeper than
     /// [`MAX_VALUE_DEPTH`](crate::MAX_VALUE_DEPTH), [`StorageError::CapacityExceeded`] past
     /// [`MAX_EXCEPTIONS`]; nothing is stored then.

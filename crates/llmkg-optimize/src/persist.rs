@@ -13,7 +13,7 @@
 //! The body is dictionary-encoded like the columns: each distinct value (in the canonical
 //! encoding of the `codec` module) and each distinct reason is written once, and every
 //! exception refers to them by index; `created_at` is written as nanoseconds since the Unix
-//! epoch (exact within one process, see `llmkg_exception_store::instant_serde`).
+//! epoch (exact within one process, see `llmkg_exception::instant_serde`).
 //! Loading checks every byte before it builds anything, so a bad file is a typed error.
 
 use std::fs::{self, File};
@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use hashbrown::HashSet;
 use llmkg_core::{NodeId, PropertyValue};
-use llmkg_exception_store::{Exception, ExceptionKey, ExceptionSource, instant_serde};
+use llmkg_exception::{Exception, ExceptionKey, ExceptionSource, instant_serde};
 use serde::{Deserialize, Serialize};
 
 use crate::codec::{decode_value, encode_value};

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use llmkg_core::{NodeId, PropertyValue};
-use llmkg_exception_store::{Exception, ExceptionKey, ExceptionSource};
+use llmkg_exception::{Exception, ExceptionError, ExceptionKey, ExceptionSource};
 use proptest::prelude::*;
 
 use crate::test_support::{arbitrary_exception, same_exception};
@@ -135,7 +135,10 @@ fn invalid_confidence_stores_nothing() {
             .store_exception(seed_key(3), exception.clone())
             .unwrap_err();
         assert!(
-            matches!(error, StorageError::InvalidConfidence(_)),
+            matches!(
+                error,
+                StorageError::InvalidException(ExceptionError::InvalidConfidence(_))
+            ),
             "{error}"
         );
         assert!(error.to_string().contains(&bad.to_string()), "{error}");

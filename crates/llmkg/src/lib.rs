@@ -4,7 +4,8 @@
 //! Concepts inherit properties (`Bird.can_fly = true` flows to `Penguin`); an *exception*
 //! records a deliberate override (`Penguin.can_fly = false`). This facade re-exports the
 //! focused crates: [`core`] (ids, values, nodes, the hierarchy) from `llmkg-core`, and
-//! [`exceptions`] (store, handler, detector, learner, optimizer) from `llmkg-exception-store`,
+//! [`exceptions`] (the record, store, handler, detector, learner, optimizer) from
+//! `llmkg-exception`, `llmkg-exception-store`,
 //! `llmkg-detect`, `llmkg-learn` and `llmkg-optimize`.
 //!
 //! ```
@@ -51,10 +52,12 @@ pub mod exceptions {
     pub use llmkg_detect::{
         DetectError, DetectionStatistics, ExceptionDetector, calculate_similarity,
     };
+    pub use llmkg_exception::{
+        Exception, ExceptionError, ExceptionKey, ExceptionSource, property_hash,
+    };
     pub use llmkg_exception_store::{
-        CacheStatistics, ConflictStrategy, Exception, ExceptionHandler, ExceptionKey,
-        ExceptionSource, ExceptionStore, SNAPSHOT_VERSION, StoreError, StoreStatistics,
-        instant_serde, property_hash, resolve_conflict, validate_confidence,
+        CacheStatistics, ConflictStrategy, ExceptionHandler, ExceptionStore, SNAPSHOT_VERSION,
+        StoreError, StoreStatistics,
     };
     pub use llmkg_learn::{
         ExceptionContext, FeatureExtractor, FeatureSink, FeatureVector, LearnError, LearnerConfig,

@@ -1,7 +1,7 @@
 //! Learning, suggestions, feedback and statistics.
 
 use llmkg_core::PropertyValue;
-use llmkg_exception_store::{Exception, ExceptionSource};
+use llmkg_exception::{Exception, ExceptionSource};
 use llmkg_learn::{ExceptionContext, LearnError, PatternLearner, UserFeedback};
 
 use crate::{flightless, flightless_exception, flying, penguin_learner};

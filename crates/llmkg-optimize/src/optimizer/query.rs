@@ -8,7 +8,7 @@
 
 use std::time::Instant;
 
-use llmkg_exception_store::{Exception, ExceptionKey, ExceptionSource};
+use llmkg_exception::{Exception, ExceptionKey, ExceptionSource};
 
 use super::StorageOptimizer;
 use crate::{Result, StorageError};
@@ -45,7 +45,7 @@ impl StorageOptimizer {
         self.gather(0..self.compact.len(), |_, _| true)
     }
 
-    /// The exceptions of one property (by its [`property_hash`](llmkg_exception_store::property_hash)).
+    /// The exceptions of one property (by its [`property_hash`](llmkg_exception::property_hash)).
     ///
     /// # Errors
     ///

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use llmkg_core::{NodeId, PropertyValue};
-use llmkg_exception_store::{Exception, ExceptionKey, ExceptionSource, instant_serde};
+use llmkg_exception::{Exception, ExceptionKey, ExceptionSource, instant_serde};
 
 use super::{HEADER_LEN, MAGIC, OPTIMIZER_SNAPSHOT_VERSION, SnapshotBody, SnapshotEntry};
 use crate::test_support::same_exception;

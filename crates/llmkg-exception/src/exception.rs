@@ -5,13 +5,14 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use llmkg_core::{NodeId, PropertyValue};
 use serde::{Deserialize, Serialize};
 
-use crate::{Result, StoreError};
+use crate::ExceptionError;
 
 /// Where an exception came from.
 ///
 /// The order of the variants is not their precedence; see
 /// [`ExceptionSource::precedence`] for the order the handler uses on conflicts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum ExceptionSource {
     /// Stated by a user or an import: the most authoritative source.
     Explicit,
@@ -64,7 +65,7 @@ impl ExceptionSource {
 /// ```
 /// use std::time::Instant;
 /// use llmkg_core::PropertyValue;
-/// use llmkg_exception_store::{Exception, ExceptionSource};
+/// use llmkg_exception::{Exception, ExceptionSource};
 ///
 /// let e = Exception::new(
 ///     PropertyValue::Boolean(true),
@@ -112,8 +113,12 @@ impl Exception {
         }
     }
 
-    /// Checks what the store requires: a finite confidence in `[0, 1]`.
-    pub fn validate(&self) -> Result<()> {
+    /// Checks what every engine requires of a record: a finite confidence in `[0, 1]`.
+    ///
+    /// # Errors
+    ///
+    /// [`ExceptionError::InvalidConfidence`] naming the confidence otherwise.
+    pub fn validate(&self) -> Result<(), ExceptionError> {
         validate_confidence(self.confidence)
     }
 
@@ -124,11 +129,11 @@ impl Exception {
 }
 
 /// Checks that a confidence is finite and within `[0, 1]`.
-pub fn validate_confidence(confidence: f32) -> Result<()> {
+fn validate_confidence(confidence: f32) -> Result<(), ExceptionError> {
     if confidence.is_finite() && (0.0..=1.0).contains(&confidence) {
         Ok(())
     } else {
-        Err(StoreError::InvalidConfidence(confidence))
+        Err(ExceptionError::InvalidConfidence(confidence))
     }
 }
 
@@ -139,7 +144,7 @@ pub fn validate_confidence(confidence: f32) -> Result<()> {
 /// it can be written to files and compared across runs.
 ///
 /// ```
-/// use llmkg_exception_store::property_hash;
+/// use llmkg_exception::property_hash;
 /// assert_eq!(property_hash("can_fly"), property_hash("can_fly"));
 /// assert_ne!(property_hash("can_fly"), property_hash("can_swim"));
 /// ```
@@ -151,7 +156,7 @@ pub fn property_hash(property: &str) -> u64 {
 ///
 /// ```
 /// use llmkg_core::NodeId;
-/// use llmkg_exception_store::{property_hash, ExceptionKey};
+/// use llmkg_exception::{property_hash, ExceptionKey};
 /// let key = ExceptionKey::new(NodeId(7), "can_fly");
 /// assert_eq!(key.property_hash, property_hash("can_fly"));
 /// ```
@@ -174,6 +179,10 @@ impl ExceptionKey {
 }
 
 /// Converts an `Instant` to and from nanoseconds since the Unix epoch.
+///
+/// [`Exception`]'s serde form uses it; file formats that keep `created_at` in their own
+/// columns (the optimizer's snapshot) call [`to_unix_nanos`](instant_serde::to_unix_nanos)
+/// and [`from_unix_nanos`](instant_serde::from_unix_nanos) directly.
 ///
 /// The conversion anchors on one `(Instant, SystemTime)` pair taken once per process, so
 /// within a process the round trip is exact to the nanosecond.
@@ -270,7 +279,7 @@ mod tests {
         for bad in [f32::NAN, f32::INFINITY, -0.1, 1.01, f32::NEG_INFINITY] {
             assert!(matches!(
                 validate_confidence(bad),
-                Err(StoreError::InvalidConfidence(_))
+                Err(ExceptionError::InvalidConfidence(_))
             ));
         }
     }
