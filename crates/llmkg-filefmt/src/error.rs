@@ -15,7 +15,7 @@ pub enum FormatError {
         need: usize,
     },
     /// The first eight bytes are not this format's magic.
-    #[error("not a {expected} file: magic is {found:?}")]
+    #[error("not a {expected} file (bad magic {found:?})")]
     BadMagic {
         /// The format that was expected.
         expected: &'static str,
@@ -60,6 +60,14 @@ pub enum FormatError {
         /// The checksum of the payload as read.
         actual: u32,
     },
+    /// A value the decoder's own checks refused: an unknown enum variant, a value out of range
+    /// for its type, or lists nested deeper than `llmkg_core::MAX_VALUE_DEPTH`. (Postcard
+    /// drops the checks' messages, so this is all it can say.)
+    #[error(
+        "invalid value in payload: an unknown variant, a value out of range, or lists nested \
+         deeper than the limit"
+    )]
+    InvalidValue,
     /// The payload passed the checksum but does not decode as the expected type.
     #[error("undecodable payload: {0}")]
     Undecodable(String),

@@ -213,10 +213,13 @@ impl FileFormat {
 ///
 /// # Errors
 ///
-/// [`FormatError::Undecodable`] or [`FormatError::TrailingBytes`].
+/// [`FormatError::Undecodable`], [`FormatError::InvalidValue`] or
+/// [`FormatError::TrailingBytes`].
 pub fn from_postcard<T: DeserializeOwned>(payload: &[u8]) -> Result<T, FormatError> {
-    let (value, rest) = postcard::take_from_bytes::<T>(payload)
-        .map_err(|error| FormatError::Undecodable(error.to_string()))?;
+    let (value, rest) = postcard::take_from_bytes::<T>(payload).map_err(|error| match error {
+        postcard::Error::SerdeDeCustom => FormatError::InvalidValue,
+        other => FormatError::Undecodable(other.to_string()),
+    })?;
     if !rest.is_empty() {
         return Err(FormatError::TrailingBytes {
             count: rest.len() as u64,
