@@ -57,3 +57,8 @@ pub use crate::{
     node::InheritanceNode,
     value::{MAX_VALUE_DEPTH, NodeId, PropertyValue},
 };
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctest;

@@ -45,3 +45,8 @@ pub use crate::{
     similarity::calculate_similarity,
     statistics::DetectionStatistics,
 };
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctest;

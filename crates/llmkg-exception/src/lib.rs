@@ -29,3 +29,8 @@ pub use crate::{
     error::ExceptionError,
     exception::{Exception, ExceptionKey, ExceptionSource, instant_serde, property_hash},
 };
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctest;

@@ -46,3 +46,8 @@ pub use crate::{
     error::{FileError, FormatError, Result},
     format::{DEFAULT_MAX_PAYLOAD, FileFormat, HEADER_LEN, from_postcard},
 };
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctest;

@@ -79,3 +79,8 @@ pub use crate::{
         ValueChange,
     },
 };
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctest;
