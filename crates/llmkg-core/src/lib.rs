@@ -51,8 +51,8 @@ mod value;
 pub use crate::{
     error::{CoreError, Result},
     hierarchy::{
-        CacheStats, Explanation, Hierarchy, LosingCandidate, LossReason, PropertyConflict,
-        Resolution,
+        Explanation, Hierarchy, LosingCandidate, LossReason, PropertyConflict, Resolution,
+        ViewCacheStatistics,
     },
     node::InheritanceNode,
     value::{MAX_VALUE_DEPTH, NodeId, PropertyValue},

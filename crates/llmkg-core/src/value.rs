@@ -73,6 +73,7 @@ pub enum PropertyValue {
 impl PropertyValue {
     /// A short, stable name of the variant: `"boolean"`, `"number"`, `"string"`, `"integer"`,
     /// `"list"` or `"null"`.
+    #[must_use]
     pub fn type_name(&self) -> &'static str {
         match self {
             PropertyValue::Boolean(_) => "boolean",
@@ -85,6 +86,7 @@ impl PropertyValue {
     }
 
     /// The boolean, if this is a `Boolean`.
+    #[must_use]
     pub fn as_bool(&self) -> Option<bool> {
         match self {
             PropertyValue::Boolean(b) => Some(*b),
@@ -93,6 +95,7 @@ impl PropertyValue {
     }
 
     /// The value as `f64`, if this is a `Number` or an `Integer` (integers above 2^53 round).
+    #[must_use]
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             PropertyValue::Number(n) => Some(*n),
@@ -102,6 +105,7 @@ impl PropertyValue {
     }
 
     /// The text, if this is a `String`.
+    #[must_use]
     pub fn as_str(&self) -> Option<&str> {
         match self {
             PropertyValue::String(s) => Some(s),
@@ -110,6 +114,7 @@ impl PropertyValue {
     }
 
     /// Whether this is `Null`.
+    #[must_use]
     pub fn is_null(&self) -> bool {
         matches!(self, PropertyValue::Null)
     }

@@ -1,10 +1,10 @@
 //! Exception detection: finds where a node overrides an inherited property value, scores
 //! how sure that is, and says why.
 //!
-//! The main type is [`ExceptionDetector`]; [`calculate_similarity`] is the value metric it
-//! uses and [`DetectionStatistics`] what it counts. Values and nodes come from `llmkg-core`,
-//! the [`Exception`](llmkg_exception::Exception) records it produces from
-//! `llmkg-exception-store`, whose `ExceptionStore` keeps them.
+//! The main type is [`ExceptionDetector`]; [`DetectionStatistics`] is what it counts.
+//! Values and nodes come from `llmkg-core`; the [`Exception`](llmkg_exception::Exception)
+//! records it produces, and the value metric it thresholds
+//! ([`calculate_similarity`](llmkg_exception::calculate_similarity)), from `llmkg-exception`.
 //!
 //! ```
 //! use std::collections::HashMap;
@@ -35,14 +35,11 @@ mod confidence;
 mod detector;
 mod error;
 mod patterns;
-mod reason;
-mod similarity;
 mod statistics;
 
 pub use crate::{
     detector::ExceptionDetector,
     error::{DetectError, Result},
-    similarity::calculate_similarity,
     statistics::DetectionStatistics,
 };
 

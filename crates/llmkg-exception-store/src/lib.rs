@@ -12,7 +12,7 @@ mod store;
 
 pub use crate::{
     error::{Result, StoreError},
-    handler::{CacheStatistics, ConflictStrategy, ExceptionHandler, resolve_conflict},
+    handler::{CacheStatistics, ConflictStrategy, ExceptionHandler},
     snapshot::SNAPSHOT_VERSION,
     store::{ExceptionStore, StoreStatistics},
 };

@@ -9,7 +9,6 @@ use llmkg_core::{NodeId, PropertyValue};
 use llmkg_exception::{Exception, ExceptionError, ExceptionKey, ExceptionSource};
 use llmkg_exception_store::{
     ConflictStrategy, ExceptionHandler, ExceptionStore, SNAPSHOT_VERSION, StoreError,
-    resolve_conflict,
 };
 use proptest::prelude::*;
 
@@ -333,6 +332,12 @@ fn handler_cache_evicts_within_capacity() {
 
 #[test]
 fn conflict_precedence() {
+    // The strategy a handler is built with decides which of several exceptions wins.
+    let resolve = |exceptions: Vec<Exception>, strategy: ConflictStrategy| {
+        let handler = ExceptionHandler::with_config(Arc::new(ExceptionStore::new()), 0, strategy);
+        assert_eq!(handler.strategy(), strategy);
+        handler.handle_exception_conflict(exceptions)
+    };
     let base = Instant::now();
     let make = |source, confidence, offset_ms| {
         let mut e = exception(0, source, confidence);
@@ -350,29 +355,26 @@ fn conflict_precedence() {
         newer_explicit.clone(),
     ];
     assert_eq!(
-        resolve_conflict(all.clone(), ConflictStrategy::HighestConfidence),
+        resolve(all.clone(), ConflictStrategy::HighestConfidence),
         Some(confident.clone())
     );
     assert_eq!(
-        resolve_conflict(all.clone(), ConflictStrategy::SourcePrecedence),
+        resolve(all.clone(), ConflictStrategy::SourcePrecedence),
         Some(newer_explicit.clone())
     );
     assert_eq!(
-        resolve_conflict(all, ConflictStrategy::MostRecent),
+        resolve(all, ConflictStrategy::MostRecent),
         Some(newer_explicit.clone())
     );
     // Same confidence: Explicit beats Detected; then the most recent wins.
     assert_eq!(
-        resolve_conflict(
+        resolve(
             vec![detected, explicit, newer_explicit.clone()],
             ConflictStrategy::HighestConfidence
         ),
         Some(newer_explicit)
     );
-    assert_eq!(
-        resolve_conflict(Vec::new(), ConflictStrategy::default()),
-        None
-    );
+    assert_eq!(resolve(Vec::new(), ConflictStrategy::default()), None);
 }
 
 /// 8 threads x 10,000 mixed adds and removes on one property name: the final content is exact.

@@ -34,6 +34,7 @@ impl ExceptionSource {
     ];
 
     /// A dense index in `0..4`, the position in [`ExceptionSource::ALL`].
+    #[must_use]
     pub fn index(self) -> usize {
         match self {
             ExceptionSource::Explicit => 0,
@@ -45,6 +46,7 @@ impl ExceptionSource {
 
     /// Rank used to break confidence ties: Explicit (3) > Conflict (2) > Promoted (1) >
     /// Detected (0).
+    #[must_use]
     pub fn precedence(self) -> u8 {
         match self {
             ExceptionSource::Explicit => 3,
@@ -138,6 +140,7 @@ impl Exception {
     }
 
     /// Heap bytes owned by this exception (string and list capacities).
+    #[must_use]
     pub fn heap_bytes(&self) -> usize {
         self.inherited_value.heap_bytes() + self.actual_value.heap_bytes() + self.reason.capacity()
     }
@@ -163,6 +166,7 @@ fn validate_confidence(confidence: f32) -> Result<(), ExceptionError> {
 /// assert_eq!(property_hash("can_fly"), property_hash("can_fly"));
 /// assert_ne!(property_hash("can_fly"), property_hash("can_swim"));
 /// ```
+#[must_use]
 pub fn property_hash(property: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(property.as_bytes())
 }
@@ -185,6 +189,7 @@ pub struct ExceptionKey {
 
 impl ExceptionKey {
     /// The key of `property` on `node_id`, using [`property_hash`].
+    #[must_use]
     pub fn new(node_id: NodeId, property: &str) -> Self {
         ExceptionKey {
             node_id,
@@ -214,6 +219,7 @@ pub mod instant_serde {
     }
 
     /// Nanoseconds since the Unix epoch (negative before it) of an `Instant`.
+    #[must_use]
     pub fn to_unix_nanos(instant: Instant) -> i128 {
         let (anchor_instant, anchor_wall) = anchor();
         let anchor_nanos = match anchor_wall.duration_since(UNIX_EPOCH) {
@@ -231,6 +237,7 @@ pub mod instant_serde {
     ///
     /// Times that an `Instant` cannot represent on this platform (before the monotonic
     /// clock's origin) saturate to the earliest representable time we can reach.
+    #[must_use]
     pub fn from_unix_nanos(nanos: i128) -> Instant {
         let (anchor_instant, _) = anchor();
         let anchor_nanos = to_unix_nanos(anchor_instant);

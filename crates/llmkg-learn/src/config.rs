@@ -114,6 +114,7 @@ impl LearnerConfig {
     }
 
     /// The number of weights, `2^dimension_bits`.
+    #[must_use]
     pub fn dimension(&self) -> usize {
         1 << self.dimension_bits
     }

@@ -69,12 +69,14 @@ impl ExceptionContext {
     }
 
     /// Builder-style: adds a sibling property.
+    #[must_use]
     pub fn with_sibling(mut self, name: impl Into<String>, value: PropertyValue) -> Self {
         self.sibling_properties.insert(name.into(), value);
         self
     }
 
     /// Whether the actual value differs from the inherited one.
+    #[must_use]
     pub fn is_override(&self) -> bool {
         self.inherited_value != self.actual_value
     }
@@ -137,6 +139,7 @@ impl UserFeedback {
 
     /// The target probability this feedback teaches: 1 for `Correct` and `BetterReason`,
     /// 0 for `Incorrect`, the score for `PartiallyCorrect`.
+    #[must_use]
     pub fn label(&self) -> f32 {
         match self {
             UserFeedback::Correct | UserFeedback::BetterReason(_) => 1.0,

@@ -46,9 +46,9 @@ pub use crate::{
     context::{ExceptionContext, UserFeedback},
     error::{LearnError, Result},
     features::{
-        DepthFeatures, FeatureExtractor, FeatureSink, FeatureVector, IdentifierTokens,
-        InteractionFeatures, MAX_FEATURES, MAX_GROUP_NORM, NodeTypeFeatures, PropertyNameFeatures,
-        STANDARD_EXTRACTORS, SiblingFeatures, ValueFeatures, identifier_tokens, value_similarity,
+        DepthFeatures, FeatureExtractor, FeatureSink, FeatureVector, InteractionFeatures,
+        MAX_FEATURES, MAX_GROUP_NORM, NodeTypeFeatures, PropertyNameFeatures, STANDARD_EXTRACTORS,
+        SiblingFeatures, ValueFeatures,
     },
     learner::{LearnerStatistics, PatternLearner},
     patterns::PatternMatch,

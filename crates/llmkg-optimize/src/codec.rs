@@ -15,7 +15,7 @@
 
 use llmkg_core::PropertyValue;
 
-use crate::{Result, StorageError};
+use crate::{OptimizeError, Result};
 
 /// The deepest list nesting the optimizer accepts, the same bound as everywhere else in
 /// llmkg: deeper values are rejected on store so encoding, decoding and dropping never
@@ -32,7 +32,7 @@ const TAG_LIST: u8 = 6;
 
 /// Checks that `value` nests lists at most [`MAX_VALUE_DEPTH`] deep.
 pub(crate) fn check_depth(value: &PropertyValue) -> Result<()> {
-    value.check_depth().map_err(|_| StorageError::ValueTooDeep {
+    value.check_depth().map_err(|_| OptimizeError::ValueTooDeep {
         depth: MAX_VALUE_DEPTH + 1,
         limit: MAX_VALUE_DEPTH,
     })
@@ -219,7 +219,7 @@ mod tests {
         }
         assert!(matches!(
             check_depth(&value),
-            Err(StorageError::ValueTooDeep { .. })
+            Err(OptimizeError::ValueTooDeep { .. })
         ));
         let mut bytes = Vec::new();
         encode_value(&value, &mut bytes);

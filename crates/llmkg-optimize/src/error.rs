@@ -6,7 +6,7 @@ use std::path::PathBuf;
 /// [`StorageOptimizer`](crate::StorageOptimizer).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum StorageError {
+pub enum OptimizeError {
     /// An exception record that is not valid (a NaN, infinite or out-of-range confidence).
     #[error(transparent)]
     InvalidException(#[from] llmkg_exception::ExceptionError),
@@ -76,4 +76,4 @@ pub enum StorageError {
 }
 
 /// The optimizer's result type.
-pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+pub type Result<T, E = OptimizeError> = std::result::Result<T, E>;

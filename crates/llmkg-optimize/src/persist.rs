@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::codec::{decode_value, encode_value};
 use crate::dictionary::DictionaryBuilder;
-use crate::{MAX_EXCEPTIONS, Result, StorageError, StorageOptimizer};
+use crate::{MAX_EXCEPTIONS, OptimizeError, Result, StorageOptimizer};
 
 /// The snapshot format version this build writes and reads.
 pub const OPTIMIZER_SNAPSHOT_VERSION: u32 = 1;
@@ -52,21 +52,21 @@ struct SnapshotEntry {
     confidence: f32,
 }
 
-fn corrupt(path: &Path, reason: impl Into<String>) -> StorageError {
-    StorageError::CorruptSnapshot {
+fn corrupt(path: &Path, reason: impl Into<String>) -> OptimizeError {
+    OptimizeError::CorruptSnapshot {
         path: path.to_owned(),
         reason: reason.into(),
     }
 }
 
 /// The optimizer's error for a file-layer error.
-fn from_file_error(error: FileError) -> StorageError {
+fn from_file_error(error: FileError) -> OptimizeError {
     match error {
-        FileError::Io { path, source } => StorageError::Io { path, source },
+        FileError::Io { path, source } => OptimizeError::Io { path, source },
         FileError::Format {
             path,
             source: FormatError::UnsupportedVersion { found, expected },
-        } => StorageError::UnsupportedVersion {
+        } => OptimizeError::UnsupportedVersion {
             path,
             found,
             expected,
@@ -81,7 +81,7 @@ impl StorageOptimizer {
     ///
     /// # Errors
     ///
-    /// [`StorageError::Io`] if the file cannot be written; an existing file is then kept.
+    /// [`OptimizeError::Io`] if the file cannot be written; an existing file is then kept.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
         let mut values = DictionaryBuilder::default();
@@ -133,8 +133,8 @@ impl StorageOptimizer {
     ///
     /// # Errors
     ///
-    /// [`StorageError::Io`] if the file cannot be read, [`StorageError::UnsupportedVersion`]
-    /// for another format version, [`StorageError::CorruptSnapshot`] for anything truncated,
+    /// [`OptimizeError::Io`] if the file cannot be read, [`OptimizeError::UnsupportedVersion`]
+    /// for another format version, [`OptimizeError::CorruptSnapshot`] for anything truncated,
     /// corrupted or inconsistent (including invalid confidences and duplicate keys).
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();

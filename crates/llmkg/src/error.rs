@@ -22,7 +22,7 @@ pub enum SystemError {
     Learn(#[from] llmkg_learn::LearnError),
     /// The storage optimizer rejected its input or file.
     #[error(transparent)]
-    Optimize(#[from] llmkg_optimize::StorageError),
+    Optimize(#[from] llmkg_optimize::OptimizeError),
     /// Feedback or a change named an exception that does not exist.
     #[error("node {node} has no exception for property {property:?}")]
     UnknownException {

@@ -49,11 +49,10 @@ pub mod core {
 /// Exceptions: the record and its key, the store and handler, the detector, the learner and
 /// the storage optimizer.
 pub mod exceptions {
-    pub use llmkg_detect::{
-        DetectError, DetectionStatistics, ExceptionDetector, calculate_similarity,
-    };
+    pub use llmkg_detect::{DetectError, DetectionStatistics, ExceptionDetector};
     pub use llmkg_exception::{
-        Exception, ExceptionError, ExceptionKey, ExceptionSource, property_hash,
+        ChangeKind, Comparison, Exception, ExceptionError, ExceptionKey, ExceptionSource,
+        calculate_similarity, compare, property_hash,
     };
     pub use llmkg_exception_store::{
         CacheStatistics, ConflictStrategy, ExceptionHandler, ExceptionStore, SNAPSHOT_VERSION,
@@ -64,8 +63,8 @@ pub mod exceptions {
         LearnerStatistics, PatternLearner, PatternMatch, UserFeedback,
     };
     pub use llmkg_optimize::{
-        OPTIMIZER_SNAPSHOT_VERSION, OptimizationResults, StorageError, StorageOptimizer,
-        StorageStats,
+        OPTIMIZER_SNAPSHOT_VERSION, OptimizationResults, OptimizeError, StorageOptimizer,
+        StorageStatistics,
     };
 }
 

@@ -99,6 +99,7 @@ impl Default for ExceptionSystem {
 
 impl ExceptionSystem {
     /// A system with the default [`SystemConfig`].
+    #[must_use]
     pub fn new() -> Self {
         Self::with_config(SystemConfig::default())
             .expect("the default configuration is within every range")

@@ -10,7 +10,7 @@ use llmkg_filefmt::HEADER_LEN;
 
 use super::{MAGIC, OPTIMIZER_SNAPSHOT_VERSION, SnapshotBody, SnapshotEntry};
 use crate::test_support::same_exception;
-use crate::{StorageError, StorageOptimizer};
+use crate::{OptimizeError, StorageOptimizer};
 
 fn sample_optimizer() -> StorageOptimizer {
     let mut optimizer = StorageOptimizer::new(0);
@@ -187,7 +187,7 @@ fn every_kind_of_bad_file_is_a_typed_error_and_changes_nothing() {
         std::fs::write(&path, bytes).unwrap();
         let error = optimizer.restore(&path).unwrap_err();
         assert!(
-            matches!(error, StorageError::CorruptSnapshot { .. }),
+            matches!(error, OptimizeError::CorruptSnapshot { .. }),
             "{label}: {error}"
         );
         assert!(
@@ -199,7 +199,7 @@ fn every_kind_of_bad_file_is_a_typed_error_and_changes_nothing() {
         write_raw(&path, OPTIMIZER_SNAPSHOT_VERSION, &body_with(entry));
         let error = optimizer.restore(&path).unwrap_err();
         assert!(
-            matches!(error, StorageError::CorruptSnapshot { .. }),
+            matches!(error, OptimizeError::CorruptSnapshot { .. }),
             "{label}: {error}"
         );
     }
@@ -217,7 +217,7 @@ fn every_kind_of_bad_file_is_a_typed_error_and_changes_nothing() {
     );
     assert!(matches!(
         optimizer.restore(&path),
-        Err(StorageError::CorruptSnapshot { .. })
+        Err(OptimizeError::CorruptSnapshot { .. })
     ));
     // Duplicate keys.
     let mut values = Vec::new();
@@ -243,12 +243,12 @@ fn every_kind_of_bad_file_is_a_typed_error_and_changes_nothing() {
     );
     assert!(matches!(
         optimizer.restore(&path),
-        Err(StorageError::UnsupportedVersion { found, .. }) if found == OPTIMIZER_SNAPSHOT_VERSION + 1
+        Err(OptimizeError::UnsupportedVersion { found, .. }) if found == OPTIMIZER_SNAPSHOT_VERSION + 1
     ));
     // A missing file.
     assert!(matches!(
         optimizer.restore(dir.path().join("missing")),
-        Err(StorageError::Io { .. })
+        Err(OptimizeError::Io { .. })
     ));
 
     let after = optimizer.all_exceptions().unwrap();
@@ -268,7 +268,7 @@ fn saving_into_a_missing_directory_is_an_io_error() {
     let error = sample_optimizer()
         .save(dir.path().join("no/such/dir/file"))
         .unwrap_err();
-    assert!(matches!(error, StorageError::Io { .. }), "{error}");
+    assert!(matches!(error, OptimizeError::Io { .. }), "{error}");
 }
 
 /// Issue 11: four threads saving to one path used to fail with ENOENT (the temporary file
@@ -299,17 +299,17 @@ fn concurrent_saves_to_one_path_all_succeed_and_the_file_always_loads() {
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
 
-fn load_bytes(bytes: &[u8]) -> Result<StorageOptimizer, StorageError> {
+fn load_bytes(bytes: &[u8]) -> Result<StorageOptimizer, OptimizeError> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("candidate.snapshot");
     std::fs::write(&path, bytes).unwrap();
     StorageOptimizer::load(&path)
 }
 
-fn is_typed_file_error(error: &StorageError) -> bool {
+fn is_typed_file_error(error: &OptimizeError) -> bool {
     match error {
-        StorageError::CorruptSnapshot { reason, .. } => !reason.is_empty(),
-        StorageError::UnsupportedVersion { .. } => true,
+        OptimizeError::CorruptSnapshot { reason, .. } => !reason.is_empty(),
+        OptimizeError::UnsupportedVersion { .. } => true,
         _ => false,
     }
 }

@@ -1,7 +1,7 @@
 //! Editing: exceptions recorded or removed by hand.
 
 use llmkg_core::NodeId;
-use llmkg_exception::{Exception, ExceptionKey, ExceptionSource};
+use llmkg_exception::{Exception, ExceptionKey};
 use llmkg_exception_store::StoreError;
 
 use super::ExceptionSystem;
@@ -9,19 +9,22 @@ use crate::error::{Result, SystemError};
 
 impl ExceptionSystem {
     /// Records an exception by hand: the node's own value becomes `exception.actual_value`
-    /// (so descendants inherit it) and the exception is stored. A reason given by hand also
-    /// teaches the detector and the learner.
+    /// (so descendants inherit it) and the exception is stored. The learner learns from it;
+    /// a reason given by hand (any source but `Detected`) becomes part of its pattern, which
+    /// lends the reason to exceptions detected later. The property name is taken as the
+    /// store takes it (a `String`; a `&str` converts).
     ///
     /// # Errors
     ///
-    /// [`SystemError::Store`] for an invalid exception, [`SystemError::Hierarchy`] for a
-    /// strict property or an unknown node; nothing changes.
+    /// [`SystemError::Store`] for an invalid exception or an empty property name,
+    /// [`SystemError::Hierarchy`] for a strict property or an unknown node; nothing changes.
     pub fn add_exception(
         &mut self,
         node: NodeId,
-        property: &str,
+        property: impl Into<String>,
         exception: Exception,
     ) -> Result<Option<Exception>> {
+        let property: String = property.into();
         exception.validate().map_err(StoreError::from)?;
         if property.is_empty() {
             return Err(StoreError::EmptyPropertyName.into());
@@ -31,21 +34,14 @@ impl ExceptionSystem {
         };
         let context = self.context(
             &node_data,
-            property,
+            &property,
             &exception.inherited_value,
             &exception.actual_value,
         );
         self.hierarchy
-            .set_property(node, property, exception.actual_value.clone())?;
-        if exception.source == ExceptionSource::Explicit && !exception.reason.is_empty() {
-            // Validated above, so the detector cannot reject it.
-            self.detector
-                .learn_pattern(&[(property.to_owned(), exception.clone())])?;
-        }
+            .set_property(node, &property, exception.actual_value.clone())?;
         self.learner.learn_from_exception(&exception, &context)?;
-        let replaced = self
-            .store
-            .add_exception(node, property.to_owned(), exception)?;
+        let replaced = self.store.add_exception(node, property, exception)?;
         Ok(replaced)
     }
 

@@ -31,10 +31,11 @@ impl ExceptionSystem {
     /// Detects the node's exceptions against `inherited`, stores them, learns from them, and
     /// returns the node's resolved properties (inherited values, overridden by its own).
     ///
-    /// A learned pattern raises a detected exception's confidence (see
-    /// [`SystemConfig::pattern_boost`]) and, when the learner knows a reason for the pattern,
-    /// supplies the reason. Local values equal to the inherited ones teach the learner what is
-    /// *not* an exception.
+    /// The learner is the detector's pattern source: when it knows a reason for the exact
+    /// property and change, that reason leads the detected exception's reason. Its
+    /// likelihood raises the confidence (see [`SystemConfig::pattern_boost`](super::SystemConfig::pattern_boost)).
+    /// Local values equal to the inherited ones teach the learner what is *not* an
+    /// exception.
     ///
     /// # Errors
     ///
@@ -53,7 +54,11 @@ impl ExceptionSystem {
         node: &InheritanceNode,
         inherited: &HashMap<String, PropertyValue>,
     ) -> Result<NodeOutcome> {
-        let detected = self.detector.detect_node_exceptions(node, inherited);
+        // The learner is the one pattern source: its patterns lend the detector their
+        // reasons, and its likelihood raises the confidence below.
+        let detected = self
+            .detector
+            .detect_node_exceptions_with(node, inherited, &self.learner);
         // One context per node, its property and values refilled per use: the sibling map
         // (every local property) is cloned once, not once per property.
         let mut context = self.context(node, "", &PropertyValue::Null, &PropertyValue::Null);
@@ -69,9 +74,6 @@ impl ExceptionSystem {
             exception.confidence = (exception.confidence
                 + (1.0 - exception.confidence) * likelihood * self.config.pattern_boost)
                 .clamp(0.0, 1.0);
-            if let Some(reason) = self.learner.suggest_exception_reason(&context) {
-                exception.reason = reason;
-            }
             self.learner.learn_from_exception(&exception, &context)?;
             self.store.add_exception(node.id, property, exception)?;
             stored += 1;
