@@ -32,10 +32,12 @@ const TAG_LIST: u8 = 6;
 
 /// Checks that `value` nests lists at most [`MAX_VALUE_DEPTH`] deep.
 pub(crate) fn check_depth(value: &PropertyValue) -> Result<()> {
-    value.check_depth().map_err(|_| OptimizeError::ValueTooDeep {
-        depth: MAX_VALUE_DEPTH + 1,
-        limit: MAX_VALUE_DEPTH,
-    })
+    value
+        .check_depth()
+        .map_err(|_| OptimizeError::ValueTooDeep {
+            depth: MAX_VALUE_DEPTH + 1,
+            limit: MAX_VALUE_DEPTH,
+        })
 }
 
 /// Appends the canonical encoding of `value` to `out`.

@@ -23,6 +23,17 @@ pub enum SystemError {
     /// The storage optimizer rejected its input or file.
     #[error(transparent)]
     Optimize(#[from] llmkg_optimize::OptimizeError),
+    /// A file of the system's own could not be read or written, or is corrupt.
+    #[error(transparent)]
+    File(#[from] llmkg_filefmt::FileError),
+    /// A well-formed snapshot file holds an invalid or repeated exception.
+    #[error("corrupt exception-system snapshot {path}: {reason}")]
+    CorruptSnapshot {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// Feedback or a change named an exception that does not exist.
     #[error("node {node} has no exception for property {property:?}")]
     UnknownException {

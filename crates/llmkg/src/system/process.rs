@@ -75,7 +75,7 @@ impl ExceptionSystem {
                 + (1.0 - exception.confidence) * likelihood * self.config.pattern_boost)
                 .clamp(0.0, 1.0);
             self.learner.learn_from_exception(&exception, &context)?;
-            self.store.add_exception(node.id, property, exception)?;
+            self.put_exception(node.id, property, exception)?;
             stored += 1;
         }
         let mut non_exceptions = 0;
