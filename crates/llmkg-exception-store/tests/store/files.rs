@@ -68,7 +68,23 @@ fn concurrent_saves_to_one_path_all_succeed_and_the_file_always_loads() {
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
 
-/// Issue 11: the store's loader accepted bytes after a valid payload.
+/// Issue 11: the store's loader accepted bytes after the encoded entries when the header's
+/// length and checksum covered them (postcard stops at the end of the value it reads).
+#[test]
+fn trailing_bytes_inside_a_checksummed_payload_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.snap");
+    filled_store().save(&path).unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    let mut payload = bytes[llmkg_filefmt::HEADER_LEN..].to_vec();
+    payload.extend_from_slice(b"extra");
+    let file = FileFormat::new("snapshot", b"LLMKGEXS", SNAPSHOT_VERSION).encode(&payload);
+    assert_rejected_and_untouched(&file, |error| {
+        corrupt_reason(error).is_some_and(|reason| reason.contains("5 trailing bytes"))
+    });
+}
+
+/// Bytes after the payload the header declares are refused as well.
 #[test]
 fn trailing_bytes_are_refused() {
     let dir = tempfile::tempdir().unwrap();
