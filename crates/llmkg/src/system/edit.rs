@@ -49,7 +49,7 @@ impl ExceptionSystem {
     ///
     /// # Errors
     ///
-    /// [`SystemError::UnknownException`] when there is none.
+    /// [`SystemError::UnknownException`] when there is none; nothing changes.
     pub fn remove_exception(&mut self, node: NodeId, property: &str) -> Result<Exception> {
         let removed =
             self.take_exception(node, property)?

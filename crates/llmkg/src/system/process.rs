@@ -39,7 +39,9 @@ impl ExceptionSystem {
     ///
     /// # Errors
     ///
-    /// A store or learner error; exceptions stored before the error stay stored.
+    /// A store or learner error (an empty property name, say). The exceptions stored and
+    /// learned before the failing one stay stored and learned; the rest of the node is not
+    /// processed.
     pub fn process_node(
         &mut self,
         node: &InheritanceNode,
@@ -103,7 +105,10 @@ impl ExceptionSystem {
     ///
     /// # Errors
     ///
-    /// A hierarchy, store or learner error.
+    /// A hierarchy, store or learner error. The hierarchy is adopted first, so after an
+    /// error it is the system's hierarchy, the nodes before the failing one are processed
+    /// and the failing node is processed as far as [`process_node`](Self::process_node)
+    /// got.
     pub fn process_hierarchy(&mut self, hierarchy: &Hierarchy) -> Result<ProcessReport> {
         self.hierarchy = hierarchy.clone();
         let mut report = ProcessReport::default();
@@ -126,8 +131,9 @@ impl ExceptionSystem {
     ///
     /// # Errors
     ///
-    /// A hierarchy error (duplicate id, unknown parent, strict override: nothing changes), or
-    /// a store or learner error.
+    /// A hierarchy error (duplicate id, unknown parent, strict override): nothing changes.
+    /// A store or learner error: the node stays inserted and is processed as far as
+    /// [`process_node`](Self::process_node) got.
     pub fn insert_node(&mut self, node: InheritanceNode) -> Result<HashMap<String, PropertyValue>> {
         let id = node.id;
         self.hierarchy.insert(node)?;
