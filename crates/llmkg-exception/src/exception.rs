@@ -5,7 +5,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use llmkg_core::{NodeId, PropertyValue};
 use serde::{Deserialize, Serialize};
 
-use crate::ExceptionError;
+use crate::error::ExceptionError;
 
 /// Where an exception came from.
 ///

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use llmkg_core::PropertyValue;
 use serde::{Deserialize, Serialize};
 
-use crate::{LearnError, Result};
+use crate::error::{LearnError, Result};
 
 /// The situation around one property value of one node: what it inherits, what it has,
 /// what kind of node it is and what else the node says about itself.

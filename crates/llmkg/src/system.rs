@@ -7,7 +7,8 @@
 //! [`feedback`] (a user's judgement), [`optimize`] (moving cold exceptions into the
 //! optimizer), [`explain`] (why a value is what it is, what a change would alter) and
 //! [`persist`] (saving and reloading every exception).
-//! They use this file's fields and helpers and none of each other.
+//! They use this file's fields and helpers and none of each other; this file uses none of
+//! them (the crate root re-exports their report types).
 //!
 //! Every exception lives in exactly one place: the store (hot) or the optimizer (cold, with
 //! its property name kept in `cold_names`, as the optimizer keys by hash). Writes go through
@@ -15,11 +16,11 @@
 //! which keep that invariant whichever part holds the key.
 
 mod edit;
-mod explain;
+pub(crate) mod explain;
 mod feedback;
-mod optimize;
+pub(crate) mod optimize;
 mod persist;
-mod process;
+pub(crate) mod process;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -31,9 +32,6 @@ use llmkg_exception_store::{ExceptionHandler, ExceptionStore};
 use llmkg_learn::{ExceptionContext, PatternLearner};
 use llmkg_optimize::StorageOptimizer;
 
-pub use self::explain::{SystemExplanation, ValueChange};
-pub use self::optimize::OptimizeReport;
-pub use self::process::ProcessReport;
 use crate::error::{Result, SystemError};
 
 /// Settings of an [`ExceptionSystem`].
