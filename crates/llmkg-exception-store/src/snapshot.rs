@@ -13,7 +13,7 @@ use std::path::Path;
 
 use llmkg_core::NodeId;
 use llmkg_exception::Exception;
-use llmkg_filefmt::{FileError, FileFormat, FormatError};
+use llmkg_filefmt::{FileError, FileFault, FileFormat};
 
 use crate::{ExceptionStore, Result, StoreError};
 
@@ -36,18 +36,17 @@ fn corrupt(path: &Path, reason: impl Into<String>) -> StoreError {
 
 /// The store's error for a file-layer error.
 fn from_file_error(error: FileError) -> StoreError {
-    match error {
-        FileError::Io { path, source } => StoreError::Io { path, source },
-        FileError::Format {
-            path,
-            source: FormatError::UnsupportedVersion { found, expected },
-        } => StoreError::UnsupportedVersion {
-            path,
-            found,
-            expected,
-        },
-        FileError::Format { path, source } => corrupt(&path, source.to_string()),
-        other => corrupt(other.path(), other.to_string()),
+    match error.into_fault() {
+        (path, FileFault::Io(source)) => StoreError::Io { path, source },
+        (path, FileFault::UnsupportedVersion { found, expected }) => {
+            StoreError::UnsupportedVersion {
+                path,
+                found,
+                expected,
+            }
+        }
+        (path, FileFault::Corrupt(reason)) => corrupt(&path, reason),
+        (path, other) => corrupt(&path, format!("{other:?}")),
     }
 }
 

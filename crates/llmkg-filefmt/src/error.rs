@@ -102,6 +102,36 @@ impl FileError {
             FileError::Io { path, .. } | FileError::Format { path, .. } => path,
         }
     }
+
+    /// The file and the one of three cases a format owner's error type tells apart: the
+    /// operating system refused, the file has another version, or its bytes are wrong.
+    pub fn into_fault(self) -> (PathBuf, FileFault) {
+        match self {
+            FileError::Io { path, source } => (path, FileFault::Io(source)),
+            FileError::Format {
+                path,
+                source: FormatError::UnsupportedVersion { found, expected },
+            } => (path, FileFault::UnsupportedVersion { found, expected }),
+            FileError::Format { path, source } => (path, FileFault::Corrupt(source.to_string())),
+        }
+    }
+}
+
+/// A [`FileError`] as the owner of a format reports it (see [`FileError::into_fault`]).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum FileFault {
+    /// The operating system refused a read, write, sync or rename.
+    Io(std::io::Error),
+    /// The file has a format version this build does not read.
+    UnsupportedVersion {
+        /// The version in the file.
+        found: u32,
+        /// The version this build reads and writes.
+        expected: u32,
+    },
+    /// The file's bytes are wrong; the text names the problem.
+    Corrupt(String),
 }
 
 /// The crate's result type.

@@ -43,7 +43,7 @@ mod format;
 
 pub use crate::{
     atomic::{TEMP_SUFFIX, read_bounded, temp_files, write_atomically},
-    error::{FileError, FormatError, Result},
+    error::{FileError, FileFault, FormatError, Result},
     format::{DEFAULT_MAX_PAYLOAD, FileFormat, HEADER_LEN, from_postcard},
 };
 

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use llmkg_filefmt::{FileError, FileFormat, FormatError};
+use llmkg_filefmt::{FileError, FileFault, FileFormat};
 use serde::{Deserialize, Serialize};
 
 use super::{Counters, PatternLearner};
@@ -41,22 +41,18 @@ struct Payload {
 
 /// The learner's error for a file-layer error.
 fn from_file_error(error: FileError) -> LearnError {
-    let corrupt = |path: &Path, reason: String| LearnError::CorruptPatterns {
-        path: path.to_owned(),
-        reason,
-    };
-    match error {
-        FileError::Io { path, source } => LearnError::Io { path, source },
-        FileError::Format {
-            path,
-            source: FormatError::UnsupportedVersion { found, expected },
-        } => LearnError::UnsupportedVersion {
-            path,
-            found,
-            expected,
-        },
-        FileError::Format { path, source } => corrupt(&path, source.to_string()),
-        other => corrupt(other.path(), other.to_string()),
+    let corrupt = |path, reason| LearnError::CorruptPatterns { path, reason };
+    match error.into_fault() {
+        (path, FileFault::Io(source)) => LearnError::Io { path, source },
+        (path, FileFault::UnsupportedVersion { found, expected }) => {
+            LearnError::UnsupportedVersion {
+                path,
+                found,
+                expected,
+            }
+        }
+        (path, FileFault::Corrupt(reason)) => corrupt(path, reason),
+        (path, other) => corrupt(path, format!("{other:?}")),
     }
 }
 
