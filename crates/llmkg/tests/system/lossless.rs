@@ -309,6 +309,9 @@ fn apply(
         Operation::Optimize => {
             let report = system.optimize(Duration::ZERO).unwrap();
             assert_eq!(report.kept, 0);
+            // Everything was created before now, so everything is cold and moves.
+            assert!(system.store().is_empty());
+            assert_eq!(system.optimizer().len(), model.len());
         }
         Operation::Reload => {
             system.save_exceptions(file).unwrap();
@@ -362,6 +365,38 @@ proptest! {
         for operation in &operations {
             apply(&mut system, &mut model, operation, &file);
             check(&system, &model);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// The system's own loader, fed arbitrary bytes (bare, or behind a valid header): a typed
+    /// error and no change, never a panic or an abort.
+    #[test]
+    fn arbitrary_bytes_never_load_and_change_nothing(
+        bytes in proptest::collection::vec(any::<u8>(), 0..300),
+        with_header in any::<bool>(),
+    ) {
+        let bytes = if with_header {
+            llmkg_filefmt::FileFormat::new("system", b"LLMKGSYS", 1).encode(&bytes)
+        } else {
+            bytes
+        };
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("arbitrary.bin");
+        std::fs::write(&path, &bytes).unwrap();
+        let mut system = ExceptionSystem::new();
+        system.process_hierarchy(&birds()).unwrap();
+        let before = system.exceptions_for_node(PENGUIN);
+        if let Err(error) = system.load_exceptions(&path) {
+            prop_assert!(
+                matches!(error, SystemError::File(_) | SystemError::CorruptSnapshot { .. }),
+                "{}",
+                error
+            );
+            prop_assert_eq!(system.exceptions_for_node(PENGUIN), before);
         }
     }
 }
