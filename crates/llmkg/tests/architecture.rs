@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// Our crates and the directory of each, relative to the workspace root.
-const CRATES: [(&str, &str); 11] = [
+const CRATES: [(&str, &str); 12] = [
     ("llmkg-core", "crates/llmkg-core"),
     ("llmkg-filefmt", "crates/llmkg-filefmt"),
     ("llmkg-exception", "crates/llmkg-exception"),
@@ -15,6 +15,7 @@ const CRATES: [(&str, &str); 11] = [
     ("llmkg-optimize", "crates/llmkg-optimize"),
     ("llmkg-counting-alloc", "crates/llmkg-counting-alloc"),
     ("llmkg", "crates/llmkg"),
+    ("bench-scorecard", "bench-scorecard"),
     ("bench-harness", "bench-harness"),
     ("xtask", "xtask"),
 ];
