@@ -123,6 +123,7 @@ impl Exception {
     ///
     /// [`ExceptionError::InvalidConfidence`] naming the confidence, or
     /// [`ExceptionError::ValueTooDeep`] naming the value.
+    #[inline]
     pub fn validate(&self) -> Result<(), ExceptionError> {
         validate_confidence(self.confidence)?;
         for (which, value) in [
@@ -147,6 +148,7 @@ impl Exception {
 }
 
 /// Checks that a confidence is finite and within `[0, 1]`.
+#[inline]
 fn validate_confidence(confidence: f32) -> Result<(), ExceptionError> {
     if confidence.is_finite() && (0.0..=1.0).contains(&confidence) {
         Ok(())
@@ -166,6 +168,7 @@ fn validate_confidence(confidence: f32) -> Result<(), ExceptionError> {
 /// assert_eq!(property_hash("can_fly"), property_hash("can_fly"));
 /// assert_ne!(property_hash("can_fly"), property_hash("can_swim"));
 /// ```
+#[inline]
 #[must_use]
 pub fn property_hash(property: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(property.as_bytes())

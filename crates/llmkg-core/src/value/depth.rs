@@ -38,7 +38,16 @@ impl PropertyValue {
     /// # Errors
     ///
     /// [`CoreError::ValueTooDeep`] for a deeper value.
+    #[inline]
     pub fn check_depth(&self) -> Result<()> {
+        // Scalars, by far the most common values, are answered without a call.
+        match self {
+            PropertyValue::List(_) => self.check_list_depth(),
+            _ => Ok(()),
+        }
+    }
+
+    fn check_list_depth(&self) -> Result<()> {
         fn within(value: &PropertyValue, lists_above: usize) -> bool {
             match value {
                 PropertyValue::List(items) => {
