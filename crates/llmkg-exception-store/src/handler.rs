@@ -9,8 +9,7 @@ use llmkg_core::{NodeId, PropertyValue};
 use llmkg_exception::{Exception, property_hash};
 use parking_lot::Mutex;
 
-use crate::ExceptionStore;
-use crate::store::{SHARD_COUNT, shard_of};
+use crate::store::{ExceptionStore, SHARD_COUNT, shard_of};
 
 /// How [`ExceptionHandler::handle_exception_conflict`] picks one of several exceptions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

@@ -11,7 +11,7 @@ use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 pub(crate) use self::shard::{ShardData, key_hash};
 use llmkg_exception::{Exception, ExceptionKey, ExceptionSource, property_hash};
 
-use crate::{Result, StoreError};
+use crate::error::{Result, StoreError};
 
 /// Number of shards. A power of two well above the core counts we target (16), so writers
 /// rarely meet on one lock.

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use llmkg_core::{NodeId, PropertyValue};
 use serde::{Deserialize, Serialize};
 
-use crate::ExceptionError;
+use crate::error::ExceptionError;
 
 /// Where an exception came from.
 ///
@@ -115,13 +115,29 @@ impl Exception {
         }
     }
 
-    /// Checks what every engine requires of a record: a finite confidence in `[0, 1]`.
+    /// Checks what every engine requires of a record: a finite confidence in `[0, 1]` and
+    /// values whose lists nest at most [`llmkg_core::MAX_VALUE_DEPTH`] deep, the bound every
+    /// path in (store, snapshots, optimizer, learner) applies.
     ///
     /// # Errors
     ///
-    /// [`ExceptionError::InvalidConfidence`] naming the confidence otherwise.
+    /// [`ExceptionError::InvalidConfidence`] naming the confidence, or
+    /// [`ExceptionError::ValueTooDeep`] naming the value.
+    #[inline]
     pub fn validate(&self) -> Result<(), ExceptionError> {
-        validate_confidence(self.confidence)
+        validate_confidence(self.confidence)?;
+        for (which, value) in [
+            ("inherited", &self.inherited_value),
+            ("actual", &self.actual_value),
+        ] {
+            value
+                .check_depth()
+                .map_err(|_| ExceptionError::ValueTooDeep {
+                    which,
+                    limit: llmkg_core::MAX_VALUE_DEPTH,
+                })?;
+        }
+        Ok(())
     }
 
     /// Heap bytes owned by this exception (string and list capacities).
@@ -132,6 +148,7 @@ impl Exception {
 }
 
 /// Checks that a confidence is finite and within `[0, 1]`.
+#[inline]
 fn validate_confidence(confidence: f32) -> Result<(), ExceptionError> {
     if confidence.is_finite() && (0.0..=1.0).contains(&confidence) {
         Ok(())
@@ -151,6 +168,7 @@ fn validate_confidence(confidence: f32) -> Result<(), ExceptionError> {
 /// assert_eq!(property_hash("can_fly"), property_hash("can_fly"));
 /// assert_ne!(property_hash("can_fly"), property_hash("can_swim"));
 /// ```
+#[inline]
 #[must_use]
 pub fn property_hash(property: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(property.as_bytes())

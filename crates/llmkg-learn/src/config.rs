@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{LearnError, Result};
+use crate::error::{LearnError, Result};
 
 /// How a [`PatternLearner`](crate::PatternLearner) learns.
 ///

@@ -7,7 +7,7 @@
 mod extractors;
 mod tokens;
 
-use crate::ExceptionContext;
+use crate::context::ExceptionContext;
 
 pub use self::extractors::{
     DepthFeatures, InteractionFeatures, NodeTypeFeatures, PropertyNameFeatures, SiblingFeatures,

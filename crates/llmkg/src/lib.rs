@@ -51,8 +51,8 @@ pub mod core {
 pub mod exceptions {
     pub use llmkg_detect::{DetectError, DetectionStatistics, ExceptionDetector};
     pub use llmkg_exception::{
-        ChangeKind, Comparison, Exception, ExceptionError, ExceptionKey, ExceptionSource,
-        calculate_similarity, compare, property_hash,
+        Exception, ExceptionError, ExceptionKey, ExceptionSource, PatternHint, PatternSource,
+        calculate_similarity, property_hash,
     };
     pub use llmkg_exception_store::{
         CacheStatistics, ConflictStrategy, ExceptionHandler, ExceptionStore, SNAPSHOT_VERSION,
@@ -74,7 +74,14 @@ mod system;
 pub use crate::{
     error::{Result, SystemError},
     system::{
-        ExceptionSystem, OptimizeReport, ProcessReport, SystemConfig, SystemExplanation,
-        ValueChange,
+        ExceptionSystem, SystemConfig,
+        explain::{SystemExplanation, ValueChange},
+        optimize::OptimizeReport,
+        process::ProcessReport,
     },
 };
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctest;

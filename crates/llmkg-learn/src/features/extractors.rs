@@ -4,7 +4,7 @@ use llmkg_core::PropertyValue;
 use llmkg_exception::{calculate_similarity, identifier_tokens};
 
 use super::{FeatureExtractor, FeatureSink, combine_hashes, token_hash, transition_signature};
-use crate::ExceptionContext;
+use crate::context::ExceptionContext;
 
 // Namespaces of the standard extractors. They are part of the patterns file format:
 // weights are stored by slot, so changing one invalidates saved files.

@@ -240,14 +240,9 @@ fn learner_is_send_sync_and_clone() {
 
 #[test]
 fn a_pattern_seen_on_three_node_types_suggests_for_any_node_type() {
-    let detected = |reason: &str| {
-        Exception::new(
-            PropertyValue::Boolean(true),
-            PropertyValue::Boolean(false),
-            reason,
-            ExceptionSource::Detected,
-            0.95,
-        )
+    let detected = |reason: &str| Exception {
+        source: ExceptionSource::Detected,
+        ..flightless_exception(reason)
     };
     let mut learner = PatternLearner::new();
     for node_type in ["Penguin", "Ostrich"] {

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use llmkg_core::{Hierarchy, InheritanceNode, PropertyValue};
+use llmkg_core::{CoreError, Hierarchy, InheritanceNode, NodeId, PropertyValue};
 use llmkg_learn::ExceptionContext;
 
 use super::ExceptionSystem;
@@ -77,7 +77,7 @@ impl ExceptionSystem {
                 + (1.0 - exception.confidence) * likelihood * self.config.pattern_boost)
                 .clamp(0.0, 1.0);
             self.learner.learn_from_exception(&exception, &context)?;
-            self.store.add_exception(node.id, property, exception)?;
+            self.put_exception(node.id, property, exception)?;
             stored += 1;
         }
         let mut non_exceptions = 0;
@@ -113,12 +113,7 @@ impl ExceptionSystem {
         self.hierarchy = hierarchy.clone();
         let mut report = ProcessReport::default();
         for id in self.hierarchy.nodes_topological() {
-            let inherited = self.hierarchy.inherited_properties(id)?;
-            let node = self
-                .hierarchy
-                .get(id)
-                .cloned()
-                .ok_or(llmkg_core::CoreError::UnknownNode(id))?;
+            let (node, inherited) = self.node_and_inherited(id)?;
             let outcome = self.process_node_counting(&node, &inherited)?;
             report.nodes += 1;
             report.exceptions += outcome.exceptions;
@@ -137,13 +132,23 @@ impl ExceptionSystem {
     pub fn insert_node(&mut self, node: InheritanceNode) -> Result<HashMap<String, PropertyValue>> {
         let id = node.id;
         self.hierarchy.insert(node)?;
+        let (node, inherited) = self.node_and_inherited(id)?;
+        self.process_node(&node, &inherited)
+    }
+
+    /// A node of the system's hierarchy (cloned, so processing may borrow the system
+    /// mutably) and what it inherits.
+    fn node_and_inherited(
+        &self,
+        id: NodeId,
+    ) -> Result<(InheritanceNode, HashMap<String, PropertyValue>)> {
         let inherited = self.hierarchy.inherited_properties(id)?;
         let node = self
             .hierarchy
             .get(id)
             .cloned()
-            .ok_or(llmkg_core::CoreError::UnknownNode(id))?;
-        self.process_node(&node, &inherited)
+            .ok_or(CoreError::UnknownNode(id))?;
+        Ok((node, inherited))
     }
 }
 
