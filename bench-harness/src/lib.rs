@@ -45,7 +45,7 @@ pub use crate::{
     },
     measurements::{criterion_dir, measurements_dir, target_dir},
     profiler::{
-        MemoryFigures, PerformanceProfiler, PerformanceReport, register_counting_allocator,
+        MemorySource, PerformanceProfiler, PerformanceReport, register_counting_allocator,
         registered_allocator,
     },
     wordnet::{

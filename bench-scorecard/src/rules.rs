@@ -206,7 +206,7 @@ impl Figure {
                 .iter()
                 .map(usize::to_string)
                 .collect::<Vec<_>>()
-                .join("|")
+                .join(", ")
         };
         match self {
             Figure::MedianTime(bench) => format!("median of `{}`", bench.id()),

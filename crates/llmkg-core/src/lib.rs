@@ -55,5 +55,10 @@ pub use crate::{
         ViewCacheStatistics,
     },
     node::InheritanceNode,
-    value::{NodeId, PropertyValue},
+    value::{MAX_VALUE_DEPTH, NodeId, PropertyValue},
 };
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctest;

@@ -4,6 +4,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+mod depth;
+
+pub use depth::MAX_VALUE_DEPTH;
+
 /// The identifier of a node (a concept) in the knowledge graph.
 ///
 /// A plain `u64` newtype: cheap to copy, hash and order.
@@ -39,6 +43,8 @@ impl From<u64> for NodeId {
 /// node cancels an inherited value without inventing a sentinel.
 ///
 /// Equality is structural; `Number(f64::NAN)` is not equal to itself, as with `f64`.
+/// Lists nest at most [`MAX_VALUE_DEPTH`] deep wherever llmkg accepts a value
+/// ([`check_depth`](PropertyValue::check_depth)); deserializing refuses deeper values.
 ///
 /// ```
 /// use llmkg_core::PropertyValue;
@@ -47,7 +53,7 @@ impl From<u64> for NodeId {
 /// assert_eq!(v.type_name(), "string");
 /// assert_eq!(PropertyValue::from(true), PropertyValue::Boolean(true));
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, Debug, PartialEq, Serialize, Default)]
 pub enum PropertyValue {
     /// A truth value, e.g. `can_fly = true`.
     Boolean(bool),

@@ -42,3 +42,8 @@ pub use crate::{
     error::{DetectError, Result},
     statistics::DetectionStatistics,
 };
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctest;

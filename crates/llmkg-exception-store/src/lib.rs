@@ -16,3 +16,8 @@ pub use crate::{
     snapshot::SNAPSHOT_VERSION,
     store::{ExceptionStore, StoreStatistics},
 };
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctest;

@@ -12,6 +12,9 @@ use llmkg_exception_store::{
 };
 use proptest::prelude::*;
 
+#[path = "store/files.rs"]
+mod files;
+
 fn exception(actual: i64, source: ExceptionSource, confidence: f32) -> Exception {
     Exception::new(
         PropertyValue::Integer(0),

@@ -115,14 +115,29 @@ impl Exception {
         }
     }
 
-    /// Checks what every engine requires of a record: a finite confidence in `[0, 1]`.
+    /// Checks what every engine requires of a record: a finite confidence in `[0, 1]` and
+    /// values whose lists nest at most [`llmkg_core::MAX_VALUE_DEPTH`] deep, the bound every
+    /// path in (store, snapshots, optimizer, learner) applies.
     ///
     /// # Errors
     ///
-    /// [`ExceptionError::InvalidConfidence`] naming the confidence otherwise.
+    /// [`ExceptionError::InvalidConfidence`] naming the confidence, or
+    /// [`ExceptionError::ValueTooDeep`] naming the value.
     #[inline]
     pub fn validate(&self) -> Result<(), ExceptionError> {
-        validate_confidence(self.confidence)
+        validate_confidence(self.confidence)?;
+        for (which, value) in [
+            ("inherited", &self.inherited_value),
+            ("actual", &self.actual_value),
+        ] {
+            value
+                .check_depth()
+                .map_err(|_| ExceptionError::ValueTooDeep {
+                    which,
+                    limit: llmkg_core::MAX_VALUE_DEPTH,
+                })?;
+        }
+        Ok(())
     }
 
     /// Heap bytes owned by this exception (string and list capacities).

@@ -40,3 +40,8 @@ pub use crate::{
     similarity::{ChangeKind, Comparison, calculate_similarity, compare},
     words::{IdentifierTokens, identifier_tokens},
 };
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctest;

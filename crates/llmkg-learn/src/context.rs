@@ -81,13 +81,26 @@ impl ExceptionContext {
         self.inherited_value != self.actual_value
     }
 
-    /// Checks what the learner requires of every context: a non-empty property name.
+    /// Checks what the learner requires of every context: a non-empty property name, and
+    /// values nesting lists at most [`llmkg_core::MAX_VALUE_DEPTH`] deep (the bound the
+    /// store, the optimizer and the patterns file apply too).
     pub fn validate(&self) -> Result<()> {
         if self.property_name.is_empty() {
-            Err(LearnError::EmptyPropertyName)
-        } else {
-            Ok(())
+            return Err(LearnError::EmptyPropertyName);
         }
+        let too_deep = |property: &str| LearnError::ValueTooDeep {
+            property: property.to_owned(),
+            limit: llmkg_core::MAX_VALUE_DEPTH,
+        };
+        for value in [&self.inherited_value, &self.actual_value] {
+            value
+                .check_depth()
+                .map_err(|_| too_deep(&self.property_name))?;
+        }
+        for (sibling, value) in &self.sibling_properties {
+            value.check_depth().map_err(|_| too_deep(sibling))?;
+        }
+        Ok(())
     }
 }
 

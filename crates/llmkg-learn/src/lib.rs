@@ -53,3 +53,8 @@ pub use crate::{
     learner::{LearnerStatistics, PatternLearner},
     patterns::PatternMatch,
 };
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctest;

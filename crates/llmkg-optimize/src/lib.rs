@@ -54,3 +54,8 @@ pub use crate::{
     persist::OPTIMIZER_SNAPSHOT_VERSION,
     results::{OptimizationResults, StorageStatistics},
 };
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctest;

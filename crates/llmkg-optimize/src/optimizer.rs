@@ -69,9 +69,11 @@ pub struct StorageOptimizer {
 
 /// Checks what the optimizer requires of an exception before it changes anything.
 pub(crate) fn validate(exception: &Exception) -> Result<()> {
-    exception.validate()?;
+    // Depth first, so a deep value is reported as `ValueTooDeep` rather than as an invalid
+    // record; the bound is the same either way.
     check_depth(&exception.inherited_value)?;
-    check_depth(&exception.actual_value)
+    check_depth(&exception.actual_value)?;
+    Ok(exception.validate()?)
 }
 
 impl StorageOptimizer {

@@ -80,3 +80,8 @@ pub use crate::{
         process::ProcessReport,
     },
 };
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctest;

@@ -5,17 +5,24 @@
 //! (hierarchy -> detection -> store -> learner -> optimizer):
 //! [`process`] (detect, store, learn, apply), [`edit`] (exceptions by hand),
 //! [`feedback`] (a user's judgement), [`optimize`] (moving cold exceptions into the
-//! optimizer) and [`explain`] (why a value is what it is, what a change would alter).
+//! optimizer), [`explain`] (why a value is what it is, what a change would alter) and
+//! [`persist`] (saving and reloading every exception).
 //! They use this file's fields and helpers and none of each other; this file uses none of
 //! them (the crate root re-exports their report types).
+//!
+//! Every exception lives in exactly one place: the store (hot) or the optimizer (cold, with
+//! its property name kept in `cold_names`, as the optimizer keys by hash). Writes go through
+//! [`ExceptionSystem::put_exception`] and removals through [`ExceptionSystem::take_exception`],
+//! which keep that invariant whichever part holds the key.
 
 mod edit;
 pub(crate) mod explain;
 mod feedback;
 pub(crate) mod optimize;
+mod persist;
 pub(crate) mod process;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use llmkg_core::{Hierarchy, InheritanceNode, NodeId, PropertyValue};
@@ -87,6 +94,8 @@ pub struct ExceptionSystem {
     detector: ExceptionDetector,
     learner: PatternLearner,
     optimizer: StorageOptimizer,
+    /// The property names of the exceptions the optimizer holds, by node.
+    cold_names: HashMap<NodeId, BTreeSet<String>>,
 }
 
 impl Default for ExceptionSystem {
@@ -127,6 +136,7 @@ impl ExceptionSystem {
             detector,
             learner: PatternLearner::new(),
             optimizer: StorageOptimizer::new(0),
+            cold_names: HashMap::new(),
         })
     }
 
@@ -200,5 +210,66 @@ impl ExceptionSystem {
                 .ok()
                 .flatten()
         })
+    }
+
+    /// Every exception of `node` with its property name, from the store and the optimizer
+    /// alike, sorted by name.
+    pub fn exceptions_for_node(&self, node: NodeId) -> Vec<(String, Exception)> {
+        let mut found = self.store.exceptions_for_node(node);
+        for property in self.cold_names.get(&node).into_iter().flatten() {
+            if let Ok(Some(exception)) = self
+                .optimizer
+                .retrieve_exception(&ExceptionKey::new(node, property))
+            {
+                found.push((property.clone(), exception));
+            }
+        }
+        found.sort_by(|(left, _), (right, _)| left.cmp(right));
+        found
+    }
+
+    /// How many exceptions the system holds, in the store and the optimizer together.
+    pub fn exception_count(&self) -> usize {
+        self.store.len() + self.optimizer.len()
+    }
+
+    /// Stores `exception` for `property` on `node` as the one live copy: into the store, and
+    /// out of the optimizer if that held the key. Returns the copy it replaced, wherever it was.
+    fn put_exception(
+        &mut self,
+        node: NodeId,
+        property: String,
+        exception: Exception,
+    ) -> Result<Option<Exception>> {
+        let cold_name = property.clone();
+        let replaced = self.store.add_exception(node, property, exception)?;
+        let was_cold = self.take_cold(node, &cold_name)?;
+        Ok(replaced.or(was_cold))
+    }
+
+    /// Removes the exception of `property` on `node` from wherever it lives.
+    fn take_exception(&mut self, node: NodeId, property: &str) -> Result<Option<Exception>> {
+        let hot = self.store.remove_exception(node, property);
+        let cold = self.take_cold(node, property)?;
+        Ok(hot.or(cold))
+    }
+
+    /// Removes the optimizer's copy of `property` on `node`, and its name.
+    fn take_cold(&mut self, node: NodeId, property: &str) -> Result<Option<Exception>> {
+        let Some(names) = self.cold_names.get_mut(&node) else {
+            return Ok(None);
+        };
+        if !names.remove(property) {
+            return Ok(None);
+        }
+        if names.is_empty() {
+            self.cold_names.remove(&node);
+        }
+        Ok(self.optimizer.remove(&ExceptionKey::new(node, property))?)
+    }
+
+    /// Records that the optimizer now holds `property` on `node`.
+    fn note_cold(&mut self, node: NodeId, property: String) {
+        self.cold_names.entry(node).or_default().insert(property);
     }
 }

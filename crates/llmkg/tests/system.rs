@@ -7,6 +7,9 @@ use llmkg::core::{CoreError, Hierarchy, InheritanceNode, NodeId, PropertyValue};
 use llmkg::exceptions::{Exception, ExceptionSource, UserFeedback};
 use llmkg::{ExceptionSystem, SystemError};
 
+#[path = "system/lossless.rs"]
+mod lossless;
+
 const BIRD: NodeId = NodeId(1);
 const PENGUIN: NodeId = NodeId(2);
 const EMPEROR: NodeId = NodeId(3);

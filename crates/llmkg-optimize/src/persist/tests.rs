@@ -6,7 +6,9 @@ use std::time::Instant;
 use llmkg_core::{NodeId, PropertyValue};
 use llmkg_exception::{Exception, ExceptionKey, ExceptionSource, instant_serde};
 
-use super::{HEADER_LEN, MAGIC, OPTIMIZER_SNAPSHOT_VERSION, SnapshotBody, SnapshotEntry};
+use llmkg_filefmt::HEADER_LEN;
+
+use super::{MAGIC, OPTIMIZER_SNAPSHOT_VERSION, SnapshotBody, SnapshotEntry};
 use crate::test_support::same_exception;
 use crate::{OptimizeError, StorageOptimizer};
 
@@ -267,4 +269,90 @@ fn saving_into_a_missing_directory_is_an_io_error() {
         .save(dir.path().join("no/such/dir/file"))
         .unwrap_err();
     assert!(matches!(error, OptimizeError::Io { .. }), "{error}");
+}
+
+/// Issue 11: four threads saving to one path used to fail with ENOENT (the temporary file
+/// was named by process id only).
+#[test]
+fn concurrent_saves_to_one_path_all_succeed_and_the_file_always_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = std::sync::Arc::new(dir.path().join("shared.snapshot"));
+    let optimizer = std::sync::Arc::new(sample_optimizer());
+    let threads: Vec<_> = (0..4)
+        .map(|thread| {
+            let (path, optimizer) = (path.clone(), optimizer.clone());
+            std::thread::spawn(move || {
+                for round in 0..20 {
+                    optimizer
+                        .save(&*path)
+                        .unwrap_or_else(|error| panic!("thread {thread} round {round}: {error}"));
+                    let loaded = StorageOptimizer::load(&*path)
+                        .unwrap_or_else(|error| panic!("thread {thread} round {round}: {error}"));
+                    assert_eq!(loaded.len(), optimizer.len());
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+fn load_bytes(bytes: &[u8]) -> Result<StorageOptimizer, OptimizeError> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("candidate.snapshot");
+    std::fs::write(&path, bytes).unwrap();
+    StorageOptimizer::load(&path)
+}
+
+fn is_typed_file_error(error: &OptimizeError) -> bool {
+    match error {
+        OptimizeError::CorruptSnapshot { reason, .. } => !reason.is_empty(),
+        OptimizeError::UnsupportedVersion { .. } => true,
+        _ => false,
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Arbitrary bytes, bare or behind a valid header: a typed error, never a panic or abort.
+    #[test]
+    fn arbitrary_bytes_are_refused(
+        bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+        with_header in proptest::prelude::any::<bool>(),
+    ) {
+        let bytes = if with_header { super::FORMAT.encode(&bytes) } else { bytes };
+        match load_bytes(&bytes) {
+            Ok(loaded) => proptest::prop_assert!(with_header && loaded.len() <= bytes.len()),
+            Err(error) => proptest::prop_assert!(is_typed_file_error(&error), "{}", error),
+        }
+    }
+
+    /// A bit flip, a cut or extra bytes anywhere in a valid file: a typed error.
+    #[test]
+    fn mutations_of_a_valid_file_are_refused(
+        position in proptest::prelude::any::<proptest::sample::Index>(),
+        bit in 0_u8..8,
+        cut in proptest::prelude::any::<proptest::sample::Index>(),
+        extra in proptest::collection::vec(proptest::prelude::any::<u8>(), 1..16),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("valid.snapshot");
+        sample_optimizer().save(&path).unwrap();
+        let good = std::fs::read(&path).unwrap();
+        let mut flipped = good.clone();
+        flipped[position.index(good.len())] ^= 1 << bit;
+        let mut longer = good.clone();
+        longer.extend_from_slice(&extra);
+        for bad in [flipped, good[..cut.index(good.len())].to_vec(), longer] {
+            let error = load_bytes(&bad).err();
+            proptest::prop_assert!(
+                error.as_ref().is_some_and(is_typed_file_error),
+                "{:?}",
+                error.map(|error| error.to_string())
+            );
+        }
+    }
 }

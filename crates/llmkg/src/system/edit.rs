@@ -1,7 +1,7 @@
 //! Editing: exceptions recorded or removed by hand.
 
 use llmkg_core::NodeId;
-use llmkg_exception::{Exception, ExceptionKey};
+use llmkg_exception::Exception;
 use llmkg_exception_store::StoreError;
 
 use super::ExceptionSystem;
@@ -41,8 +41,7 @@ impl ExceptionSystem {
         self.hierarchy
             .set_property(node, &property, exception.actual_value.clone())?;
         self.learner.learn_from_exception(&exception, &context)?;
-        let replaced = self.store.add_exception(node, property, exception)?;
-        Ok(replaced)
+        self.put_exception(node, property, exception)
     }
 
     /// Removes the exception of `property` on `node`: the node stops overriding and inherits
@@ -52,16 +51,12 @@ impl ExceptionSystem {
     ///
     /// [`SystemError::UnknownException`] when there is none; nothing changes.
     pub fn remove_exception(&mut self, node: NodeId, property: &str) -> Result<Exception> {
-        let removed = match self.store.remove_exception(node, property) {
-            Some(exception) => exception,
-            None => self
-                .optimizer
-                .remove(&ExceptionKey::new(node, property))?
+        let removed =
+            self.take_exception(node, property)?
                 .ok_or_else(|| SystemError::UnknownException {
                     node,
                     property: property.to_owned(),
-                })?,
-        };
+                })?;
         if self.hierarchy.contains(node) {
             self.hierarchy.remove_property(node, property)?;
         }

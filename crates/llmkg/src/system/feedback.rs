@@ -40,11 +40,7 @@ impl ExceptionSystem {
         let in_store = self.store.contains(node, property);
         match feedback {
             UserFeedback::Incorrect => {
-                if in_store {
-                    self.store.remove_exception(node, property);
-                } else {
-                    self.optimizer.remove(&ExceptionKey::new(node, property))?;
-                }
+                self.take_exception(node, property)?;
             }
             UserFeedback::BetterReason(reason) => {
                 self.replace_exception(

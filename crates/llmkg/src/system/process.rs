@@ -83,7 +83,7 @@ impl ExceptionSystem {
                 .clamp(0.0, 1.0);
             self.learner
                 .learn_from_exception_features(&exception, &context, &features)?;
-            self.store.add_exception(node.id, property, exception)?;
+            self.put_exception(node.id, property, exception)?;
             stored += 1;
         }
         let mut non_exceptions = 0;
