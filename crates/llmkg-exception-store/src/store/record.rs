@@ -81,90 +81,16 @@ fn varint_len(mut value: usize) -> usize {
     len
 }
 
-/// Bytes `value` takes encoded.
-#[inline]
-fn value_len(value: &PropertyValue) -> usize {
-    match value {
-        PropertyValue::Null | PropertyValue::Boolean(_) => 1,
-        PropertyValue::Number(_) | PropertyValue::Integer(_) => 9,
-        PropertyValue::String(text) => 1 + varint_len(text.len()) + text.len(),
-        PropertyValue::List(_) => list_len(value),
-    }
-}
-
-/// [`value_len`] of a list, walked with an explicit stack.
-fn list_len(value: &PropertyValue) -> usize {
-    let mut len = 0;
-    let mut stack: Vec<std::slice::Iter<'_, PropertyValue>> = Vec::new();
+/// Visits `value` and every value nested in it in encoding order (a list before its items),
+/// with an explicit stack.
+fn walk<'a>(value: &'a PropertyValue, mut visit: impl FnMut(&'a PropertyValue)) {
+    let mut stack: Vec<std::slice::Iter<'a, PropertyValue>> = Vec::new();
     let mut next = Some(value);
     loop {
         if let Some(value) = next.take() {
-            len += 1;
-            match value {
-                PropertyValue::Null | PropertyValue::Boolean(_) => {}
-                PropertyValue::Number(_) | PropertyValue::Integer(_) => len += 8,
-                PropertyValue::String(text) => len += varint_len(text.len()) + text.len(),
-                PropertyValue::List(items) => {
-                    len += varint_len(items.len());
-                    stack.push(items.iter());
-                }
-            }
-        }
-        match stack.last_mut() {
-            Some(items) => match items.next() {
-                Some(item) => next = Some(item),
-                None => {
-                    stack.pop();
-                }
-            },
-            None => return len,
-        }
-    }
-}
-
-#[inline]
-fn push_value(out: &mut impl Sink, value: &PropertyValue) {
-    match value {
-        PropertyValue::Null => out.put_byte(NULL),
-        PropertyValue::Boolean(false) => out.put_byte(FALSE),
-        PropertyValue::Boolean(true) => out.put_byte(TRUE),
-        PropertyValue::String(text) => {
-            out.put_byte(STRING);
-            push_varint(out, text.len());
-            out.put(text.as_bytes());
-        }
-        _ => push_nested(out, value),
-    }
-}
-
-/// [`push_value`] of numbers and lists (lists walked with an explicit stack).
-fn push_nested(out: &mut impl Sink, value: &PropertyValue) {
-    let mut stack: Vec<std::slice::Iter<'_, PropertyValue>> = Vec::new();
-    let mut next = Some(value);
-    loop {
-        if let Some(value) = next.take() {
-            match value {
-                PropertyValue::Null => out.put_byte(NULL),
-                PropertyValue::Boolean(false) => out.put_byte(FALSE),
-                PropertyValue::Boolean(true) => out.put_byte(TRUE),
-                PropertyValue::Number(number) => {
-                    out.put_byte(NUMBER);
-                    out.put(&number.to_bits().to_le_bytes());
-                }
-                PropertyValue::Integer(integer) => {
-                    out.put_byte(INTEGER);
-                    out.put(&integer.to_le_bytes());
-                }
-                PropertyValue::String(text) => {
-                    out.put_byte(STRING);
-                    push_varint(out, text.len());
-                    out.put(text.as_bytes());
-                }
-                PropertyValue::List(items) => {
-                    out.put_byte(LIST);
-                    push_varint(out, items.len());
-                    stack.push(items.iter());
-                }
+            visit(value);
+            if let PropertyValue::List(items) = value {
+                stack.push(items.iter());
             }
         }
         match stack.last_mut() {
@@ -177,6 +103,63 @@ fn push_nested(out: &mut impl Sink, value: &PropertyValue) {
             None => return,
         }
     }
+}
+
+/// Bytes one value's own encoding takes (a list's tag and count, not its items).
+#[inline]
+fn node_len(value: &PropertyValue) -> usize {
+    match value {
+        PropertyValue::Null | PropertyValue::Boolean(_) => 1,
+        PropertyValue::Number(_) | PropertyValue::Integer(_) => 9,
+        PropertyValue::String(text) => 1 + varint_len(text.len()) + text.len(),
+        PropertyValue::List(items) => 1 + varint_len(items.len()),
+    }
+}
+
+/// Writes one value's own encoding (a list's tag and count, not its items).
+#[inline]
+fn push_node(out: &mut impl Sink, value: &PropertyValue) {
+    match value {
+        PropertyValue::Null => out.put_byte(NULL),
+        PropertyValue::Boolean(false) => out.put_byte(FALSE),
+        PropertyValue::Boolean(true) => out.put_byte(TRUE),
+        PropertyValue::Number(number) => {
+            out.put_byte(NUMBER);
+            out.put(&number.to_bits().to_le_bytes());
+        }
+        PropertyValue::Integer(integer) => {
+            out.put_byte(INTEGER);
+            out.put(&integer.to_le_bytes());
+        }
+        PropertyValue::String(text) => {
+            out.put_byte(STRING);
+            push_varint(out, text.len());
+            out.put(text.as_bytes());
+        }
+        PropertyValue::List(items) => {
+            out.put_byte(LIST);
+            push_varint(out, items.len());
+        }
+    }
+}
+
+/// Bytes `value` takes encoded.
+#[inline]
+fn value_len(value: &PropertyValue) -> usize {
+    if !matches!(value, PropertyValue::List(_)) {
+        return node_len(value);
+    }
+    let mut len = 0;
+    walk(value, |value| len += node_len(value));
+    len
+}
+
+#[inline]
+fn push_value(out: &mut impl Sink, value: &PropertyValue) {
+    if !matches!(value, PropertyValue::List(_)) {
+        return push_node(out, value);
+    }
+    walk(value, |value| push_node(out, value));
 }
 
 fn read_u64(bytes: &[u8], at: &mut usize) -> u64 {

@@ -173,31 +173,26 @@ impl ShardData {
 
     /// Encodes `exception`'s values and reason into the arena; returns the payload's start.
     fn push_payload(&mut self, exception: &Exception) -> Result<u32> {
-        let start = codec::push_payload(
-            &mut self.arena,
-            &exception.inherited_value,
-            &exception.actual_value,
-            &exception.reason,
-        );
-        if self.arena.len() > MAX_ARENA_BYTES {
-            self.arena.truncate(start);
-            self.compact();
+        // A second try after compaction, when the first would pass the 4-byte offsets.
+        for attempt in 0..2 {
+            if attempt == 1 {
+                self.compact();
+            }
             let start = codec::push_payload(
                 &mut self.arena,
                 &exception.inherited_value,
                 &exception.actual_value,
                 &exception.reason,
             );
-            if self.arena.len() > MAX_ARENA_BYTES {
-                self.arena.truncate(start);
-                return Err(StoreError::ShardFull {
-                    bytes: MAX_ARENA_BYTES,
-                });
+            if self.arena.len() <= MAX_ARENA_BYTES {
+                // Checked: the arena, and so every offset into it, fits in `u32`.
+                return Ok(start as u32);
             }
-            return Ok(start as u32);
+            self.arena.truncate(start);
         }
-        // Checked above: the arena, and so every offset into it, fits in `u32`.
-        Ok(start as u32)
+        Err(StoreError::ShardFull {
+            bytes: MAX_ARENA_BYTES,
+        })
     }
 
     /// Marks a payload dead and compacts the arena once at least half of it is garbage.
