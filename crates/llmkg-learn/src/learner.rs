@@ -239,7 +239,6 @@ impl PatternLearner {
     /// [`NodeFeatureCache`] of `context`'s node type and `context.sibling_properties` (for many
     /// properties of one node: the type and the siblings are hashed once per node, not once
     /// per call). Equal to what every other call extracts from `context` itself.
-    #[must_use]
     ///
     /// # Errors
     ///
