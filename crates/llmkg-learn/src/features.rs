@@ -95,13 +95,23 @@ impl FeatureVector {
 
     /// Appends one normalised group of features.
     fn group(&mut self, mask: u32, fill: impl FnOnce(&mut FeatureSink<'_>)) {
+        self.group_checked(mask, |sink| {
+            fill(sink);
+            false
+        });
+    }
+
+    /// Appends one group of features; `fill` returns whether it wrote the group already
+    /// normalised.
+    fn group_checked(&mut self, mask: u32, fill: impl FnOnce(&mut FeatureSink<'_>) -> bool) {
         let mut sink = FeatureSink {
             start: self.len,
             vector: self,
             mask,
         };
-        fill(&mut sink);
-        sink.normalise_group();
+        if !fill(&mut sink) {
+            sink.normalise_group();
+        }
     }
 
     /// The vector of the standard extractors, as the learner sees `context`.
@@ -134,7 +144,7 @@ impl FeatureVector {
             vector.group(mask, |sink| InteractionFeatures.extract(context, sink));
         }
         vector.group(mask, |sink| DepthFeatures.extract(context, sink));
-        vector.group(mask, |sink| cache.extract(&context.property_name, sink));
+        vector.group_checked(mask, |sink| cache.extract(&context.property_name, sink));
         debug_assert_eq!(
             STANDARD_EXTRACTORS.map(FeatureExtractor::name),
             [
@@ -220,6 +230,27 @@ impl FeatureSink<'_> {
         vector.indices[vector.len] = (hash as u32) & self.mask;
         vector.values[vector.len] = value;
         vector.len += 1;
+    }
+
+    /// Adds one feature of value `value` (in `(0, 1]`, the group's value after
+    /// normalisation) per hash, if they all fit and the group is empty so far; returns
+    /// whether it did (otherwise it added nothing).
+    pub(crate) fn add_hashed_normalised(&mut self, hashes: &[u64], value: f32) -> bool {
+        let vector = &mut *self.vector;
+        let end = vector.len + hashes.len();
+        if vector.len != self.start || end > MAX_FEATURES || !(value > 0.0 && value <= 1.0) {
+            return false;
+        }
+        for ((slot, weight), &hash) in vector.indices[vector.len..end]
+            .iter_mut()
+            .zip(&mut vector.values[vector.len..end])
+            .zip(hashes)
+        {
+            *slot = (hash as u32) & self.mask;
+            *weight = value;
+        }
+        vector.len = end;
+        true
     }
 
     /// Scales what the current extractor emitted to at most [`MAX_GROUP_NORM`] long.

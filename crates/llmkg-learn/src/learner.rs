@@ -13,7 +13,7 @@ use crate::context::{ExceptionContext, UserFeedback};
 use crate::error::{LearnError, Result};
 use crate::features::{FeatureVector, NodeFeatureCache};
 use crate::model::LogisticModel;
-use crate::patterns::{PatternMatch, PatternTable};
+use crate::patterns::{PatternMatch, PatternNodeHashes, PatternTable};
 
 /// Learns which overrides of inherited values are typical, from exceptions (positive
 /// examples), values that matched what they inherit (negative examples) and user feedback.
@@ -163,7 +163,7 @@ impl PatternLearner {
         exception: &Exception,
         context: &ExceptionContext,
     ) -> Result<()> {
-        self.learn_from_exception_with(exception, context, None)
+        self.learn_from_exception_with(exception, context, None, None)
     }
 
     /// [`learn_from_exception`](Self::learn_from_exception) with `context`'s features given:
@@ -179,16 +179,49 @@ impl PatternLearner {
         context: &ExceptionContext,
         features: &FeatureVector,
     ) -> Result<()> {
-        self.learn_from_exception_with(exception, context, Some(features))
+        self.learn_from_exception_with(exception, context, Some((features, None)), None)
+    }
+
+    /// Scores and learns one exception of a node in one pass: `score` sees the likelihood
+    /// [`predict_features`](Self::predict_features) gives `features` and may change the
+    /// exception (its confidence, say) before it is learned as by
+    /// [`learn_from_exception_features`](Self::learn_from_exception_features). The same
+    /// steps as those two calls, with the prediction made once and `cache`'s node-type
+    /// hashes counted in the pattern; `features` must be
+    /// [`features_cached`](Self::features_cached) of `context` and `cache`.
+    ///
+    /// Returns the likelihood.
+    ///
+    /// # Errors
+    ///
+    /// As [`learn_from_exception`](Self::learn_from_exception), checked after `score`.
+    pub fn learn_from_exception_scored(
+        &mut self,
+        exception: &mut Exception,
+        context: &ExceptionContext,
+        features: &FeatureVector,
+        cache: &NodeFeatureCache,
+        score: impl FnOnce(&mut Exception, f32),
+    ) -> Result<f32> {
+        let likelihood = self.predict_features(features);
+        score(exception, likelihood);
+        self.learn_from_exception_with(
+            exception,
+            context,
+            Some((features, Some(likelihood))),
+            cache.pattern_node(context),
+        )?;
+        Ok(likelihood)
     }
 
     fn learn_from_exception_with(
         &mut self,
         exception: &Exception,
         context: &ExceptionContext,
-        features: Option<&FeatureVector>,
+        features: Option<(&FeatureVector, Option<f32>)>,
+        node: Option<&PatternNodeHashes>,
     ) -> Result<()> {
-        validate(context, features)?;
+        validate(context, features.map(|(features, _)| features))?;
         let confidence = exception.confidence;
         if !(confidence.is_finite() && (0.0..=1.0).contains(&confidence)) {
             return Err(LearnError::InvalidConfidence(confidence));
@@ -197,7 +230,7 @@ impl PatternLearner {
         let reason =
             (exception.source != ExceptionSource::Detected).then_some(exception.reason.as_str());
         self.patterns
-            .record_positive(context, reason, self.config.max_patterns);
+            .record_positive_hashed(context, reason, self.config.max_patterns, node);
         self.counters.exceptions_learned += 1;
         Ok(())
     }
@@ -230,7 +263,7 @@ impl PatternLearner {
         features: Option<&FeatureVector>,
     ) -> Result<()> {
         validate(context, features)?;
-        self.train(context, features, 0.0, 1.0);
+        self.train(context, features.map(|features| (features, None)), 0.0, 1.0);
         self.counters.non_exceptions_observed += 1;
         Ok(())
     }
@@ -259,23 +292,27 @@ impl PatternLearner {
         ))
     }
 
+    /// One training step on `context`'s features (extracted here when not given), from
+    /// the model's prediction of them when the caller made it since the last change.
     fn train(
         &mut self,
         context: &ExceptionContext,
-        features: Option<&FeatureVector>,
+        features: Option<(&FeatureVector, Option<f32>)>,
         label: f32,
         sample_weight: f32,
     ) {
         let extracted;
-        let features = match features {
-            Some(features) => features,
+        let (features, predicted) = match features {
+            Some(given) => given,
             None => {
                 extracted = FeatureVector::standard(context, self.config.dimension_bits);
-                &extracted
+                (&extracted, None)
             }
         };
-        let prediction = self.model.update(
+        let prediction = predicted.unwrap_or_else(|| self.model.predict(features));
+        self.model.update_from(
             features,
+            prediction,
             label,
             sample_weight,
             self.config.hyperparameters(),

@@ -124,6 +124,20 @@ impl LogisticModel {
         parameters: Hyperparameters,
     ) -> f32 {
         let prediction = self.predict(features);
+        self.update_from(features, prediction, label, sample_weight, parameters);
+        prediction
+    }
+
+    /// [`update`](Self::update) from `prediction`, which must be
+    /// [`predict`](Self::predict) of `features` on the model as it is.
+    pub(crate) fn update_from(
+        &mut self,
+        features: &FeatureVector,
+        prediction: f32,
+        label: f32,
+        sample_weight: f32,
+        parameters: Hyperparameters,
+    ) {
         let gradient = (prediction - label) * sample_weight;
         let Hyperparameters {
             learning_rate,
@@ -149,7 +163,6 @@ impl LogisticModel {
                 step(z, root_n, weight, gradient * value, learning_rate, l1, l2);
             }
         }
-        prediction
     }
 }
 

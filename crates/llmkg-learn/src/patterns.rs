@@ -156,6 +156,34 @@ fn token_overlap(first: &str, second: &str) -> f32 {
     }
 }
 
+/// A node type's hashes as [`PatternTable::record_positive`] counts them: the type's own
+/// and its first tokens', computed once for all of a node's exceptions.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct PatternNodeHashes {
+    type_hash: u64,
+    tokens: [u64; MAX_MATCH_TOKENS],
+    len: usize,
+}
+
+impl PatternNodeHashes {
+    pub(crate) fn new(node_type: &str) -> Self {
+        let mut hashes = PatternNodeHashes {
+            type_hash: property_hash(node_type),
+            tokens: [0; MAX_MATCH_TOKENS],
+            len: 0,
+        };
+        for token in identifier_tokens(node_type).take(MAX_MATCH_TOKENS) {
+            hashes.tokens[hashes.len] = token_hash(PATTERN_NODE_TOKEN, token);
+            hashes.len += 1;
+        }
+        hashes
+    }
+
+    fn tokens(&self) -> &[u64] {
+        &self.tokens[..self.len]
+    }
+}
+
 /// Hashes a key that is already made of well-mixed hashes (an XXH3 and a small code) with
 /// one multiply-rotate per word: SipHash's protection against chosen keys buys nothing
 /// here and costs a large share of a learn call.
@@ -298,6 +326,26 @@ impl PatternTable {
         reason: Option<&str>,
         capacity: usize,
     ) {
+        self.record_positive_hashed(context, reason, capacity, None);
+    }
+
+    /// [`record_positive`](Self::record_positive) with the node type's hashes given, when
+    /// `node` is [`PatternNodeHashes::new`] of `context.node_type`.
+    pub(crate) fn record_positive_hashed(
+        &mut self,
+        context: &ExceptionContext,
+        reason: Option<&str>,
+        capacity: usize,
+        node: Option<&PatternNodeHashes>,
+    ) {
+        let computed;
+        let node = match node {
+            Some(node) => node,
+            None => {
+                computed = PatternNodeHashes::new(&context.node_type);
+                &computed
+            }
+        };
         let Some(pattern) = self.find_or_create(context, capacity) else {
             return;
         };
@@ -307,15 +355,11 @@ impl PatternTable {
                 .reasons
                 .insert(property_hash(reason), reason, MAX_REASONS);
         }
-        pattern.node_types.insert(
-            property_hash(&context.node_type),
-            &context.node_type,
-            MAX_NODE_TYPES,
-        );
-        for token in identifier_tokens(&context.node_type).take(MAX_MATCH_TOKENS) {
-            pattern
-                .node_tokens
-                .insert(token_hash(PATTERN_NODE_TOKEN, token), "", MAX_NODE_TOKENS);
+        pattern
+            .node_types
+            .insert(node.type_hash, &context.node_type, MAX_NODE_TYPES);
+        for &token in node.tokens() {
+            pattern.node_tokens.insert(token, "", MAX_NODE_TOKENS);
         }
     }
 

@@ -86,6 +86,46 @@ proptest! {
         }
         prop_assert_eq!(plain.statistics(), cached.statistics());
     }
+
+    /// Scoring and learning in one call (one prediction, the node type's pattern hashes from
+    /// the cache) leaves the learner exactly as a prediction, a change of the exception and
+    /// `learn_from_exception` do: weights, patterns and counters.
+    #[test]
+    fn scored_learning_equals_predict_then_learn(
+        siblings in siblings(),
+        steps in 1_usize..12,
+        node_type in "[A-Za-z_]{0,12}",
+        boost in 0.0_f32..1.0,
+    ) {
+        let cache = NodeFeatureCache::new(&node_type, &siblings);
+        let mut names: Vec<String> = siblings.keys().cloned().collect();
+        names.sort();
+        names.push("elsewhere".to_owned());
+        let mut plain = PatternLearner::new();
+        let mut scored = PatternLearner::new();
+        for step in 0..steps {
+            let property = &names[step % names.len()];
+            let mut context =
+                ExceptionContext::new(property, true.into(), false.into(), &node_type, 2);
+            context.sibling_properties = siblings.clone();
+            let source = if step % 2 == 0 { ExceptionSource::Explicit } else { ExceptionSource::Detected };
+            let mut exception =
+                Exception::new(true.into(), false.into(), "Birds of this kind differ", source, 0.5);
+            let mut expected = exception.clone();
+            let likelihood = plain.predict_exception_likelihood(&context);
+            expected.confidence += (1.0 - expected.confidence) * likelihood * boost;
+            plain.learn_from_exception(&expected, &context).expect("valid");
+            let features = scored.features_cached(&context, &cache).expect("valid context");
+            let given = scored
+                .learn_from_exception_scored(&mut exception, &context, &features, &cache, |e, l| {
+                    e.confidence += (1.0 - e.confidence) * l * boost;
+                })
+                .expect("valid");
+            prop_assert_eq!(given.to_bits(), likelihood.to_bits());
+            prop_assert_eq!(&exception, &expected);
+        }
+        prop_assert_eq!(&plain, &scored);
+    }
 }
 
 #[test]

@@ -3,8 +3,12 @@
 use llmkg_core::PropertyValue;
 use llmkg_exception::{calculate_similarity, identifier_tokens};
 
-use super::{FeatureExtractor, FeatureSink, combine_hashes, token_hash, transition_signature};
+use super::{
+    FeatureExtractor, FeatureSink, MAX_GROUP_NORM, combine_hashes, token_hash,
+    transition_signature,
+};
 use crate::context::ExceptionContext;
+use crate::patterns::PatternNodeHashes;
 
 // Namespaces of the standard extractors. They are part of the patterns file format:
 // weights are stored by slot, so changing one invalidates saved files.
@@ -273,6 +277,14 @@ pub struct NodeFeatureCache {
     node_tokens: Vec<u64>,
     /// The first sibling (in map order) whose value nests too deep, checked once for the node.
     too_deep_sibling: Option<String>,
+    /// The sibling features of a property that is not among the first `MAX_SIBLINGS`
+    /// entries (most of a large node's properties): the hashes [`emit_siblings`] writes for
+    /// those entries, in order, and the value each has after the group is normalised.
+    common_hashes: Vec<u64>,
+    /// That value's bits (kept as bits so the cache stays `Eq`).
+    common_value_bits: u32,
+    /// The node type's hashes as the pattern table counts them.
+    pattern_node: PatternNodeHashes,
 }
 
 impl NodeFeatureCache {
@@ -282,7 +294,25 @@ impl NodeFeatureCache {
         siblings: &std::collections::HashMap<String, PropertyValue>,
     ) -> Self {
         let chosen = smallest_siblings::<{ MAX_SIBLINGS + 1 }>(siblings, None);
+        let mut common_hashes = Vec::with_capacity(2 * MAX_SIBLINGS);
+        for &(name_hash, value_hash, _) in chosen.iter().take(MAX_SIBLINGS) {
+            common_hashes.push(name_hash);
+            if value_hash != 0 {
+                common_hashes.push(value_hash);
+            }
+        }
+        // What `FeatureSink::normalise_group` makes of that many features of value 1 (the
+        // sum of the squares of ones is exact in `f32`, so this is the same number).
+        let norm = (common_hashes.len() as f32).sqrt();
+        let common_value = if norm > MAX_GROUP_NORM {
+            1.0 * (MAX_GROUP_NORM / norm)
+        } else {
+            1.0
+        };
         NodeFeatureCache {
+            common_hashes,
+            common_value_bits: common_value.to_bits(),
+            pattern_node: PatternNodeHashes::new(node_type),
             entries: chosen
                 .iter()
                 .map(|&(name_hash, value_hash, name)| (name_hash, value_hash, name.to_owned()))
@@ -350,14 +380,31 @@ impl NodeFeatureCache {
         }
     }
 
-    /// Writes the sibling features of `property`.
-    pub(crate) fn extract(&self, property: &str, sink: &mut FeatureSink<'_>) {
+    /// The node type's hashes for the pattern table, if `context` is of this node's type.
+    pub(crate) fn pattern_node(&self, context: &ExceptionContext) -> Option<&PatternNodeHashes> {
+        self.has_node_type(context).then_some(&self.pattern_node)
+    }
+
+    /// Writes the sibling features of `property`: the precomputed common group when the
+    /// property is not among the first `MAX_SIBLINGS` entries (a hash compared before the
+    /// name), else the entries without it, normalised by the sink.
+    ///
+    /// Returns whether it wrote a complete, already normalised group.
+    pub(crate) fn extract(&self, property: &str, sink: &mut FeatureSink<'_>) -> bool {
+        let property_hash = token_hash(SIBLING_NAME, property);
+        let is_entry = |entry: &(u64, u64, String)| entry.0 == property_hash && entry.2 == property;
+        if !self.entries.iter().take(MAX_SIBLINGS).any(is_entry)
+            && sink.add_hashed_normalised(&self.common_hashes, f32::from_bits(self.common_value_bits))
+        {
+            return true;
+        }
         let chosen = self
             .entries
             .iter()
-            .filter(|entry| entry.2 != property)
+            .filter(|entry| !is_entry(entry))
             .take(MAX_SIBLINGS)
             .map(|entry| (entry.0, entry.1));
         emit_siblings(chosen, sink);
+        false
     }
 }

@@ -76,14 +76,20 @@ impl ExceptionSystem {
                 &exception.inherited_value,
                 &exception.actual_value,
             );
-            // One extraction serves the prediction and the learning.
+            // One extraction and one prediction serve the confidence and the learning.
             let features = self.learner.features_cached(&context, &siblings)?;
-            let likelihood = self.learner.predict_features(&features);
-            exception.confidence = (exception.confidence
-                + (1.0 - exception.confidence) * likelihood * self.config.pattern_boost)
-                .clamp(0.0, 1.0);
-            self.learner
-                .learn_from_exception_features(&exception, &context, &features)?;
+            let boost = self.config.pattern_boost;
+            self.learner.learn_from_exception_scored(
+                &mut exception,
+                &context,
+                &features,
+                &siblings,
+                |exception, likelihood| {
+                    exception.confidence = (exception.confidence
+                        + (1.0 - exception.confidence) * likelihood * boost)
+                        .clamp(0.0, 1.0);
+                },
+            )?;
             self.put_exception(node.id, property, exception)?;
             stored += 1;
         }
