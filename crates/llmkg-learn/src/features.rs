@@ -80,17 +80,21 @@ impl FeatureVector {
         dimension_bits: u32,
         extractors: &[&dyn FeatureExtractor],
     ) -> FeatureVector {
-        let mut vector = FeatureVector {
-            indices: [0; MAX_FEATURES],
-            values: [0.0; MAX_FEATURES],
-            len: 0,
-            truncated: false,
-        };
+        let mut vector = FeatureVector::empty();
         let mask = (1_u32 << dimension_bits.clamp(1, 31)) - 1;
         for extractor in extractors {
             vector.group(mask, |sink| extractor.extract(context, sink));
         }
         vector
+    }
+
+    fn empty() -> FeatureVector {
+        FeatureVector {
+            indices: [0; MAX_FEATURES],
+            values: [0.0; MAX_FEATURES],
+            len: 0,
+            truncated: false,
+        }
     }
 
     /// Appends one normalised group of features.
@@ -130,15 +134,18 @@ impl FeatureVector {
         cache: &NodeFeatureCache,
     ) -> FeatureVector {
         // The standard extractors, in order, the node-level ones read from the cache.
-        let mut vector = FeatureVector::extract(
-            context,
-            dimension_bits,
-            &[&PropertyNameFeatures, &ValueFeatures],
-        );
+        let mut vector = FeatureVector::empty();
         let mask = (1_u32 << dimension_bits.clamp(1, 31)) - 1;
+        let mut property = 0;
+        vector.group(mask, |sink| {
+            property = PropertyNameFeatures::emit(context, sink);
+        });
+        vector.group(mask, |sink| ValueFeatures.extract(context, sink));
         if cache.has_node_type(context) {
             vector.group(mask, |sink| cache.extract_node_type(sink));
-            vector.group(mask, |sink| cache.extract_interactions(context, sink));
+            vector.group(mask, |sink| {
+                cache.extract_interactions(context, property, sink);
+            });
         } else {
             vector.group(mask, |sink| NodeTypeFeatures.extract(context, sink));
             vector.group(mask, |sink| InteractionFeatures.extract(context, sink));

@@ -269,9 +269,11 @@ impl PatternLearner {
     }
 
     /// The learner's features of `context`, the node-level groups read from `siblings`, a
-    /// [`NodeFeatureCache`] of `context`'s node type and `context.sibling_properties` (for many
+    /// [`NodeFeatureCache`] of `context`'s node type and its node's properties (for many
     /// properties of one node: the type and the siblings are hashed once per node, not once
-    /// per call). Equal to what every other call extracts from `context` itself.
+    /// per call). Equal to what every other call extracts from `context` itself when
+    /// `context.sibling_properties` is that map; the cached calls never read it, so a
+    /// context may leave it empty and the cache stand for it.
     ///
     /// # Errors
     ///

@@ -114,6 +114,7 @@ impl LogisticModel {
         sigmoid(logit)
     }
 
+    #[cfg(test)]
     /// One FTRL step towards `label` (a probability), with the gradient scaled by
     /// `sample_weight`; returns the prediction made before the step.
     pub(crate) fn update(

@@ -4,8 +4,7 @@ use llmkg_core::PropertyValue;
 use llmkg_exception::{calculate_similarity, identifier_tokens};
 
 use super::{
-    FeatureExtractor, FeatureSink, MAX_GROUP_NORM, combine_hashes, token_hash,
-    transition_signature,
+    FeatureExtractor, FeatureSink, MAX_GROUP_NORM, combine_hashes, token_hash, transition_signature,
 };
 use crate::context::ExceptionContext;
 use crate::patterns::PatternNodeHashes;
@@ -47,10 +46,19 @@ impl FeatureExtractor for PropertyNameFeatures {
     }
 
     fn extract(&self, context: &ExceptionContext, sink: &mut FeatureSink<'_>) {
-        sink.add_token(PROPERTY_NAME, &context.property_name);
+        PropertyNameFeatures::emit(context, sink);
+    }
+}
+
+impl PropertyNameFeatures {
+    /// Writes the features and returns the name's hash, which [`InteractionFeatures`] crosses.
+    pub(crate) fn emit(context: &ExceptionContext, sink: &mut FeatureSink<'_>) -> u64 {
+        let property = token_hash(PROPERTY_NAME, &context.property_name);
+        sink.add_hashed(property, 1.0);
         for token in identifier_tokens(&context.property_name).take(MAX_TOKENS_PER_IDENTIFIER) {
             sink.add_token(PROPERTY_TOKEN, token);
         }
+        property
     }
 }
 
@@ -361,12 +369,13 @@ impl NodeFeatureCache {
     }
 
     /// [`InteractionFeatures`] of `context` with the node tokens from the cache.
+    /// `property` is `context`'s property name hash ([`PropertyNameFeatures::emit`]).
     pub(crate) fn extract_interactions(
         &self,
         context: &ExceptionContext,
+        property: u64,
         sink: &mut FeatureSink<'_>,
     ) {
-        let property = token_hash(PROPERTY_NAME, &context.property_name);
         let transition = transition_signature(&context.inherited_value, &context.actual_value);
         sink.add_hashed(
             combine_hashes(PROPERTY_TRANSITION, property, transition),
@@ -394,7 +403,8 @@ impl NodeFeatureCache {
         let property_hash = token_hash(SIBLING_NAME, property);
         let is_entry = |entry: &(u64, u64, String)| entry.0 == property_hash && entry.2 == property;
         if !self.entries.iter().take(MAX_SIBLINGS).any(is_entry)
-            && sink.add_hashed_normalised(&self.common_hashes, f32::from_bits(self.common_value_bits))
+            && sink
+                .add_hashed_normalised(&self.common_hashes, f32::from_bits(self.common_value_bits))
         {
             return true;
         }

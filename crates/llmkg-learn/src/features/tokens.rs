@@ -29,6 +29,14 @@ impl TokenHasher {
 
     /// Writes `text` lowercased, one character at a time, without allocating.
     pub(crate) fn write_lowercase(&mut self, text: &str) {
+        // The same bytes as the loop below writes for ASCII text, without decoding UTF-8.
+        if text.is_ascii() {
+            for &byte in text.as_bytes() {
+                self.write_byte(byte.to_ascii_lowercase());
+            }
+            self.write_byte(0xff);
+            return;
+        }
         for character in text.chars() {
             if character.is_ascii() {
                 self.write_byte(character.to_ascii_lowercase() as u8);
@@ -110,6 +118,27 @@ mod tests {
         // Pinned: the patterns file stores weights by slot, so these must never change.
         assert_eq!(token_hash(0, ""), 0xef8d_805d_e062_225c);
         assert_eq!(token_hash(11, "penguin"), token_hash(11, "PENGUIN"));
+    }
+
+    #[test]
+    fn ascii_and_unicode_paths_hash_alike() {
+        // "Ä" takes the character path; its ASCII neighbours hash as they would alone.
+        let mut mixed = TokenHasher::new(3);
+        mixed.write_lowercase("Ab\u{c4}c");
+        let mut expected = TokenHasher::new(3);
+        for byte in "ab\u{e4}c".bytes() {
+            expected.write_byte(byte);
+        }
+        expected.write_byte(0xff);
+        assert_eq!(mixed.finish(), expected.finish());
+        let mut ascii = TokenHasher::new(3);
+        ascii.write_lowercase("Can_FLY");
+        let mut bytes = TokenHasher::new(3);
+        for byte in "can_fly".bytes() {
+            bytes.write_byte(byte);
+        }
+        bytes.write_byte(0xff);
+        assert_eq!(ascii.finish(), bytes.finish());
     }
 
     #[test]

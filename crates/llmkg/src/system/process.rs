@@ -61,13 +61,20 @@ impl ExceptionSystem {
         let detected = self
             .detector
             .detect_node_exceptions_with(node, inherited, &self.learner);
-        // One context per node, its property and values refilled per use: the sibling map
-        // (every local property) is cloned once, not once per property.
-        let mut context = self.context(node, "", &PropertyValue::Null, &PropertyValue::Null);
-        // The learner's node-level features (type and siblings), hashed once for the node:
-        // hashing every sibling on each of the learner's calls made a node of n properties
-        // cost n² hashes.
-        let siblings = NodeFeatureCache::new(&context.node_type, &context.sibling_properties);
+        // One context per node, its property and values refilled per use. Its siblings are
+        // the cache's: the learner's node-level features (type and siblings) are hashed once
+        // for the node from the node's own map (hashing every sibling on each of the
+        // learner's calls made a node of n properties cost n² hashes), and the context keeps
+        // no copy of that map.
+        let depth = self.hierarchy.depth(node.id).unwrap_or(0);
+        let mut context = ExceptionContext::new(
+            "",
+            PropertyValue::Null,
+            PropertyValue::Null,
+            node.node_type.as_str(),
+            u32::try_from(depth).unwrap_or(u32::MAX),
+        );
+        let siblings = NodeFeatureCache::new(&node.node_type, &node.local_properties);
         let mut stored = 0;
         for (property, mut exception) in detected {
             refill(
