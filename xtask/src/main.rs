@@ -104,6 +104,12 @@ struct RegressArgs {
     /// Seed of the order of benchmarks and sides.
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
+    /// Per-process summary of the samples: the fastest (robust to load) or the median.
+    #[arg(long, value_enum, default_value_t = StatisticArg::Median)]
+    statistic: StatisticArg,
+    /// Samples per benchmark and process.
+    #[arg(long, value_name = "N", default_value_t = paired::EngineConfig::default().sample_size)]
+    sample_size: usize,
     #[command(flatten)]
     suite: SuiteArgs,
 }
@@ -156,6 +162,12 @@ enum Format {
     Markdown,
     /// Bencher Metric Format JSON.
     Bmf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum StatisticArg {
+    Min,
+    Median,
 }
 
 /// Parses `30m`, `600s`, `1h` or plain seconds.
@@ -259,7 +271,14 @@ fn main() -> ExitCode {
                 progress,
                 icount: args.icount,
                 icount_threshold: regress::parse_threshold(&args.icount_threshold)?,
-                engine: engine_config(args.quick, args.seed),
+                engine: paired::EngineConfig {
+                    statistic: match args.statistic {
+                        StatisticArg::Min => paired::Statistic::Min,
+                        StatisticArg::Median => paired::Statistic::Median,
+                    },
+                    sample_size: args.sample_size.max(10),
+                    ..engine_config(args.quick, args.seed)
+                },
                 judging: paired::verdict::Judging {
                     min_rounds: args.rounds,
                     ..paired::verdict::Judging::default()

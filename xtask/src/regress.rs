@@ -585,8 +585,7 @@ pub fn apply_confirmations(
 pub fn exit_code_for(comparisons: &[BenchmarkComparison], strict: bool) -> u8 {
     if comparisons.iter().any(|c| c.verdict == Verdict::Regressed) {
         EXIT_REGRESSED
-    } else if strict && comparisons.iter().any(|c| is_undecided(c.verdict))
-    {
+    } else if strict && comparisons.iter().any(|c| is_undecided(c.verdict)) {
         EXIT_STRICT
     } else {
         EXIT_OK

@@ -155,7 +155,11 @@ fn find_executable(cargo_json: &str, bench: &str) -> Option<(PathBuf, PathBuf)> 
 
 impl BuiltSuite {
     /// A suite built earlier: its executable, the folder it runs in, its Criterion version.
-    pub fn from_parts(executable: PathBuf, package_dir: PathBuf, criterion_version: String) -> Self {
+    pub fn from_parts(
+        executable: PathBuf,
+        package_dir: PathBuf,
+        criterion_version: String,
+    ) -> Self {
         Self {
             executable,
             package_dir,

@@ -85,7 +85,13 @@ pub struct VarianceSummary {
 
 impl VarianceSummary {
     /// Compares two runs of the same code (two snapshots, unpaired).
-    #[cfg_attr(not(test), expect(dead_code, reason = "the scorecard's tests build summaries from snapshots"))]
+    #[cfg_attr(
+        not(test),
+        expect(
+            dead_code,
+            reason = "the scorecard's tests build summaries from snapshots"
+        )
+    )]
     pub fn of(first: &Snapshot, second: &Snapshot) -> Self {
         let rows = first
             .benchmarks
@@ -275,6 +281,7 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
         config.engine,
         config.paths.out.join("variance"),
     );
+    engine.size(&ids)?;
     let mut rounds: BTreeMap<String, Vec<Pair>> = BTreeMap::new();
     for round in 0..config.rounds {
         for (id, pair) in engine.round(&ids)? {

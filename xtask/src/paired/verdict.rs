@@ -247,9 +247,15 @@ pub fn judge(
                     let needed = first.map_or(judging.min_rounds, |set| {
                         rounds_needed(&set, threshold, judging.min_rounds)
                     });
+                    // Futility: rounds that could not fit under max_rounds are not started.
+                    let futile = r.first.len() + needed > judging.max_rounds;
                     (
                         Verdict::Inconclusive,
-                        if first_full { Need::Nothing } else { Need::First },
+                        if first_full || futile {
+                            Need::Nothing
+                        } else {
+                            Need::First
+                        },
                         Some(needed),
                         format!("about {needed} more rounds needed"),
                     )
@@ -269,7 +275,11 @@ pub fn judge(
                         ),
                         _ if r.second.len() < judging.min_rounds => (
                             Verdict::Inconclusive,
-                            if second_full { Need::Nothing } else { Need::Second },
+                            if second_full {
+                                Need::Nothing
+                            } else {
+                                Need::Second
+                            },
                             Some(judging.min_rounds - r.second.len()),
                             format!(
                                 "first set {flagged}; not confirmed yet ({} confirmation rounds)",
@@ -280,7 +290,11 @@ pub fn judge(
                             let needed = rounds_needed(&set, threshold, judging.min_rounds);
                             (
                                 Verdict::Inconclusive,
-                                if second_full { Need::Nothing } else { Need::Second },
+                                if second_full {
+                                    Need::Nothing
+                                } else {
+                                    Need::Second
+                                },
                                 Some(needed),
                                 format!(
                                     "first set {flagged}; confirmation set {}, not in agreement",

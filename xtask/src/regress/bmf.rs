@@ -28,7 +28,9 @@ pub fn export(report: &RegressReport) -> Value {
                     (median, low, high)
                 })
             }
-            None => row.candidate_median_ns.map(|median| (median, median, median)),
+            None => row
+                .candidate_median_ns
+                .map(|median| (median, median, median)),
         };
         if let Some((value, low, high)) = latency {
             measures.insert(

@@ -64,7 +64,10 @@ fn copy_into(built: &BuiltSuite, dir: &Path, package_dir: &Path) -> anyhow::Resu
         executable: name.to_string_lossy().into_owned(),
         criterion_version: built.criterion_version.clone(),
     };
-    fs::write(dir.join("build.json"), serde_json::to_string_pretty(&record)?)?;
+    fs::write(
+        dir.join("build.json"),
+        serde_json::to_string_pretty(&record)?,
+    )?;
     Ok(BuiltSuite::from_parts(
         target,
         package_dir.to_owned(),
@@ -94,7 +97,11 @@ pub fn baseline(
         && let Ok(record) = serde_json::from_str::<BuildRecord>(&text)
         && dir.join(&record.executable).is_file()
     {
-        eprintln!("baseline build of {}: cached in {}", short_sha(sha), dir.display());
+        eprintln!(
+            "baseline build of {}: cached in {}",
+            short_sha(sha),
+            dir.display()
+        );
         return Ok(BuiltSuite::from_parts(
             dir.join(record.executable),
             package_dir.to_owned(),

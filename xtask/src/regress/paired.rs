@@ -61,14 +61,24 @@ pub fn run(
 ) -> anyhow::Result<PairedResult> {
     let started = Instant::now();
     let mut engine = Engine::new(baseline, candidate, plan.engine, plan.work_dir.clone());
+    engine.size(&plan.ids)?;
+    if plan.verbose {
+        eprintln!(
+            "sizing pass (candidate only, not compared): {:.0} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
     let mut rounds: BTreeMap<String, Rounds> = plan
         .ids
         .iter()
         .map(|id| (id.clone(), Rounds::default()))
         .collect();
     // Which set each id's results of a round go to.
-    let mut targets: BTreeMap<String, Need> =
-        plan.ids.iter().map(|id| (id.clone(), Need::First)).collect();
+    let mut targets: BTreeMap<String, Need> = plan
+        .ids
+        .iter()
+        .map(|id| (id.clone(), Need::First))
+        .collect();
     let mut pending_rounds = plan.judging.min_rounds;
     loop {
         let ids: Vec<String> = targets
@@ -150,7 +160,11 @@ fn finish(
     let comparisons = outcomes
         .into_iter()
         .map(|(id, outcome)| {
-            let all: Vec<&Pair> = rounds[&id].first.iter().chain(&rounds[&id].second).collect();
+            let all: Vec<&Pair> = rounds[&id]
+                .first
+                .iter()
+                .chain(&rounds[&id].second)
+                .collect();
             let mut note = outcome.note.clone();
             if budget_exhausted && outcome.verdict == Verdict::Inconclusive {
                 note.push_str(" (budget spent)");

@@ -88,7 +88,14 @@ fn git(dir: &std::path::Path, args: &[&str]) {
     let status = std::process::Command::new("git")
         .arg("-C")
         .arg(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"])
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "-c",
+            "commit.gpgsign=false",
+        ])
         .args(args)
         .output()
         .unwrap();
@@ -112,7 +119,13 @@ fn a_git_ref_wins_over_a_snapshot_of_the_same_name_unless_asked() {
         "{main:?}"
     );
     let head = resolve_source(repo.path(), out.path(), "HEAD", false).unwrap();
-    assert!(matches!(head, BaselineSource::Commit { shadowed: false, .. }));
+    assert!(matches!(
+        head,
+        BaselineSource::Commit {
+            shadowed: false,
+            ..
+        }
+    ));
     assert_eq!(
         resolve_source(repo.path(), out.path(), "main", true).unwrap(),
         BaselineSource::Snapshot(out.path().join("main.json"))

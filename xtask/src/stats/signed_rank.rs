@@ -99,7 +99,9 @@ pub fn walsh_interval(differences: &[f64], confidence: f64) -> Option<(f64, f64)
     } else {
         let nf = n as f64;
         let sd = (nf * (nf + 1.0) * (2.0 * nf + 1.0) / 24.0).sqrt();
-        (m as f64 / 2.0 - normal_quantile_upper(tail) * sd).floor().max(0.0) as usize
+        (m as f64 / 2.0 - normal_quantile_upper(tail) * sd)
+            .floor()
+            .max(0.0) as usize
     };
     if k == 0 || k > m.div_ceil(2) {
         return None;
@@ -251,7 +253,10 @@ mod tests {
         let approximate = normal_p(&d, observed);
         assert!(exact < 0.05, "{exact}");
         // Within 15 % of the exact tail (the continuity correction errs conservative).
-        assert!((approximate / exact - 1.0).abs() < 0.15, "{approximate} {exact}");
+        assert!(
+            (approximate / exact - 1.0).abs() < 0.15,
+            "{approximate} {exact}"
+        );
         // Past the exact limit the approximation is what signed_rank_p returns.
         let long: Vec<f64> = (1..=70)
             .map(|i| f64::from(i) * if i % 2 == 0 { -1.0 } else { 1.0 })
