@@ -94,6 +94,9 @@ struct RegressArgs {
     /// Threshold of the instruction-count lane.
     #[arg(long, value_name = "PERCENT", default_value = "1%")]
     icount_threshold: String,
+    /// Callgrind processes per side and benchmark (counts can move between processes).
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    icount_runs: usize,
     /// Wall-time budget of a paired comparison: `30m`, `600s`, `1h` or seconds; the first set
     /// of rounds always completes, extra rounds for undecided benchmarks stop at the budget.
     #[arg(long, value_name = "DURATION", default_value = "30m")]
@@ -271,6 +274,7 @@ fn main() -> ExitCode {
                 progress,
                 icount: args.icount,
                 icount_threshold: regress::parse_threshold(&args.icount_threshold)?,
+                icount_runs: args.icount_runs,
                 engine: paired::EngineConfig {
                     statistic: match args.statistic {
                         StatisticArg::Min => paired::Statistic::Min,

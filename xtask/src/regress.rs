@@ -78,6 +78,8 @@ pub struct Config {
     pub icount: bool,
     /// Threshold of the instruction-count lane.
     pub icount_threshold: f64,
+    /// Callgrind processes per side and benchmark in the instruction-count lane.
+    pub icount_runs: usize,
     /// Paired engine settings.
     pub engine: EngineConfig,
     /// Paired judgement settings.

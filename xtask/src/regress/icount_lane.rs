@@ -37,12 +37,20 @@ pub fn run(
         regress_config,
     )?;
     let out = config.paths.out.join("icount");
-    let base_rows = icount::count(&baseline, &ids, &out, "baseline")?;
-    let cand_rows = icount::count(&candidate, &ids, &out, "candidate")?;
-    let mut benchmarks: Vec<BenchmarkComparison> = base_rows
-        .iter()
-        .zip(&cand_rows)
-        .map(|(base, cand)| compare_counts(base, cand, config.icount_threshold))
+    // Processes of one build can differ (per-process hash seeds change allocation patterns):
+    // each side runs `icount_runs` times, alternating, and the spread is part of the verdict.
+    let mut base_runs: Vec<Vec<IcountRow>> = Vec::new();
+    let mut cand_runs: Vec<Vec<IcountRow>> = Vec::new();
+    for _ in 0..config.icount_runs.max(1) {
+        base_runs.push(icount::count(&baseline, &ids, &out, "baseline")?);
+        cand_runs.push(icount::count(&candidate, &ids, &out, "candidate")?);
+    }
+    let mut benchmarks: Vec<BenchmarkComparison> = (0..ids.len())
+        .map(|index| {
+            let base: Vec<&IcountRow> = base_runs.iter().map(|run| &run[index]).collect();
+            let cand: Vec<&IcountRow> = cand_runs.iter().map(|run| &run[index]).collect();
+            compare_counts(&base, &cand, config.icount_threshold)
+        })
         .collect();
     benchmarks.extend(one_sided_rows(&only_candidate, &only_baseline));
     let exit_code = exit_code_for(&benchmarks, config.strict);
@@ -67,38 +75,77 @@ pub fn run(
     })
 }
 
-/// One benchmark's verdict from two exact counts: REGRESSED above `1 + threshold`, IMPROVED
-/// below `1 - threshold`, else UNCHANGED; a change lists its top functions.
-pub fn compare_counts(base: &IcountRow, cand: &IcountRow, threshold: f64) -> BenchmarkComparison {
-    let mut row = BenchmarkComparison::new(&base.id, Verdict::Unchanged, threshold);
-    row.baseline_instructions = base.instructions;
-    row.candidate_instructions = cand.instructions;
-    let (Some(before), Some(after)) = (base.instructions, cand.instructions) else {
+/// One benchmark's verdict from each side's counts (one per process): REGRESSED when every
+/// candidate count is above every baseline count by more than `threshold`, IMPROVED mirrored,
+/// UNCHANGED when the medians agree within it and neither side spreads more than it, else
+/// INCONCLUSIVE (counts that move between processes of one build). A change lists its top
+/// functions (from the median-count processes).
+pub fn compare_counts(
+    base: &[&IcountRow],
+    cand: &[&IcountRow],
+    threshold: f64,
+) -> BenchmarkComparison {
+    let id = base
+        .first()
+        .or(cand.first())
+        .map_or("", |row| row.id.as_str());
+    let mut row = BenchmarkComparison::new(id, Verdict::Unchanged, threshold);
+    let counts = |rows: &[&IcountRow]| -> Option<Vec<u64>> {
+        let mut counts: Vec<u64> = rows
+            .iter()
+            .map(|row| row.instructions)
+            .collect::<Option<_>>()?;
+        counts.sort_unstable();
+        (!counts.is_empty()).then_some(counts)
+    };
+    let (Some(before), Some(after)) = (counts(base), counts(cand)) else {
         row.verdict = Verdict::Inconclusive;
         row.note = "not run in Criterion's test mode (too large for one iteration)".to_owned();
         return row;
     };
-    if before == 0 {
+    let median = |counts: &[u64]| counts[counts.len() / 2];
+    let (b_min, b_med, b_max) = (before[0], median(&before), before[before.len() - 1]);
+    let (c_min, c_med, c_max) = (after[0], median(&after), after[after.len() - 1]);
+    row.baseline_instructions = Some(b_med);
+    row.candidate_instructions = Some(c_med);
+    if b_min == 0 || c_min == 0 {
         row.verdict = Verdict::Inconclusive;
-        row.note = "no instructions counted in the baseline".to_owned();
+        row.note = "no instructions counted".to_owned();
         return row;
     }
-    let ratio = after as f64 / before as f64;
+    let ratio = c_med as f64 / b_med as f64;
     row.ratio = Some(ratio);
-    row.ratio_lower = Some(ratio);
-    row.ratio_upper = Some(ratio);
-    row.verdict = if ratio > 1.0 + threshold {
+    row.ratio_lower = Some(c_min as f64 / b_max as f64);
+    row.ratio_upper = Some(c_max as f64 / b_min as f64);
+    let spread = (b_max as f64 / b_min as f64).max(c_max as f64 / c_min as f64) - 1.0;
+    row.noise_floor = Some(spread);
+    row.rounds = Some(before.len());
+    row.verdict = if c_min as f64 > b_max as f64 * (1.0 + threshold) {
         Verdict::Regressed
-    } else if ratio < 1.0 - threshold {
+    } else if (c_max as f64) < b_min as f64 * (1.0 - threshold) {
         Verdict::Improved
-    } else {
+    } else if (ratio - 1.0).abs() <= threshold && spread <= threshold {
         Verdict::Unchanged
+    } else {
+        Verdict::Inconclusive
     };
-    let total_delta = after as i64 - before as i64;
-    if row.verdict != Verdict::Unchanged {
-        row.functions = top_functions(&base.functions, &cand.functions, total_delta);
+    let total_delta = c_med as i64 - b_med as i64;
+    if matches!(row.verdict, Verdict::Regressed | Verdict::Improved) {
+        let pick = |rows: &[&IcountRow], count: u64| {
+            rows.iter()
+                .find(|row| row.instructions == Some(count))
+                .map(|row| row.functions.clone())
+                .unwrap_or_default()
+        };
+        row.functions = top_functions(&pick(base, b_med), &pick(cand, c_med), total_delta);
     }
     row.note = describe(total_delta, &row.functions);
+    if spread > 0.0 {
+        row.note.push_str(&format!(
+            "; counts vary by {:.1}% between processes of one build",
+            spread * 100.0
+        ));
+    }
     row
 }
 
@@ -182,10 +229,11 @@ mod tests {
     #[test]
     fn equal_counts_are_unchanged_at_zero_percent() {
         let base = row("g/x", Some(10_000), &[("f", 10_000)]);
-        let verdict = compare_counts(&base, &base.clone(), 0.01);
+        let verdict = compare_counts(&[&base, &base], &[&base, &base], 0.01);
         assert_eq!(verdict.verdict, Verdict::Unchanged);
         assert_eq!(verdict.ratio, Some(1.0));
         assert!(verdict.functions.is_empty());
+        assert!(!verdict.note.contains("vary"), "{}", verdict.note);
     }
 
     #[test]
@@ -200,7 +248,7 @@ mod tests {
             Some(12_500),
             &[("llmkg::Store::get", 6_400), ("hash", 6_100)],
         );
-        let verdict = compare_counts(&base, &cand, 0.01);
+        let verdict = compare_counts(&[&base], &[&cand], 0.01);
         assert_eq!(verdict.verdict, Verdict::Regressed);
         assert_eq!(verdict.functions[0].function, "llmkg::Store::get");
         assert_eq!(verdict.functions[0].delta, 2_400);
@@ -215,13 +263,31 @@ mod tests {
         // Half a percent is under the 1 % threshold.
         let small = row("g/x", Some(10_050), &[("hash", 6_050)]);
         assert_eq!(
-            compare_counts(&base, &small, 0.01).verdict,
+            compare_counts(&[&base], &[&small], 0.01).verdict,
             Verdict::Unchanged
         );
         let faster = row("g/x", Some(9_000), &[("hash", 5_000)]);
         assert_eq!(
-            compare_counts(&base, &faster, 0.01).verdict,
+            compare_counts(&[&base], &[&faster], 0.01).verdict,
             Verdict::Improved
+        );
+    }
+
+    #[test]
+    fn counts_that_move_between_processes_are_inconclusive_not_regressed() {
+        // One build's processes give 175k and 190k (allocation patterns differ): the candidate's
+        // 189k is inside that range, so nothing is claimed.
+        let low = row("g/x", Some(175_000), &[]);
+        let high = row("g/x", Some(190_000), &[]);
+        let cand = row("g/x", Some(189_000), &[]);
+        let verdict = compare_counts(&[&low, &high, &low], &[&cand, &low, &high], 0.01);
+        assert_eq!(verdict.verdict, Verdict::Inconclusive, "{verdict:?}");
+        assert!(verdict.note.contains("vary by 8.6%"), "{}", verdict.note);
+        // Missing counts (a benchmark too large for test mode) are inconclusive too.
+        let absent = row("g/x", None, &[]);
+        assert_eq!(
+            compare_counts(&[&absent], &[&absent], 0.01).verdict,
+            Verdict::Inconclusive
         );
     }
 
