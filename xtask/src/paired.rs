@@ -339,6 +339,14 @@ impl<'a> Engine<'a> {
     }
 }
 
+/// Fisher–Yates with the seeded generator.
+pub fn shuffle<T>(items: &mut [T], rng: &mut XorShift64) {
+    for i in (1..items.len()).rev() {
+        let j = rng.index(i + 1);
+        items.swap(i, j);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -364,13 +372,5 @@ mod tests {
         assert_ne!(a, (0..20).collect::<Vec<_>>());
         a.sort_unstable();
         assert_eq!(a, (0..20).collect::<Vec<_>>());
-    }
-}
-
-/// Fisher–Yates with the seeded generator.
-pub fn shuffle<T>(items: &mut [T], rng: &mut XorShift64) {
-    for i in (1..items.len()).rev() {
-        let j = rng.index(i + 1);
-        items.swap(i, j);
     }
 }

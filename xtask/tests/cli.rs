@@ -262,7 +262,10 @@ fn paired_a_a_passes_and_an_injected_slowdown_fails() {
     assert!(only["confirm_rounds"].as_u64().unwrap() >= 6, "{only}");
     assert!(only["ratio_lower"].as_f64().unwrap() > 1.25, "{only}");
     assert!(
-        only["note"].as_str().unwrap().contains("confirmed by an independent set"),
+        only["note"]
+            .as_str()
+            .unwrap()
+            .contains("confirmed by an independent set"),
         "{only}"
     );
     assert_eq!(report["exit_code"], 1);
@@ -278,7 +281,12 @@ fn paired_a_a_passes_and_an_injected_slowdown_fails() {
         latency["upper_value"].as_f64().unwrap(),
     );
     assert!(0.0 < low && low <= value && value <= high, "{bmf}");
-    assert!(bmf["tiny_sum/sum/256"]["throughput"]["value"].as_f64().unwrap() > 0.0);
+    assert!(
+        bmf["tiny_sum/sum/256"]["throughput"]["value"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
 
     // Asked for explicitly, the snapshot is used, and this one is corrupt: exit 2.
     let (code, _, stderr) = run(&mut paired(out, &["--snapshot"]));
