@@ -1,16 +1,21 @@
 //! Prints the suite's measured medians and the criteria scorecard as Markdown, from
 //! `target/criterion` and `target/llmkg-bench/measurements` (run after
 //! `cargo bench -p bench-harness`): `cargo run -p bench-harness --example scorecard`.
+//! With `--rules`, prints only the criteria table ([`bench_harness::RULES`]) for the docs.
 
 use anyhow::Context as _;
 
 use bench_harness::suite;
 use bench_harness::{
-    CriterionResults, MemoryMeasurement, Unit, available_cores, criterion_dir, evaluate,
-    measurements_dir,
+    CriterionResults, Inputs, MemoryMeasurement, Unit, available_cores, criterion_dir, evaluate,
+    measurements_dir, rules_markdown,
 };
 
 fn main() -> anyhow::Result<()> {
+    if std::env::args().any(|arg| arg == "--rules") {
+        print!("{}", rules_markdown());
+        return Ok(());
+    }
     let results = CriterionResults::load(&criterion_dir()).context("loading Criterion results")?;
     let memory =
         MemoryMeasurement::load_all(&measurements_dir()).context("loading measurements")?;
@@ -43,6 +48,7 @@ fn main() -> anyhow::Result<()> {
         println!("- `{}`: {measurement:?}", measurement.file_name());
     }
     println!();
-    println!("{}", evaluate(&results, &memory, available_cores()));
+    let inputs = Inputs::new(&results, &memory, available_cores());
+    println!("{}", evaluate(&inputs));
     Ok(())
 }

@@ -1,6 +1,8 @@
 //! The benchmark harness of llmkg: deterministic generators, the counting allocator and the
-//! [`PerformanceProfiler`] that reads it, the [`BenchmarkConfig`] applied to Criterion, growth
-//! fits, and the success [`criteria`](evaluate) evaluated into a [`Scorecard`].
+//! [`PerformanceProfiler`] that reads it, and the [`BenchmarkConfig`] applied to Criterion.
+//! The scorecard (criteria table, result loading, growth fits) lives in the light
+//! `bench-scorecard` crate, which `cargo xtask` uses without building llmkg; its items are
+//! re-exported here.
 //!
 //! The Criterion suite itself is the bench target `task_4_2_exception_performance`
 //! (`cargo bench -p bench-harness`); `cargo xtask bench` loads its results with
@@ -8,7 +10,7 @@
 //! prints [`evaluate`]'s scorecard. The benchmark ids both sides use live in [`suite`].
 //!
 //! ```
-//! use bench_harness::{CriterionResults, MemoryMeasurement, evaluate, fit_power_law, generate_test_nodes};
+//! use bench_harness::{CriterionResults, Inputs, MemoryMeasurement, evaluate, fit_power_law, generate_test_nodes};
 //!
 //! let nodes = generate_test_nodes(1, 10);
 //! assert_eq!(nodes[0].local_properties.len(), 10);
@@ -17,41 +19,41 @@
 //! assert!(fit.exponent < 0.1);
 //!
 //! let memory = [MemoryMeasurement::store(1_000, 290_000)?];
-//! let scorecard = evaluate(&CriterionResults::default(), &memory, 2);
+//! let results = CriterionResults::default();
+//! let scorecard = evaluate(&Inputs::new(&results, &memory, 2));
 //! println!("{scorecard}");
 //! # Ok::<(), bench_harness::HarnessError>(())
 //! ```
 #![deny(missing_docs)]
 
 mod config;
-mod criteria;
 mod error;
-mod fit;
 mod generators;
 mod measurements;
 mod profiler;
-pub mod suite;
 
 pub use crate::{
     config::{
         BenchmarkConfig, CommandLineTiming, MIN_SAMPLE_SIZE, RoutineCost, RunMode,
         TEST_MODE_MAX_SIZE,
     },
-    criteria::{
-        AnchorRatio, Bar, BenchmarkResult, Check, CriterionResults, FLAT_EXPONENT, Growth,
-        Scorecard, Unit, Verdict, available_cores, evaluate,
-    },
     error::{HarnessError, Result},
-    fit::{PowerLawFit, fit_power_law},
     generators::{
         generate_exception_patterns, generate_realistic_inheritance_hierarchy, generate_test_nodes,
         memory_exception, optimizer_exception, scattered_indices, store_exception,
     },
-    measurements::{MemoryMeasurement, criterion_dir, measurements_dir, target_dir},
+    measurements::{criterion_dir, measurements_dir, target_dir},
     profiler::{
-        MemoryFigures, PerformanceProfiler, PerformanceReport, register_counting_allocator,
+        MemorySource, PerformanceProfiler, PerformanceReport, register_counting_allocator,
         registered_allocator,
     },
+};
+/// The scorecard, its inputs and the suite's ids, from `bench-scorecard`.
+pub use bench_scorecard::{
+    AnchorRatio, Bar, BenchmarkResult, Check, CriterionResults, FLAT_EXPONENT, Growth, Inputs,
+    MemoryMeasurement, Modes, PowerLawFit, RULES, Rule, RunToRun, RunToRunRow, Scaling, Scorecard,
+    ScorecardError, Unit, Verdict, available_cores, bimodality, evaluate, fit_power_law,
+    rules_markdown, suite,
 };
 /// The counting global allocator the profiler reads; install it in a bench or test binary
 /// with `#[global_allocator]` and pass it to [`register_counting_allocator`].

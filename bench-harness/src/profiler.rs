@@ -1,13 +1,20 @@
-//! The seed's `PerformanceProfiler`: named time checkpoints and heap readings from the
-//! counting allocator, summed up in a `PerformanceReport`.
+//! The seed's `PerformanceProfiler`: named time checkpoints and heap readings, summed up in a
+//! `PerformanceReport` with the seed's public fields.
 //!
-//! Which allocator it reads: a bench or test binary installs
-//! `#[global_allocator] static ALLOCATOR: CountingAllocator = CountingAllocator::new();` and
-//! hands it to [`register_counting_allocator`] once; [`PerformanceProfiler::new`] then reads
-//! it. Registration checks that the allocator really is the global one (its counters must move
-//! when the harness allocates), so a profiler can never present an idle allocator's zeros as
-//! measurements. Without a registered allocator the report's memory is
-//! [`MemoryFigures::NotMeasured`].
+//! Which allocator it reads, in order of preference ([`MemorySource`]):
+//! 1. the counting allocator, when a bench or test binary installs
+//!    `#[global_allocator] static ALLOCATOR: CountingAllocator = CountingAllocator::new();` and
+//!    hands it to [`register_counting_allocator`] once. Registration checks that the allocator
+//!    really is the global one (its counters must move when the harness allocates), so a
+//!    profiler never presents an idle allocator's zeros as measurements. Exact requested
+//!    bytes and a true peak.
+//! 2. the system allocator's own statistics (glibc's `mallinfo2`) when no counting allocator
+//!    is registered, so the seed's benches measure memory as the user wrote them. These
+//!    include malloc's chunk overhead, and the peak is the highest checkpoint reading.
+//! 3. nothing ([`MemorySource::NotMeasured`]) on platforms without either.
+
+#[allow(unsafe_code)] // One FFI call to glibc's `mallinfo2`; see the module's documentation.
+mod system_memory;
 
 use std::fmt;
 use std::hint::black_box;
@@ -59,60 +66,65 @@ fn verify_installed(allocator: &CountingAllocator) -> Result<()> {
 /// Records how long a workload takes to reach named points and how much heap it holds there.
 ///
 /// ```
-/// use bench_harness::{MemoryFigures, PerformanceProfiler};
+/// use bench_harness::{MemorySource, PerformanceProfiler};
 ///
 /// let mut profiler = PerformanceProfiler::new();
 /// profiler.checkpoint("setup");
 /// profiler.memory_checkpoint("baseline");
 /// let report = profiler.finish();
 /// assert_eq!(report.checkpoints[0].0, "setup");
-/// // This doctest installs no counting allocator, so the report says so instead of
-/// // reporting zero bytes.
-/// assert!(matches!(report.memory, MemoryFigures::NotMeasured { .. }));
-/// assert!(report.memory_usage().is_err());
+/// // This doctest installs no counting allocator: on glibc the system allocator's statistics
+/// // are read instead, elsewhere the report says that nothing was measured.
+/// match report.memory_source {
+///     MemorySource::SystemAllocator => assert!(report.memory_usage[0].1 > 0),
+///     MemorySource::NotMeasured => assert!(report.measured_memory_usage().is_err()),
+///     MemorySource::CountingAllocator => unreachable!("none registered"),
+/// }
 /// ```
 #[derive(Debug)]
 pub struct PerformanceProfiler {
     start_time: Instant,
     checkpoints: Vec<(String, Duration)>,
     memory_samples: Vec<(String, usize)>,
-    unmeasured_samples: Vec<String>,
+    source: MemorySource,
     allocator: Option<&'static CountingAllocator>,
 }
 
-/// Heap figures of a [`PerformanceReport`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum MemoryFigures {
-    /// Read from the counting allocator.
-    Measured {
-        /// Live heap bytes of the whole process at each memory checkpoint, in order.
-        samples: Vec<(String, usize)>,
-        /// The highest live heap bytes between the profiler's start and `finish`.
-        peak_bytes: usize,
-    },
-    /// No counting allocator was installed, so nothing was measured.
-    NotMeasured {
-        /// The memory checkpoints that were requested.
-        requested: Vec<String>,
-    },
+/// Where a [`PerformanceReport`]'s heap figures come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemorySource {
+    /// The registered counting allocator: requested bytes, exact, and a true peak.
+    CountingAllocator,
+    /// The system allocator's statistics (glibc `mallinfo2`): live bytes including malloc's
+    /// chunk overhead; the peak is the highest checkpoint reading.
+    SystemAllocator,
+    /// Nothing could be read: the readings are zeros and must not be used.
+    NotMeasured,
 }
 
-/// What a [`PerformanceProfiler`] recorded.
+/// What a [`PerformanceProfiler`] recorded: the seed's four public fields, and where the heap
+/// figures come from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PerformanceReport {
     /// Time from the profiler's creation to `finish`.
     pub total_duration: Duration,
     /// Time from the profiler's creation to each checkpoint, in order.
     pub checkpoints: Vec<(String, Duration)>,
-    /// Heap readings, or why there are none.
-    pub memory: MemoryFigures,
+    /// Live heap bytes of the whole process at each memory checkpoint, in order (zeros when
+    /// [`memory_source`](PerformanceReport::memory_source) is `NotMeasured`).
+    pub memory_usage: Vec<(String, usize)>,
+    /// The highest live heap bytes of the profiled span (see [`MemorySource`] for how exact).
+    pub peak_memory: usize,
+    /// Where the heap figures come from.
+    pub memory_source: MemorySource,
 }
 
 impl PerformanceProfiler {
-    /// A profiler started now, reading the registered counting allocator if there is one.
+    /// A profiler started now, reading the registered counting allocator if there is one and
+    /// the system allocator's statistics otherwise.
     ///
-    /// The allocator's peak is reset here, so [`MemoryFigures::Measured::peak_bytes`] is the
-    /// peak of this profiler's span; two profilers alive at once share that peak.
+    /// A counting allocator's peak is reset here, so the report's `peak_memory` is the peak of
+    /// this profiler's span; two profilers alive at once share that peak.
     pub fn new() -> Self {
         Self::reading(registered_allocator())
     }
@@ -128,22 +140,39 @@ impl PerformanceProfiler {
     }
 
     fn reading(allocator: Option<&'static CountingAllocator>) -> Self {
-        if let Some(allocator) = allocator {
-            allocator.reset_peak();
-        }
+        let source = match allocator {
+            Some(allocator) => {
+                allocator.reset_peak();
+                MemorySource::CountingAllocator
+            }
+            None if system_memory::live_heap_bytes().is_some() => MemorySource::SystemAllocator,
+            None => MemorySource::NotMeasured,
+        };
         PerformanceProfiler {
             start_time: Instant::now(),
             checkpoints: Vec::with_capacity(16),
             // Reserved up front so that sampling rarely allocates inside the span it measures.
             memory_samples: Vec::with_capacity(16),
-            unmeasured_samples: Vec::new(),
+            source,
             allocator,
         }
     }
 
-    /// Whether memory checkpoints read a counting allocator.
+    /// Whether memory checkpoints read a counting allocator (exact figures).
     pub fn measures_memory(&self) -> bool {
         self.allocator.is_some()
+    }
+
+    /// Where memory checkpoints read from.
+    pub fn memory_source(&self) -> MemorySource {
+        self.source
+    }
+
+    fn live_bytes(&self) -> usize {
+        match self.allocator {
+            Some(allocator) => allocator.snapshot().current_bytes,
+            None => system_memory::live_heap_bytes().unwrap_or(0),
+        }
     }
 
     /// Records the time elapsed since the start under `name`.
@@ -152,34 +181,28 @@ impl PerformanceProfiler {
         self.checkpoints.push((name.to_owned(), elapsed));
     }
 
-    /// Records the live heap bytes under `name` (or that they could not be read).
+    /// Records the live heap bytes under `name` (zero when nothing can be read, see
+    /// [`memory_source`](PerformanceProfiler::memory_source)).
     pub fn memory_checkpoint(&mut self, name: &str) {
-        match self.allocator {
-            Some(allocator) => {
-                // Read before the name is copied, so the reading excludes our own bookkeeping.
-                let bytes = allocator.snapshot().current_bytes;
-                self.memory_samples.push((name.to_owned(), bytes));
-            }
-            None => self.unmeasured_samples.push(name.to_owned()),
-        }
+        // Read before the name is copied, so the reading excludes our own bookkeeping.
+        let bytes = self.live_bytes();
+        self.memory_samples.push((name.to_owned(), bytes));
     }
 
     /// Stops the clock and returns the report.
     pub fn finish(self) -> PerformanceReport {
         let total_duration = self.start_time.elapsed();
-        let memory = match self.allocator {
-            Some(allocator) => MemoryFigures::Measured {
-                samples: self.memory_samples,
-                peak_bytes: allocator.snapshot().peak_bytes,
-            },
-            None => MemoryFigures::NotMeasured {
-                requested: self.unmeasured_samples,
-            },
+        let highest_sample = self.memory_samples.iter().map(|(_, bytes)| *bytes).max();
+        let peak_memory = match self.allocator {
+            Some(allocator) => allocator.snapshot().peak_bytes,
+            None => highest_sample.unwrap_or(0),
         };
         PerformanceReport {
             total_duration,
             checkpoints: self.checkpoints,
-            memory,
+            memory_usage: self.memory_samples,
+            peak_memory,
+            memory_source: self.source,
         }
     }
 }
@@ -191,28 +214,27 @@ impl Default for PerformanceProfiler {
 }
 
 impl PerformanceReport {
-    /// The heap readings in order.
+    /// The heap readings in order, if anything could be read.
     ///
     /// # Errors
     ///
-    /// [`HarnessError::MemoryNotMeasured`] when no counting allocator was installed.
-    pub fn memory_usage(&self) -> Result<&[(String, usize)]> {
-        match &self.memory {
-            MemoryFigures::Measured { samples, .. } => Ok(samples),
-            MemoryFigures::NotMeasured { .. } => Err(HarnessError::MemoryNotMeasured),
+    /// [`HarnessError::MemoryNotMeasured`] when [`memory_source`](Self::memory_source) is
+    /// `NotMeasured`.
+    pub fn measured_memory_usage(&self) -> Result<&[(String, usize)]> {
+        match self.memory_source {
+            MemorySource::NotMeasured => Err(HarnessError::MemoryNotMeasured),
+            _ => Ok(&self.memory_usage),
         }
     }
 
-    /// The peak heap bytes of the profiled span.
+    /// The peak heap bytes of the profiled span, if anything could be read.
     ///
     /// # Errors
     ///
-    /// [`HarnessError::MemoryNotMeasured`] when no counting allocator was installed.
-    pub fn peak_memory(&self) -> Result<usize> {
-        match &self.memory {
-            MemoryFigures::Measured { peak_bytes, .. } => Ok(*peak_bytes),
-            MemoryFigures::NotMeasured { .. } => Err(HarnessError::MemoryNotMeasured),
-        }
+    /// [`HarnessError::MemoryNotMeasured`] when [`memory_source`](Self::memory_source) is
+    /// `NotMeasured`.
+    pub fn measured_peak_memory(&self) -> Result<usize> {
+        self.measured_memory_usage().map(|_| self.peak_memory)
     }
 
     /// Heap growth from the first to the last memory checkpoint divided by `items`
@@ -220,11 +242,11 @@ impl PerformanceReport {
     ///
     /// # Errors
     ///
-    /// [`HarnessError::MemoryNotMeasured`] without a counting allocator,
+    /// [`HarnessError::MemoryNotMeasured`] when nothing could be read,
     /// [`HarnessError::UnknownCheckpoint`] with fewer than one reading,
     /// [`HarnessError::ZeroItems`] when `items` is zero.
     pub fn growth_per_item(&self, items: usize) -> Result<f64> {
-        let samples = self.memory_usage()?;
+        let samples = self.measured_memory_usage()?;
         let (Some(first), Some(last)) = (samples.first(), samples.last()) else {
             return Err(HarnessError::UnknownCheckpoint("(first)".to_owned()));
         };
@@ -241,21 +263,24 @@ impl fmt::Display for PerformanceReport {
         for (name, at) in &self.checkpoints {
             writeln!(f, "  {name}: {at:?}")?;
         }
-        match &self.memory {
-            MemoryFigures::Measured {
-                samples,
-                peak_bytes,
-            } => {
-                for (name, bytes) in samples {
-                    writeln!(f, "  heap at {name}: {bytes} B")?;
-                }
-                write!(f, "  peak heap: {peak_bytes} B")
+        let source = match self.memory_source {
+            MemorySource::CountingAllocator => "counting allocator",
+            MemorySource::SystemAllocator => "system allocator statistics",
+            MemorySource::NotMeasured => {
+                return write!(
+                    f,
+                    "  memory not measured ({} checkpoints requested): no counting allocator \
+                     installed and no system allocator statistics",
+                    self.memory_usage.len()
+                );
             }
-            MemoryFigures::NotMeasured { requested } => write!(
-                f,
-                "  memory not measured ({} checkpoints requested): no counting allocator installed",
-                requested.len()
-            ),
+        };
+        for (name, bytes) in &self.memory_usage {
+            writeln!(f, "  heap at {name}: {bytes} B")?;
         }
+        write!(f, "  peak heap: {} B (from the {source})", self.peak_memory)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -7,7 +7,7 @@ use crate::{
     harness,
     measure::{MeasureConfig, measure},
     paths::Paths,
-    plot::{self, Chart, Series},
+    plot,
     report::{self, BenchReport},
     snapshot::{GitInfo, Snapshot, git_output},
     suite::{RunConfig, Suite, Timing},
@@ -104,7 +104,7 @@ pub fn write_report(snapshot: &Snapshot, paths: &Paths) -> anyhow::Result<String
     for warning in &evaluation.warnings {
         eprintln!("warning: {warning}");
     }
-    let plots = draw_plots(&evaluation, &paths.out);
+    let plots = plot::draw_report_plots(&evaluation, &paths.out);
     let criterion_html = paths.criterion_home.join("report").join("index.html");
     let criterion_html = criterion_html
         .is_file()
@@ -114,6 +114,7 @@ pub fn write_report(snapshot: &Snapshot, paths: &Paths) -> anyhow::Result<String
         scorecard: &evaluation.scorecard,
         growth: &evaluation.growth,
         scaling: &evaluation.scaling,
+        bimodal: &evaluation.bimodal,
         plots: &plots,
         criterion_html,
     });
@@ -127,73 +128,13 @@ pub fn write_report(snapshot: &Snapshot, paths: &Paths) -> anyhow::Result<String
         "scorecard": evaluation.scorecard,
         "growth": evaluation.growth,
         "scaling": evaluation.scaling,
+        "bimodal": evaluation.bimodal,
     });
     fs::write(
         paths.out.join("scorecard.json"),
         serde_json::to_string_pretty(&json)?,
     )?;
     Ok(markdown)
-}
-
-fn draw_plots(evaluation: &harness::Evaluation, out: &Path) -> Vec<(String, String)> {
-    let mut plots = Vec::new();
-    let growth: Vec<Series> = evaluation
-        .growth
-        .iter()
-        .map(|row| Series {
-            label: format!("{} (k = {:.2})", row.series, row.exponent),
-            points: row
-                .sizes
-                .iter()
-                .copied()
-                .zip(row.medians_ns.iter().copied())
-                .collect(),
-        })
-        .collect();
-    let growth_chart = Chart {
-        title: "Time per iteration against data size (log-log)",
-        x_label: "size n",
-        y_label: "median time per iteration (ns)",
-        log_log: true,
-        ideal_diagonal: false,
-    };
-    if !growth.is_empty()
-        && plot::line_chart(&out.join("growth.svg"), &growth_chart, &growth).is_ok()
-    {
-        plots.push(("Growth with data size".to_owned(), "growth.svg".to_owned()));
-    }
-
-    let mut scaling_series: Vec<Series> = Vec::new();
-    for row in &evaluation.scaling {
-        let label = row
-            .id
-            .rsplit_once('/')
-            .map_or(row.id.as_str(), |(head, _)| head)
-            .to_owned();
-        match scaling_series
-            .iter_mut()
-            .find(|series| series.label == label)
-        {
-            Some(series) => series.points.push((f64::from(row.threads), row.speedup)),
-            None => scaling_series.push(Series {
-                label,
-                points: vec![(f64::from(row.threads), row.speedup)],
-            }),
-        }
-    }
-    let scaling_chart = Chart {
-        title: "Concurrent speed-up against threads",
-        x_label: "threads",
-        y_label: "speed-up over one thread",
-        log_log: false,
-        ideal_diagonal: true,
-    };
-    if !scaling_series.is_empty()
-        && plot::line_chart(&out.join("scaling.svg"), &scaling_chart, &scaling_series).is_ok()
-    {
-        plots.push(("Concurrency scaling".to_owned(), "scaling.svg".to_owned()));
-    }
-    plots
 }
 
 fn run_config_for_listing(config: &MeasureConfig) -> RunConfig {

@@ -1,17 +1,19 @@
-//! The one place xtask calls into `bench-harness`: which bench target is the suite, and the
-//! success criteria, growth fits and scaling efficiencies computed by the harness's functions.
+//! The one place xtask calls into the scorecard (`bench-scorecard`, which builds without llmkg):
+//! which bench target is the suite, and the criteria, growth fits, scaling and two-mode rows
+//! computed from a snapshot.
 use std::{fs, path::Path, time::UNIX_EPOCH};
 
-use bench_harness::{
-    Bar, BenchmarkResult, Check, CriterionResults, MemoryMeasurement, Unit, Verdict, suite as ids,
+use bench_scorecard::{
+    BenchmarkResult, Check, CriterionResults, GROWTH_SERIES, Inputs, MemoryMeasurement, RunToRun,
+    RunToRunRow, Verdict, efficiency_text, suite as ids,
 };
 
 use crate::{
     paths::Paths,
-    report::{GrowthRow, ScalingRow, ScoreRow, Status, short_sha},
+    report::{BimodalRow, GrowthRow, ScalingRow, ScoreRow, Status, short_sha},
     snapshot::Snapshot,
     suite::Suite,
-    variance::{GOAL_BAR, SEED_BAR, VarianceSummary},
+    variance::VarianceSummary,
 };
 
 /// The harness's Criterion suite in the workspace at `root`.
@@ -33,11 +35,13 @@ pub struct Evaluation {
     pub growth: Vec<GrowthRow>,
     /// Concurrency scaling.
     pub scaling: Vec<ScalingRow>,
+    /// Benchmarks whose samples have two modes.
+    pub bimodal: Vec<BimodalRow>,
     /// Problems met while reading the harness's measurement files.
     pub warnings: Vec<String>,
 }
 
-/// Evaluates the run with `bench_harness::evaluate`: this snapshot's benchmarks only, the
+/// Evaluates the run with `bench_scorecard::evaluate`: this snapshot's benchmarks only, the
 /// memory measurements the benches wrote during this run, and the latest `variance` run.
 pub fn evaluate(
     snapshot: &Snapshot,
@@ -47,41 +51,87 @@ pub fn evaluate(
     let results = results_of(snapshot);
     let (memory, warnings) =
         memory_measurements(&paths.out.join("measurements"), snapshot.started_unix_s);
-    let scorecard = bench_harness::evaluate(&results, &memory, snapshot.host.logical_cores);
+    let run_to_run = variance.map(run_to_run);
+    let mut inputs = Inputs::new(&results, &memory, snapshot.host.logical_cores);
+    if let Some(run_to_run) = &run_to_run {
+        inputs = inputs.with_run_to_run(run_to_run);
+    }
+    let scorecard = bench_scorecard::evaluate(&inputs);
 
-    let rows = scorecard
-        .checks
-        .iter()
-        .map(|check| match variance {
-            Some(summary) if check.source == "cargo xtask variance" => variance_row(check, summary),
-            _ => score_row(check),
-        })
-        .collect();
     let growth = scorecard
         .growth
         .iter()
         .filter_map(|growth| {
             let fit = growth.fit.as_ref().ok()?;
-            let (group, function) = growth.series.split_once('/')?;
-            let points = results.series(group, function);
+            let function = GROWTH_SERIES
+                .iter()
+                .find(|f| growth.series.ends_with(&format!("/{f}")))?;
+            let points = results.series_with_interval(ids::SCALABILITY_GROUP, function);
             Some(GrowthRow {
                 series: growth.series.clone(),
                 sizes: points.iter().map(|p| p.0).collect(),
-                medians_ns: points.iter().map(|p| p.1).collect(),
+                per_element_ns: points.iter().map(|p| p.1).collect(),
+                per_element_ci_ns: points.iter().map(|p| (p.2, p.3)).collect(),
                 exponent: fit.exponent,
                 r_squared: fit.r_squared,
             })
         })
         .collect();
+    let scaling = scorecard
+        .scaling
+        .iter()
+        .map(|row| ScalingRow {
+            id: row.id.clone(),
+            function: row.function.clone(),
+            threads: row.threads as u32,
+            speedup: row.speedup,
+            speedup_interval: row.speedup_interval,
+            efficiency: row.trusted_efficiency(),
+            efficiency_text: efficiency_text(row),
+            within_cores: row.within_cores,
+        })
+        .collect();
+    let bimodal = scorecard
+        .bimodal
+        .iter()
+        .map(|row| BimodalRow {
+            id: row.id.clone(),
+            low_ns: row.modes.low_ns,
+            high_ns: row.modes.high_ns,
+            low_count: row.modes.low_count,
+            high_count: row.modes.high_count,
+        })
+        .collect();
     Evaluation {
-        scorecard: rows,
+        scorecard: scorecard.checks.iter().map(score_row).collect(),
         growth,
-        scaling: scaling_rows(&results, snapshot.host.logical_cores),
+        scaling,
+        bimodal,
         warnings,
     }
 }
 
-/// The harness's view of exactly the benchmarks in `snapshot` (stale Criterion folders of
+/// The scorecard's typed run-to-run input from `cargo xtask variance`'s summary.
+fn run_to_run(summary: &VarianceSummary) -> RunToRun {
+    RunToRun {
+        source: format!(
+            "cargo xtask variance at {}{}{}",
+            short_sha(&summary.sha),
+            if summary.dirty { " (dirty)" } else { "" },
+            if summary.quick { ", quick" } else { "" }
+        ),
+        rows: summary
+            .rows
+            .iter()
+            .map(|row| RunToRunRow {
+                id: row.id.clone(),
+                change: row.run_to_run,
+            })
+            .collect(),
+    }
+}
+
+/// The scorecard's view of exactly the benchmarks in `snapshot` (stale Criterion folders of
 /// benchmarks this run did not include are never read).
 fn results_of(snapshot: &Snapshot) -> CriterionResults {
     CriterionResults::from_results(snapshot.benchmarks.iter().map(|record| BenchmarkResult {
@@ -98,6 +148,7 @@ fn results_of(snapshot: &Snapshot) -> CriterionResults {
         mean_ns: record.mean.point_ns,
         std_dev_ns: record.std_dev_ns,
         sample_cv: Some(record.cv),
+        samples_ns: record.samples_ns.clone(),
     }))
 }
 
@@ -143,16 +194,6 @@ fn status(verdict: &Verdict) -> Status {
     }
 }
 
-fn describe(bar: Bar, unit: Unit) -> String {
-    match bar {
-        Bar::Below(limit) => format!("< {}", unit.format(limit)),
-        Bar::AtMost(limit) => format!("<= {}", unit.format(limit)),
-        Bar::Above(limit) => format!("> {}", unit.format(limit)),
-        Bar::AtLeast(limit) => format!(">= {}", unit.format(limit)),
-        _ => "-".to_owned(),
-    }
-}
-
 fn score_row(check: &Check) -> ScoreRow {
     ScoreRow {
         criterion: check.name.clone(),
@@ -162,81 +203,12 @@ fn score_row(check: &Check) -> ScoreRow {
         } else {
             "-".to_owned()
         },
-        seed_bar: describe(check.seed_bar, check.unit),
+        seed_bar: check.seed_bar.describe(check.unit),
         seed: status(&check.seed_verdict),
-        goal_bar: describe(check.goal_bar, check.unit),
+        goal_bar: check.goal_bar.describe(check.unit),
         goal: status(&check.goal_verdict),
         source: check.source.clone(),
     }
-}
-
-/// The harness leaves run-to-run spread to `cargo xtask variance`: fill it in from its latest
-/// run, judging the worst benchmark against the same bars.
-fn variance_row(check: &Check, summary: &VarianceSummary) -> ScoreRow {
-    let Some(worst) = summary.worst() else {
-        return score_row(check);
-    };
-    let judge = |limit: f64| {
-        if worst.run_to_run < limit {
-            Status::Pass
-        } else {
-            Status::Fail
-        }
-    };
-    ScoreRow {
-        criterion: format!("{} (worst benchmark)", check.name),
-        measured: format!(
-            "{:.2} % ({}); {} of {} under 5 %, {} under 2 %",
-            worst.run_to_run * 100.0,
-            worst.id,
-            summary.within(SEED_BAR),
-            summary.rows.len(),
-            summary.within(GOAL_BAR)
-        ),
-        seed_bar: format!("< {:.0} %", SEED_BAR * 100.0),
-        seed: judge(SEED_BAR),
-        goal_bar: format!("< {:.0} %", GOAL_BAR * 100.0),
-        goal: judge(GOAL_BAR),
-        source: format!(
-            "cargo xtask variance at {}{}{}",
-            short_sha(&summary.sha),
-            if summary.dirty { " (dirty)" } else { "" },
-            if summary.quick { ", quick" } else { "" }
-        ),
-    }
-}
-
-/// Speed-up and efficiency against one thread for each concurrent series, from the same
-/// element throughput the harness's concurrency criterion uses.
-fn scaling_rows(results: &CriterionResults, cores: usize) -> Vec<ScalingRow> {
-    let mut rows = Vec::new();
-    for function in [
-        ids::CONCURRENT_PRESPAWNED,
-        ids::CONCURRENT_SEED,
-        ids::CONCURRENT_DASHMAP,
-    ] {
-        let throughput = |threads: usize| {
-            results
-                .get(&ids::full_id(ids::CONCURRENCY_GROUP, function, threads))
-                .and_then(BenchmarkResult::elements_per_second)
-        };
-        let Some(one) = throughput(1).filter(|rate| *rate > 0.0) else {
-            continue;
-        };
-        for threads in ids::THREAD_COUNTS {
-            if let Some(rate) = throughput(threads) {
-                let speedup = rate / one;
-                rows.push(ScalingRow {
-                    id: ids::full_id(ids::CONCURRENCY_GROUP, function, threads),
-                    threads: threads as u32,
-                    speedup,
-                    efficiency: speedup / threads as f64,
-                    within_cores: threads <= cores,
-                });
-            }
-        }
-    }
-    rows
 }
 
 #[cfg(test)]
@@ -294,38 +266,66 @@ mod tests {
         let row = evaluation
             .scorecard
             .iter()
-            .find(|row| row.source.starts_with("cargo xtask variance"))
+            .find(|row| row.source.starts_with("cargo xtask variance at"))
             .expect("a variance row");
         assert_eq!(
             (row.seed, row.goal),
             (Status::Pass, Status::Fail),
             "{row:?}"
         );
+        assert!(row.measured.starts_with("3.0 %"), "{row:?}");
+        let without = evaluate(&second, &paths, None);
+        assert!(
+            without
+                .scorecard
+                .iter()
+                .any(|row| row.source == "cargo xtask variance" && row.goal == Status::NotMeasured)
+        );
+    }
+
+    fn concurrent(function: &str, threads: usize, ns: f64) -> crate::snapshot::BenchmarkRecord {
+        let mut record = record(
+            &ids::full_id(ids::CONCURRENCY_GROUP, function, threads),
+            vec![ns * 0.995, ns, ns * 1.005],
+        );
+        record.group = ids::CONCURRENCY_GROUP.to_owned();
+        record.function = Some(function.to_owned());
+        record.value = Some(threads.to_string());
+        record.throughput = Some(crate::criterion::Throughput::Elements(
+            1000 * threads as u64,
+        ));
+        record
     }
 
     #[test]
-    fn scaling_is_relative_to_one_thread() {
-        let make = |threads: usize, ns: f64| {
-            let mut record = record(
-                &ids::full_id(ids::CONCURRENCY_GROUP, ids::CONCURRENT_PRESPAWNED, threads),
-                vec![ns, ns],
-            );
-            record.group = ids::CONCURRENCY_GROUP.to_owned();
-            record.function = Some(ids::CONCURRENT_PRESPAWNED.to_owned());
-            record.value = Some(threads.to_string());
-            record.throughput = Some(crate::criterion::Throughput::Elements(
-                1000 * threads as u64,
-            ));
-            record
-        };
+    fn scaling_is_relative_to_one_thread_and_superlinear_is_not_shown() {
         let run = snapshot(
             "run",
-            vec![make(1, 1000.0), make(2, 1250.0), make(4, 2500.0)],
+            vec![
+                concurrent(ids::CONCURRENT_PRESPAWNED, 1, 1000.0),
+                concurrent(ids::CONCURRENT_PRESPAWNED, 2, 1250.0),
+                concurrent(ids::CONCURRENT_PRESPAWNED, 4, 2500.0),
+                concurrent(ids::CONCURRENT_DASHMAP, 1, 2000.0),
+                concurrent(ids::CONCURRENT_DASHMAP, 2, 500.0),
+            ],
         );
-        let rows = scaling_rows(&results_of(&run), 2);
-        assert_eq!(rows.len(), 3);
-        assert!((rows[1].speedup - 1.6).abs() < 1e-9, "{rows:?}");
-        assert!((rows[1].efficiency - 0.8).abs() < 1e-9);
-        assert!(rows[1].within_cores && !rows[2].within_cores);
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::new(dir.path().to_owned(), dir.path().join("target"));
+        let rows = evaluate(&run, &paths, None).scaling;
+        let store: Vec<&ScalingRow> = rows
+            .iter()
+            .filter(|r| r.function == ids::CONCURRENT_PRESPAWNED)
+            .collect();
+        assert_eq!(store.len(), 3);
+        assert!((store[1].speedup - 1.6).abs() < 1e-9, "{rows:?}");
+        assert_eq!(store[1].efficiency, Some(0.8));
+        assert!(store[1].within_cores && !store[2].within_cores);
+        let dashmap = rows
+            .iter()
+            .find(|r| r.function == ids::CONCURRENT_DASHMAP && r.threads == 2)
+            .unwrap();
+        assert!((dashmap.speedup - 8.0).abs() < 1e-9);
+        assert_eq!(dashmap.efficiency, None, "400 % must not be a figure");
+        assert!(dashmap.efficiency_text.starts_with("not shown"));
     }
 }

@@ -60,8 +60,10 @@ pub struct GrowthRow {
     pub series: String,
     /// Sizes measured.
     pub sizes: Vec<f64>,
-    /// Median time per iteration at each size, ns.
-    pub medians_ns: Vec<f64>,
+    /// Median time per element at each size, ns.
+    pub per_element_ns: Vec<f64>,
+    /// The median's 95 % interval per element at each size, ns.
+    pub per_element_ci_ns: Vec<(f64, f64)>,
     /// `k` in `time ∝ n^k`.
     pub exponent: f64,
     /// Coefficient of determination of the log-log fit.
@@ -73,14 +75,36 @@ pub struct GrowthRow {
 pub struct ScalingRow {
     /// Benchmark id.
     pub id: String,
+    /// The series (function) within the concurrency group.
+    pub function: String,
     /// Threads.
     pub threads: u32,
     /// Throughput relative to one thread.
     pub speedup: f64,
-    /// Speed-up per thread (1.0 = linear).
-    pub efficiency: f64,
+    /// The speed-up at the two medians' interval bounds.
+    pub speedup_interval: (f64, f64),
+    /// Speed-up per thread, only where it is a figure (both medians tight, one mode, within
+    /// the cores, not above 100 %).
+    pub efficiency: Option<f64>,
+    /// The efficiency as the table shows it, or why it is not shown.
+    pub efficiency_text: String,
     /// Whether the machine has at least this many cores.
     pub within_cores: bool,
+}
+
+/// A benchmark whose samples fall into two far-apart clusters.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BimodalRow {
+    /// Benchmark id.
+    pub id: String,
+    /// Mean of the fast cluster, ns per iteration.
+    pub low_ns: f64,
+    /// Mean of the slow cluster, ns per iteration.
+    pub high_ns: f64,
+    /// Samples in the fast cluster.
+    pub low_count: usize,
+    /// Samples in the slow cluster.
+    pub high_count: usize,
 }
 
 /// Everything `report.md` shows.
@@ -94,6 +118,8 @@ pub struct BenchReport<'a> {
     pub growth: &'a [GrowthRow],
     /// Concurrency scaling.
     pub scaling: &'a [ScalingRow],
+    /// Benchmarks with two modes.
+    pub bimodal: &'a [BimodalRow],
     /// `(title, relative path)` of the SVG plots.
     pub plots: &'a [(String, String)],
     /// Relative path of Criterion's HTML index, when it exists.
@@ -207,6 +233,13 @@ pub fn markdown(report: &BenchReport<'_>) -> String {
 
     if !report.scaling.is_empty() {
         let _ = writeln!(out, "## Concurrency scaling\n");
+        let _ = writeln!(
+            out,
+            "Each series against its own one-thread run; `{}` is the machine's ceiling for this \
+             workload (every thread its own map). An efficiency is shown only where both medians' \
+             95 % intervals are within ±10 %, neither has two modes, and it is at most 100 %.\n",
+            bench_scorecard::suite::CONCURRENT_UNSHARED
+        );
         let rows: Vec<Vec<String>> = report
             .scaling
             .iter()
@@ -214,8 +247,11 @@ pub fn markdown(report: &BenchReport<'_>) -> String {
                 vec![
                     row.id.clone(),
                     row.threads.to_string(),
-                    format!("{:.2}x", row.speedup),
-                    format!("{:.0}%", row.efficiency * 100.0),
+                    format!(
+                        "{:.2}x [{:.2} .. {:.2}]",
+                        row.speedup, row.speedup_interval.0, row.speedup_interval.1
+                    ),
+                    row.efficiency_text.clone(),
                     if row.within_cores {
                         "yes"
                     } else {
@@ -229,10 +265,36 @@ pub fn markdown(report: &BenchReport<'_>) -> String {
             &[
                 "benchmark",
                 "threads",
-                "speed-up",
+                "speed-up [95% CI]",
                 "efficiency",
                 "cores available",
             ],
+            &rows,
+        ));
+        out.push('\n');
+    }
+
+    if !report.bimodal.is_empty() {
+        let _ = writeln!(out, "## Benchmarks with two modes\n");
+        let _ = writeln!(
+            out,
+            "Their samples split into two far-apart clusters: the median depends on which one a \
+             run lands in, so treat these rows' figures (and ratios built on them) with care.\n"
+        );
+        let rows: Vec<Vec<String>> = report
+            .bimodal
+            .iter()
+            .map(|row| {
+                vec![
+                    row.id.clone(),
+                    format!("{} x {}", row.low_count, format_ns(row.low_ns)),
+                    format!("{} x {}", row.high_count, format_ns(row.high_ns)),
+                    format!("{:.2}x", row.high_ns / row.low_ns),
+                ]
+            })
+            .collect();
+        out.push_str(&table(
+            &["benchmark", "fast mode", "slow mode", "apart"],
             &rows,
         ));
         out.push('\n');
@@ -268,6 +330,11 @@ pub fn markdown(report: &BenchReport<'_>) -> String {
                     _ => String::new(),
                 },
                 record.samples_ns.len().to_string(),
+                if report.bimodal.iter().any(|row| row.id == record.id) {
+                    "2 (see above)".to_owned()
+                } else {
+                    "1".to_owned()
+                },
             ]
         })
         .collect();
@@ -279,6 +346,7 @@ pub fn markdown(report: &BenchReport<'_>) -> String {
             "CV",
             "throughput",
             "samples",
+            "modes",
         ],
         &rows,
     ));
@@ -377,6 +445,44 @@ mod tests {
         assert_eq!(lines[0], "| a         | bb   |");
         assert_eq!(lines[1], "|-----------|------|");
         assert_eq!(lines[2], "| long cell | x\\|y |");
+    }
+
+    #[test]
+    fn the_report_marks_two_mode_rows_and_hides_untrusted_efficiencies() {
+        use crate::compare::tests::{record, snapshot};
+        let id = "concurrent_operations/prespawned_store_adds/1";
+        let run = snapshot("run", vec![record(id, vec![1.0, 2.0])]);
+        let scaling = [ScalingRow {
+            id: "concurrent_operations/prespawned_store_adds/2".to_owned(),
+            function: "prespawned_store_adds".to_owned(),
+            threads: 2,
+            speedup: 5.18,
+            speedup_interval: (4.0, 6.0),
+            efficiency: None,
+            efficiency_text: "not shown: medians ±30 % or two modes".to_owned(),
+            within_cores: true,
+        }];
+        let bimodal = [BimodalRow {
+            id: id.to_owned(),
+            low_ns: 460_000.0,
+            high_ns: 2_200_000.0,
+            low_count: 4,
+            high_count: 6,
+        }];
+        let text = markdown(&BenchReport {
+            snapshot: &run,
+            scorecard: &[],
+            growth: &[],
+            scaling: &scaling,
+            bimodal: &bimodal,
+            plots: &[],
+            criterion_html: None,
+        });
+        assert!(text.contains("## Benchmarks with two modes"), "{text}");
+        assert!(text.contains("4 x 460.0 µs"), "{text}");
+        assert!(text.contains("2 (see above)"), "{text}");
+        assert!(text.contains("not shown: medians ±30 %"), "{text}");
+        assert!(!text.contains("259"), "{text}");
     }
 
     #[test]

@@ -1,18 +1,27 @@
-//! `concurrent_operations`: 1,000 adds per thread on 1, 2, 4 and 8 threads, all on one
-//! property.
+//! `concurrent_operations`: adds on 1, 2, 4 and 8 threads, all on one property.
 //!
 //! The seed's `concurrent_store_operations` spawns and joins its threads inside the timed
 //! loop and adds to one long-lived store, so after the first iteration every add replaces an
 //! exception, and thread start-up is part of the figure. The corrected
 //! `prespawned_store_adds` keeps the threads alive between iterations, gives each a fresh
-//! store and its exceptions before the clock starts, releases them together through a barrier
-//! and stops the clock when the last one is done; each thread adds
-//! `PRESPAWNED_OPERATIONS_PER_THREAD` (10,000) exceptions so that waking the threads stays small
-//! next to the work. `prespawned_dashmap_adds` does the same on
-//! a `dashmap::DashMap`.
+//! store and its exceptions before the clock starts, releases them together through a barrier;
+//! each thread adds `PRESPAWNED_OPERATIONS_PER_THREAD` (10,000) exceptions.
+//!
+//! The clock is the workers' own: an iteration lasts from the first worker's start to the last
+//! one's end. Timing on the main thread instead (from its return out of the start barrier to
+//! the done barrier) made `prespawned_store_adds/1` bimodal: on two busy cores the main thread
+//! is woken after the worker and often only once the worker is done, so it timed anything from
+//! 1 µs to the full 1.6 ms of work (`examples/prespawned_modes.rs` shows it: main-thread clock
+//! p50 1 µs, worker clock p50 1.57 ms, same iterations). What a job leaves behind (a map, the
+//! last handle on the store) is dropped on the main thread after the timed section.
+//!
+//! Next to the store, the same records go into `dashmap`, `scc` and `papaya` maps (the peers),
+//! and into one unshared `HashMap` per thread (`prespawned_unshared_maps_adds`): nothing shared
+//! but the allocator and the machine, the ceiling this workload can reach here.
 
+use std::collections::HashMap;
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::{Arc, Barrier};
+use std::sync::{Arc, Barrier, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -21,8 +30,9 @@ use dashmap::DashMap;
 
 use bench_harness::RoutineCost;
 use bench_harness::suite::{
-    CONCURRENCY_GROUP, CONCURRENT_DASHMAP, CONCURRENT_PRESPAWNED, CONCURRENT_SEED,
-    OPERATIONS_PER_THREAD, PRESPAWNED_OPERATIONS_PER_THREAD, THREAD_COUNTS,
+    CONCURRENCY_GROUP, CONCURRENT_DASHMAP, CONCURRENT_PAPAYA, CONCURRENT_PRESPAWNED,
+    CONCURRENT_SCC, CONCURRENT_SEED, CONCURRENT_UNSHARED, OPERATIONS_PER_THREAD,
+    PRESPAWNED_OPERATIONS_PER_THREAD, THREAD_COUNTS,
 };
 use llmkg::core::{NodeId, PropertyValue};
 use llmkg::exceptions::{Exception, ExceptionKey, ExceptionSource, ExceptionStore};
@@ -74,54 +84,39 @@ pub fn register(c: &mut Criterion, context: &Context) {
         group.throughput(Throughput::Elements(
             (thread_count * PRESPAWNED_OPERATIONS_PER_THREAD) as u64,
         ));
-        group.bench_with_input(
-            BenchmarkId::new(CONCURRENT_PRESPAWNED, thread_count),
-            &thread_count,
-            |b, _| {
-                b.iter_custom(|iters| {
-                    let mut total = Duration::ZERO;
-                    for _ in 0..iters {
-                        let store = Arc::new(ExceptionStore::new());
-                        total += pool.run(|thread_id| {
-                            let store = Arc::clone(&store);
-                            let batch = batch(thread_id);
-                            Box::new(move || {
-                                for (node_id, exception) in batch {
-                                    store
-                                        .add_exception(node_id, "test_prop".to_string(), exception)
-                                        .expect("valid exception");
-                                }
-                            })
-                        });
-                    }
-                    total
-                });
-            },
-        );
-        group.bench_with_input(
-            BenchmarkId::new(CONCURRENT_DASHMAP, thread_count),
-            &thread_count,
-            |b, _| {
-                b.iter_custom(|iters| {
-                    let mut total = Duration::ZERO;
-                    for _ in 0..iters {
-                        let map: Arc<DashMap<ExceptionKey, (String, Exception)>> =
-                            Arc::new(DashMap::new());
-                        total += pool.run(|thread_id| {
-                            let map = Arc::clone(&map);
-                            let batch = batch(thread_id);
-                            Box::new(move || {
-                                for (node_id, exception) in batch {
-                                    let key = ExceptionKey::new(node_id, "test_prop");
-                                    map.insert(key, ("test_prop".to_string(), exception));
-                                }
-                            })
-                        });
-                    }
-                    total
-                });
-            },
-        );
+        let prespawned = |b: &mut criterion::Bencher<'_>, fresh: &dyn Fn() -> Box<dyn Shared>| {
+            b.iter_custom(|iters| {
+                (0..iters)
+                    .map(|_| {
+                        let target = fresh();
+                        pool.run(|thread_id| target.job(batch(thread_id)))
+                    })
+                    .sum()
+            });
+        };
+        for (name, fresh) in [
+            (CONCURRENT_UNSHARED, unshared as fn() -> Box<dyn Shared>),
+            (CONCURRENT_PRESPAWNED, || {
+                Box::new(Arc::new(ExceptionStore::new()))
+            }),
+            (CONCURRENT_DASHMAP, || {
+                Box::new(Arc::new(DashMap::<ExceptionKey, Record>::new()))
+            }),
+            (CONCURRENT_SCC, || {
+                Box::new(Arc::new(scc::HashMap::<ExceptionKey, Record>::new()))
+            }),
+            (CONCURRENT_PAPAYA, || {
+                Box::new(Arc::new(papaya::HashMap::<ExceptionKey, Record>::new()))
+            }),
+        ] {
+            group.bench_with_input(
+                BenchmarkId::new(name, thread_count),
+                &thread_count,
+                |b, _| {
+                    prespawned(b, &fresh);
+                },
+            );
+        }
     }
     group.finish();
 }
@@ -145,13 +140,106 @@ fn batch(thread_id: usize) -> Vec<(NodeId, Exception)> {
         .collect()
 }
 
-type Job = Box<dyn FnOnce() + Send>;
+/// The value the maps store for a key: the seed's record shape.
+type Record = (String, Exception);
+
+/// A fresh target of one iteration: hands each worker the job of adding its batch.
+trait Shared {
+    fn job(&self, batch: Vec<(NodeId, Exception)>) -> Job;
+}
+
+impl Shared for Arc<ExceptionStore> {
+    fn job(&self, batch: Vec<(NodeId, Exception)>) -> Job {
+        let store = Arc::clone(self);
+        Box::new(move || {
+            for (node_id, exception) in batch {
+                store
+                    .add_exception(node_id, "test_prop".to_string(), exception)
+                    .expect("valid exception");
+            }
+            Box::new(store)
+        })
+    }
+}
+
+impl Shared for Arc<DashMap<ExceptionKey, Record>> {
+    fn job(&self, batch: Vec<(NodeId, Exception)>) -> Job {
+        let map = Arc::clone(self);
+        Box::new(move || {
+            for (node_id, exception) in batch {
+                let key = ExceptionKey::new(node_id, "test_prop");
+                map.insert(key, ("test_prop".to_string(), exception));
+            }
+            Box::new(map)
+        })
+    }
+}
+
+impl Shared for Arc<scc::HashMap<ExceptionKey, Record>> {
+    fn job(&self, batch: Vec<(NodeId, Exception)>) -> Job {
+        let map = Arc::clone(self);
+        Box::new(move || {
+            for (node_id, exception) in batch {
+                let key = ExceptionKey::new(node_id, "test_prop");
+                // `upsert` has `insert`'s meaning in std, DashMap and papaya (replace if present).
+                map.upsert(key, ("test_prop".to_string(), exception));
+            }
+            Box::new(map)
+        })
+    }
+}
+
+impl Shared for Arc<papaya::HashMap<ExceptionKey, Record>> {
+    fn job(&self, batch: Vec<(NodeId, Exception)>) -> Job {
+        let map = Arc::clone(self);
+        Box::new(move || {
+            {
+                let pinned = map.pin();
+                for (node_id, exception) in batch {
+                    let key = ExceptionKey::new(node_id, "test_prop");
+                    pinned.insert(key, ("test_prop".to_string(), exception));
+                }
+            }
+            Box::new(map)
+        })
+    }
+}
+
+/// The ceiling: every worker fills its own `HashMap`, created on the worker inside the job
+/// like the shared maps' first buckets, and handed back to be dropped untimed.
+struct Unshared;
+
+fn unshared() -> Box<dyn Shared> {
+    Box::new(Unshared)
+}
+
+impl Shared for Unshared {
+    fn job(&self, batch: Vec<(NodeId, Exception)>) -> Job {
+        Box::new(move || {
+            let mut map: HashMap<ExceptionKey, Record> = HashMap::new();
+            for (node_id, exception) in batch {
+                let key = ExceptionKey::new(node_id, "test_prop");
+                map.insert(key, ("test_prop".to_string(), exception));
+            }
+            Box::new(map)
+        })
+    }
+}
+
+/// What a job leaves behind; dropped on the main thread after the timed section.
+type Leftover = Box<dyn Send>;
+
+type Job = Box<dyn FnOnce() -> Leftover + Send>;
+
+/// One worker's clock readings around its job, and what the job left behind.
+type Finished = (Instant, Instant, Leftover);
 
 /// Threads that live across iterations and run one job each per round, started together.
 struct WorkerPool {
     senders: Vec<Sender<Job>>,
     start: Arc<Barrier>,
     done: Arc<Barrier>,
+    finished: Arc<Mutex<Vec<Finished>>>,
     handles: Vec<JoinHandle<()>>,
 }
 
@@ -159,39 +247,63 @@ impl WorkerPool {
     fn new(threads: usize) -> Self {
         let start = Arc::new(Barrier::new(threads + 1));
         let done = Arc::new(Barrier::new(threads + 1));
+        let finished = Arc::new(Mutex::new(Vec::with_capacity(threads)));
         let mut senders = Vec::with_capacity(threads);
         let mut handles = Vec::with_capacity(threads);
         for _ in 0..threads {
             let (sender, receiver) = mpsc::channel::<Job>();
             let (start, done) = (Arc::clone(&start), Arc::clone(&done));
-            handles.push(thread::spawn(move || worker(&receiver, &start, &done)));
+            let finished = Arc::clone(&finished);
+            handles.push(thread::spawn(move || {
+                worker(&receiver, &start, &done, &finished);
+            }));
             senders.push(sender);
         }
         WorkerPool {
             senders,
             start,
             done,
+            finished,
             handles,
         }
     }
 
-    /// Hands every worker the job `make_job(worker index)`, then times from their common
-    /// start to the last one's finish.
+    /// Hands every worker the job `make_job(worker index)`, releases them together and returns
+    /// the time from the first worker's start to the last one's end, by the workers' clocks.
     fn run(&self, mut make_job: impl FnMut(usize) -> Job) -> Duration {
         for (thread_id, sender) in self.senders.iter().enumerate() {
             sender.send(make_job(thread_id)).expect("worker alive");
         }
         self.start.wait();
-        let started = Instant::now();
         self.done.wait();
-        started.elapsed()
+        let finished: Vec<Finished> = self
+            .finished
+            .lock()
+            .expect("no worker panicked holding the lock")
+            .drain(..)
+            .collect();
+        let first = finished.iter().map(|f| f.0).min();
+        let last = finished.iter().map(|f| f.1).max();
+        // Every worker ran (the done barrier counts them), so both exist.
+        let elapsed = first
+            .zip(last)
+            .map_or(Duration::ZERO, |(first, last)| last.duration_since(first));
+        // The maps and store handles the jobs left are dropped here, after the clock.
+        drop(finished);
+        elapsed
     }
 }
 
-fn worker(jobs: &Receiver<Job>, start: &Barrier, done: &Barrier) {
+fn worker(jobs: &Receiver<Job>, start: &Barrier, done: &Barrier, finished: &Mutex<Vec<Finished>>) {
     while let Ok(job) = jobs.recv() {
         start.wait();
-        job();
+        let started = Instant::now();
+        let leftover = job();
+        let ended = Instant::now();
+        finished
+            .lock()
+            .expect("no worker panicked holding the lock")
+            .push((started, ended, leftover));
         done.wait();
     }
 }

@@ -47,7 +47,7 @@ fn main() -> Result<(), llmkg_core::CoreError> {
     for &leaf in &leaves {
         black_box(hierarchy.resolve(leaf, "p0")?);
     }
-    let stats = hierarchy.cache_stats();
+    let stats = hierarchy.view_cache_statistics();
     println!(
         "cold pass over {} leaves (builds {} views): {:?}; views hold {} bytes ({:.1} B/node)",
         leaves.len(),
@@ -96,7 +96,7 @@ fn main() -> Result<(), llmkg_core::CoreError> {
 
     let edit = Instant::now();
     hierarchy.set_property(id(0, 0), "kingdom", "animalia".into())?;
-    let dropped = stats.views_built as usize - hierarchy.cache_stats().cached_views;
+    let dropped = stats.views_built as usize - hierarchy.view_cache_statistics().cached_views;
     println!(
         "new property at a root: drops {} views in {:?}",
         dropped,

@@ -56,6 +56,12 @@ pub enum CoreError {
         /// The node the property was meant for.
         node: NodeId,
     },
+    /// A property value whose lists nest deeper than [`MAX_VALUE_DEPTH`](crate::MAX_VALUE_DEPTH).
+    #[error("property value lists nest deeper than the limit of {limit}")]
+    ValueTooDeep {
+        /// The deepest nesting accepted.
+        limit: usize,
+    },
     /// The hierarchy already holds as many nodes as its 32-bit internal indices can address.
     #[error("the hierarchy is full: it holds at most {max} nodes")]
     TooManyNodes {

@@ -12,7 +12,7 @@ use std::fmt;
 
 pub use self::explain::{Explanation, LosingCandidate, LossReason};
 pub use self::resolution::{PropertyConflict, Resolution};
-pub use self::view::CacheStats;
+pub use self::view::ViewCacheStatistics;
 
 use self::view::ViewCache;
 use crate::{CoreError, InheritanceNode, NodeId, Result};
@@ -101,6 +101,7 @@ pub struct Hierarchy {
 
 impl Hierarchy {
     /// An empty hierarchy.
+    #[must_use]
     pub fn new() -> Self {
         Hierarchy::default()
     }
@@ -300,7 +301,7 @@ impl Hierarchy {
     }
 
     /// How much of the view cache is filled, and how many views were ever built.
-    pub fn cache_stats(&self) -> CacheStats {
+    pub fn view_cache_statistics(&self) -> ViewCacheStatistics {
         self.views.stats()
     }
 

@@ -51,9 +51,14 @@ mod value;
 pub use crate::{
     error::{CoreError, Result},
     hierarchy::{
-        CacheStats, Explanation, Hierarchy, LosingCandidate, LossReason, PropertyConflict,
-        Resolution,
+        Explanation, Hierarchy, LosingCandidate, LossReason, PropertyConflict, Resolution,
+        ViewCacheStatistics,
     },
     node::InheritanceNode,
-    value::{NodeId, PropertyValue},
+    value::{MAX_VALUE_DEPTH, NodeId, PropertyValue},
 };
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctest;

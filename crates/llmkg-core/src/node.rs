@@ -35,6 +35,7 @@ pub struct InheritanceNode {
 
 impl InheritanceNode {
     /// A node with no parents and no properties; `node_type` defaults to `name`.
+    #[must_use]
     pub fn new(id: NodeId, name: &str) -> Self {
         InheritanceNode {
             id,
@@ -46,18 +47,21 @@ impl InheritanceNode {
     }
 
     /// Builder-style: adds a parent.
+    #[must_use]
     pub fn with_parent(mut self, parent: NodeId) -> Self {
         self.parent_ids.push(parent);
         self
     }
 
     /// Builder-style: sets a local property.
+    #[must_use]
     pub fn with_property(mut self, name: &str, value: impl Into<PropertyValue>) -> Self {
         self.local_properties.insert(name.to_owned(), value.into());
         self
     }
 
     /// Builder-style: sets the node type.
+    #[must_use]
     pub fn with_type(mut self, node_type: &str) -> Self {
         self.node_type = node_type.to_owned();
         self

@@ -4,6 +4,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+mod depth;
+
+pub use depth::MAX_VALUE_DEPTH;
+
 /// The identifier of a node (a concept) in the knowledge graph.
 ///
 /// A plain `u64` newtype: cheap to copy, hash and order.
@@ -39,6 +43,8 @@ impl From<u64> for NodeId {
 /// node cancels an inherited value without inventing a sentinel.
 ///
 /// Equality is structural; `Number(f64::NAN)` is not equal to itself, as with `f64`.
+/// Lists nest at most [`MAX_VALUE_DEPTH`] deep wherever llmkg accepts a value
+/// ([`check_depth`](PropertyValue::check_depth)); deserializing refuses deeper values.
 ///
 /// ```
 /// use llmkg_core::PropertyValue;
@@ -47,7 +53,7 @@ impl From<u64> for NodeId {
 /// assert_eq!(v.type_name(), "string");
 /// assert_eq!(PropertyValue::from(true), PropertyValue::Boolean(true));
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, Debug, PartialEq, Serialize, Default)]
 pub enum PropertyValue {
     /// A truth value, e.g. `can_fly = true`.
     Boolean(bool),
@@ -67,6 +73,7 @@ pub enum PropertyValue {
 impl PropertyValue {
     /// A short, stable name of the variant: `"boolean"`, `"number"`, `"string"`, `"integer"`,
     /// `"list"` or `"null"`.
+    #[must_use]
     pub fn type_name(&self) -> &'static str {
         match self {
             PropertyValue::Boolean(_) => "boolean",
@@ -79,6 +86,7 @@ impl PropertyValue {
     }
 
     /// The boolean, if this is a `Boolean`.
+    #[must_use]
     pub fn as_bool(&self) -> Option<bool> {
         match self {
             PropertyValue::Boolean(b) => Some(*b),
@@ -87,6 +95,7 @@ impl PropertyValue {
     }
 
     /// The value as `f64`, if this is a `Number` or an `Integer` (integers above 2^53 round).
+    #[must_use]
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             PropertyValue::Number(n) => Some(*n),
@@ -96,6 +105,7 @@ impl PropertyValue {
     }
 
     /// The text, if this is a `String`.
+    #[must_use]
     pub fn as_str(&self) -> Option<&str> {
         match self {
             PropertyValue::String(s) => Some(s),
@@ -104,6 +114,7 @@ impl PropertyValue {
     }
 
     /// Whether this is `Null`.
+    #[must_use]
     pub fn is_null(&self) -> bool {
         matches!(self, PropertyValue::Null)
     }

@@ -103,6 +103,7 @@ impl Shard {
 
 impl CountingAllocator {
     /// A counting allocator with every counter at zero.
+    #[must_use]
     pub const fn new() -> Self {
         CountingAllocator {
             shards: [const { CachePadded::new(Shard::new()) }; SHARD_COUNT],

@@ -34,3 +34,8 @@ pub use crate::{
     allocator::{CountingAllocator, PEAK_GRANULARITY_BYTES, SHARD_COUNT},
     snapshot::{Snapshot, SnapshotDelta},
 };
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctest;

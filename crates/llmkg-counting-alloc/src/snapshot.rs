@@ -47,6 +47,7 @@ impl Snapshot {
     /// assert_eq!(delta.peak_bytes_above_start, 300);
     /// assert_eq!(delta.allocations, 2);
     /// ```
+    #[must_use]
     pub fn since(&self, earlier: &Snapshot) -> SnapshotDelta {
         SnapshotDelta {
             current_bytes: signed_difference(self.current_bytes, earlier.current_bytes),

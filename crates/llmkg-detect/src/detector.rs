@@ -4,14 +4,15 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use llmkg_core::{InheritanceNode, PropertyValue};
-use llmkg_exception_store::{Exception, ExceptionSource};
+use llmkg_exception::{
+    ChangeKind, Exception, ExceptionSource, PatternHint, PatternSource, calculate_similarity,
+    compare, describe_change,
+};
 
 use crate::confidence::confidence_of;
-use crate::patterns::{LearnedPattern, LearnedPatterns};
-use crate::reason::build_reason;
-use crate::similarity::{ChangeKind, compare};
+use crate::error::{DetectError, Result};
+use crate::patterns::LearnedPatterns;
 use crate::statistics::{DetectionCounters, DetectionStatistics};
-use crate::{DetectError, Result, calculate_similarity};
 
 /// Finds the properties where a node overrides an inherited value.
 ///
@@ -84,6 +85,7 @@ impl ExceptionDetector {
     /// assert_eq!(detector.similarity_threshold(), 1.0);
     /// assert_eq!(detector.confidence_threshold(), ExceptionDetector::DEFAULT_CONFIDENCE_THRESHOLD);
     /// ```
+    #[must_use]
     pub fn new(similarity_threshold: f32, confidence_threshold: f32) -> Self {
         let repair = |threshold: f32, default: f32| {
             if threshold.is_nan() {
@@ -136,7 +138,8 @@ impl ExceptionDetector {
         self.confidence_threshold
     }
 
-    /// The exceptions `node` makes to `inherited_properties`, sorted by property name.
+    /// The exceptions `node` makes to `inherited_properties`, sorted by property name,
+    /// with this detector's own [learned patterns](Self::learn_pattern).
     ///
     /// Only local properties that also have an inherited value are compared: a property
     /// the node alone defines overrides nothing. All exceptions of one call share one
@@ -145,6 +148,37 @@ impl ExceptionDetector {
         &self,
         node: &InheritanceNode,
         inherited_properties: &HashMap<String, PropertyValue>,
+    ) -> Vec<(String, Exception)> {
+        self.detect_node_exceptions_with(node, inherited_properties, &self.patterns)
+    }
+
+    /// [`detect_node_exceptions`](Self::detect_node_exceptions) with the patterns of
+    /// `patterns` (a learner, typically) instead of the detector's own: a pattern's reason
+    /// leads the exception's reason and its confidence floor raises the confidence.
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use llmkg_core::{InheritanceNode, NodeId, PropertyValue};
+    /// use llmkg_detect::ExceptionDetector;
+    /// use llmkg_exception::{PatternHint, PatternSource};
+    ///
+    /// struct Flightless;
+    /// impl PatternSource for Flightless {
+    ///     fn pattern_hint(&self, _: &str, _: &PropertyValue, _: &PropertyValue) -> Option<PatternHint<'_>> {
+    ///         Some(PatternHint { reason: Some("Flightless bird"), confidence_floor: None })
+    ///     }
+    /// }
+    ///
+    /// let penguin = InheritanceNode::new(NodeId(3), "Penguin").with_property("can_fly", false);
+    /// let inherited = HashMap::from([("can_fly".to_owned(), PropertyValue::Boolean(true))]);
+    /// let found = ExceptionDetector::default().detect_node_exceptions_with(&penguin, &inherited, &Flightless);
+    /// assert_eq!(found[0].1.reason, "Flightless bird: can_fly is false here, overriding the inherited true");
+    /// ```
+    pub fn detect_node_exceptions_with<P: PatternSource + ?Sized>(
+        &self,
+        node: &InheritanceNode,
+        inherited_properties: &HashMap<String, PropertyValue>,
+        patterns: &P,
     ) -> Vec<(String, Exception)> {
         let mut batch = DetectionStatistics {
             nodes_scanned: 1,
@@ -160,7 +194,7 @@ impl ExceptionDetector {
                 let inherited = inherited_properties.get(property)?;
                 Some((property, inherited, actual))
             });
-            self.collect_candidates(pairs, capacity, &mut batch)
+            self.collect_candidates(pairs, capacity, patterns, &mut batch)
         } else {
             let pairs = inherited_properties
                 .iter()
@@ -168,7 +202,7 @@ impl ExceptionDetector {
                     let (property, actual) = local_properties.get_key_value(property)?;
                     Some((property, inherited, actual))
                 });
-            self.collect_candidates(pairs, capacity, &mut batch)
+            self.collect_candidates(pairs, capacity, patterns, &mut batch)
         };
         // Sorting 16-byte (prefix, index) pairs moves far less than sorting candidates, and
         // the integer prefix settles most comparisons without reading the names.
@@ -189,7 +223,7 @@ impl ExceptionDetector {
             .iter()
             .map(|(_, index)| {
                 let candidate = &candidates[*index];
-                let reason = build_reason(
+                let reason = describe_change(
                     candidate.property,
                     candidate.inherited,
                     candidate.actual,
@@ -213,10 +247,11 @@ impl ExceptionDetector {
     }
 
     /// The differing pairs that pass both thresholds, counting what it skips.
-    fn collect_candidates<'a>(
-        &'a self,
+    fn collect_candidates<'a, P: PatternSource + ?Sized>(
+        &self,
         pairs: impl Iterator<Item = (&'a String, &'a PropertyValue, &'a PropertyValue)>,
         capacity: usize,
+        patterns: &'a P,
         batch: &mut DetectionStatistics,
     ) -> Vec<Candidate<'a>> {
         let mut candidates = Vec::with_capacity(capacity);
@@ -232,7 +267,7 @@ impl ExceptionDetector {
                 batch.skipped_as_similar += 1;
                 continue;
             }
-            let learned = self.patterns.find(property, inherited, actual);
+            let learned = patterns.pattern_hint(property, inherited, actual);
             let confidence = with_learned_confidence(confidence_of(comparison), learned);
             if confidence < self.confidence_threshold {
                 batch.skipped_low_confidence += 1;
@@ -244,7 +279,7 @@ impl ExceptionDetector {
                 actual,
                 kind: comparison.kind,
                 confidence,
-                learned_reason: learned.and_then(LearnedPattern::reason),
+                learned_reason: learned.and_then(|hint| hint.reason),
             });
         }
         candidates
@@ -299,7 +334,7 @@ impl ExceptionDetector {
         if comparison.kind == ChangeKind::Equal {
             return 0.0;
         }
-        let learned = self.patterns.find(property, inherited, actual);
+        let learned = self.patterns.pattern_hint(property, inherited, actual);
         with_learned_confidence(confidence_of(comparison), learned)
     }
 
@@ -312,7 +347,7 @@ impl ExceptionDetector {
     /// use std::time::Instant;
     /// use llmkg_core::PropertyValue;
     /// use llmkg_detect::ExceptionDetector;
-    /// use llmkg_exception_store::{Exception, ExceptionSource};
+    /// use llmkg_exception::{Exception, ExceptionSource};
     ///
     /// let mut detector = ExceptionDetector::default();
     /// let (yes, no) = (PropertyValue::Boolean(true), PropertyValue::Boolean(false));
@@ -334,9 +369,9 @@ impl ExceptionDetector {
         let kind = compare(inherited, actual).kind;
         let learned_reason = self
             .patterns
-            .find(property, inherited, actual)
-            .and_then(LearnedPattern::reason);
-        build_reason(property, inherited, actual, kind, learned_reason)
+            .pattern_hint(property, inherited, actual)
+            .and_then(|hint| hint.reason);
+        describe_change(property, inherited, actual, kind, learned_reason)
     }
 
     /// Learns reasons and confidences from example exceptions, each with its property name.
@@ -389,9 +424,9 @@ fn sort_prefix(name: &str) -> u64 {
     u64::from_be_bytes(prefix)
 }
 
-fn with_learned_confidence(confidence: f32, learned: Option<&LearnedPattern>) -> f32 {
-    match learned {
-        Some(pattern) => confidence.max(pattern.mean_confidence()).clamp(0.0, 1.0),
+fn with_learned_confidence(confidence: f32, learned: Option<PatternHint<'_>>) -> f32 {
+    match learned.and_then(|hint| hint.confidence_floor) {
+        Some(floor) => confidence.max(floor).clamp(0.0, 1.0),
         None => confidence,
     }
 }

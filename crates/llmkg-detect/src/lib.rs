@@ -1,16 +1,16 @@
 //! Exception detection: finds where a node overrides an inherited property value, scores
 //! how sure that is, and says why.
 //!
-//! The main type is [`ExceptionDetector`]; [`calculate_similarity`] is the value metric it
-//! uses and [`DetectionStatistics`] what it counts. Values and nodes come from `llmkg-core`,
-//! the [`Exception`](llmkg_exception_store::Exception) records it produces from
-//! `llmkg-exception-store`, whose `ExceptionStore` keeps them.
+//! The main type is [`ExceptionDetector`]; [`DetectionStatistics`] is what it counts.
+//! Values and nodes come from `llmkg-core`; the [`Exception`](llmkg_exception::Exception)
+//! records it produces, and the value metric it thresholds
+//! ([`calculate_similarity`](llmkg_exception::calculate_similarity)), from `llmkg-exception`.
 //!
 //! ```
 //! use std::collections::HashMap;
 //! use llmkg_core::{InheritanceNode, NodeId, PropertyValue};
 //! use llmkg_detect::ExceptionDetector;
-//! use llmkg_exception_store::ExceptionSource;
+//! use llmkg_exception::ExceptionSource;
 //!
 //! let detector = ExceptionDetector::new(0.8, 0.7);
 //! let penguin = InheritanceNode::new(NodeId(3), "Penguin")
@@ -35,13 +35,15 @@ mod confidence;
 mod detector;
 mod error;
 mod patterns;
-mod reason;
-mod similarity;
 mod statistics;
 
 pub use crate::{
     detector::ExceptionDetector,
     error::{DetectError, Result},
-    similarity::calculate_similarity,
     statistics::DetectionStatistics,
 };
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctest;

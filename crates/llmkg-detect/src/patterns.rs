@@ -1,11 +1,13 @@
-//! Reasons and confidences learned from example exceptions, keyed by property and shape.
+//! The detector's own small pattern table, for a detector used alone: reasons and
+//! confidences learned from example exceptions, keyed by property and shape. It is one
+//! [`PatternSource`]; a learner is another.
 
 use std::collections::HashMap;
 
 use llmkg_core::PropertyValue;
-use llmkg_exception_store::{Exception, ExceptionSource, validate_confidence};
+use llmkg_exception::{Exception, ExceptionSource, PatternHint, PatternSource};
 
-use crate::{DetectError, Result};
+use crate::error::{DetectError, Result};
 
 /// The shape of a change: what must match for a learned pattern to apply.
 ///
@@ -113,7 +115,7 @@ impl LearnedPatterns {
             if property.is_empty() {
                 return Err(DetectError::EmptyPropertyName { index });
             }
-            if validate_confidence(exception.confidence).is_err() {
+            if exception.validate().is_err() {
                 return Err(DetectError::InvalidExampleConfidence {
                     index,
                     property: property.clone(),
@@ -160,6 +162,22 @@ impl LearnedPatterns {
             .get(property)?
             .iter()
             .find(|pattern| pattern.shape == shape)
+    }
+}
+
+impl PatternSource for LearnedPatterns {
+    #[inline]
+    fn pattern_hint(
+        &self,
+        property: &str,
+        inherited: &PropertyValue,
+        actual: &PropertyValue,
+    ) -> Option<PatternHint<'_>> {
+        let pattern = self.find(property, inherited, actual)?;
+        Some(PatternHint {
+            reason: pattern.reason(),
+            confidence_floor: Some(pattern.mean_confidence()),
+        })
     }
 }
 

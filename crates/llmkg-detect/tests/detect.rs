@@ -4,8 +4,9 @@
 use std::collections::HashMap;
 
 use llmkg_core::{InheritanceNode, NodeId, PropertyValue};
-use llmkg_detect::{ExceptionDetector, calculate_similarity};
-use llmkg_exception_store::ExceptionSource;
+use llmkg_detect::ExceptionDetector;
+use llmkg_exception::ExceptionSource;
+use llmkg_exception::calculate_similarity;
 use proptest::prelude::*;
 
 fn value_strategy() -> impl Strategy<Value = PropertyValue> {

@@ -2,13 +2,15 @@
 
 use std::path::PathBuf;
 
+use llmkg_exception::ExceptionError;
+
 /// What can go wrong when storing, loading or saving exceptions.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
-    /// A confidence that is NaN, infinite, or outside `[0, 1]`.
-    #[error("invalid confidence {0}: must be a finite number in [0, 1]")]
-    InvalidConfidence(f32),
+    /// An exception record that is not valid (a NaN, infinite or out-of-range confidence).
+    #[error(transparent)]
+    InvalidException(#[from] ExceptionError),
     /// An empty property name.
     #[error("empty property name")]
     EmptyPropertyName,

@@ -6,10 +6,10 @@ use std::sync::Arc;
 use crossbeam_utils::CachePadded;
 use hashbrown::HashTable;
 use llmkg_core::{NodeId, PropertyValue};
+use llmkg_exception::{Exception, property_hash};
 use parking_lot::Mutex;
 
-use crate::store::{SHARD_COUNT, shard_of};
-use crate::{Exception, ExceptionStore, property_hash};
+use crate::store::{ExceptionStore, SHARD_COUNT, shard_of};
 
 /// How [`ExceptionHandler::handle_exception_conflict`] picks one of several exceptions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -40,6 +40,7 @@ pub struct CacheStatistics {
 
 impl CacheStatistics {
     /// Hits over all lookups (0 when there was none).
+    #[must_use]
     pub fn hit_rate(&self) -> f64 {
         let total = self.hits + self.misses;
         if total == 0 {
@@ -86,7 +87,8 @@ fn entry_hash(node: u64, property_hash: u64) -> u64 {
 /// ```
 /// use std::sync::Arc;
 /// use llmkg_core::{NodeId, PropertyValue};
-/// use llmkg_exception_store::{Exception, ExceptionHandler, ExceptionSource, ExceptionStore};
+/// use llmkg_exception::{Exception, ExceptionSource};
+/// use llmkg_exception_store::{ExceptionHandler, ExceptionStore};
 ///
 /// let store = Arc::new(ExceptionStore::new());
 /// let handler = ExceptionHandler::new(Arc::clone(&store));
@@ -115,6 +117,7 @@ impl ExceptionHandler {
     pub const DEFAULT_CACHE_CAPACITY: usize = 1 << 16;
 
     /// A handler over `store` with the default cache capacity and conflict strategy.
+    #[must_use]
     pub fn new(store: Arc<ExceptionStore>) -> Self {
         Self::with_config(
             store,
@@ -125,6 +128,7 @@ impl ExceptionHandler {
 
     /// A handler with a cache of about `cache_capacity` entries (0 disables caching) and a
     /// conflict strategy.
+    #[must_use]
     pub fn with_config(
         store: Arc<ExceptionStore>,
         cache_capacity: usize,
@@ -142,11 +146,13 @@ impl ExceptionHandler {
     }
 
     /// The store this handler reads.
+    #[must_use]
     pub fn store(&self) -> &Arc<ExceptionStore> {
         &self.store
     }
 
     /// The conflict strategy.
+    #[must_use]
     pub fn strategy(&self) -> ConflictStrategy {
         self.strategy
     }
@@ -163,11 +169,6 @@ impl ExceptionHandler {
             Some(value) => Some(value),
             None => inherited_value,
         }
-    }
-
-    /// The overriding value of `property` on `node`, through the cache.
-    pub fn override_value(&self, node: NodeId, property: &str) -> Option<PropertyValue> {
-        self.cached_override(node, property)
     }
 
     fn cached_override(&self, node: NodeId, property: &str) -> Option<PropertyValue> {
@@ -250,11 +251,32 @@ impl ExceptionHandler {
 
     /// Picks one exception among conflicting ones by the handler's [`ConflictStrategy`];
     /// `None` for an empty list. Ties that survive every criterion keep the earliest in the list.
+    ///
+    /// The store holds one exception per (node, property), so
+    /// [`resolve_property`](Self::resolve_property) never meets a conflict; this is for a
+    /// caller holding several candidates, e.g. exceptions of two parents that disagree.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use llmkg_exception::{Exception, ExceptionSource};
+    /// use llmkg_exception_store::{ConflictStrategy, ExceptionHandler, ExceptionStore};
+    ///
+    /// let weak = Exception::new(true.into(), false.into(), "a", ExceptionSource::Explicit, 0.5);
+    /// let strong = Exception::new(true.into(), false.into(), "b", ExceptionSource::Detected, 0.9);
+    /// let store = Arc::new(ExceptionStore::new());
+    /// let by_confidence = ExceptionHandler::new(Arc::clone(&store));
+    /// let chosen = by_confidence.handle_exception_conflict(vec![weak.clone(), strong.clone()]);
+    /// assert_eq!(chosen.unwrap().reason, "b");
+    /// let by_source = ExceptionHandler::with_config(store, 0, ConflictStrategy::SourcePrecedence);
+    /// assert_eq!(by_source.handle_exception_conflict(vec![weak, strong]).unwrap().reason, "a");
+    /// ```
+    #[must_use]
     pub fn handle_exception_conflict(&self, exceptions: Vec<Exception>) -> Option<Exception> {
         resolve_conflict(exceptions, self.strategy)
     }
 
     /// Hit, miss and eviction counts, summed over the cache's shards.
+    #[must_use]
     pub fn cache_statistics(&self) -> CacheStatistics {
         let mut stats = CacheStatistics::default();
         for shard in self.cache.iter() {
@@ -276,20 +298,7 @@ impl ExceptionHandler {
 }
 
 /// Picks one exception by `strategy`; `None` for an empty list.
-///
-/// ```
-/// use llmkg_core::PropertyValue;
-/// use llmkg_exception_store::{resolve_conflict, ConflictStrategy, Exception, ExceptionSource};
-///
-/// let weak = Exception::new(true.into(), false.into(), "a", ExceptionSource::Explicit, 0.5);
-/// let strong = Exception::new(true.into(), false.into(), "b", ExceptionSource::Detected, 0.9);
-/// let chosen = resolve_conflict(vec![weak, strong], ConflictStrategy::HighestConfidence).unwrap();
-/// assert_eq!(chosen.reason, "b");
-/// ```
-pub fn resolve_conflict(
-    exceptions: Vec<Exception>,
-    strategy: ConflictStrategy,
-) -> Option<Exception> {
+fn resolve_conflict(exceptions: Vec<Exception>, strategy: ConflictStrategy) -> Option<Exception> {
     use std::cmp::Ordering;
     let rank = |a: &Exception, b: &Exception| -> Ordering {
         let confidence = a.confidence.total_cmp(&b.confidence);

@@ -1,18 +1,23 @@
-//! Exceptions to inherited properties: the record, its key, the store and the handler.
+//! Exceptions to inherited properties: the concurrent store, its snapshots, and the handler
+//! that applies stored exceptions to inherited values.
+//!
+//! The record itself ([`Exception`](llmkg_exception::Exception), its source and key) is the
+//! shared vocabulary of `llmkg-exception`.
 #![deny(missing_docs)]
 
 mod error;
-mod exception;
 mod handler;
 mod snapshot;
 mod store;
 
 pub use crate::{
     error::{Result, StoreError},
-    exception::{
-        Exception, ExceptionKey, ExceptionSource, instant_serde, property_hash, validate_confidence,
-    },
-    handler::{CacheStatistics, ConflictStrategy, ExceptionHandler, resolve_conflict},
+    handler::{CacheStatistics, ConflictStrategy, ExceptionHandler},
     snapshot::SNAPSHOT_VERSION,
     store::{ExceptionStore, StoreStatistics},
 };
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctest;

@@ -1,39 +1,31 @@
 //! Snapshot files: save and load a whole store, atomically and verifiably.
 //!
-//! Layout (all integers little-endian):
-//!
-//! | bytes | content |
-//! |---|---|
-//! | 8 | magic `LLMKGEXS` |
-//! | 4 | format version ([`SNAPSHOT_VERSION`]) |
-//! | 8 | number of entries |
-//! | 8 | payload length in bytes |
-//! | 4 | CRC-32 (IEEE) of the payload |
-//! | n | payload: postcard encoding of `Vec<(NodeId, String, Exception)>` |
-//!
-//! Files are written to a temporary file in the same directory, flushed with `fsync`, then
-//! renamed over the target, so a crash leaves either the old or the new file, never a mix.
+//! The file is an `llmkg-filefmt` file with magic `LLMKGEXS` and version
+//! [`SNAPSHOT_VERSION`] (header: magic, version, payload length, CRC-32 of the payload); the
+//! payload is the postcard encoding of `Vec<(NodeId, String, Exception)>` and nothing else.
+//! Saving replaces the file atomically (a unique temporary file, `fsync`, rename, `fsync` of
+//! the directory), so concurrent saves to one path all succeed and a crash leaves the old
+//! file or the new one. Loading checks header, length, checksum, trailing bytes and every
+//! entry before it changes anything; values nested deeper than `llmkg_core::MAX_VALUE_DEPTH`
+//! are refused while decoding, as [`ExceptionStore::add_exception`] refuses them.
 
-use std::fs::{self, File};
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use llmkg_core::NodeId;
+use llmkg_exception::Exception;
+use llmkg_filefmt::{FileError, FileFault, FileFormat};
 
-use crate::{Exception, ExceptionStore, Result, StoreError};
+use crate::{ExceptionStore, Result, StoreError};
 
 /// The snapshot format version this build writes and reads.
-pub const SNAPSHOT_VERSION: u32 = 1;
+///
+/// Version 2 uses the shared `llmkg-filefmt` header (version 1 had an entry count in it).
+pub const SNAPSHOT_VERSION: u32 = 2;
 
-const MAGIC: &[u8; 8] = b"LLMKGEXS";
-const HEADER_LEN: usize = 8 + 4 + 8 + 8 + 4;
+const FORMAT: FileFormat =
+    FileFormat::new("exception-store snapshot", b"LLMKGEXS", SNAPSHOT_VERSION);
 
-fn io_error(path: &Path, source: std::io::Error) -> StoreError {
-    StoreError::Io {
-        path: path.to_owned(),
-        source,
-    }
-}
+type Entries = Vec<(NodeId, String, Exception)>;
 
 fn corrupt(path: &Path, reason: impl Into<String>) -> StoreError {
     StoreError::CorruptSnapshot {
@@ -42,63 +34,44 @@ fn corrupt(path: &Path, reason: impl Into<String>) -> StoreError {
     }
 }
 
-/// Writes `bytes` to `path` atomically: temp file in the same directory, fsync, rename.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| corrupt(path, "the path names no file"))?;
-    let mut temp_name = std::ffi::OsString::from(".");
-    temp_name.push(file_name);
-    temp_name.push(format!(".tmp{}", std::process::id()));
-    let temp_path = dir.join(temp_name);
-    let result = (|| {
-        let mut file = File::create(&temp_path)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&temp_path, path)?;
-        // Make the rename itself durable where the platform allows opening directories.
-        if let Ok(dir_handle) = File::open(&dir) {
-            let _ = dir_handle.sync_all();
+/// The store's error for a file-layer error.
+fn from_file_error(error: FileError) -> StoreError {
+    match error.into_fault() {
+        (path, FileFault::Io(source)) => StoreError::Io { path, source },
+        (path, FileFault::UnsupportedVersion { found, expected }) => {
+            StoreError::UnsupportedVersion {
+                path,
+                found,
+                expected,
+            }
         }
-        Ok(())
-    })();
-    result.map_err(|source| {
-        let _ = fs::remove_file(&temp_path);
-        io_error(path, source)
-    })
+        (path, FileFault::Corrupt(reason)) => corrupt(&path, reason),
+        (path, other) => corrupt(&path, format!("{other:?}")),
+    }
 }
 
 impl ExceptionStore {
     /// Writes a consistent snapshot of the store to `path`, atomically.
     ///
+    /// Any number of threads or processes may save to the same path at once; each save
+    /// lands whole.
+    ///
     /// # Errors
     ///
     /// [`StoreError::Io`] if the file cannot be written; the previous file, if any, is kept.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-        let path = path.as_ref();
-        let entries = self.snapshot();
-        let payload = postcard::to_stdvec(&entries)
-            .map_err(|e| corrupt(path, format!("cannot encode snapshot: {e}")))?;
-        let mut bytes = Vec::with_capacity(HEADER_LEN + payload.len());
-        bytes.extend_from_slice(MAGIC);
-        bytes.extend_from_slice(&SNAPSHOT_VERSION.to_le_bytes());
-        bytes.extend_from_slice(&(entries.len() as u64).to_le_bytes());
-        bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-        bytes.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-        bytes.extend_from_slice(&payload);
-        write_atomically(path, &bytes)
+        FORMAT
+            .save(path.as_ref(), &self.snapshot())
+            .map_err(from_file_error)
     }
 
     /// Reads a snapshot into a new store.
     ///
     /// # Errors
     ///
-    /// [`StoreError::Io`], [`StoreError::CorruptSnapshot`] (bad magic, truncated, checksum
-    /// mismatch, undecodable, invalid or duplicate entries) or [`StoreError::UnsupportedVersion`].
+    /// [`StoreError::Io`], [`StoreError::CorruptSnapshot`] (bad magic, truncated, trailing
+    /// bytes, checksum mismatch, undecodable, too deep, invalid or duplicate entries) or
+    /// [`StoreError::UnsupportedVersion`].
     pub fn load(path: impl AsRef<Path>) -> Result<ExceptionStore> {
         let store = ExceptionStore::new();
         store.load_into(path)?;
@@ -109,10 +82,21 @@ impl ExceptionStore {
     ///
     /// The file is read and verified completely before anything changes: on any error the
     /// store is exactly as it was.
+    ///
+    /// # Errors
+    ///
+    /// As [`load`](ExceptionStore::load).
     pub fn load_into(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
-        let bytes = fs::read(path).map_err(|e| io_error(path, e))?;
-        let entries = decode(path, &bytes)?;
+        let entries: Entries = FORMAT.load(path).map_err(from_file_error)?;
+        for (node, property, exception) in &entries {
+            if property.is_empty() {
+                return Err(corrupt(path, format!("empty property name on node {node}")));
+            }
+            exception.validate().map_err(|error| {
+                corrupt(path, format!("node {node} property {property:?}: {error}"))
+            })?;
+        }
         let shards = ExceptionStore::build_shards(entries).map_err(|(node, property)| {
             corrupt(
                 path,
@@ -122,65 +106,4 @@ impl ExceptionStore {
         self.replace_all(shards);
         Ok(())
     }
-}
-
-fn decode(path: &Path, bytes: &[u8]) -> Result<Vec<(NodeId, String, Exception)>> {
-    if bytes.len() < HEADER_LEN {
-        return Err(corrupt(
-            path,
-            format!("truncated header: {} of {HEADER_LEN} bytes", bytes.len()),
-        ));
-    }
-    if &bytes[..8] != MAGIC {
-        return Err(corrupt(path, "not an exception-store snapshot (bad magic)"));
-    }
-    let read_u32 = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
-    let read_u64 = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
-    let version = read_u32(8);
-    if version != SNAPSHOT_VERSION {
-        return Err(StoreError::UnsupportedVersion {
-            path: path.to_owned(),
-            found: version,
-            expected: SNAPSHOT_VERSION,
-        });
-    }
-    let count = read_u64(12);
-    let payload_len = read_u64(20);
-    let checksum = read_u32(28);
-    let payload = &bytes[HEADER_LEN..];
-    if payload.len() as u64 != payload_len {
-        return Err(corrupt(
-            path,
-            format!(
-                "payload is {} bytes, header says {payload_len}",
-                payload.len()
-            ),
-        ));
-    }
-    if crc32fast::hash(payload) != checksum {
-        return Err(corrupt(path, "checksum mismatch"));
-    }
-    let entries: Vec<(NodeId, String, Exception)> = postcard::from_bytes(payload)
-        .map_err(|e| corrupt(path, format!("undecodable payload: {e}")))?;
-    if entries.len() as u64 != count {
-        return Err(corrupt(
-            path,
-            format!("{} entries, header says {count}", entries.len()),
-        ));
-    }
-    for (node, property, exception) in &entries {
-        if property.is_empty() {
-            return Err(corrupt(path, format!("empty property name on node {node}")));
-        }
-        if exception.validate().is_err() {
-            return Err(corrupt(
-                path,
-                format!(
-                    "invalid confidence {} on node {node} property {property:?}",
-                    exception.confidence
-                ),
-            ));
-        }
-    }
-    Ok(entries)
 }

@@ -9,7 +9,9 @@ use llmkg_core::{NodeId, PropertyValue};
 use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 pub(crate) use self::shard::{ShardData, key_hash};
-use crate::{Exception, ExceptionKey, ExceptionSource, Result, StoreError, property_hash};
+use llmkg_exception::{Exception, ExceptionKey, ExceptionSource, property_hash};
+
+use crate::error::{Result, StoreError};
 
 /// Number of shards. A power of two well above the core counts we target (16), so writers
 /// rarely meet on one lock.
@@ -63,7 +65,8 @@ pub(crate) struct Shard {
 /// ```
 /// use std::sync::Arc;
 /// use llmkg_core::{NodeId, PropertyValue};
-/// use llmkg_exception_store::{Exception, ExceptionSource, ExceptionStore};
+/// use llmkg_exception::{Exception, ExceptionSource};
+/// use llmkg_exception_store::ExceptionStore;
 ///
 /// let store = Arc::new(ExceptionStore::new());
 /// let flightless = Exception::new(
@@ -102,11 +105,13 @@ pub struct StoreStatistics {
 
 impl StoreStatistics {
     /// Exceptions of one source.
+    #[must_use]
     pub fn count(&self, source: ExceptionSource) -> usize {
         self.by_source[source.index()]
     }
 
     /// Heap bytes per exception (0 when empty).
+    #[must_use]
     pub fn heap_bytes_per_exception(&self) -> f64 {
         if self.total_exceptions == 0 {
             0.0
@@ -132,6 +137,7 @@ fn check_name(property: &str) -> Result<()> {
 
 impl ExceptionStore {
     /// An empty store.
+    #[must_use]
     pub fn new() -> Self {
         let shards = (0..SHARD_COUNT)
             .map(|_| CachePadded::new(Shard::default()))
@@ -152,7 +158,7 @@ impl ExceptionStore {
     ///
     /// # Errors
     ///
-    /// [`StoreError::InvalidConfidence`] or [`StoreError::EmptyPropertyName`]; nothing is stored.
+    /// [`StoreError::InvalidException`] or [`StoreError::EmptyPropertyName`]; nothing is stored.
     pub fn add_exception(
         &self,
         node: NodeId,
@@ -169,6 +175,7 @@ impl ExceptionStore {
     }
 
     /// A clone of the exception of `property` on `node`.
+    #[must_use]
     pub fn get_exception(&self, node: NodeId, property: &str) -> Option<Exception> {
         let hash = property_hash(property);
         let data = self.shard(node).data.read();
@@ -177,6 +184,7 @@ impl ExceptionStore {
     }
 
     /// Whether `node` has an exception for `property`.
+    #[must_use]
     pub fn contains(&self, node: NodeId, property: &str) -> bool {
         let hash = property_hash(property);
         self.shard(node)
@@ -188,6 +196,7 @@ impl ExceptionStore {
 
     /// A clone of the exception with this key (by property hash; if two names of one node share
     /// a hash, one of them).
+    #[must_use]
     pub fn get_by_key(&self, key: ExceptionKey) -> Option<(String, Exception)> {
         let data = self.shard(key.node_id).data.read();
         data.find_by_hash(key.node_id.0, key.property_hash)
@@ -198,21 +207,6 @@ impl ExceptionStore {
                     record.exception.clone(),
                 )
             })
-    }
-
-    /// Calls `read` with the exception of `property` on `node` without cloning it.
-    pub fn with_exception<R>(
-        &self,
-        node: NodeId,
-        property: &str,
-        read: impl FnOnce(Option<&Exception>) -> R,
-    ) -> R {
-        let hash = property_hash(property);
-        let data = self.shard(node).data.read();
-        let found = data
-            .find(node.0, hash, property)
-            .map(|idx| &data.get(idx).exception);
-        read(found)
     }
 
     /// The overriding value of `property` on `node` and the shard epoch it was read at.
@@ -260,6 +254,7 @@ impl ExceptionStore {
     }
 
     /// Every exception of `node`, as (property, exception), sorted by property name.
+    #[must_use]
     pub fn exceptions_for_node(&self, node: NodeId) -> Vec<(String, Exception)> {
         let data = self.shard(node).data.read();
         let mut out = Vec::new();
@@ -282,6 +277,7 @@ impl ExceptionStore {
     }
 
     /// Every exception of `property`, as (node, exception), sorted by node.
+    #[must_use]
     pub fn exceptions_for_property(&self, property: &str) -> Vec<(NodeId, Exception)> {
         let hash = property_hash(property);
         let mut out = Vec::new();
@@ -296,6 +292,7 @@ impl ExceptionStore {
     }
 
     /// Every exception from `source`, as (node, property, exception), sorted by (node, property).
+    #[must_use]
     pub fn exceptions_by_source(
         &self,
         source: ExceptionSource,
@@ -339,6 +336,7 @@ impl ExceptionStore {
 
     /// A consistent copy of every entry (all shards read-locked together), sorted by
     /// (node, property).
+    #[must_use]
     pub fn snapshot(&self) -> Vec<(NodeId, String, Exception)> {
         let guards = self.read_all();
         let mut out = Vec::with_capacity(guards.iter().map(|g| g.len).sum());
@@ -392,16 +390,19 @@ impl ExceptionStore {
     }
 
     /// Number of exceptions.
+    #[must_use]
     pub fn len(&self) -> usize {
         self.shards.iter().map(|shard| shard.data.read().len).sum()
     }
 
     /// Whether the store holds no exception.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.shards.iter().all(|shard| shard.data.read().len == 0)
     }
 
     /// Counts by source, distinct nodes and names, and heap bytes from real capacities.
+    #[must_use]
     pub fn statistics(&self) -> StoreStatistics {
         let mut stats = StoreStatistics {
             heap_bytes: self.shards.len() * std::mem::size_of::<CachePadded<Shard>>(),

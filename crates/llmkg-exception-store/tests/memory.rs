@@ -6,7 +6,8 @@ use std::time::Instant;
 
 use llmkg_core::{NodeId, PropertyValue};
 use llmkg_counting_alloc::CountingAllocator;
-use llmkg_exception_store::{Exception, ExceptionSource, ExceptionStore};
+use llmkg_exception::{Exception, ExceptionSource};
+use llmkg_exception_store::ExceptionStore;
 
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator::new();

@@ -6,11 +6,14 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use llmkg_core::{NodeId, PropertyValue};
+use llmkg_exception::{Exception, ExceptionError, ExceptionKey, ExceptionSource};
 use llmkg_exception_store::{
-    ConflictStrategy, Exception, ExceptionHandler, ExceptionKey, ExceptionSource, ExceptionStore,
-    SNAPSHOT_VERSION, StoreError, resolve_conflict,
+    ConflictStrategy, ExceptionHandler, ExceptionStore, SNAPSHOT_VERSION, StoreError,
 };
 use proptest::prelude::*;
+
+#[path = "store/files.rs"]
+mod files;
 
 fn exception(actual: i64, source: ExceptionSource, confidence: f32) -> Exception {
     Exception::new(
@@ -65,7 +68,13 @@ fn invalid_input_is_a_typed_error_and_stores_nothing() {
                 exception(1, ExceptionSource::Detected, bad),
             )
             .unwrap_err();
-        assert!(matches!(err, StoreError::InvalidConfidence(_)), "{err}");
+        assert!(
+            matches!(
+                err,
+                StoreError::InvalidException(ExceptionError::InvalidConfidence(_))
+            ),
+            "{err}"
+        );
     }
     let err = store
         .add_exception(
@@ -323,6 +332,12 @@ fn handler_cache_evicts_within_capacity() {
 
 #[test]
 fn conflict_precedence() {
+    // The strategy a handler is built with decides which of several exceptions wins.
+    let resolve = |exceptions: Vec<Exception>, strategy: ConflictStrategy| {
+        let handler = ExceptionHandler::with_config(Arc::new(ExceptionStore::new()), 0, strategy);
+        assert_eq!(handler.strategy(), strategy);
+        handler.handle_exception_conflict(exceptions)
+    };
     let base = Instant::now();
     let make = |source, confidence, offset_ms| {
         let mut e = exception(0, source, confidence);
@@ -340,29 +355,26 @@ fn conflict_precedence() {
         newer_explicit.clone(),
     ];
     assert_eq!(
-        resolve_conflict(all.clone(), ConflictStrategy::HighestConfidence),
+        resolve(all.clone(), ConflictStrategy::HighestConfidence),
         Some(confident.clone())
     );
     assert_eq!(
-        resolve_conflict(all.clone(), ConflictStrategy::SourcePrecedence),
+        resolve(all.clone(), ConflictStrategy::SourcePrecedence),
         Some(newer_explicit.clone())
     );
     assert_eq!(
-        resolve_conflict(all, ConflictStrategy::MostRecent),
+        resolve(all, ConflictStrategy::MostRecent),
         Some(newer_explicit.clone())
     );
     // Same confidence: Explicit beats Detected; then the most recent wins.
     assert_eq!(
-        resolve_conflict(
+        resolve(
             vec![detected, explicit, newer_explicit.clone()],
             ConflictStrategy::HighestConfidence
         ),
         Some(newer_explicit)
     );
-    assert_eq!(
-        resolve_conflict(Vec::new(), ConflictStrategy::default()),
-        None
-    );
+    assert_eq!(resolve(Vec::new(), ConflictStrategy::default()), None);
 }
 
 /// 8 threads x 10,000 mixed adds and removes on one property name: the final content is exact.

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use llmkg_core::PropertyValue;
-use llmkg_exception_store::{Exception, ExceptionSource};
+use llmkg_exception::{Exception, ExceptionSource};
 use llmkg_learn::{ExceptionContext, PatternLearner};
 
 const BATCH_SIZES: [usize; 3] = [10, 100, 1000];

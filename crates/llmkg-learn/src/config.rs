@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{LearnError, Result};
+use crate::error::{LearnError, Result};
 
 /// How a [`PatternLearner`](crate::PatternLearner) learns.
 ///
@@ -114,6 +114,7 @@ impl LearnerConfig {
     }
 
     /// The number of weights, `2^dimension_bits`.
+    #[must_use]
     pub fn dimension(&self) -> usize {
         1 << self.dimension_bits
     }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use llmkg_core::PropertyValue;
 use serde::{Deserialize, Serialize};
 
-use crate::{LearnError, Result};
+use crate::error::{LearnError, Result};
 
 /// The situation around one property value of one node: what it inherits, what it has,
 /// what kind of node it is and what else the node says about itself.
@@ -69,23 +69,38 @@ impl ExceptionContext {
     }
 
     /// Builder-style: adds a sibling property.
+    #[must_use]
     pub fn with_sibling(mut self, name: impl Into<String>, value: PropertyValue) -> Self {
         self.sibling_properties.insert(name.into(), value);
         self
     }
 
     /// Whether the actual value differs from the inherited one.
+    #[must_use]
     pub fn is_override(&self) -> bool {
         self.inherited_value != self.actual_value
     }
 
-    /// Checks what the learner requires of every context: a non-empty property name.
+    /// Checks what the learner requires of every context: a non-empty property name, and
+    /// values nesting lists at most [`llmkg_core::MAX_VALUE_DEPTH`] deep (the bound the
+    /// store, the optimizer and the patterns file apply too).
     pub fn validate(&self) -> Result<()> {
         if self.property_name.is_empty() {
-            Err(LearnError::EmptyPropertyName)
-        } else {
-            Ok(())
+            return Err(LearnError::EmptyPropertyName);
         }
+        let too_deep = |property: &str| LearnError::ValueTooDeep {
+            property: property.to_owned(),
+            limit: llmkg_core::MAX_VALUE_DEPTH,
+        };
+        for value in [&self.inherited_value, &self.actual_value] {
+            value
+                .check_depth()
+                .map_err(|_| too_deep(&self.property_name))?;
+        }
+        for (sibling, value) in &self.sibling_properties {
+            value.check_depth().map_err(|_| too_deep(sibling))?;
+        }
+        Ok(())
     }
 }
 
@@ -124,6 +139,7 @@ impl UserFeedback {
 
     /// The target probability this feedback teaches: 1 for `Correct` and `BetterReason`,
     /// 0 for `Incorrect`, the score for `PartiallyCorrect`.
+    #[must_use]
     pub fn label(&self) -> f32 {
         match self {
             UserFeedback::Correct | UserFeedback::BetterReason(_) => 1.0,

@@ -9,6 +9,14 @@ pub enum LearnError {
     /// A context whose property name is empty.
     #[error("empty property name in exception context")]
     EmptyPropertyName,
+    /// A context value whose lists nest deeper than [`llmkg_core::MAX_VALUE_DEPTH`].
+    #[error("value of {property:?} lists nest deeper than the limit of {limit}")]
+    ValueTooDeep {
+        /// The property whose value is too deep (the context's own, or a sibling's).
+        property: String,
+        /// The deepest nesting accepted.
+        limit: usize,
+    },
     /// An exception whose confidence is NaN, infinite, or outside `[0, 1]`.
     #[error("invalid confidence {0}: must be a finite number in [0, 1]")]
     InvalidConfidence(f32),

@@ -7,13 +7,12 @@
 mod extractors;
 mod tokens;
 
-use crate::ExceptionContext;
+use crate::context::ExceptionContext;
 
 pub use self::extractors::{
     DepthFeatures, InteractionFeatures, NodeTypeFeatures, PropertyNameFeatures, SiblingFeatures,
-    ValueFeatures, value_similarity,
+    ValueFeatures,
 };
-pub use self::tokens::{IdentifierTokens, identifier_tokens};
 pub(crate) use self::tokens::{TokenHasher, combine_hashes, token_hash, transition_signature};
 
 /// The most features one context can produce; extractors cap their output so the standard
@@ -101,21 +100,25 @@ impl FeatureVector {
     }
 
     /// The vector of the standard extractors, as the learner sees `context`.
+    #[must_use]
     pub fn standard(context: &ExceptionContext, dimension_bits: u32) -> FeatureVector {
         FeatureVector::extract(context, dimension_bits, &STANDARD_EXTRACTORS)
     }
 
     /// The number of features.
+    #[must_use]
     pub fn len(&self) -> usize {
         self.len
     }
 
     /// Whether there are no features.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
 
     /// Whether an extractor emitted more than [`MAX_FEATURES`] in total and some were dropped.
+    #[must_use]
     pub fn is_truncated(&self) -> bool {
         self.truncated
     }

@@ -1,18 +1,19 @@
 //! The pattern learner: trains the model, keeps the patterns, takes feedback.
 
 mod persist;
-mod reason;
 
 use std::path::Path;
 
-use llmkg_exception_store::Exception;
+use llmkg_core::PropertyValue;
+use llmkg_exception::{Exception, ExceptionSource, PatternHint, PatternSource, describe_pattern};
 use serde::{Deserialize, Serialize};
 
+use crate::config::LearnerConfig;
+use crate::context::{ExceptionContext, UserFeedback};
+use crate::error::{LearnError, Result};
+use crate::features::FeatureVector;
 use crate::model::LogisticModel;
-use crate::patterns::PatternTable;
-use crate::{
-    ExceptionContext, FeatureVector, LearnError, LearnerConfig, PatternMatch, Result, UserFeedback,
-};
+use crate::patterns::{PatternMatch, PatternTable};
 
 /// Learns which overrides of inherited values are typical, from exceptions (positive
 /// examples), values that matched what they inherit (negative examples) and user feedback.
@@ -27,7 +28,7 @@ use crate::{
 ///
 /// ```
 /// use llmkg_core::PropertyValue;
-/// use llmkg_exception_store::{Exception, ExceptionSource};
+/// use llmkg_exception::{Exception, ExceptionSource};
 /// use llmkg_learn::{ExceptionContext, PatternLearner};
 ///
 /// let mut learner = PatternLearner::new();
@@ -121,6 +122,7 @@ impl Default for PatternLearner {
 impl PatternLearner {
     /// A learner with the default [`LearnerConfig`] that has learned nothing: every
     /// likelihood is 0.5.
+    #[must_use]
     pub fn new() -> Self {
         let config = LearnerConfig::default();
         PatternLearner::from_valid_config(config)
@@ -143,6 +145,7 @@ impl PatternLearner {
     }
 
     /// The settings this learner runs with.
+    #[must_use]
     pub fn config(&self) -> &LearnerConfig {
         &self.config
     }
@@ -150,7 +153,9 @@ impl PatternLearner {
     /// Learns from one exception in its context: a positive example weighted by the
     /// exception's confidence, counted in the pattern of its property and kind of change
     /// with its reason. The features come from `context`; `exception` gives the reason and
-    /// the confidence.
+    /// the confidence. A [`Detected`](ExceptionSource::Detected) exception's reason is the
+    /// detector's own sentence, so it counts as support but is not learned as a reason
+    /// (learning it back would only stack templates).
     ///
     /// Fails, changing nothing, on an empty property name or an invalid confidence.
     pub fn learn_from_exception(
@@ -164,11 +169,10 @@ impl PatternLearner {
             return Err(LearnError::InvalidConfidence(confidence));
         }
         self.train(context, 1.0, confidence);
-        self.patterns.record_positive(
-            context,
-            Some(exception.reason.as_str()),
-            self.config.max_patterns,
-        );
+        let reason =
+            (exception.source != ExceptionSource::Detected).then_some(exception.reason.as_str());
+        self.patterns
+            .record_positive(context, reason, self.config.max_patterns);
         self.counters.exceptions_learned += 1;
         Ok(())
     }
@@ -197,30 +201,46 @@ impl PatternLearner {
 
     /// The probability, in `[0, 1]`, that `context` is a genuine exception; 0.5 before any
     /// learning. Never fails: an empty property name simply shares fewer features.
+    #[must_use]
     pub fn predict_exception_likelihood(&self, context: &ExceptionContext) -> f32 {
         let features = FeatureVector::standard(context, self.config.dimension_bits);
         self.model.predict(&features)
     }
 
     /// A readable reason for `context`, from the best matching pattern if it is similar
-    /// enough (`suggestion_threshold`) and not rejected more often than supported: the
-    /// reason a user preferred, else the reason most of its examples gave, else a sentence
-    /// describing the override ("Emperor_Penguin cannot fly, like Penguin ...").
+    /// enough (`suggestion_threshold`), or else from the pattern of exactly this property
+    /// and change if it is general (seen on three or more node types), and in either case
+    /// not rejected more often than supported: the reason a user preferred, else the reason
+    /// most of its examples gave, else a sentence describing the override
+    /// ([`describe_pattern`]: "Emperor_Penguin cannot fly, like Penguin ...").
+    #[must_use]
     pub fn suggest_exception_reason(&self, context: &ExceptionContext) -> Option<String> {
-        let best = self.patterns.best_matches(context, 1).into_iter().next()?;
-        if best.similarity < self.config.suggestion_threshold || best.support <= best.rejections {
+        let best = self
+            .patterns
+            .best_matches(context, 1)
+            .into_iter()
+            .next()
+            .filter(|best| best.similarity >= self.config.suggestion_threshold)
+            .or_else(|| self.patterns.general_match(context))?;
+        if best.support <= best.rejections {
             return None;
         }
         Some(match best.reason {
             Some(reason) => reason,
-            None => {
-                reason::describe_override(context, best.typical_node_type.as_deref(), best.support)
-            }
+            None => describe_pattern(
+                &context.node_type,
+                &context.property_name,
+                &context.inherited_value,
+                &context.actual_value,
+                best.typical_node_type.as_deref(),
+                best.support,
+            ),
         })
     }
 
     /// Up to `limit` patterns that resemble `context`, best first (see
     /// [`PatternMatch::similarity`]).
+    #[must_use]
     pub fn best_matching_patterns(
         &self,
         context: &ExceptionContext,
@@ -231,6 +251,7 @@ impl PatternLearner {
 
     /// How many exceptions of exactly this property and kind of change were learned (0 if
     /// none): a cheap count to weigh a likelihood by.
+    #[must_use]
     pub fn pattern_support(&self, context: &ExceptionContext) -> usize {
         usize::try_from(self.patterns.support(context)).unwrap_or(usize::MAX)
     }
@@ -250,6 +271,7 @@ impl PatternLearner {
     }
 
     /// Feedback items waiting to be applied.
+    #[must_use]
     pub fn pending_feedback(&self) -> usize {
         self.pending_feedback.len()
     }
@@ -281,6 +303,7 @@ impl PatternLearner {
     }
 
     /// What the learner has seen and how well it predicts.
+    #[must_use]
     pub fn statistics(&self) -> LearnerStatistics {
         let counters = &self.counters;
         let per_prediction =
@@ -332,13 +355,32 @@ impl PatternLearner {
     }
 }
 
+/// The learner as the detector's pattern source: the pattern of exactly this property and
+/// change, if supported more often than rejected, lends its reason (the one a user
+/// preferred, else the one most examples gave). The learner's likelihood, not a floor,
+/// is what raises a confidence, so it gives no confidence floor.
+impl PatternSource for PatternLearner {
+    fn pattern_hint(
+        &self,
+        property: &str,
+        inherited: &PropertyValue,
+        actual: &PropertyValue,
+    ) -> Option<PatternHint<'_>> {
+        let pattern = self.patterns.find_supported(property, inherited, actual)?;
+        Some(PatternHint {
+            reason: pattern.reason(),
+            confidence_floor: None,
+        })
+    }
+}
+
 fn context_heap_bytes(context: &ExceptionContext) -> usize {
     context.property_name.capacity()
         + context.node_type.capacity()
         + context.inherited_value.heap_bytes()
         + context.actual_value.heap_bytes()
         + context.sibling_properties.capacity()
-            * (std::mem::size_of::<(String, llmkg_core::PropertyValue)>() + 1)
+            * (std::mem::size_of::<(String, PropertyValue)>() + 1)
         + context
             .sibling_properties
             .iter()

@@ -2,7 +2,7 @@
 //! confirm new exceptions.
 //!
 //! The main types are [`PatternLearner`], which learns from exceptions
-//! ([`Exception`](llmkg_exception_store::Exception) of `llmkg-exception-store`) seen in their
+//! ([`Exception`](llmkg_exception::Exception) of `llmkg-exception`) seen in their
 //! [`ExceptionContext`], from non-exceptions and from [`UserFeedback`], and the
 //! [`FeatureExtractor`]s that turn a context into a hashed [`FeatureVector`]. Likelihoods
 //! come from an online logistic-regression model, so they are probabilities; explanations
@@ -11,7 +11,7 @@
 //!
 //! ```
 //! use llmkg_core::PropertyValue;
-//! use llmkg_exception_store::{Exception, ExceptionSource};
+//! use llmkg_exception::{Exception, ExceptionSource};
 //! use llmkg_learn::{ExceptionContext, PatternLearner, UserFeedback};
 //!
 //! let mut learner = PatternLearner::new();
@@ -46,10 +46,15 @@ pub use crate::{
     context::{ExceptionContext, UserFeedback},
     error::{LearnError, Result},
     features::{
-        DepthFeatures, FeatureExtractor, FeatureSink, FeatureVector, IdentifierTokens,
-        InteractionFeatures, MAX_FEATURES, MAX_GROUP_NORM, NodeTypeFeatures, PropertyNameFeatures,
-        STANDARD_EXTRACTORS, SiblingFeatures, ValueFeatures, identifier_tokens, value_similarity,
+        DepthFeatures, FeatureExtractor, FeatureSink, FeatureVector, InteractionFeatures,
+        MAX_FEATURES, MAX_GROUP_NORM, NodeTypeFeatures, PropertyNameFeatures, STANDARD_EXTRACTORS,
+        SiblingFeatures, ValueFeatures,
     },
     learner::{LearnerStatistics, PatternLearner},
     patterns::PatternMatch,
 };
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctest;

@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::FeatureVector;
+use crate::features::FeatureVector;
 
 /// Logits are clamped to this magnitude so a probability is never exactly 0 or 1: in `f32`,
 /// `sigmoid(15)` is the largest value below 1 that keeps a margin (about 3e-7).

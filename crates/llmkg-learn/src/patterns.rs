@@ -7,12 +7,12 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use llmkg_core::PropertyValue;
-use llmkg_exception_store::property_hash;
+use llmkg_exception::{identifier_tokens, property_hash};
 use serde::{Deserialize, Serialize};
 
 use self::frequent::FrequentItems;
-use crate::ExceptionContext;
-use crate::features::{identifier_tokens, token_hash, transition_signature};
+use crate::context::ExceptionContext;
+use crate::features::{token_hash, transition_signature};
 
 /// How many reasons, node types and node-type tokens a pattern remembers (the most
 /// frequent ones, by the Space-Saving algorithm).
@@ -23,6 +23,9 @@ const MAX_NODE_TOKENS: usize = 8;
 const PATTERN_NODE_TOKEN: u64 = 0x7061_7474;
 /// At most this many tokens of a name are compared when matching.
 const MAX_MATCH_TOKENS: usize = 8;
+/// A pattern seen on at least this many distinct node types is general: it suggests a
+/// reason for its exact property and change on any node type, shared tokens or not.
+const MIN_NODE_TYPES_OF_A_GENERAL_PATTERN: usize = 3;
 
 /// A learned pattern as it matches a context: one kind of override of one property.
 ///
@@ -72,7 +75,7 @@ impl Pattern {
 
     /// The preferred reason, else the reason at least half of the examples give (counting
     /// only occurrences Space-Saving guarantees).
-    fn reason(&self) -> Option<&str> {
+    pub(crate) fn reason(&self) -> Option<&str> {
         if let Some(reason) = &self.preferred_reason {
             return Some(reason);
         }
@@ -228,6 +231,33 @@ impl PatternTable {
     fn find(&self, context: &ExceptionContext) -> Option<&Pattern> {
         let position = *self.index.get(&Self::key(context))?;
         self.patterns.get(position)
+    }
+
+    /// The pattern of exactly `property` changing from `inherited` to `actual`, if it is
+    /// supported more often than rejected.
+    pub(crate) fn find_supported(
+        &self,
+        property: &str,
+        inherited: &PropertyValue,
+        actual: &PropertyValue,
+    ) -> Option<&Pattern> {
+        let key = (
+            property_hash(property),
+            transition_signature(inherited, actual),
+        );
+        let pattern = self.patterns.get(*self.index.get(&key)?)?;
+        (pattern.support > pattern.rejections).then_some(pattern)
+    }
+
+    /// The exact pattern of `context` as a match, when it is general: seen on at least
+    /// [`MIN_NODE_TYPES_OF_A_GENERAL_PATTERN`] distinct node types.
+    pub(crate) fn general_match(&self, context: &ExceptionContext) -> Option<PatternMatch> {
+        let pattern = self.find(context)?;
+        if pattern.node_types.len() < MIN_NODE_TYPES_OF_A_GENERAL_PATTERN {
+            return None;
+        }
+        let signature = transition_signature(&context.inherited_value, &context.actual_value);
+        Some(pattern.to_match(pattern.similarity(context, signature)))
     }
 
     fn find_or_create(

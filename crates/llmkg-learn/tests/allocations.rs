@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use llmkg_core::PropertyValue;
 use llmkg_counting_alloc::CountingAllocator;
-use llmkg_exception_store::{Exception, ExceptionSource};
+use llmkg_exception::{Exception, ExceptionSource};
 use llmkg_learn::{ExceptionContext, PatternLearner};
 
 #[global_allocator]

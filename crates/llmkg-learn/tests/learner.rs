@@ -9,7 +9,7 @@ mod learner {
 }
 
 use llmkg_core::PropertyValue;
-use llmkg_exception_store::{Exception, ExceptionSource};
+use llmkg_exception::{Exception, ExceptionSource};
 use llmkg_learn::{ExceptionContext, PatternLearner};
 
 /// A `can_fly` true -> false context on `node_type`.

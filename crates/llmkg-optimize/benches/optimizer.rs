@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use llmkg_core::{NodeId, PropertyValue};
-use llmkg_exception_store::{Exception, ExceptionKey, ExceptionSource};
+use llmkg_exception::{Exception, ExceptionKey, ExceptionSource};
 use llmkg_optimize::StorageOptimizer;
 
 const DATA_SIZES: [u64; 3] = [1000, 10000, 100000];

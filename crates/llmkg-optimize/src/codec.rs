@@ -15,11 +15,12 @@
 
 use llmkg_core::PropertyValue;
 
-use crate::{Result, StorageError};
+use crate::{OptimizeError, Result};
 
-/// The deepest list nesting the optimizer accepts; deeper values are rejected on store so
-/// encoding, decoding and dropping never recurse without bound.
-pub const MAX_VALUE_DEPTH: usize = 64;
+/// The deepest list nesting the optimizer accepts, the same bound as everywhere else in
+/// llmkg: deeper values are rejected on store so encoding, decoding and dropping never
+/// recurse without bound.
+pub use llmkg_core::MAX_VALUE_DEPTH;
 
 const TAG_NULL: u8 = 0;
 const TAG_FALSE: u8 = 1;
@@ -31,22 +32,12 @@ const TAG_LIST: u8 = 6;
 
 /// Checks that `value` nests lists at most [`MAX_VALUE_DEPTH`] deep.
 pub(crate) fn check_depth(value: &PropertyValue) -> Result<()> {
-    fn depth_within(value: &PropertyValue, depth: usize) -> bool {
-        match value {
-            PropertyValue::List(items) => {
-                depth < MAX_VALUE_DEPTH && items.iter().all(|item| depth_within(item, depth + 1))
-            }
-            _ => true,
-        }
-    }
-    if depth_within(value, 0) {
-        Ok(())
-    } else {
-        Err(StorageError::ValueTooDeep {
+    value
+        .check_depth()
+        .map_err(|_| OptimizeError::ValueTooDeep {
             depth: MAX_VALUE_DEPTH + 1,
             limit: MAX_VALUE_DEPTH,
         })
-    }
 }
 
 /// Appends the canonical encoding of `value` to `out`.
@@ -230,7 +221,7 @@ mod tests {
         }
         assert!(matches!(
             check_depth(&value),
-            Err(StorageError::ValueTooDeep { .. })
+            Err(OptimizeError::ValueTooDeep { .. })
         ));
         let mut bytes = Vec::new();
         encode_value(&value, &mut bytes);

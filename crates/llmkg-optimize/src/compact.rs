@@ -14,13 +14,13 @@ use std::ops::Range;
 use std::time::{Duration, Instant};
 
 use llmkg_core::{NodeId, PropertyValue};
-use llmkg_exception_store::{Exception, ExceptionKey, ExceptionSource};
+use llmkg_exception::{Exception, ExceptionKey, ExceptionSource};
 
 pub(crate) use self::build::RowInput;
 use crate::codec::decode_value;
 use crate::dictionary::Dictionary;
 use crate::packed::PackedColumn;
-use crate::{Result, StorageError};
+use crate::{OptimizeError, Result};
 
 /// The compact columns; an empty value holds nothing and allocates nothing.
 #[derive(Clone, Debug, Default)]
@@ -147,13 +147,13 @@ impl CompactColumns {
     pub(crate) fn value_bytes(&self, id: u32) -> Result<&[u8]> {
         self.values
             .get(id)
-            .ok_or_else(|| StorageError::Internal(format!("value id {id} out of range")))
+            .ok_or_else(|| OptimizeError::Internal(format!("value id {id} out of range")))
     }
 
     pub(crate) fn reason_bytes(&self, id: u32) -> Result<&[u8]> {
         self.reasons
             .get(id)
-            .ok_or_else(|| StorageError::Internal(format!("reason id {id} out of range")))
+            .ok_or_else(|| OptimizeError::Internal(format!("reason id {id} out of range")))
     }
 
     pub(crate) fn source(&self, row: usize) -> ExceptionSource {
@@ -178,14 +178,14 @@ impl CompactColumns {
 
     fn value(&self, id: u32) -> Result<PropertyValue> {
         decode_value(self.value_bytes(id)?)
-            .map_err(|reason| StorageError::Internal(format!("value id {id}: {reason}")))
+            .map_err(|reason| OptimizeError::Internal(format!("value id {id}: {reason}")))
     }
 
     /// The exception stored in `row`.
     pub(crate) fn exception(&self, row: usize) -> Result<Exception> {
         let reason_id = self.reason_id(row);
         let reason = String::from_utf8(self.reason_bytes(reason_id)?.to_vec())
-            .map_err(|error| StorageError::Internal(format!("reason id {reason_id}: {error}")))?;
+            .map_err(|error| OptimizeError::Internal(format!("reason id {reason_id}: {error}")))?;
         Ok(Exception {
             inherited_value: self.value(self.inherited_id(row))?,
             actual_value: self.value(self.actual_id(row))?,

@@ -6,10 +6,10 @@ use std::path::PathBuf;
 /// [`StorageOptimizer`](crate::StorageOptimizer).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum StorageError {
-    /// A confidence that is NaN, infinite, or outside `[0, 1]`.
-    #[error("invalid confidence {0}: must be a finite number in [0, 1]")]
-    InvalidConfidence(f32),
+pub enum OptimizeError {
+    /// An exception record that is not valid (a NaN, infinite or out-of-range confidence).
+    #[error(transparent)]
+    InvalidException(#[from] llmkg_exception::ExceptionError),
     /// A value whose lists nest deeper than [`MAX_VALUE_DEPTH`](crate::MAX_VALUE_DEPTH).
     #[error("property value nests lists {depth} deep, more than the limit of {limit}")]
     ValueTooDeep {
@@ -76,4 +76,4 @@ pub enum StorageError {
 }
 
 /// The optimizer's result type.
-pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+pub type Result<T, E = OptimizeError> = std::result::Result<T, E>;

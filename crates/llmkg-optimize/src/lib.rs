@@ -5,14 +5,14 @@
 //! `(property_hash, node_id)`: property values and reasons are interned in dictionaries,
 //! node ids, dictionary ids and timestamps are packed per block, and confidences get a
 //! posting-list index. Everything reads back exactly as it went in. [`OptimizationResults`]
-//! and [`StorageStats`] report heap bytes computed from real buffer capacities;
-//! [`StorageError`] names whatever a caller got wrong. Snapshots are saved and loaded with
+//! and [`StorageStatistics`] report heap bytes computed from real buffer capacities;
+//! [`OptimizeError`] names whatever a caller got wrong. Snapshots are saved and loaded with
 //! [`StorageOptimizer::save`] and [`StorageOptimizer::load`].
 //!
 //! ```
 //! use std::time::Instant;
 //! use llmkg_core::{NodeId, PropertyValue};
-//! use llmkg_exception_store::{Exception, ExceptionKey, ExceptionSource};
+//! use llmkg_exception::{Exception, ExceptionKey, ExceptionSource};
 //! use llmkg_optimize::StorageOptimizer;
 //!
 //! let mut optimizer = StorageOptimizer::new(100);
@@ -30,7 +30,7 @@
 //! assert!(results.rebuilt);
 //! assert_eq!(optimizer.retrieve_exception(&key)?, Some(exception));
 //! assert!(optimizer.by_confidence_range(0.9, 1.0)?.len() == 1);
-//! # Ok::<(), llmkg_optimize::StorageError>(())
+//! # Ok::<(), llmkg_optimize::OptimizeError>(())
 //! ```
 #![deny(missing_docs)]
 
@@ -49,8 +49,13 @@ mod tests;
 
 pub use crate::{
     codec::MAX_VALUE_DEPTH,
-    error::{Result, StorageError},
+    error::{OptimizeError, Result},
     optimizer::{MAX_EXCEPTIONS, StorageOptimizer},
     persist::OPTIMIZER_SNAPSHOT_VERSION,
-    results::{OptimizationResults, StorageStats},
+    results::{OptimizationResults, StorageStatistics},
 };
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctest;

@@ -5,11 +5,11 @@ mod query;
 use std::time::Instant;
 
 use hashbrown::HashMap;
-use llmkg_exception_store::{Exception, ExceptionKey, validate_confidence};
+use llmkg_exception::{Exception, ExceptionKey};
 
 use crate::codec::check_depth;
 use crate::compact::{CompactColumns, RowInput};
-use crate::{OptimizationResults, Result, StorageError, StorageStats};
+use crate::{OptimizationResults, OptimizeError, Result, StorageStatistics};
 
 /// The most exceptions one optimizer holds: compact row numbers are `u32`s.
 pub const MAX_EXCEPTIONS: usize = u32::MAX as usize;
@@ -30,7 +30,7 @@ pub const MAX_EXCEPTIONS: usize = u32::MAX as usize;
 /// ```
 /// use std::time::Instant;
 /// use llmkg_core::{NodeId, PropertyValue};
-/// use llmkg_exception_store::{Exception, ExceptionKey, ExceptionSource};
+/// use llmkg_exception::{Exception, ExceptionKey, ExceptionSource};
 /// use llmkg_optimize::StorageOptimizer;
 ///
 /// let mut optimizer = StorageOptimizer::new(1000);
@@ -51,7 +51,7 @@ pub const MAX_EXCEPTIONS: usize = u32::MAX as usize;
 /// let key = ExceptionKey { node_id: NodeId(7), property_hash: 7 };
 /// assert_eq!(optimizer.retrieve_exception(&key)?.unwrap().reason, "Flightless bird");
 /// assert_eq!(optimizer.by_property(7)?.len(), 100);
-/// # Ok::<(), llmkg_optimize::StorageError>(())
+/// # Ok::<(), llmkg_optimize::OptimizeError>(())
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct StorageOptimizer {
@@ -69,15 +69,17 @@ pub struct StorageOptimizer {
 
 /// Checks what the optimizer requires of an exception before it changes anything.
 pub(crate) fn validate(exception: &Exception) -> Result<()> {
-    validate_confidence(exception.confidence)
-        .map_err(|_| StorageError::InvalidConfidence(exception.confidence))?;
+    // Depth first, so a deep value is reported as `ValueTooDeep` rather than as an invalid
+    // record; the bound is the same either way.
     check_depth(&exception.inherited_value)?;
-    check_depth(&exception.actual_value)
+    check_depth(&exception.actual_value)?;
+    Ok(exception.validate()?)
 }
 
 impl StorageOptimizer {
     /// An empty optimizer whose write tail has room for `capacity` exceptions before it
     /// grows; the tail's memory is released when an optimization merges it.
+    #[must_use]
     pub fn new(capacity: usize) -> Self {
         StorageOptimizer {
             tail: HashMap::with_capacity(capacity.min(MAX_EXCEPTIONS)),
@@ -86,11 +88,13 @@ impl StorageOptimizer {
     }
 
     /// Number of exceptions held.
+    #[must_use]
     pub fn len(&self) -> usize {
         self.compact.len() - self.removed_rows + self.tail.len()
     }
 
     /// Whether no exception is held.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -116,9 +120,9 @@ impl StorageOptimizer {
     ///
     /// # Errors
     ///
-    /// [`StorageError::InvalidConfidence`] for a NaN, infinite or out-of-range confidence,
-    /// [`StorageError::ValueTooDeep`] for values nesting lists deeper than
-    /// [`MAX_VALUE_DEPTH`](crate::MAX_VALUE_DEPTH), [`StorageError::CapacityExceeded`] past
+    /// [`OptimizeError::InvalidException`] for a NaN, infinite or out-of-range confidence,
+    /// [`OptimizeError::ValueTooDeep`] for values nesting lists deeper than
+    /// [`MAX_VALUE_DEPTH`](crate::MAX_VALUE_DEPTH), [`OptimizeError::CapacityExceeded`] past
     /// [`MAX_EXCEPTIONS`]; nothing is stored then.
     pub fn store_exception(&mut self, key: ExceptionKey, exception: Exception) -> Result<()> {
         validate(&exception)?;
@@ -130,7 +134,7 @@ impl StorageOptimizer {
     fn check_capacity(&self, additional: usize) -> Result<()> {
         let requested = self.len().saturating_add(additional);
         if requested > MAX_EXCEPTIONS {
-            return Err(StorageError::CapacityExceeded {
+            return Err(OptimizeError::CapacityExceeded {
                 requested,
                 limit: MAX_EXCEPTIONS,
             });
@@ -172,7 +176,7 @@ impl StorageOptimizer {
     ///
     /// # Errors
     ///
-    /// [`StorageError::Internal`] only if the optimizer's own encoding is broken (a bug).
+    /// [`OptimizeError::Internal`] only if the optimizer's own encoding is broken (a bug).
     pub fn retrieve_exception(&self, key: &ExceptionKey) -> Result<Option<Exception>> {
         if !self.tail.is_empty()
             && let Some(exception) = self.tail.get(key)
@@ -199,6 +203,7 @@ impl StorageOptimizer {
     }
 
     /// Whether an exception is stored under `key`.
+    #[must_use]
     pub fn contains_key(&self, key: &ExceptionKey) -> bool {
         self.tail.contains_key(key) || self.live_row(key).is_some()
     }
@@ -222,6 +227,7 @@ impl StorageOptimizer {
     }
 
     /// Heap bytes held right now, from the real capacities of every buffer.
+    #[must_use]
     pub fn heap_bytes(&self) -> usize {
         self.compact.heap_bytes() + self.tail_heap_bytes()
     }
@@ -233,14 +239,15 @@ impl StorageOptimizer {
     }
 
     /// What the optimizer holds and how much memory it takes.
-    pub fn statistics(&self) -> StorageStats {
+    #[must_use]
+    pub fn statistics(&self) -> StorageStatistics {
         let (distinct_values, distinct_reasons, distinct_properties, distinct_confidences) =
             self.compact.distinct_counts();
         let compact_heap_bytes = self.compact.heap_bytes();
         let tail_heap_bytes = self.tail_heap_bytes();
         let heap_bytes = compact_heap_bytes + tail_heap_bytes;
         let entries = self.len();
-        StorageStats {
+        StorageStatistics {
             entries,
             compact_entries: self.compact.len() - self.removed_rows,
             tail_entries: self.tail.len(),

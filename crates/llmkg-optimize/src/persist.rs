@@ -1,39 +1,34 @@
 //! Snapshot files of an optimizer: save and load, atomically and verifiably.
 //!
-//! Layout (integers little-endian):
-//!
-//! | bytes | content |
-//! |---|---|
-//! | 8 | magic `LLMKGOPT` |
-//! | 4 | format version ([`OPTIMIZER_SNAPSHOT_VERSION`]) |
-//! | 8 | body length in bytes |
-//! | 4 | CRC-32 (IEEE) of the body |
-//! | n | body: postcard encoding of the dictionaries and one small record per exception |
+//! The file is an `llmkg-filefmt` file with magic `LLMKGOPT` and version
+//! [`OPTIMIZER_SNAPSHOT_VERSION`] (header: magic, version, body length, CRC-32 of the body;
+//! nothing may follow the body), written atomically through a unique temporary file, so
+//! concurrent saves to one path all succeed. The body is the postcard encoding of the
+//! dictionaries and one small record per exception.
 //!
 //! The body is dictionary-encoded like the columns: each distinct value (in the canonical
 //! encoding of the `codec` module) and each distinct reason is written once, and every
 //! exception refers to them by index; `created_at` is written as nanoseconds since the Unix
-//! epoch (exact within one process, see `llmkg_exception_store::instant_serde`).
+//! epoch (exact within one process, see `llmkg_exception::instant_serde`).
 //! Loading checks every byte before it builds anything, so a bad file is a typed error.
 
-use std::fs::{self, File};
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use hashbrown::HashSet;
 use llmkg_core::{NodeId, PropertyValue};
-use llmkg_exception_store::{Exception, ExceptionKey, ExceptionSource, instant_serde};
+use llmkg_exception::{Exception, ExceptionKey, ExceptionSource, instant_serde};
+use llmkg_filefmt::{FileError, FileFault, FileFormat};
 use serde::{Deserialize, Serialize};
 
 use crate::codec::{decode_value, encode_value};
 use crate::dictionary::DictionaryBuilder;
-use crate::{MAX_EXCEPTIONS, Result, StorageError, StorageOptimizer};
+use crate::{MAX_EXCEPTIONS, OptimizeError, Result, StorageOptimizer};
 
 /// The snapshot format version this build writes and reads.
 pub const OPTIMIZER_SNAPSHOT_VERSION: u32 = 1;
 
 const MAGIC: &[u8; 8] = b"LLMKGOPT";
-const HEADER_LEN: usize = 8 + 4 + 8 + 4;
+const FORMAT: FileFormat = FileFormat::new("optimizer snapshot", MAGIC, OPTIMIZER_SNAPSHOT_VERSION);
 
 #[derive(Serialize, Deserialize)]
 struct SnapshotBody {
@@ -57,48 +52,27 @@ struct SnapshotEntry {
     confidence: f32,
 }
 
-fn corrupt(path: &Path, reason: impl Into<String>) -> StorageError {
-    StorageError::CorruptSnapshot {
+fn corrupt(path: &Path, reason: impl Into<String>) -> OptimizeError {
+    OptimizeError::CorruptSnapshot {
         path: path.to_owned(),
         reason: reason.into(),
     }
 }
 
-/// Writes `bytes` to `path` atomically: temp file in the same directory, fsync, rename.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let io_error = |source| StorageError::Io {
-        path: path.to_owned(),
-        source,
-    };
-    let dir = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    let file_name = path.file_name().ok_or_else(|| {
-        io_error(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "the path names no file",
-        ))
-    })?;
-    let mut temp_name = std::ffi::OsString::from(".");
-    temp_name.push(file_name);
-    temp_name.push(format!(".{}.tmp", std::process::id()));
-    let temp_path = dir.join(temp_name);
-    let written = (|| {
-        let mut file = File::create(&temp_path)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&temp_path, path)?;
-        // Make the rename itself durable where directories can be opened and synced.
-        if let Ok(directory) = File::open(&dir) {
-            let _ = directory.sync_all();
+/// The optimizer's error for a file-layer error.
+fn from_file_error(error: FileError) -> OptimizeError {
+    match error.into_fault() {
+        (path, FileFault::Io(source)) => OptimizeError::Io { path, source },
+        (path, FileFault::UnsupportedVersion { found, expected }) => {
+            OptimizeError::UnsupportedVersion {
+                path,
+                found,
+                expected,
+            }
         }
-        Ok(())
-    })();
-    written.map_err(|source| {
-        let _ = fs::remove_file(&temp_path);
-        io_error(source)
-    })
+        (path, FileFault::Corrupt(reason)) => corrupt(&path, reason),
+        (path, other) => corrupt(&path, format!("{other:?}")),
+    }
 }
 
 impl StorageOptimizer {
@@ -106,7 +80,7 @@ impl StorageOptimizer {
     ///
     /// # Errors
     ///
-    /// [`StorageError::Io`] if the file cannot be written; an existing file is then kept.
+    /// [`OptimizeError::Io`] if the file cannot be written; an existing file is then kept.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
         let mut values = DictionaryBuilder::default();
@@ -150,15 +124,7 @@ impl StorageOptimizer {
             reasons: reason_texts,
             entries,
         };
-        let body = postcard::to_stdvec(&body)
-            .map_err(|error| StorageError::Internal(format!("encoding a snapshot: {error}")))?;
-        let mut file = Vec::with_capacity(HEADER_LEN + body.len());
-        file.extend_from_slice(MAGIC);
-        file.extend_from_slice(&OPTIMIZER_SNAPSHOT_VERSION.to_le_bytes());
-        file.extend_from_slice(&(body.len() as u64).to_le_bytes());
-        file.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
-        file.extend_from_slice(&body);
-        write_atomically(path, &file)
+        FORMAT.save(path, &body).map_err(from_file_error)
     }
 
     /// Reads an optimizer back from a file written by [`save`](StorageOptimizer::save); the
@@ -166,16 +132,13 @@ impl StorageOptimizer {
     ///
     /// # Errors
     ///
-    /// [`StorageError::Io`] if the file cannot be read, [`StorageError::UnsupportedVersion`]
-    /// for another format version, [`StorageError::CorruptSnapshot`] for anything truncated,
+    /// [`OptimizeError::Io`] if the file cannot be read, [`OptimizeError::UnsupportedVersion`]
+    /// for another format version, [`OptimizeError::CorruptSnapshot`] for anything truncated,
     /// corrupted or inconsistent (including invalid confidences and duplicate keys).
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let bytes = fs::read(path).map_err(|source| StorageError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
-        let exceptions = parse(path, &bytes)?;
+        let body: SnapshotBody = FORMAT.load(path).map_err(from_file_error)?;
+        let exceptions = decode_body(path, body)?;
         let mut optimizer = StorageOptimizer::new(exceptions.len());
         for (key, exception) in exceptions {
             optimizer.insert_validated(key, exception);
@@ -193,64 +156,6 @@ impl StorageOptimizer {
         *self = StorageOptimizer::load(path)?;
         Ok(())
     }
-}
-
-/// Checks and decodes a snapshot file's bytes.
-fn parse(path: &Path, bytes: &[u8]) -> Result<Vec<(ExceptionKey, Exception)>> {
-    if bytes.len() < HEADER_LEN {
-        return Err(corrupt(
-            path,
-            format!(
-                "{} bytes is shorter than the {HEADER_LEN}-byte header",
-                bytes.len()
-            ),
-        ));
-    }
-    let (header, body) = bytes.split_at(HEADER_LEN);
-    let field = |range: std::ops::Range<usize>| &header[range];
-    if field(0..8) != MAGIC {
-        return Err(corrupt(
-            path,
-            "missing LLMKGOPT magic: not an optimizer snapshot",
-        ));
-    }
-    let mut word = [0_u8; 4];
-    word.copy_from_slice(field(8..12));
-    let version = u32::from_le_bytes(word);
-    if version != OPTIMIZER_SNAPSHOT_VERSION {
-        return Err(StorageError::UnsupportedVersion {
-            path: path.to_owned(),
-            found: version,
-            expected: OPTIMIZER_SNAPSHOT_VERSION,
-        });
-    }
-    let mut long = [0_u8; 8];
-    long.copy_from_slice(field(12..20));
-    let body_len = u64::from_le_bytes(long);
-    if body_len != body.len() as u64 {
-        return Err(corrupt(
-            path,
-            format!("header says {body_len} body bytes, file has {}", body.len()),
-        ));
-    }
-    word.copy_from_slice(field(20..24));
-    let expected_crc = u32::from_le_bytes(word);
-    let actual_crc = crc32fast::hash(body);
-    if expected_crc != actual_crc {
-        return Err(corrupt(
-            path,
-            format!("checksum {actual_crc:#010x} does not match header {expected_crc:#010x}"),
-        ));
-    }
-    let (body, rest): (SnapshotBody, &[u8]) = postcard::take_from_bytes(body)
-        .map_err(|error| corrupt(path, format!("undecodable body: {error}")))?;
-    if !rest.is_empty() {
-        return Err(corrupt(
-            path,
-            format!("{} trailing bytes after the body", rest.len()),
-        ));
-    }
-    decode_body(path, body)
 }
 
 fn decode_body(path: &Path, body: SnapshotBody) -> Result<Vec<(ExceptionKey, Exception)>> {

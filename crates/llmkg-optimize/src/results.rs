@@ -60,7 +60,7 @@ impl OptimizationResults {
 /// A picture of what the optimizer holds; see
 /// [`statistics`](crate::StorageOptimizer::statistics).
 #[derive(Clone, Debug, PartialEq)]
-pub struct StorageStats {
+pub struct StorageStatistics {
     /// Exceptions held.
     pub entries: usize,
     /// Live exceptions in the compact columns.

@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use llmkg_core::PropertyValue;
-use llmkg_exception_store::{Exception, ExceptionSource};
+use llmkg_exception::{Exception, ExceptionSource};
 use proptest::prelude::*;
 
 /// Equality that compares numbers by their bits, so NaN payloads and `-0.0` count.

@@ -4,11 +4,11 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use llmkg_core::{NodeId, PropertyValue};
-use llmkg_exception_store::{Exception, ExceptionKey, ExceptionSource};
+use llmkg_exception::{Exception, ExceptionError, ExceptionKey, ExceptionSource};
 use proptest::prelude::*;
 
 use crate::test_support::{arbitrary_exception, same_exception};
-use crate::{StorageError, StorageOptimizer};
+use crate::{OptimizeError, StorageOptimizer};
 
 fn seed_key(i: u64) -> ExceptionKey {
     ExceptionKey {
@@ -135,7 +135,10 @@ fn invalid_confidence_stores_nothing() {
             .store_exception(seed_key(3), exception.clone())
             .unwrap_err();
         assert!(
-            matches!(error, StorageError::InvalidConfidence(_)),
+            matches!(
+                error,
+                OptimizeError::InvalidException(ExceptionError::InvalidConfidence(_))
+            ),
             "{error}"
         );
         assert!(error.to_string().contains(&bad.to_string()), "{error}");
@@ -168,7 +171,7 @@ fn too_deep_values_are_rejected() {
         .store_exception(seed_key(1), exception)
         .unwrap_err();
     assert!(
-        matches!(error, StorageError::ValueTooDeep { .. }),
+        matches!(error, OptimizeError::ValueTooDeep { .. }),
         "{error}"
     );
     assert!(optimizer.is_empty());
@@ -255,12 +258,12 @@ fn queries_match_a_filtered_model() {
     );
     assert!(matches!(
         optimizer.by_confidence_range(0.9, 0.1),
-        Err(StorageError::InvalidConfidenceRange { .. })
+        Err(OptimizeError::InvalidConfidenceRange { .. })
     ));
     assert!(optimizer.by_confidence_range(f32::NAN, 1.0).is_err());
     assert!(matches!(
         optimizer.by_time_range(to, from),
-        Err(StorageError::InvalidTimeRange { .. })
+        Err(OptimizeError::InvalidTimeRange { .. })
     ));
 }
 

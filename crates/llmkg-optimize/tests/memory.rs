@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use llmkg_core::{NodeId, PropertyValue};
 use llmkg_counting_alloc::CountingAllocator;
-use llmkg_exception_store::{Exception, ExceptionKey, ExceptionSource};
+use llmkg_exception::{Exception, ExceptionKey, ExceptionSource};
 use llmkg_optimize::StorageOptimizer;
 
 #[global_allocator]

@@ -74,9 +74,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         2,
     );
     println!(
-        "Learned: a Dodo that does not fly is an exception with probability {:.2}; suggested reason: {:?}",
+        "Learned: a Dodo that does not fly is an exception with probability {:.2}; suggested reason: {}",
         system.learner().predict_exception_likelihood(&context),
-        system.learner().suggest_exception_reason(&context)
+        system
+            .learner()
+            .suggest_exception_reason(&context)
+            .unwrap_or_else(|| "none".to_owned())
     );
 
     system.feedback(

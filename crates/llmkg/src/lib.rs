@@ -4,7 +4,8 @@
 //! Concepts inherit properties (`Bird.can_fly = true` flows to `Penguin`); an *exception*
 //! records a deliberate override (`Penguin.can_fly = false`). This facade re-exports the
 //! focused crates: [`core`] (ids, values, nodes, the hierarchy) from `llmkg-core`, and
-//! [`exceptions`] (store, handler, detector, learner, optimizer) from `llmkg-exception-store`,
+//! [`exceptions`] (the record, store, handler, detector, learner, optimizer) from
+//! `llmkg-exception`, `llmkg-exception-store`,
 //! `llmkg-detect`, `llmkg-learn` and `llmkg-optimize`.
 //!
 //! ```
@@ -48,21 +49,22 @@ pub mod core {
 /// Exceptions: the record and its key, the store and handler, the detector, the learner and
 /// the storage optimizer.
 pub mod exceptions {
-    pub use llmkg_detect::{
-        DetectError, DetectionStatistics, ExceptionDetector, calculate_similarity,
+    pub use llmkg_detect::{DetectError, DetectionStatistics, ExceptionDetector};
+    pub use llmkg_exception::{
+        Exception, ExceptionError, ExceptionKey, ExceptionSource, PatternHint, PatternSource,
+        calculate_similarity, property_hash,
     };
     pub use llmkg_exception_store::{
-        CacheStatistics, ConflictStrategy, Exception, ExceptionHandler, ExceptionKey,
-        ExceptionSource, ExceptionStore, SNAPSHOT_VERSION, StoreError, StoreStatistics,
-        instant_serde, property_hash, resolve_conflict, validate_confidence,
+        CacheStatistics, ConflictStrategy, ExceptionHandler, ExceptionStore, SNAPSHOT_VERSION,
+        StoreError, StoreStatistics,
     };
     pub use llmkg_learn::{
         ExceptionContext, FeatureExtractor, FeatureSink, FeatureVector, LearnError, LearnerConfig,
         LearnerStatistics, PatternLearner, PatternMatch, UserFeedback,
     };
     pub use llmkg_optimize::{
-        OPTIMIZER_SNAPSHOT_VERSION, OptimizationResults, StorageError, StorageOptimizer,
-        StorageStats,
+        OPTIMIZER_SNAPSHOT_VERSION, OptimizationResults, OptimizeError, StorageOptimizer,
+        StorageStatistics,
     };
 }
 
@@ -72,7 +74,14 @@ mod system;
 pub use crate::{
     error::{Result, SystemError},
     system::{
-        ExceptionSystem, OptimizeReport, ProcessReport, SystemConfig, SystemExplanation,
-        ValueChange,
+        ExceptionSystem, SystemConfig,
+        explain::{SystemExplanation, ValueChange},
+        optimize::OptimizeReport,
+        process::ProcessReport,
     },
 };
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctest;

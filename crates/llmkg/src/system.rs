@@ -1,21 +1,38 @@
-//! The one-stop `ExceptionSystem`: detection, storage, resolution, learning and packing together.
+//! The one-stop `ExceptionSystem`: its parts, its settings and the lookups every concern
+//! shares.
+//!
+//! Each concern is a file of its own, reading down the data flow
+//! (hierarchy -> detection -> store -> learner -> optimizer):
+//! [`process`] (detect, store, learn, apply), [`edit`] (exceptions by hand),
+//! [`feedback`] (a user's judgement), [`optimize`] (moving cold exceptions into the
+//! optimizer), [`explain`] (why a value is what it is, what a change would alter) and
+//! [`persist`] (saving and reloading every exception).
+//! They use this file's fields and helpers and none of each other; this file uses none of
+//! them (the crate root re-exports their report types).
+//!
+//! Every exception lives in exactly one place: the store (hot) or the optimizer (cold, with
+//! its property name kept in `cold_names`, as the optimizer keys by hash). Writes go through
+//! [`ExceptionSystem::put_exception`] and removals through [`ExceptionSystem::take_exception`],
+//! which keep that invariant whichever part holds the key.
 
-mod explain;
+mod edit;
+pub(crate) mod explain;
+mod feedback;
+pub(crate) mod optimize;
+mod persist;
+pub(crate) mod process;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use llmkg_core::{Hierarchy, InheritanceNode, NodeId, PropertyValue};
 use llmkg_detect::ExceptionDetector;
-use llmkg_exception_store::{
-    Exception, ExceptionHandler, ExceptionKey, ExceptionSource, ExceptionStore,
-};
-use llmkg_learn::{ExceptionContext, PatternLearner, UserFeedback};
+use llmkg_exception::{Exception, ExceptionKey};
+use llmkg_exception_store::{ExceptionHandler, ExceptionStore};
+use llmkg_learn::{ExceptionContext, PatternLearner};
 use llmkg_optimize::StorageOptimizer;
 
-pub use self::explain::{SystemExplanation, ValueChange};
-use crate::{Result, SystemError};
+use crate::error::{Result, SystemError};
 
 /// Settings of an [`ExceptionSystem`].
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -38,28 +55,6 @@ impl Default for SystemConfig {
             pattern_boost: 0.5,
         }
     }
-}
-
-/// What [`ExceptionSystem::process_hierarchy`] did.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ProcessReport {
-    /// Nodes processed.
-    pub nodes: usize,
-    /// Exceptions detected and stored.
-    pub exceptions: usize,
-    /// Local values that matched what the node inherits (negative examples for the learner).
-    pub non_exceptions: usize,
-}
-
-/// What [`ExceptionSystem::optimize`] moved.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OptimizeReport {
-    /// Exceptions moved from the store into the optimizer.
-    pub moved: usize,
-    /// Heap bytes of the store afterwards.
-    pub store_heap_bytes: usize,
-    /// Heap bytes of the optimizer afterwards.
-    pub optimizer_heap_bytes: usize,
 }
 
 /// Ties the hierarchy, the detector, the store and its handler, the learner and the storage
@@ -99,6 +94,8 @@ pub struct ExceptionSystem {
     detector: ExceptionDetector,
     learner: PatternLearner,
     optimizer: StorageOptimizer,
+    /// The property names of the exceptions the optimizer holds, by node.
+    cold_names: HashMap<NodeId, BTreeSet<String>>,
 }
 
 impl Default for ExceptionSystem {
@@ -109,6 +106,7 @@ impl Default for ExceptionSystem {
 
 impl ExceptionSystem {
     /// A system with the default [`SystemConfig`].
+    #[must_use]
     pub fn new() -> Self {
         Self::with_config(SystemConfig::default())
             .expect("the default configuration is within every range")
@@ -138,6 +136,7 @@ impl ExceptionSystem {
             detector,
             learner: PatternLearner::new(),
             optimizer: StorageOptimizer::new(0),
+            cold_names: HashMap::new(),
         })
     }
 
@@ -176,6 +175,7 @@ impl ExceptionSystem {
         &self.optimizer
     }
 
+    /// The learner's view of `property` on `node`, its siblings being the node's own values.
     fn context(
         &self,
         node: &InheritanceNode,
@@ -192,112 +192,6 @@ impl ExceptionSystem {
             inheritance_depth: u32::try_from(depth).unwrap_or(u32::MAX),
             sibling_properties: node.local_properties.clone(),
         }
-    }
-
-    /// Detects the node's exceptions against `inherited`, stores them, learns from them, and
-    /// returns the node's resolved properties (inherited values, overridden by its own).
-    ///
-    /// A learned pattern raises a detected exception's confidence (see
-    /// [`SystemConfig::pattern_boost`]) and, when the learner knows a reason for the pattern,
-    /// supplies the reason. Local values equal to the inherited ones teach the learner what is
-    /// *not* an exception.
-    ///
-    /// # Errors
-    ///
-    /// A store or learner error; exceptions stored before the error stay stored.
-    pub fn process_node(
-        &mut self,
-        node: &InheritanceNode,
-        inherited: &HashMap<String, PropertyValue>,
-    ) -> Result<HashMap<String, PropertyValue>> {
-        self.process_node_counting(node, inherited)
-            .map(|(resolved, _, _)| resolved)
-    }
-
-    fn process_node_counting(
-        &mut self,
-        node: &InheritanceNode,
-        inherited: &HashMap<String, PropertyValue>,
-    ) -> Result<(HashMap<String, PropertyValue>, usize, usize)> {
-        let detected = self.detector.detect_node_exceptions(node, inherited);
-        // One context per node, its property and values refilled per use: the sibling map
-        // (every local property) is cloned once, not once per property.
-        let mut context = self.context(node, "", &PropertyValue::Null, &PropertyValue::Null);
-        let mut stored = 0;
-        for (property, mut exception) in detected {
-            refill(
-                &mut context,
-                &property,
-                &exception.inherited_value,
-                &exception.actual_value,
-            );
-            let likelihood = self.learner.predict_exception_likelihood(&context);
-            exception.confidence = (exception.confidence
-                + (1.0 - exception.confidence) * likelihood * self.config.pattern_boost)
-                .clamp(0.0, 1.0);
-            if let Some(reason) = self.learner.suggest_exception_reason(&context) {
-                exception.reason = reason;
-            }
-            self.learner.learn_from_exception(&exception, &context)?;
-            self.store.add_exception(node.id, property, exception)?;
-            stored += 1;
-        }
-        let mut non_exceptions = 0;
-        for (property, value) in &node.local_properties {
-            if inherited.get(property) == Some(value) {
-                refill(&mut context, property, value, value);
-                self.learner.observe_non_exception(&context)?;
-                non_exceptions += 1;
-            }
-        }
-        let mut resolved = inherited.clone();
-        for (property, value) in &node.local_properties {
-            resolved.insert(property.clone(), value.clone());
-        }
-        self.handler
-            .apply_exceptions_to_node(node.id, &mut resolved);
-        Ok((resolved, stored, non_exceptions))
-    }
-
-    /// Adopts `hierarchy` and processes every node, parents before children.
-    ///
-    /// # Errors
-    ///
-    /// A hierarchy, store or learner error.
-    pub fn process_hierarchy(&mut self, hierarchy: &Hierarchy) -> Result<ProcessReport> {
-        self.hierarchy = hierarchy.clone();
-        let mut report = ProcessReport::default();
-        for id in self.hierarchy.nodes_topological() {
-            let inherited = self.hierarchy.inherited_properties(id)?;
-            let node = self
-                .hierarchy
-                .get(id)
-                .cloned()
-                .ok_or(llmkg_core::CoreError::UnknownNode(id))?;
-            let (_, exceptions, non_exceptions) = self.process_node_counting(&node, &inherited)?;
-            report.nodes += 1;
-            report.exceptions += exceptions;
-            report.non_exceptions += non_exceptions;
-        }
-        Ok(report)
-    }
-
-    /// Inserts one node into the system's hierarchy and processes it.
-    ///
-    /// # Errors
-    ///
-    /// A hierarchy error (duplicate id, unknown parent, strict override: nothing changes), or
-    /// a store or learner error.
-    pub fn insert_node(&mut self, node: InheritanceNode) -> Result<HashMap<String, PropertyValue>> {
-        let id = node.id;
-        self.hierarchy.insert(node)?;
-        let inherited = self.hierarchy.inherited_properties(id)?;
-        let node = self
-            .hierarchy
-            .get(id)
-            .cloned()
-            .ok_or(llmkg_core::CoreError::UnknownNode(id))?;
-        self.process_node(&node, &inherited)
     }
 
     /// The node's resolved properties: what the hierarchy resolves, with stored exceptions
@@ -318,195 +212,64 @@ impl ExceptionSystem {
         })
     }
 
-    /// Records an exception by hand: the node's own value becomes `exception.actual_value`
-    /// (so descendants inherit it) and the exception is stored. A reason given by hand also
-    /// teaches the detector and the learner.
-    ///
-    /// # Errors
-    ///
-    /// [`SystemError::Store`] for an invalid exception, [`SystemError::Hierarchy`] for a
-    /// strict property or an unknown node; nothing changes.
-    pub fn add_exception(
+    /// Every exception of `node` with its property name, from the store and the optimizer
+    /// alike, sorted by name.
+    pub fn exceptions_for_node(&self, node: NodeId) -> Vec<(String, Exception)> {
+        let mut found = self.store.exceptions_for_node(node);
+        for property in self.cold_names.get(&node).into_iter().flatten() {
+            if let Ok(Some(exception)) = self
+                .optimizer
+                .retrieve_exception(&ExceptionKey::new(node, property))
+            {
+                found.push((property.clone(), exception));
+            }
+        }
+        found.sort_by(|(left, _), (right, _)| left.cmp(right));
+        found
+    }
+
+    /// How many exceptions the system holds, in the store and the optimizer together.
+    pub fn exception_count(&self) -> usize {
+        self.store.len() + self.optimizer.len()
+    }
+
+    /// Stores `exception` for `property` on `node` as the one live copy: into the store, and
+    /// out of the optimizer if that held the key. Returns the copy it replaced, wherever it was.
+    fn put_exception(
         &mut self,
         node: NodeId,
-        property: &str,
+        property: String,
         exception: Exception,
     ) -> Result<Option<Exception>> {
-        exception.validate()?;
-        if property.is_empty() {
-            return Err(llmkg_exception_store::StoreError::EmptyPropertyName.into());
-        }
-        let Some(node_data) = self.hierarchy.get(node).cloned() else {
-            return Err(llmkg_core::CoreError::UnknownNode(node).into());
+        let cold_name = property.clone();
+        let replaced = self.store.add_exception(node, property, exception)?;
+        let was_cold = self.take_cold(node, &cold_name)?;
+        Ok(replaced.or(was_cold))
+    }
+
+    /// Removes the exception of `property` on `node` from wherever it lives.
+    fn take_exception(&mut self, node: NodeId, property: &str) -> Result<Option<Exception>> {
+        let hot = self.store.remove_exception(node, property);
+        let cold = self.take_cold(node, property)?;
+        Ok(hot.or(cold))
+    }
+
+    /// Removes the optimizer's copy of `property` on `node`, and its name.
+    fn take_cold(&mut self, node: NodeId, property: &str) -> Result<Option<Exception>> {
+        let Some(names) = self.cold_names.get_mut(&node) else {
+            return Ok(None);
         };
-        let context = self.context(
-            &node_data,
-            property,
-            &exception.inherited_value,
-            &exception.actual_value,
-        );
-        self.hierarchy
-            .set_property(node, property, exception.actual_value.clone())?;
-        if exception.source == ExceptionSource::Explicit && !exception.reason.is_empty() {
-            // Validated above, so the detector cannot reject it.
-            self.detector
-                .learn_pattern(&[(property.to_owned(), exception.clone())])?;
+        if !names.remove(property) {
+            return Ok(None);
         }
-        self.learner.learn_from_exception(&exception, &context)?;
-        let replaced = self
-            .store
-            .add_exception(node, property.to_owned(), exception)?;
-        Ok(replaced)
+        if names.is_empty() {
+            self.cold_names.remove(&node);
+        }
+        Ok(self.optimizer.remove(&ExceptionKey::new(node, property))?)
     }
 
-    /// Removes the exception of `property` on `node`: the node stops overriding and inherits
-    /// again.
-    ///
-    /// # Errors
-    ///
-    /// [`SystemError::UnknownException`] when there is none.
-    pub fn remove_exception(&mut self, node: NodeId, property: &str) -> Result<Exception> {
-        let removed = match self.store.remove_exception(node, property) {
-            Some(exception) => exception,
-            None => self
-                .optimizer
-                .remove(&ExceptionKey::new(node, property))?
-                .ok_or_else(|| SystemError::UnknownException {
-                    node,
-                    property: property.to_owned(),
-                })?,
-        };
-        if self.hierarchy.contains(node) {
-            self.hierarchy.remove_property(node, property)?;
-        }
-        Ok(removed)
+    /// Records that the optimizer now holds `property` on `node`.
+    fn note_cold(&mut self, node: NodeId, property: String) {
+        self.cold_names.entry(node).or_default().insert(property);
     }
-
-    /// Takes a user's judgement of an exception: the learner learns from it at once;
-    /// `Incorrect` also drops the exception record (the node keeps its own value, which is
-    /// no longer called an exception), `BetterReason` replaces the stored reason, and
-    /// `PartiallyCorrect(score)` scales the stored confidence by `score`.
-    ///
-    /// # Errors
-    ///
-    /// [`SystemError::UnknownException`] when the node has no such exception, or the
-    /// learner's error for invalid feedback (nothing changes).
-    pub fn feedback(&mut self, node: NodeId, property: &str, feedback: UserFeedback) -> Result<()> {
-        let exception =
-            self.get_exception(node, property)
-                .ok_or_else(|| SystemError::UnknownException {
-                    node,
-                    property: property.to_owned(),
-                })?;
-        let node_data = self
-            .hierarchy
-            .get(node)
-            .cloned()
-            .unwrap_or_else(|| InheritanceNode::new(node, ""));
-        let context = self.context(
-            &node_data,
-            property,
-            &exception.inherited_value,
-            &exception.actual_value,
-        );
-        self.learner.add_user_feedback(context, feedback.clone())?;
-        self.learner.process_feedback_batch();
-        let in_store = self.store.contains(node, property);
-        match feedback {
-            UserFeedback::Incorrect => {
-                if in_store {
-                    self.store.remove_exception(node, property);
-                } else {
-                    self.optimizer.remove(&ExceptionKey::new(node, property))?;
-                }
-            }
-            UserFeedback::BetterReason(reason) => {
-                self.replace_exception(
-                    node,
-                    property,
-                    Exception {
-                        reason,
-                        ..exception
-                    },
-                    in_store,
-                )?;
-            }
-            UserFeedback::PartiallyCorrect(score) => {
-                let confidence = (exception.confidence * score).clamp(0.0, 1.0);
-                self.replace_exception(
-                    node,
-                    property,
-                    Exception {
-                        confidence,
-                        ..exception
-                    },
-                    in_store,
-                )?;
-            }
-            UserFeedback::Correct => {}
-        }
-        Ok(())
-    }
-
-    fn replace_exception(
-        &mut self,
-        node: NodeId,
-        property: &str,
-        exception: Exception,
-        in_store: bool,
-    ) -> Result<()> {
-        if in_store {
-            self.store
-                .add_exception(node, property.to_owned(), exception)?;
-        } else {
-            self.optimizer
-                .store_exception(ExceptionKey::new(node, property), exception)?;
-        }
-        Ok(())
-    }
-
-    /// Moves exceptions older than `older_than` from the store into the compact storage
-    /// optimizer. Every lookup through [`get_exception`](Self::get_exception) and
-    /// [`explain`](Self::explain) still finds them; the handler's fast path serves the
-    /// exceptions left in the store.
-    ///
-    /// # Errors
-    ///
-    /// An optimizer error; exceptions are removed from the store only once the optimizer
-    /// holds them.
-    pub fn optimize(&mut self, older_than: Duration) -> Result<OptimizeReport> {
-        let cutoff = Instant::now().checked_sub(older_than);
-        // One clone per cold exception: the batch owns it, `moved` keeps only the names.
-        let mut batch: Vec<(ExceptionKey, Exception)> = Vec::new();
-        let mut moved: Vec<(NodeId, String)> = Vec::new();
-        self.store.for_each(|node, property, exception| {
-            if cutoff.is_none_or(|cutoff| exception.created_at <= cutoff) {
-                batch.push((ExceptionKey::new(node, property), exception.clone()));
-                moved.push((node, property.to_owned()));
-            }
-        });
-        self.optimizer.bulk_store(batch)?;
-        for (node, property) in &moved {
-            self.store.remove_exception(*node, property);
-        }
-        self.optimizer.optimize_storage();
-        Ok(OptimizeReport {
-            moved: moved.len(),
-            store_heap_bytes: self.store.statistics().heap_bytes,
-            optimizer_heap_bytes: self.optimizer.heap_bytes(),
-        })
-    }
-}
-
-/// Points a reused context at another property, keeping its node fields and siblings.
-fn refill(
-    context: &mut ExceptionContext,
-    property: &str,
-    inherited: &PropertyValue,
-    actual: &PropertyValue,
-) {
-    context.property_name.clear();
-    context.property_name.push_str(property);
-    context.inherited_value.clone_from(inherited);
-    context.actual_value.clone_from(actual);
 }

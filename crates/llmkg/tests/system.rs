@@ -7,6 +7,9 @@ use llmkg::core::{CoreError, Hierarchy, InheritanceNode, NodeId, PropertyValue};
 use llmkg::exceptions::{Exception, ExceptionSource, UserFeedback};
 use llmkg::{ExceptionSystem, SystemError};
 
+#[path = "system/lossless.rs"]
+mod lossless;
+
 const BIRD: NodeId = NodeId(1);
 const PENGUIN: NodeId = NodeId(2);
 const EMPEROR: NodeId = NodeId(3);
@@ -323,5 +326,39 @@ fn optimize_moves_cold_exceptions_and_every_lookup_still_answers() {
     assert_eq!(
         system.resolved_properties(EMPEROR).unwrap()["can_fly"],
         true.into()
+    );
+}
+
+#[test]
+fn a_reason_given_by_hand_leads_the_reasons_detected_later() {
+    let mut system = ExceptionSystem::new();
+    system.process_hierarchy(&birds()).unwrap();
+    system
+        .add_exception(
+            ROBIN,
+            "can_fly",
+            Exception::new(
+                true.into(),
+                false.into(),
+                "Flightless bird",
+                ExceptionSource::Explicit,
+                1.0,
+            ),
+        )
+        .unwrap();
+    // The learner's can_fly true -> false pattern: Penguin (detected, no reason of its own)
+    // and Robin ("Flightless bird"), so the hand-given reason is the majority.
+    let kiwi = NodeId(10);
+    system
+        .insert_node(
+            InheritanceNode::new(kiwi, "Kiwi")
+                .with_parent(BIRD)
+                .with_property("can_fly", false),
+        )
+        .unwrap();
+    let reason = system.get_exception(kiwi, "can_fly").unwrap().reason;
+    assert_eq!(
+        reason,
+        "Flightless bird: can_fly is false here, overriding the inherited true"
     );
 }

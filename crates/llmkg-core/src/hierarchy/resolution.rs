@@ -33,6 +33,7 @@ pub enum Resolution {
 
 impl Resolution {
     /// The value to use: the own or inherited value, a conflict's default pick, or `None`.
+    #[must_use]
     pub fn value(&self) -> Option<&PropertyValue> {
         match self {
             Resolution::Own(value) | Resolution::Inherited { value, .. } => Some(value),
@@ -42,6 +43,7 @@ impl Resolution {
     }
 
     /// Like [`Resolution::value`], by value.
+    #[must_use]
     pub fn into_value(self) -> Option<PropertyValue> {
         match self {
             Resolution::Own(value) | Resolution::Inherited { value, .. } => Some(value),
@@ -51,6 +53,7 @@ impl Resolution {
     }
 
     /// Whether this is a [`Resolution::Conflict`].
+    #[must_use]
     pub fn is_conflict(&self) -> bool {
         matches!(self, Resolution::Conflict { .. })
     }

@@ -100,7 +100,7 @@ fn views_hold_the_most_specific_candidates_in_resolution_order() {
 fn a_cached_view_implies_cached_ancestor_views() {
     let mut hierarchy = diamond();
     hierarchy.resolve(NodeId(5), "x").unwrap();
-    assert_eq!(hierarchy.cache_stats().cached_views, 5);
+    assert_eq!(hierarchy.view_cache_statistics().cached_views, 5);
     hierarchy.add_parent(NodeId(3), NodeId(2)).unwrap();
     for idx in 0..hierarchy.len() as u32 {
         if hierarchy.views.is_cached(idx) {

@@ -24,7 +24,7 @@ type View = Box<[ViewEntry]>;
 
 /// How full the view cache is.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct CacheStats {
+pub struct ViewCacheStatistics {
     /// Nodes whose flattened view is currently cached.
     pub cached_views: usize,
     /// Views built since the hierarchy was created (each cache miss on a node builds one).
@@ -61,10 +61,10 @@ impl ViewCache {
         self.views.read()[idx as usize].is_some()
     }
 
-    pub(super) fn stats(&self) -> CacheStats {
+    pub(super) fn stats(&self) -> ViewCacheStatistics {
         let views = self.views.read();
         let cached = views.iter().flatten();
-        CacheStats {
+        ViewCacheStatistics {
             cached_views: cached.clone().count(),
             views_built: self.views_built.load(Ordering::Relaxed),
             view_bytes: cached

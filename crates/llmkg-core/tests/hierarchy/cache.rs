@@ -26,11 +26,11 @@ fn editing_a_property_high_up_invalidates_only_descendants() {
     for id in 1..=5 {
         hierarchy.resolve(NodeId(id), "colour").unwrap();
     }
-    assert_eq!(hierarchy.cache_stats().cached_views, 5);
-    assert_eq!(hierarchy.cache_stats().views_built, 5);
+    assert_eq!(hierarchy.view_cache_statistics().cached_views, 5);
+    assert_eq!(hierarchy.view_cache_statistics().views_built, 5);
     // Repeated resolutions build nothing.
     hierarchy.resolve(NodeId(3), "colour").unwrap();
-    assert_eq!(hierarchy.cache_stats().views_built, 5);
+    assert_eq!(hierarchy.view_cache_statistics().views_built, 5);
 
     // A new property on Left: Left's descendants are rebuilt, everything else is kept.
     hierarchy
@@ -47,13 +47,13 @@ fn editing_a_property_high_up_invalidates_only_descendants() {
         hierarchy.resolve(NodeId(3), "colour").unwrap().value(),
         Some(&"green".into())
     );
-    assert_eq!(hierarchy.cache_stats().views_built, 6);
+    assert_eq!(hierarchy.view_cache_statistics().views_built, 6);
 
     // Changing an existing value high up invalidates nothing, and everyone sees it.
     hierarchy
         .set_property(NodeId(1), "colour", "blue".into())
         .unwrap();
-    assert_eq!(hierarchy.cache_stats().cached_views, 5);
+    assert_eq!(hierarchy.view_cache_statistics().cached_views, 5);
     assert_eq!(
         hierarchy.resolve(NodeId(5), "colour").unwrap().value(),
         Some(&"blue".into())
@@ -67,7 +67,7 @@ fn editing_a_property_high_up_invalidates_only_descendants() {
     hierarchy
         .set_property(NodeId(1), "size", 3i64.into())
         .unwrap();
-    assert_eq!(hierarchy.cache_stats().cached_views, 1);
+    assert_eq!(hierarchy.view_cache_statistics().cached_views, 1);
     for id in 2..=5 {
         assert_eq!(
             hierarchy.resolve(NodeId(id), "size").unwrap().value(),
@@ -81,7 +81,7 @@ fn editing_a_property_high_up_invalidates_only_descendants() {
         hierarchy.resolve(NodeId(3), "colour").unwrap().value(),
         Some(&"blue".into())
     );
-    assert!(hierarchy.cache_stats().view_bytes > 0);
+    assert!(hierarchy.view_cache_statistics().view_bytes > 0);
 }
 
 #[test]

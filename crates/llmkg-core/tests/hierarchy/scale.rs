@@ -47,13 +47,13 @@ fn hundred_thousand_nodes_resolve_quickly_at_depth_24() {
         let resolution = hierarchy.resolve(id(LEVELS - 1, position), "p0").unwrap();
         assert_eq!(resolution.value(), Some(&PropertyValue::Integer(20)));
     }
-    let built = hierarchy.cache_stats().views_built;
+    let built = hierarchy.view_cache_statistics().views_built;
     assert!(built <= LEVELS * WIDTH, "built {built} views");
     // Warm resolutions build nothing more.
     for property in ["p0", "p1", "p2", "p3", "p4"] {
         hierarchy.resolve(leaf, property).unwrap();
     }
-    assert_eq!(hierarchy.cache_stats().views_built, built);
+    assert_eq!(hierarchy.view_cache_statistics().views_built, built);
     assert_eq!(hierarchy.resolve_properties(leaf).unwrap().len(), 5);
 
     // A new property at the root reaches a leaf 24 levels down.

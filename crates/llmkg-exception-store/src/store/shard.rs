@@ -6,7 +6,7 @@
 
 use hashbrown::HashTable;
 
-use crate::{Exception, ExceptionSource, property_hash as property_hash_of};
+use llmkg_exception::{Exception, ExceptionSource, property_hash as property_hash_of};
 
 /// Marks the end of an intrusive list.
 pub(crate) const NIL: u32 = u32::MAX;

@@ -1,12 +1,10 @@
-//! The standard feature extractors and the value similarity they share with the patterns.
+//! The standard feature extractors.
 
 use llmkg_core::PropertyValue;
+use llmkg_exception::{calculate_similarity, identifier_tokens};
 
-use super::{
-    FeatureExtractor, FeatureSink, combine_hashes, identifier_tokens, token_hash,
-    transition_signature,
-};
-use crate::ExceptionContext;
+use super::{FeatureExtractor, FeatureSink, combine_hashes, token_hash, transition_signature};
+use crate::context::ExceptionContext;
 
 // Namespaces of the standard extractors. They are part of the patterns file format:
 // weights are stored by slot, so changing one invalidates saved files.
@@ -34,8 +32,6 @@ pub(crate) const MAX_TOKENS_PER_IDENTIFIER: usize = 8;
 const MAX_SIBLINGS: usize = 32;
 /// Depths at or beyond this count as "very deep".
 const MAX_DEPTH: u32 = 16;
-/// Strings are compared on at most this many leading characters, bounding the cost.
-const MAX_COMPARED_CHARS: usize = 256;
 
 /// The property's name and its tokens: `can_fly`, `can`, `fly`.
 #[derive(Clone, Copy, Debug, Default)]
@@ -54,8 +50,9 @@ impl FeatureExtractor for PropertyNameFeatures {
     }
 }
 
-/// The two values: their types, the kind of change, how similar they are and, for
-/// numbers, the direction of the change.
+/// The two values: their types, the kind of change, how similar they are (by
+/// [`calculate_similarity`], the detector's measure) and, for numbers, the direction of
+/// the change.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ValueFeatures;
 
@@ -72,7 +69,7 @@ impl FeatureExtractor for ValueFeatures {
         let mut transition = super::TokenHasher::new(TRANSITION);
         transition.write_u64(transition_signature(inherited, actual));
         sink.add_hashed(transition.finish(), 1.0);
-        let similarity = value_similarity(inherited, actual);
+        let similarity = calculate_similarity(inherited, actual);
         sink.add_numeric(SIMILARITY, similarity);
         sink.add_numeric(DISSIMILARITY, 1.0 - similarity);
         if let (Some(from), Some(to)) = (inherited.as_f64(), actual.as_f64()) {
@@ -202,65 +199,5 @@ impl FeatureExtractor for SiblingFeatures {
                 sink.add_hashed(value_hash, 1.0);
             }
         }
-    }
-}
-
-/// How alike two values are, in `[0, 1]`: 1 for equal values, 0 for values of unrelated
-/// types; numbers by relative difference, strings by normalised Levenshtein distance (on
-/// at most their first 256 characters), lists by the share of equal positions.
-///
-/// ```
-/// use llmkg_core::PropertyValue;
-/// use llmkg_learn::value_similarity;
-/// assert_eq!(value_similarity(&PropertyValue::Boolean(true), &PropertyValue::Boolean(false)), 0.0);
-/// assert!(value_similarity(&"color".into(), &"colour".into()) > 0.8);
-/// assert_eq!(value_similarity(&PropertyValue::Integer(2), &PropertyValue::Number(2.0)), 1.0);
-/// assert_eq!(value_similarity(&PropertyValue::Number(f64::NAN), &PropertyValue::Number(1.0)), 0.0);
-/// ```
-pub fn value_similarity(first: &PropertyValue, second: &PropertyValue) -> f32 {
-    let similarity = match (first, second) {
-        (PropertyValue::Boolean(a), PropertyValue::Boolean(b)) => f64::from(u8::from(a == b)),
-        (PropertyValue::String(a), PropertyValue::String(b)) => {
-            strsim::normalized_levenshtein(prefix(a), prefix(b))
-        }
-        (PropertyValue::List(a), PropertyValue::List(b)) => {
-            let longest = a.len().max(b.len());
-            if longest == 0 {
-                1.0
-            } else {
-                let equal = a.iter().zip(b).filter(|(x, y)| x == y).count();
-                equal as f64 / longest as f64
-            }
-        }
-        (PropertyValue::Null, PropertyValue::Null) => 1.0,
-        _ => match (first.as_f64(), second.as_f64()) {
-            (Some(a), Some(b)) => number_similarity(a, b),
-            _ => 0.0,
-        },
-    };
-    if similarity.is_nan() {
-        0.0
-    } else {
-        similarity.clamp(0.0, 1.0) as f32
-    }
-}
-
-fn number_similarity(a: f64, b: f64) -> f64 {
-    if a == b {
-        return 1.0;
-    }
-    if !(a.is_finite() && b.is_finite()) {
-        return 0.0;
-    }
-    // Halved first so that neither the difference nor the sum overflows.
-    let difference = (a / 2.0 - b / 2.0).abs();
-    let scale = a.abs() / 2.0 + b.abs() / 2.0;
-    1.0 - difference / scale
-}
-
-fn prefix(text: &str) -> &str {
-    match text.char_indices().nth(MAX_COMPARED_CHARS) {
-        Some((end, _)) => &text[..end],
-        None => text,
     }
 }

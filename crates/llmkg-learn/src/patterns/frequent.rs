@@ -55,6 +55,11 @@ impl FrequentItems {
         }
     }
 
+    /// How many distinct items are held (at most the capacity).
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
     pub(crate) fn contains(&self, hash: u64) -> bool {
         self.entries.iter().any(|entry| entry.hash == hash)
     }

@@ -1,7 +1,7 @@
 //! Learning, suggestions, feedback and statistics.
 
 use llmkg_core::PropertyValue;
-use llmkg_exception_store::{Exception, ExceptionSource};
+use llmkg_exception::{Exception, ExceptionSource};
 use llmkg_learn::{ExceptionContext, LearnError, PatternLearner, UserFeedback};
 
 use crate::{flightless, flightless_exception, flying, penguin_learner};
@@ -236,4 +236,48 @@ fn untrained_learner_is_undecided_and_suggests_nothing() {
 fn learner_is_send_sync_and_clone() {
     fn assert_traits<T: Send + Sync + Clone + std::fmt::Debug + Default>() {}
     assert_traits::<PatternLearner>();
+}
+
+#[test]
+fn a_pattern_seen_on_three_node_types_suggests_for_any_node_type() {
+    let detected = |reason: &str| Exception {
+        source: ExceptionSource::Detected,
+        ..flightless_exception(reason)
+    };
+    let mut learner = PatternLearner::new();
+    for node_type in ["Penguin", "Ostrich"] {
+        learner
+            .learn_from_exception(&detected("can_fly is false here"), &flightless(node_type))
+            .unwrap();
+    }
+    // Two node types: a Dodo shares no token with them, so nothing is suggested.
+    assert_eq!(learner.suggest_exception_reason(&flightless("Dodo")), None);
+    learner
+        .learn_from_exception(&detected("can_fly is false here"), &flightless("Kiwi"))
+        .unwrap();
+    // Three: the pattern is general. The detector's own sentence was not learned as a
+    // reason, so the suggestion describes the pattern.
+    assert_eq!(
+        learner
+            .suggest_exception_reason(&flightless("Dodo"))
+            .as_deref(),
+        Some("Dodo cannot fly, like Penguin (3 similar exceptions)")
+    );
+    // A change the pattern does not cover still gets nothing.
+    assert_eq!(learner.suggest_exception_reason(&flying("Dodo")), None);
+}
+
+#[test]
+fn the_learner_lends_the_detector_its_reasons() {
+    use llmkg_exception::PatternSource;
+
+    let (yes, no) = (PropertyValue::Boolean(true), PropertyValue::Boolean(false));
+    let learner = penguin_learner(|_| "Penguins are flightless birds".to_owned());
+    let hint = learner
+        .pattern_hint("can_fly", &yes, &no)
+        .expect("the pattern is learned");
+    assert_eq!(hint.reason, Some("Penguins are flightless birds"));
+    assert_eq!(hint.confidence_floor, None);
+    assert!(learner.pattern_hint("can_fly", &no, &yes).is_none());
+    assert!(learner.pattern_hint("can_swim", &yes, &no).is_none());
 }

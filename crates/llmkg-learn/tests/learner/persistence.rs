@@ -2,8 +2,10 @@
 
 use std::path::Path;
 
-use llmkg_core::PropertyValue;
+use llmkg_core::{MAX_VALUE_DEPTH, PropertyValue};
+use llmkg_filefmt::FileFormat;
 use llmkg_learn::{ExceptionContext, LearnError, PatternLearner, UserFeedback};
+use proptest::prelude::*;
 
 use crate::{flightless, flying, penguin_learner};
 
@@ -156,7 +158,10 @@ fn corrupted_files_are_typed_errors() {
     let middle = 24 + (bytes.len() - 24) / 2;
     flipped[middle] ^= 0x40;
     let error = load_fails(directory.path(), &flipped);
-    assert!(error.to_string().contains("checksum mismatch"), "{error}");
+    assert!(
+        error.to_string().contains("does not match the header"),
+        "{error}"
+    );
 
     let mut magic = bytes.clone();
     magic[0] = b'X';
@@ -181,7 +186,7 @@ fn corrupted_files_are_typed_errors() {
     let mut longer = bytes.clone();
     longer.push(0);
     let error = load_fails(directory.path(), &longer);
-    assert!(error.to_string().contains("header says"), "{error}");
+    assert!(error.to_string().contains("1 trailing bytes"), "{error}");
 }
 
 #[test]
@@ -210,4 +215,156 @@ fn a_missing_file_is_an_io_error() {
     assert!(matches!(error, LearnError::Io { .. }), "{error}");
     assert!(error.to_string().contains("absent.bin"));
     assert_eq!(learner, before);
+}
+
+/// A saved learner whose queued feedback carries `marker` as a value, and the file's payload.
+fn saved_with_marker(directory: &Path, marker: &str) -> Vec<u8> {
+    let mut learner = trained_learner();
+    let context = ExceptionContext::new(
+        "marked",
+        PropertyValue::from(marker),
+        PropertyValue::Boolean(false),
+        "Marker",
+        1,
+    );
+    learner
+        .add_user_feedback(context, UserFeedback::Correct)
+        .unwrap();
+    let path = directory.join("marked.bin");
+    learner.save_patterns(&path).unwrap();
+    std::fs::read(&path).unwrap()[llmkg_filefmt::HEADER_LEN..].to_vec()
+}
+
+const PATTERNS: FileFormat = FileFormat::new("patterns", b"LLMKGPAT", 1);
+
+/// Issue 11: a patterns file holding a list nested 200,000 deep aborted the process with a
+/// stack overflow while decoding; it is a typed error now, and the learner is untouched.
+#[test]
+fn a_200000_deep_value_is_a_typed_error() {
+    let directory = tempfile::tempdir().unwrap();
+    let marker = "MARKER-0123456789";
+    let payload = saved_with_marker(directory.path(), marker);
+    // Postcard: `String` is variant 2, then the length and the bytes; `List` is variant 4.
+    let mut encoded_marker = vec![2, marker.len() as u8];
+    encoded_marker.extend_from_slice(marker.as_bytes());
+    let at = payload
+        .windows(encoded_marker.len())
+        .position(|window| window == encoded_marker)
+        .expect("the marker is in the payload");
+    let mut deep = payload[..at].to_vec();
+    deep.extend_from_slice(&[4, 1].repeat(200_000));
+    deep.push(5); // `Null` at the bottom
+    deep.extend_from_slice(&payload[at + encoded_marker.len()..]);
+    let error = load_fails(directory.path(), &PATTERNS.encode(&deep));
+    assert!(
+        matches!(error, LearnError::CorruptPatterns { ref reason, .. } if reason.contains("nested deeper")),
+        "{error}"
+    );
+}
+
+/// The same depth bound as the store and the optimizer: the learner refuses a context whose
+/// value nests past it, and keeps one at the limit through a save and a load.
+#[test]
+fn contexts_deeper_than_the_shared_limit_are_refused() {
+    let nested = |depth: usize| {
+        let mut value = PropertyValue::Null;
+        for _ in 0..depth {
+            value = PropertyValue::List(vec![value]);
+        }
+        value
+    };
+    let mut learner = trained_learner();
+    let before = learner.clone();
+    let too_deep = ExceptionContext::new(
+        "p",
+        nested(MAX_VALUE_DEPTH + 1),
+        PropertyValue::Null,
+        "T",
+        1,
+    );
+    let error = learner
+        .add_user_feedback(too_deep, UserFeedback::Correct)
+        .unwrap_err();
+    assert!(matches!(error, LearnError::ValueTooDeep { .. }), "{error}");
+    assert_eq!(learner, before);
+    let deepest = ExceptionContext::new("p", PropertyValue::Null, PropertyValue::Null, "T", 1)
+        .with_sibling("nested", nested(MAX_VALUE_DEPTH));
+    learner
+        .add_user_feedback(deepest, UserFeedback::Correct)
+        .unwrap();
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("deepest.bin");
+    learner.save_patterns(&path).unwrap();
+    let mut loaded = trained_learner();
+    loaded.load_patterns(&path).unwrap();
+    assert_eq!(loaded, learner);
+}
+
+#[test]
+fn concurrent_saves_to_one_path_all_succeed() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = std::sync::Arc::new(directory.path().join("shared.bin"));
+    let learner = std::sync::Arc::new(trained_learner());
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let (path, learner) = (path.clone(), learner.clone());
+            std::thread::spawn(move || {
+                for _ in 0..20 {
+                    learner.save_patterns(&*path).unwrap();
+                    let mut loaded = trained_learner();
+                    loaded.load_patterns(&*path).unwrap();
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    assert_eq!(std::fs::read_dir(directory.path()).unwrap().count(), 1);
+}
+
+fn is_typed_file_error(error: &LearnError) -> bool {
+    match error {
+        LearnError::CorruptPatterns { reason, .. } => !reason.is_empty(),
+        LearnError::UnsupportedVersion { .. } => true,
+        _ => false,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Arbitrary bytes, bare or behind a valid header: a typed error, never a panic or abort.
+    #[test]
+    fn arbitrary_bytes_are_refused(
+        bytes in proptest::collection::vec(any::<u8>(), 0..300),
+        with_header in any::<bool>(),
+    ) {
+        let directory = tempfile::tempdir().unwrap();
+        let bytes = if with_header { PATTERNS.encode(&bytes) } else { bytes };
+        let error = load_fails(directory.path(), &bytes);
+        prop_assert!(is_typed_file_error(&error), "{}", error);
+    }
+
+    /// A bit flip, a cut or extra bytes anywhere in a valid file: a typed error.
+    #[test]
+    fn mutations_of_a_valid_file_are_refused(
+        position in any::<prop::sample::Index>(),
+        bit in 0_u8..8,
+        cut in any::<prop::sample::Index>(),
+        extra in proptest::collection::vec(any::<u8>(), 1..16),
+    ) {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("valid.bin");
+        trained_learner().save_patterns(&path).unwrap();
+        let good = std::fs::read(&path).unwrap();
+        let mut flipped = good.clone();
+        flipped[position.index(good.len())] ^= 1 << bit;
+        let mut longer = good.clone();
+        longer.extend_from_slice(&extra);
+        for bad in [flipped, good[..cut.index(good.len())].to_vec(), longer] {
+            let error = load_fails(directory.path(), &bad);
+            prop_assert!(is_typed_file_error(&error), "{}", error);
+        }
+    }
 }

@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 
 use llmkg_core::PropertyValue;
-use llmkg_learn::{ExceptionContext, FeatureVector, PatternLearner, value_similarity};
+use llmkg_exception::calculate_similarity;
+use llmkg_learn::{ExceptionContext, FeatureVector, PatternLearner};
 use proptest::prelude::*;
 
 use crate::penguin_learner;
@@ -88,9 +89,9 @@ proptest! {
 
     #[test]
     fn similarity_is_symmetric_and_in_range(first in value(), second in value()) {
-        let forward = value_similarity(&first, &second);
+        let forward = calculate_similarity(&first, &second);
         prop_assert!((0.0..=1.0).contains(&forward));
-        prop_assert_eq!(forward.to_bits(), value_similarity(&second, &first).to_bits());
+        prop_assert_eq!(forward.to_bits(), calculate_similarity(&second, &first).to_bits());
     }
 
     #[test]

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 use llmkg_core::PropertyValue;
-use llmkg_exception_store::{Exception, ExceptionSource};
+use llmkg_exception::{Exception, ExceptionSource};
 use llmkg_learn::{ExceptionContext, PatternLearner, UserFeedback};
 
 const FAMILIES: [&str; 4] = ["Penguin", "Kiwi", "Owl", "Sparrow"];

@@ -7,7 +7,7 @@
 
 use std::time::Instant;
 
-use llmkg_exception_store::{Exception, ExceptionKey};
+use llmkg_exception::{Exception, ExceptionKey};
 
 use super::CompactColumns;
 use crate::codec::encode_value;

@@ -8,10 +8,10 @@
 
 use std::time::Instant;
 
-use llmkg_exception_store::{Exception, ExceptionKey, ExceptionSource};
+use llmkg_exception::{Exception, ExceptionKey, ExceptionSource};
 
 use super::StorageOptimizer;
-use crate::{Result, StorageError};
+use crate::{OptimizeError, Result};
 
 impl StorageOptimizer {
     /// Decodes the live `rows` plus the tail entries that `in_tail` accepts, sorted by key.
@@ -40,12 +40,12 @@ impl StorageOptimizer {
     ///
     /// # Errors
     ///
-    /// [`StorageError::Internal`] only if the optimizer's own encoding is broken (a bug).
+    /// [`OptimizeError::Internal`] only if the optimizer's own encoding is broken (a bug).
     pub fn all_exceptions(&self) -> Result<Vec<(ExceptionKey, Exception)>> {
         self.gather(0..self.compact.len(), |_, _| true)
     }
 
-    /// The exceptions of one property (by its [`property_hash`](llmkg_exception_store::property_hash)).
+    /// The exceptions of one property (by its [`property_hash`](llmkg_exception::property_hash)).
     ///
     /// # Errors
     ///
@@ -60,14 +60,14 @@ impl StorageOptimizer {
     ///
     /// # Errors
     ///
-    /// [`StorageError::InvalidConfidenceRange`] when a bound is NaN or `min > max`.
+    /// [`OptimizeError::InvalidConfidenceRange`] when a bound is NaN or `min > max`.
     pub fn by_confidence_range(
         &self,
         min: f32,
         max: f32,
     ) -> Result<Vec<(ExceptionKey, Exception)>> {
         if min.is_nan() || max.is_nan() || min > max {
-            return Err(StorageError::InvalidConfidenceRange { min, max });
+            return Err(OptimizeError::InvalidConfidenceRange { min, max });
         }
         self.gather(
             self.compact.rows_with_confidence(min, max),
@@ -90,14 +90,14 @@ impl StorageOptimizer {
     ///
     /// # Errors
     ///
-    /// [`StorageError::InvalidTimeRange`] when `start` is after `end`.
+    /// [`OptimizeError::InvalidTimeRange`] when `start` is after `end`.
     pub fn by_time_range(
         &self,
         start: Instant,
         end: Instant,
     ) -> Result<Vec<(ExceptionKey, Exception)>> {
         if start > end {
-            return Err(StorageError::InvalidTimeRange {
+            return Err(OptimizeError::InvalidTimeRange {
                 excess_nanos: start.duration_since(end).as_nanos(),
             });
         }

@@ -4,11 +4,13 @@ use std::path::Path;
 use std::time::Instant;
 
 use llmkg_core::{NodeId, PropertyValue};
-use llmkg_exception_store::{Exception, ExceptionKey, ExceptionSource, instant_serde};
+use llmkg_exception::{Exception, ExceptionKey, ExceptionSource, instant_serde};
 
-use super::{HEADER_LEN, MAGIC, OPTIMIZER_SNAPSHOT_VERSION, SnapshotBody, SnapshotEntry};
+use llmkg_filefmt::HEADER_LEN;
+
+use super::{MAGIC, OPTIMIZER_SNAPSHOT_VERSION, SnapshotBody, SnapshotEntry};
 use crate::test_support::same_exception;
-use crate::{StorageError, StorageOptimizer};
+use crate::{OptimizeError, StorageOptimizer};
 
 fn sample_optimizer() -> StorageOptimizer {
     let mut optimizer = StorageOptimizer::new(0);
@@ -185,7 +187,7 @@ fn every_kind_of_bad_file_is_a_typed_error_and_changes_nothing() {
         std::fs::write(&path, bytes).unwrap();
         let error = optimizer.restore(&path).unwrap_err();
         assert!(
-            matches!(error, StorageError::CorruptSnapshot { .. }),
+            matches!(error, OptimizeError::CorruptSnapshot { .. }),
             "{label}: {error}"
         );
         assert!(
@@ -197,7 +199,7 @@ fn every_kind_of_bad_file_is_a_typed_error_and_changes_nothing() {
         write_raw(&path, OPTIMIZER_SNAPSHOT_VERSION, &body_with(entry));
         let error = optimizer.restore(&path).unwrap_err();
         assert!(
-            matches!(error, StorageError::CorruptSnapshot { .. }),
+            matches!(error, OptimizeError::CorruptSnapshot { .. }),
             "{label}: {error}"
         );
     }
@@ -215,7 +217,7 @@ fn every_kind_of_bad_file_is_a_typed_error_and_changes_nothing() {
     );
     assert!(matches!(
         optimizer.restore(&path),
-        Err(StorageError::CorruptSnapshot { .. })
+        Err(OptimizeError::CorruptSnapshot { .. })
     ));
     // Duplicate keys.
     let mut values = Vec::new();
@@ -241,12 +243,12 @@ fn every_kind_of_bad_file_is_a_typed_error_and_changes_nothing() {
     );
     assert!(matches!(
         optimizer.restore(&path),
-        Err(StorageError::UnsupportedVersion { found, .. }) if found == OPTIMIZER_SNAPSHOT_VERSION + 1
+        Err(OptimizeError::UnsupportedVersion { found, .. }) if found == OPTIMIZER_SNAPSHOT_VERSION + 1
     ));
     // A missing file.
     assert!(matches!(
         optimizer.restore(dir.path().join("missing")),
-        Err(StorageError::Io { .. })
+        Err(OptimizeError::Io { .. })
     ));
 
     let after = optimizer.all_exceptions().unwrap();
@@ -266,5 +268,91 @@ fn saving_into_a_missing_directory_is_an_io_error() {
     let error = sample_optimizer()
         .save(dir.path().join("no/such/dir/file"))
         .unwrap_err();
-    assert!(matches!(error, StorageError::Io { .. }), "{error}");
+    assert!(matches!(error, OptimizeError::Io { .. }), "{error}");
+}
+
+/// Issue 11: four threads saving to one path used to fail with ENOENT (the temporary file
+/// was named by process id only).
+#[test]
+fn concurrent_saves_to_one_path_all_succeed_and_the_file_always_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = std::sync::Arc::new(dir.path().join("shared.snapshot"));
+    let optimizer = std::sync::Arc::new(sample_optimizer());
+    let threads: Vec<_> = (0..4)
+        .map(|thread| {
+            let (path, optimizer) = (path.clone(), optimizer.clone());
+            std::thread::spawn(move || {
+                for round in 0..20 {
+                    optimizer
+                        .save(&*path)
+                        .unwrap_or_else(|error| panic!("thread {thread} round {round}: {error}"));
+                    let loaded = StorageOptimizer::load(&*path)
+                        .unwrap_or_else(|error| panic!("thread {thread} round {round}: {error}"));
+                    assert_eq!(loaded.len(), optimizer.len());
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+fn load_bytes(bytes: &[u8]) -> Result<StorageOptimizer, OptimizeError> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("candidate.snapshot");
+    std::fs::write(&path, bytes).unwrap();
+    StorageOptimizer::load(&path)
+}
+
+fn is_typed_file_error(error: &OptimizeError) -> bool {
+    match error {
+        OptimizeError::CorruptSnapshot { reason, .. } => !reason.is_empty(),
+        OptimizeError::UnsupportedVersion { .. } => true,
+        _ => false,
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Arbitrary bytes, bare or behind a valid header: a typed error, never a panic or abort.
+    #[test]
+    fn arbitrary_bytes_are_refused(
+        bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+        with_header in proptest::prelude::any::<bool>(),
+    ) {
+        let bytes = if with_header { super::FORMAT.encode(&bytes) } else { bytes };
+        match load_bytes(&bytes) {
+            Ok(loaded) => proptest::prop_assert!(with_header && loaded.len() <= bytes.len()),
+            Err(error) => proptest::prop_assert!(is_typed_file_error(&error), "{}", error),
+        }
+    }
+
+    /// A bit flip, a cut or extra bytes anywhere in a valid file: a typed error.
+    #[test]
+    fn mutations_of_a_valid_file_are_refused(
+        position in proptest::prelude::any::<proptest::sample::Index>(),
+        bit in 0_u8..8,
+        cut in proptest::prelude::any::<proptest::sample::Index>(),
+        extra in proptest::collection::vec(proptest::prelude::any::<u8>(), 1..16),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("valid.snapshot");
+        sample_optimizer().save(&path).unwrap();
+        let good = std::fs::read(&path).unwrap();
+        let mut flipped = good.clone();
+        flipped[position.index(good.len())] ^= 1 << bit;
+        let mut longer = good.clone();
+        longer.extend_from_slice(&extra);
+        for bad in [flipped, good[..cut.index(good.len())].to_vec(), longer] {
+            let error = load_bytes(&bad).err();
+            proptest::prop_assert!(
+                error.as_ref().is_some_and(is_typed_file_error),
+                "{:?}",
+                error.map(|error| error.to_string())
+            );
+        }
+    }
 }

@@ -3,10 +3,10 @@
 use std::fmt;
 
 use llmkg_core::{Explanation, NodeId, PropertyValue};
-use llmkg_exception_store::Exception;
+use llmkg_exception::Exception;
 
 use super::ExceptionSystem;
-use crate::Result;
+use crate::error::Result;
 
 /// Why a node's property has its value: the hierarchy's explanation (winner, path, losers)
 /// and the exception recorded where the winning value was defined, if any.

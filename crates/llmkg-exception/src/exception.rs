@@ -5,13 +5,14 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use llmkg_core::{NodeId, PropertyValue};
 use serde::{Deserialize, Serialize};
 
-use crate::{Result, StoreError};
+use crate::error::ExceptionError;
 
 /// Where an exception came from.
 ///
 /// The order of the variants is not their precedence; see
 /// [`ExceptionSource::precedence`] for the order the handler uses on conflicts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum ExceptionSource {
     /// Stated by a user or an import: the most authoritative source.
     Explicit,
@@ -33,6 +34,7 @@ impl ExceptionSource {
     ];
 
     /// A dense index in `0..4`, the position in [`ExceptionSource::ALL`].
+    #[must_use]
     pub fn index(self) -> usize {
         match self {
             ExceptionSource::Explicit => 0,
@@ -44,6 +46,7 @@ impl ExceptionSource {
 
     /// Rank used to break confidence ties: Explicit (3) > Conflict (2) > Promoted (1) >
     /// Detected (0).
+    #[must_use]
     pub fn precedence(self) -> u8 {
         match self {
             ExceptionSource::Explicit => 3,
@@ -64,7 +67,7 @@ impl ExceptionSource {
 /// ```
 /// use std::time::Instant;
 /// use llmkg_core::PropertyValue;
-/// use llmkg_exception_store::{Exception, ExceptionSource};
+/// use llmkg_exception::{Exception, ExceptionSource};
 ///
 /// let e = Exception::new(
 ///     PropertyValue::Boolean(true),
@@ -112,23 +115,45 @@ impl Exception {
         }
     }
 
-    /// Checks what the store requires: a finite confidence in `[0, 1]`.
-    pub fn validate(&self) -> Result<()> {
-        validate_confidence(self.confidence)
+    /// Checks what every engine requires of a record: a finite confidence in `[0, 1]` and
+    /// values whose lists nest at most [`llmkg_core::MAX_VALUE_DEPTH`] deep, the bound every
+    /// path in (store, snapshots, optimizer, learner) applies.
+    ///
+    /// # Errors
+    ///
+    /// [`ExceptionError::InvalidConfidence`] naming the confidence, or
+    /// [`ExceptionError::ValueTooDeep`] naming the value.
+    #[inline]
+    pub fn validate(&self) -> Result<(), ExceptionError> {
+        validate_confidence(self.confidence)?;
+        for (which, value) in [
+            ("inherited", &self.inherited_value),
+            ("actual", &self.actual_value),
+        ] {
+            value
+                .check_depth()
+                .map_err(|_| ExceptionError::ValueTooDeep {
+                    which,
+                    limit: llmkg_core::MAX_VALUE_DEPTH,
+                })?;
+        }
+        Ok(())
     }
 
     /// Heap bytes owned by this exception (string and list capacities).
+    #[must_use]
     pub fn heap_bytes(&self) -> usize {
         self.inherited_value.heap_bytes() + self.actual_value.heap_bytes() + self.reason.capacity()
     }
 }
 
 /// Checks that a confidence is finite and within `[0, 1]`.
-pub fn validate_confidence(confidence: f32) -> Result<()> {
+#[inline]
+fn validate_confidence(confidence: f32) -> Result<(), ExceptionError> {
     if confidence.is_finite() && (0.0..=1.0).contains(&confidence) {
         Ok(())
     } else {
-        Err(StoreError::InvalidConfidence(confidence))
+        Err(ExceptionError::InvalidConfidence(confidence))
     }
 }
 
@@ -139,10 +164,12 @@ pub fn validate_confidence(confidence: f32) -> Result<()> {
 /// it can be written to files and compared across runs.
 ///
 /// ```
-/// use llmkg_exception_store::property_hash;
+/// use llmkg_exception::property_hash;
 /// assert_eq!(property_hash("can_fly"), property_hash("can_fly"));
 /// assert_ne!(property_hash("can_fly"), property_hash("can_swim"));
 /// ```
+#[inline]
+#[must_use]
 pub fn property_hash(property: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(property.as_bytes())
 }
@@ -151,7 +178,7 @@ pub fn property_hash(property: &str) -> u64 {
 ///
 /// ```
 /// use llmkg_core::NodeId;
-/// use llmkg_exception_store::{property_hash, ExceptionKey};
+/// use llmkg_exception::{property_hash, ExceptionKey};
 /// let key = ExceptionKey::new(NodeId(7), "can_fly");
 /// assert_eq!(key.property_hash, property_hash("can_fly"));
 /// ```
@@ -165,6 +192,7 @@ pub struct ExceptionKey {
 
 impl ExceptionKey {
     /// The key of `property` on `node_id`, using [`property_hash`].
+    #[must_use]
     pub fn new(node_id: NodeId, property: &str) -> Self {
         ExceptionKey {
             node_id,
@@ -174,6 +202,10 @@ impl ExceptionKey {
 }
 
 /// Converts an `Instant` to and from nanoseconds since the Unix epoch.
+///
+/// [`Exception`]'s serde form uses it; file formats that keep `created_at` in their own
+/// columns (the optimizer's snapshot) call [`to_unix_nanos`](instant_serde::to_unix_nanos)
+/// and [`from_unix_nanos`](instant_serde::from_unix_nanos) directly.
 ///
 /// The conversion anchors on one `(Instant, SystemTime)` pair taken once per process, so
 /// within a process the round trip is exact to the nanosecond.
@@ -190,6 +222,7 @@ pub mod instant_serde {
     }
 
     /// Nanoseconds since the Unix epoch (negative before it) of an `Instant`.
+    #[must_use]
     pub fn to_unix_nanos(instant: Instant) -> i128 {
         let (anchor_instant, anchor_wall) = anchor();
         let anchor_nanos = match anchor_wall.duration_since(UNIX_EPOCH) {
@@ -207,6 +240,7 @@ pub mod instant_serde {
     ///
     /// Times that an `Instant` cannot represent on this platform (before the monotonic
     /// clock's origin) saturate to the earliest representable time we can reach.
+    #[must_use]
     pub fn from_unix_nanos(nanos: i128) -> Instant {
         let (anchor_instant, _) = anchor();
         let anchor_nanos = to_unix_nanos(anchor_instant);
@@ -270,7 +304,7 @@ mod tests {
         for bad in [f32::NAN, f32::INFINITY, -0.1, 1.01, f32::NEG_INFINITY] {
             assert!(matches!(
                 validate_confidence(bad),
-                Err(StoreError::InvalidConfidence(_))
+                Err(ExceptionError::InvalidConfidence(_))
             ));
         }
     }

@@ -1,5 +1,5 @@
 //! The suite's benchmark ids and sizes, shared by the bench target (which registers them) and
-//! the criteria evaluation (which reads their results), so the two cannot drift apart.
+//! the scorecard (which reads their results), so the two cannot drift apart.
 //!
 //! Ids read `group/function/value`, as Criterion writes them into `benchmark.json`.
 
@@ -69,8 +69,26 @@ pub const CONCURRENCY_GROUP: &str = "concurrent_operations";
 pub const CONCURRENT_SEED: &str = "concurrent_store_operations";
 /// Corrected: pre-spawned threads released by a barrier, adds of new keys to a fresh store.
 pub const CONCURRENT_PRESPAWNED: &str = "prespawned_store_adds";
-/// Anchor: the corrected bench on a `dashmap::DashMap`.
+/// Peer: the corrected bench on a `dashmap::DashMap`.
 pub const CONCURRENT_DASHMAP: &str = "prespawned_dashmap_adds";
+/// Peer: the corrected bench on an `scc::HashMap`.
+pub const CONCURRENT_SCC: &str = "prespawned_scc_adds";
+/// Peer: the corrected bench on a `papaya::HashMap`.
+pub const CONCURRENT_PAPAYA: &str = "prespawned_papaya_adds";
+/// The machine's ceiling for this workload: each thread adds the same records to its own
+/// unshared `HashMap` (nothing shared but the allocator and the machine).
+pub const CONCURRENT_UNSHARED: &str = "prespawned_unshared_maps_adds";
+/// The concurrent maps the store is compared with.
+pub const CONCURRENT_PEERS: [&str; 3] = [CONCURRENT_DASHMAP, CONCURRENT_SCC, CONCURRENT_PAPAYA];
+/// Every series of the concurrency group, the ceiling first: the scaling table's rows.
+pub const CONCURRENT_SERIES: [&str; 6] = [
+    CONCURRENT_UNSHARED,
+    CONCURRENT_PRESPAWNED,
+    CONCURRENT_DASHMAP,
+    CONCURRENT_SCC,
+    CONCURRENT_PAPAYA,
+    CONCURRENT_SEED,
+];
 /// The seed's thread counts.
 pub const THREAD_COUNTS: [usize; 4] = [1, 2, 4, 8];
 /// Adds per thread per iteration of the seed's bench.
@@ -115,7 +133,7 @@ pub const SCALING_OPS_PER_ITERATION: usize = 100;
 /// `group/function/value`, as Criterion's `full_id`.
 ///
 /// ```
-/// assert_eq!(bench_harness::suite::full_id("a", "b", 3), "a/b/3");
+/// assert_eq!(bench_scorecard::suite::full_id("a", "b", 3), "a/b/3");
 /// ```
 pub fn full_id(group: &str, function: &str, value: impl std::fmt::Display) -> String {
     format!("{group}/{function}/{value}")

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::{HarnessError, Result};
+use crate::error::{Result, ScorecardError};
 
 /// One benchmark's latest figures, times in nanoseconds per iteration.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,6 +32,9 @@ pub struct BenchmarkResult {
     pub std_dev_ns: f64,
     /// Coefficient of variation of the per-iteration sample times, from `sample.json`.
     pub sample_cv: Option<f64>,
+    /// Per-iteration time of each sample (`times[i] / iters[i]` of `sample.json`), empty
+    /// when there was no sample file.
+    pub samples_ns: Vec<f64>,
 }
 
 impl BenchmarkResult {
@@ -56,6 +59,22 @@ impl BenchmarkResult {
         (self.median_ci_ns.1 - self.median_ci_ns.0) / 2.0 / self.median_ns
     }
 
+    /// The median's confidence interval per element (per iteration without an element count).
+    pub fn per_element_ci_ns(&self) -> (f64, f64) {
+        let elements = self.elements.unwrap_or(1).max(1) as f64;
+        (
+            self.median_ci_ns.0 / elements,
+            self.median_ci_ns.1 / elements,
+        )
+    }
+
+    /// Elements per second at the median's interval bounds, `(slowest, fastest)`.
+    pub fn elements_per_second_ci(&self) -> Option<(f64, f64)> {
+        let elements = self.elements? as f64;
+        let (low, high) = self.median_ci_ns;
+        (low > 0.0 && high > 0.0).then(|| (elements * 1e9 / high, elements * 1e9 / low))
+    }
+
     /// The parameter parsed as a number (`"10000"` gives 10,000).
     pub fn size(&self) -> Option<f64> {
         self.value_str.as_deref()?.trim().parse().ok()
@@ -65,11 +84,11 @@ impl BenchmarkResult {
 /// Every benchmark found under a Criterion output directory, by full id.
 ///
 /// ```no_run
-/// let results = bench_harness::CriterionResults::load(&bench_harness::criterion_dir())?;
+/// let results = bench_scorecard::CriterionResults::load(std::path::Path::new("target/criterion"))?;
 /// if let Some(get) = results.get("exception_store/get_exception/1000") {
 ///     println!("{:.1} ns per get", get.per_element_ns());
 /// }
-/// # Ok::<(), bench_harness::HarnessError>(())
+/// # Ok::<(), bench_scorecard::ScorecardError>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CriterionResults {
@@ -111,30 +130,34 @@ struct SampleFile {
 }
 
 fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T> {
-    let text = fs::read_to_string(path).map_err(|e| HarnessError::io(path, e))?;
-    serde_json::from_str(&text).map_err(|e| HarnessError::json(path, e))
+    let text = fs::read_to_string(path).map_err(|e| ScorecardError::io(path, e))?;
+    serde_json::from_str(&text).map_err(|e| ScorecardError::json(path, e))
 }
 
 fn check_time(path: &Path, what: &str, value: f64) -> Result<f64> {
     if value.is_finite() && value >= 0.0 {
         Ok(value)
     } else {
-        Err(HarnessError::InvalidEstimate {
+        Err(ScorecardError::InvalidEstimate {
             path: path.to_path_buf(),
             problem: format!("{what} is {value}, not a non-negative finite time"),
         })
     }
 }
 
-/// The coefficient of variation of `times[i] / iters[i]`; `None` for fewer than two samples.
-fn sample_cv(sample: &SampleFile) -> Option<f64> {
-    let per_iteration: Vec<f64> = sample
+/// `times[i] / iters[i]` of every sample with at least one iteration.
+fn per_iteration(sample: &SampleFile) -> Vec<f64> {
+    sample
         .iters
         .iter()
         .zip(&sample.times)
         .filter(|(iters, _)| **iters > 0.0)
         .map(|(iters, time)| time / iters)
-        .collect();
+        .collect()
+}
+
+/// The coefficient of variation of per-iteration times; `None` for fewer than two samples.
+fn sample_cv(per_iteration: &[f64]) -> Option<f64> {
     if per_iteration.len() < 2 {
         return None;
     }
@@ -158,10 +181,10 @@ fn load_one(new_dir: &Path) -> Result<BenchmarkResult> {
     let estimates_path = new_dir.join("estimates.json");
     let estimates: EstimatesFile = read_json(&estimates_path)?;
     let sample_path = new_dir.join("sample.json");
-    let sample_cv = if sample_path.exists() {
-        sample_cv(&read_json(&sample_path)?)
+    let samples_ns = if sample_path.exists() {
+        per_iteration(&read_json(&sample_path)?)
     } else {
-        None
+        Vec::new()
     };
     let median = &estimates.median;
     Ok(BenchmarkResult {
@@ -185,19 +208,20 @@ fn load_one(new_dir: &Path) -> Result<BenchmarkResult> {
         ),
         mean_ns: check_time(&estimates_path, "mean", estimates.mean.point_estimate)?,
         std_dev_ns: check_time(&estimates_path, "std_dev", estimates.std_dev.point_estimate)?,
-        sample_cv,
+        sample_cv: sample_cv(&samples_ns),
+        samples_ns,
     })
 }
 
 /// Collects every `new` directory holding a `benchmark.json` below `dir`.
 fn find_new_dirs(dir: &Path, found: &mut Vec<PathBuf>) -> Result<()> {
-    let entries = fs::read_dir(dir).map_err(|e| HarnessError::io(dir, e))?;
+    let entries = fs::read_dir(dir).map_err(|e| ScorecardError::io(dir, e))?;
     for entry in entries {
-        let entry = entry.map_err(|e| HarnessError::io(dir, e))?;
+        let entry = entry.map_err(|e| ScorecardError::io(dir, e))?;
         let path = entry.path();
         if !entry
             .file_type()
-            .map_err(|e| HarnessError::io(&path, e))?
+            .map_err(|e| ScorecardError::io(&path, e))?
             .is_dir()
         {
             continue;
@@ -217,15 +241,15 @@ impl CriterionResults {
     ///
     /// # Errors
     ///
-    /// [`HarnessError::Io`] for a missing or unreadable directory or a benchmark without its
-    /// `estimates.json`, [`HarnessError::Json`] for a malformed file,
-    /// [`HarnessError::InvalidEstimate`] for a negative or non-finite time,
-    /// [`HarnessError::NoResults`] when nothing was found.
+    /// [`ScorecardError::Io`] for a missing or unreadable directory or a benchmark without its
+    /// `estimates.json`, [`ScorecardError::Json`] for a malformed file,
+    /// [`ScorecardError::InvalidEstimate`] for a negative or non-finite time,
+    /// [`ScorecardError::NoResults`] when nothing was found.
     pub fn load(dir: &Path) -> Result<Self> {
         let mut new_dirs = Vec::new();
         find_new_dirs(dir, &mut new_dirs)?;
         if new_dirs.is_empty() {
-            return Err(HarnessError::NoResults(dir.to_path_buf()));
+            return Err(ScorecardError::NoResults(dir.to_path_buf()));
         }
         let mut by_id = BTreeMap::new();
         for new_dir in new_dirs {
@@ -268,13 +292,31 @@ impl CriterionResults {
     /// `(size, per-element median ns)` of every benchmark of `group/function/*` whose value is
     /// a number, by increasing size: the input of a growth fit.
     pub fn series(&self, group: &str, function: &str) -> Vec<(f64, f64)> {
-        let mut points: Vec<(f64, f64)> = self
+        self.sized(group, function)
+            .map(|(size, r)| (size, r.per_element_ns()))
+            .collect()
+    }
+
+    /// Like [`series`](Self::series), each point with the median's 95 % interval per element:
+    /// `(size, median, lower, upper)`.
+    pub fn series_with_interval(&self, group: &str, function: &str) -> Vec<(f64, f64, f64, f64)> {
+        self.sized(group, function)
+            .map(|(size, r)| {
+                let (lower, upper) = r.per_element_ci_ns();
+                (size, r.per_element_ns(), lower, upper)
+            })
+            .collect()
+    }
+
+    /// The benchmarks of `group/function/*` with a numeric value, by increasing size.
+    fn sized(&self, group: &str, function: &str) -> impl Iterator<Item = (f64, &BenchmarkResult)> {
+        let mut sized: Vec<(f64, &BenchmarkResult)> = self
             .by_id
             .values()
             .filter(|r| r.group_id == group && r.function_id.as_deref() == Some(function))
-            .filter_map(|r| Some((r.size()?, r.per_element_ns())))
+            .filter_map(|r| Some((r.size()?, r)))
             .collect();
-        points.sort_by(|a, b| a.0.total_cmp(&b.0));
-        points
+        sized.sort_by(|a, b| a.0.total_cmp(&b.0));
+        sized.into_iter()
     }
 }

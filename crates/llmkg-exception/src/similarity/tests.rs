@@ -205,3 +205,32 @@ fn similarity_is_symmetric_on_examples() {
         }
     }
 }
+
+#[test]
+fn the_cases_the_learner_relied_on_hold() {
+    // The learner's value features used to have a similarity of their own; these are the
+    // cases its documentation promised, now answered by the one similarity.
+    assert_eq!(
+        calculate_similarity(&V::Boolean(true), &V::Boolean(false)),
+        0.0
+    );
+    assert!(calculate_similarity(&text("color"), &text("colour")) > 0.8);
+    assert_eq!(calculate_similarity(&V::Integer(2), &V::Number(2.0)), 1.0);
+    assert_eq!(
+        calculate_similarity(&V::Number(f64::NAN), &V::Number(1.0)),
+        0.0
+    );
+    assert_eq!(
+        calculate_similarity(&V::Number(f64::NAN), &V::Number(f64::NAN)),
+        1.0
+    );
+    assert_eq!(
+        calculate_similarity(&V::Number(f64::INFINITY), &V::Number(1.0)),
+        0.0
+    );
+    assert_eq!(calculate_similarity(&text(""), &text("")), 1.0);
+    assert_eq!(
+        calculate_similarity(&V::List(vec![]), &V::List(vec![])),
+        1.0
+    );
+}

@@ -1,5 +1,6 @@
 //! How alike two property values are, as a score in `[0, 1]`, and what kind of change
-//! separates them.
+//! separates them: the one similarity of the workspace (the detector's thresholds and the
+//! learner's value features both read it).
 //!
 //! A string metric alone is unsafe for knowledge-graph values: Jaro-Winkler scores
 //! `"can fly"`/`"cannot fly"` 0.93 and `"10"`/`"100"` 0.91, which would hide real exceptions.
@@ -12,9 +13,10 @@ use llmkg_core::PropertyValue;
 
 /// The kind of difference between an inherited and a local value.
 ///
-/// It selects the confidence ceiling and the reason template.
+/// The detector picks a confidence ceiling by it and the reason writer a sentence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum ChangeKind {
+#[non_exhaustive]
+pub enum ChangeKind {
     /// The values are equal, structurally or (for numbers) both NaN.
     Equal,
     /// A boolean that flipped.
@@ -37,7 +39,7 @@ pub(crate) enum ChangeKind {
 
 /// The outcome of comparing an inherited value with a local one.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) struct Comparison {
+pub struct Comparison {
     /// How alike the values are, in `[0, 1]`.
     pub similarity: f32,
     /// What kind of change separates them.
@@ -82,7 +84,7 @@ const MAX_LIST_PAIRS: usize = 4096;
 ///
 /// ```
 /// use llmkg_core::PropertyValue;
-/// use llmkg_detect::calculate_similarity;
+/// use llmkg_exception::calculate_similarity;
 ///
 /// let text = |s: &str| PropertyValue::from(s);
 /// assert!(calculate_similarity(&text("color"), &text("colour")) > 0.95);
@@ -94,15 +96,29 @@ const MAX_LIST_PAIRS: usize = 4096;
 ///     1.0
 /// );
 /// ```
+#[must_use]
 pub fn calculate_similarity(a: &PropertyValue, b: &PropertyValue) -> f32 {
     compare(a, b).similarity
 }
 
-/// Compares an inherited value with a local one.
-pub(crate) fn compare(inherited: &PropertyValue, actual: &PropertyValue) -> Comparison {
+/// Compares an inherited value with a local one: [`calculate_similarity`]'s score and the
+/// kind of change, from one pass.
+///
+/// ```
+/// use llmkg_core::PropertyValue;
+/// use llmkg_exception::{ChangeKind, compare};
+///
+/// let comparison = compare(&PropertyValue::Boolean(true), &PropertyValue::Boolean(false));
+/// assert_eq!(comparison.kind, ChangeKind::BooleanFlip);
+/// assert_eq!(comparison.similarity, 0.0);
+/// ```
+#[inline]
+#[must_use]
+pub fn compare(inherited: &PropertyValue, actual: &PropertyValue) -> Comparison {
     compare_at_depth(inherited, actual, 0)
 }
 
+#[inline]
 fn compare_at_depth(inherited: &PropertyValue, actual: &PropertyValue, depth: usize) -> Comparison {
     use PropertyValue as V;
 

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{HarnessError, Result};
+use crate::error::{Result, ScorecardError};
 
 /// The fitted `t = coefficient * n^exponent` and how well it fits.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -22,20 +22,20 @@ pub struct PowerLawFit {
 ///
 /// ```
 /// let points = [(10.0, 20.0), (100.0, 200.0), (1000.0, 2000.0)];
-/// let fit = bench_harness::fit_power_law(&points)?;
+/// let fit = bench_scorecard::fit_power_law(&points)?;
 /// assert!((fit.exponent - 1.0).abs() < 1e-9);
 /// assert!((fit.coefficient - 2.0).abs() < 1e-9);
 /// assert!((fit.r_squared - 1.0).abs() < 1e-9);
-/// # Ok::<(), bench_harness::HarnessError>(())
+/// # Ok::<(), bench_scorecard::ScorecardError>(())
 /// ```
 ///
 /// # Errors
 ///
-/// [`HarnessError::InvalidFit`] with fewer than two points, a size or time that is not a
+/// [`ScorecardError::InvalidFit`] with fewer than two points, a size or time that is not a
 /// positive finite number, or sizes that are all equal.
 pub fn fit_power_law(points: &[(f64, f64)]) -> Result<PowerLawFit> {
     if points.len() < 2 {
-        return Err(HarnessError::InvalidFit(format!(
+        return Err(ScorecardError::InvalidFit(format!(
             "{} point(s), at least 2 needed",
             points.len()
         )));
@@ -44,7 +44,7 @@ pub fn fit_power_law(points: &[(f64, f64)]) -> Result<PowerLawFit> {
         .iter()
         .find(|(size, time)| !(size.is_finite() && *size > 0.0 && time.is_finite() && *time > 0.0))
     {
-        return Err(HarnessError::InvalidFit(format!(
+        return Err(ScorecardError::InvalidFit(format!(
             "point ({size}, {time}) is not positive and finite"
         )));
     }
@@ -56,7 +56,7 @@ pub fn fit_power_law(points: &[(f64, f64)]) -> Result<PowerLawFit> {
     let sxy: f64 = logs.iter().map(|p| (p.0 - mean_x) * (p.1 - mean_y)).sum();
     let syy: f64 = logs.iter().map(|p| (p.1 - mean_y).powi(2)).sum();
     if sxx <= f64::EPSILON {
-        return Err(HarnessError::InvalidFit("all sizes are equal".to_owned()));
+        return Err(ScorecardError::InvalidFit("all sizes are equal".to_owned()));
     }
     let exponent = sxy / sxx;
     let intercept = mean_y - exponent * mean_x;

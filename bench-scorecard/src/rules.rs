@@ -1,0 +1,501 @@
+//! The criteria as data: one [`Rule`] per scorecard row (name, unit, the seed's bar, SPEC.md's
+//! goal, and the [`Figure`] it is computed from), all of them in [`RULES`].
+//!
+//! The report (`cargo xtask bench`), the `scorecard` example and the documentation's table
+//! ([`rules_markdown`]) all read this one table.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::suite::{
+    CONCURRENCY_GROUP, CONCURRENT_PEERS, CONCURRENT_PRESPAWNED, CONCURRENT_SEED,
+    CONCURRENT_UNSHARED, DETECT, DETECTION_GROUP, HANDLER_GROUP, HANDLER_HIT, HASHMAP_ADD,
+    HASHMAP_GET, LEARN, LEARNING_GROUP, SCALABILITY_GROUP, SCALING_DETECT, SCALING_STORE_GET,
+    STORE_ADD, STORE_GET, STORE_GROUP, STORE_SIZES,
+};
+
+/// A numeric bar: the value must stay below or reach a limit.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bar {
+    /// `value < limit`.
+    Below(f64),
+    /// `value <= limit`.
+    AtMost(f64),
+    /// `value > limit`.
+    Above(f64),
+    /// `value >= limit`.
+    AtLeast(f64),
+    /// No numeric bar.
+    None,
+}
+
+impl Bar {
+    /// Whether `value` meets the bar; `None` for [`Bar::None`].
+    ///
+    /// ```
+    /// use bench_scorecard::Bar;
+    /// assert_eq!(Bar::Below(2.0).passes(1.0), Some(true));
+    /// assert_eq!(Bar::AtLeast(0.9).passes(0.5), Some(false));
+    /// assert_eq!(Bar::None.passes(1.0), None);
+    /// ```
+    pub fn passes(self, value: f64) -> Option<bool> {
+        match self {
+            Bar::Below(limit) => Some(value < limit),
+            Bar::AtMost(limit) => Some(value <= limit),
+            Bar::Above(limit) => Some(value > limit),
+            Bar::AtLeast(limit) => Some(value >= limit),
+            Bar::None => None,
+        }
+    }
+
+    /// The bar as text, its limit in `unit` (`"< 100.00 µs"`, `"-"` for none).
+    pub fn describe(self, unit: Unit) -> String {
+        match self {
+            Bar::Below(limit) => format!("< {}", unit.format(limit)),
+            Bar::AtMost(limit) => format!("<= {}", unit.format(limit)),
+            Bar::Above(limit) => format!("> {}", unit.format(limit)),
+            Bar::AtLeast(limit) => format!(">= {}", unit.format(limit)),
+            Bar::None => "-".to_owned(),
+        }
+    }
+}
+
+/// How a row's value is printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// Nanoseconds, printed as ns, µs or ms.
+    Nanoseconds,
+    /// Items per second.
+    PerSecond,
+    /// A fraction, printed as a percentage.
+    Fraction,
+    /// A plain ratio, printed as `1.23x`.
+    Ratio,
+    /// Bytes.
+    Bytes,
+    /// A dimensionless number (efficiency, exponent).
+    Number,
+}
+
+impl Unit {
+    /// `value` with its unit.
+    ///
+    /// ```
+    /// use bench_scorecard::Unit;
+    /// assert_eq!(Unit::Nanoseconds.format(1_500.0), "1.50 µs");
+    /// assert_eq!(Unit::Fraction.format(0.25), "25.0 %");
+    /// ```
+    pub fn format(self, value: f64) -> String {
+        match self {
+            Unit::Nanoseconds if value >= 1e6 => format!("{:.2} ms", value / 1e6),
+            Unit::Nanoseconds if value >= 1e3 => format!("{:.2} µs", value / 1e3),
+            Unit::Nanoseconds => format!("{value:.1} ns"),
+            Unit::PerSecond => format!("{value:.0}/s"),
+            Unit::Fraction => format!("{:.1} %", value * 100.0),
+            Unit::Ratio => format!("{value:.2}x"),
+            Unit::Bytes => format!("{value:.1} B"),
+            Unit::Number => format!("{value:.3}"),
+        }
+    }
+}
+
+/// One benchmark: `group/function/value`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Bench {
+    /// Criterion group.
+    pub group: &'static str,
+    /// Function within the group.
+    pub function: &'static str,
+    /// Parameter, as Criterion prints it.
+    pub value: &'static str,
+}
+
+impl Bench {
+    /// `group/function/value`.
+    pub fn id(self) -> String {
+        crate::suite::full_id(self.group, self.function, self.value)
+    }
+}
+
+/// What a rule's value is computed from.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(tag = "figure", rename_all = "snake_case")]
+pub enum Figure {
+    /// Median time per iteration of one benchmark.
+    MedianTime(Bench),
+    /// Median time per element of one benchmark.
+    PerElementTime(Bench),
+    /// Elements per second at one benchmark's median.
+    ElementsPerSecond(Bench),
+    /// The largest median time per element of `group/function/size` over `sizes`.
+    WorstPerElement {
+        /// Criterion group.
+        group: &'static str,
+        /// Function within the group.
+        function: &'static str,
+        /// Sizes compared.
+        sizes: &'static [usize],
+    },
+    /// The largest `median(function/size) / median(anchor/size)` over `sizes`.
+    WorstAnchorRatio {
+        /// Criterion group.
+        group: &'static str,
+        /// The measured function.
+        function: &'static str,
+        /// The anchor doing the same work.
+        anchor: &'static str,
+        /// Sizes compared.
+        sizes: &'static [usize],
+    },
+    /// Allocator-measured fraction of memory the optimizer saves over a naive map (largest
+    /// measurement).
+    OptimizerMemorySaved,
+    /// Allocator-measured bytes per exception of the seed's store memory bench (largest
+    /// measurement).
+    StoreBytesPerException,
+    /// `throughput(threads) / (threads x throughput(1))` of `concurrent_operations/function`.
+    ScalingEfficiency {
+        /// Function within the concurrency group.
+        function: &'static str,
+        /// Thread count.
+        threads: usize,
+    },
+    /// `function`'s scaling efficiency divided by `ceiling`'s at the same thread count, both
+    /// from the same run.
+    EfficiencyOfCeiling {
+        /// The measured function.
+        function: &'static str,
+        /// The machine's ceiling for this workload (unshared per-thread maps).
+        ceiling: &'static str,
+        /// Thread count.
+        threads: usize,
+    },
+    /// `function`'s scaling efficiency divided by the best efficiency among `peers`.
+    EfficiencyOfBestPeer {
+        /// The measured function.
+        function: &'static str,
+        /// The concurrent maps compared with.
+        peers: &'static [&'static str],
+        /// Thread count.
+        threads: usize,
+    },
+    /// The widest relative 95 % interval half-width of a median among the suite's benchmarks.
+    WithinRunWorst,
+    /// The median benchmark's relative 95 % interval half-width.
+    WithinRunMedian,
+    /// The largest run-to-run change of the latest `cargo xtask variance`, passed in as
+    /// [`RunToRun`](crate::RunToRun).
+    RunToRunWorst,
+    /// Growth exponent `k` of `scalability/function/*` per element.
+    GrowthExponent {
+        /// Function within the scalability group.
+        function: &'static str,
+    },
+}
+
+impl Figure {
+    /// Where the value comes from, as the documentation's table prints it.
+    pub fn describe(self) -> String {
+        let sizes_text = |sizes: &[usize]| {
+            sizes
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join("|")
+        };
+        match self {
+            Figure::MedianTime(bench) => format!("median of `{}`", bench.id()),
+            Figure::PerElementTime(bench) => format!("median per element of `{}`", bench.id()),
+            Figure::ElementsPerSecond(bench) => format!("elements/s of `{}`", bench.id()),
+            Figure::WorstPerElement {
+                group,
+                function,
+                sizes,
+            } => format!(
+                "worst median per element of `{group}/{function}/{{{}}}`",
+                sizes_text(sizes)
+            ),
+            Figure::WorstAnchorRatio {
+                group,
+                function,
+                anchor,
+                sizes,
+            } => format!(
+                "worst `{group}/{function}/n` / `{group}/{anchor}/n`, n in {{{}}}",
+                sizes_text(sizes)
+            ),
+            Figure::OptimizerMemorySaved => "`optimizer_memory_<n>.json` (largest n)".to_owned(),
+            Figure::StoreBytesPerException => "`store_memory_<n>.json` (largest n)".to_owned(),
+            Figure::ScalingEfficiency { function, threads } => {
+                format!("efficiency of `{CONCURRENCY_GROUP}/{function}/{threads}` against `/1`")
+            }
+            Figure::EfficiencyOfCeiling {
+                function,
+                ceiling,
+                threads,
+            } => format!(
+                "efficiency of `{function}/{threads}` / efficiency of `{ceiling}/{threads}`"
+            ),
+            Figure::EfficiencyOfBestPeer {
+                function,
+                peers,
+                threads,
+            } => format!(
+                "efficiency of `{function}/{threads}` / best of {}",
+                peers
+                    .iter()
+                    .map(|peer| format!("`{peer}/{threads}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Figure::WithinRunWorst => "widest median 95% CI half-width in the suite".to_owned(),
+            Figure::WithinRunMedian => "median benchmark's 95% CI half-width".to_owned(),
+            Figure::RunToRunWorst => "latest `cargo xtask variance` (worst benchmark)".to_owned(),
+            Figure::GrowthExponent { function } => {
+                format!("power-law fit of `{SCALABILITY_GROUP}/{function}/*` per element")
+            }
+        }
+    }
+}
+
+/// One scorecard row as data.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Rule {
+    /// What is judged.
+    pub name: &'static str,
+    /// How the value and bars print.
+    pub unit: Unit,
+    /// The seed's bar.
+    pub seed: Bar,
+    /// SPEC.md's goal.
+    pub goal: Bar,
+    /// What the value is computed from.
+    pub figure: Figure,
+}
+
+/// A flat per-operation exponent: at most this.
+pub const FLAT_EXPONENT: f64 = 0.1;
+
+/// The seed's "linear" scaling, as the absolute efficiency the scorecard reads it as.
+pub const LINEAR_EFFICIENCY: f64 = 0.85;
+
+const fn bench(group: &'static str, function: &'static str, value: &'static str) -> Bench {
+    Bench {
+        group,
+        function,
+        value,
+    }
+}
+
+const fn efficiency(name: &'static str, function: &'static str, threads: usize) -> Rule {
+    Rule {
+        name,
+        unit: Unit::Number,
+        seed: Bar::AtLeast(LINEAR_EFFICIENCY),
+        // SPEC.md's goal is relative to the ceiling measured in the same run (rows below).
+        goal: Bar::None,
+        figure: Figure::ScalingEfficiency { function, threads },
+    }
+}
+
+/// Every scorecard row, in the order the report prints them.
+pub const RULES: &[Rule] = &[
+    Rule {
+        name: "detect one node with 1000 properties",
+        unit: Unit::Nanoseconds,
+        seed: Bar::Below(1e6),
+        goal: Bar::Below(1e5),
+        figure: Figure::MedianTime(bench(DETECTION_GROUP, DETECT, "1000")),
+    },
+    Rule {
+        name: "store add per exception (worst size)",
+        unit: Unit::Nanoseconds,
+        seed: Bar::Below(100_000.0),
+        goal: Bar::Below(300.0),
+        figure: Figure::WorstPerElement {
+            group: STORE_GROUP,
+            function: STORE_ADD,
+            sizes: &STORE_SIZES,
+        },
+    },
+    Rule {
+        name: "store add per exception / std HashMap (worst size)",
+        unit: Unit::Ratio,
+        seed: Bar::None,
+        goal: Bar::AtMost(1.5),
+        figure: Figure::WorstAnchorRatio {
+            group: STORE_GROUP,
+            function: STORE_ADD,
+            anchor: HASHMAP_ADD,
+            sizes: &STORE_SIZES,
+        },
+    },
+    Rule {
+        name: "store get per exception (worst size)",
+        unit: Unit::Nanoseconds,
+        seed: Bar::Below(100_000.0),
+        goal: Bar::Below(150.0),
+        figure: Figure::WorstPerElement {
+            group: STORE_GROUP,
+            function: STORE_GET,
+            sizes: &STORE_SIZES,
+        },
+    },
+    Rule {
+        name: "store get per exception / std HashMap (worst size)",
+        unit: Unit::Ratio,
+        seed: Bar::None,
+        goal: Bar::AtMost(1.5),
+        figure: Figure::WorstAnchorRatio {
+            group: STORE_GROUP,
+            function: STORE_GET,
+            anchor: HASHMAP_GET,
+            sizes: &STORE_SIZES,
+        },
+    },
+    Rule {
+        name: "handler resolve, cache hit",
+        unit: Unit::Nanoseconds,
+        seed: Bar::None,
+        goal: Bar::Below(100.0),
+        figure: Figure::PerElementTime(bench(HANDLER_GROUP, HANDLER_HIT, "single")),
+    },
+    Rule {
+        name: "pattern learning, examples per second",
+        unit: Unit::PerSecond,
+        seed: Bar::Above(1_000.0),
+        goal: Bar::Above(500_000.0),
+        figure: Figure::ElementsPerSecond(bench(LEARNING_GROUP, LEARN, "1000")),
+    },
+    Rule {
+        name: "optimizer memory saved vs naive HashMap (allocator-measured)",
+        unit: Unit::Fraction,
+        seed: Bar::Above(0.5),
+        goal: Bar::Above(0.7),
+        figure: Figure::OptimizerMemorySaved,
+    },
+    Rule {
+        name: "store memory per exception, seed's memory bench (allocator-measured)",
+        unit: Unit::Bytes,
+        seed: Bar::Below(500.0),
+        goal: Bar::Below(200.0),
+        figure: Figure::StoreBytesPerException,
+    },
+    efficiency(
+        "concurrent adds, scaling efficiency at 2 threads (prespawned_store_adds)",
+        CONCURRENT_PRESPAWNED,
+        2,
+    ),
+    Rule {
+        name: "concurrent adds at 2 threads, efficiency / unshared per-thread-map ceiling",
+        unit: Unit::Number,
+        seed: Bar::None,
+        goal: Bar::AtLeast(0.9),
+        figure: Figure::EfficiencyOfCeiling {
+            function: CONCURRENT_PRESPAWNED,
+            ceiling: CONCURRENT_UNSHARED,
+            threads: 2,
+        },
+    },
+    Rule {
+        name: "concurrent adds at 2 threads, efficiency / best peer (dashmap, scc, papaya)",
+        unit: Unit::Number,
+        seed: Bar::None,
+        goal: Bar::AtLeast(1.0),
+        figure: Figure::EfficiencyOfBestPeer {
+            function: CONCURRENT_PRESPAWNED,
+            peers: &CONCURRENT_PEERS,
+            threads: 2,
+        },
+    },
+    efficiency(
+        "concurrent adds, scaling efficiency at 4 threads (prespawned_store_adds)",
+        CONCURRENT_PRESPAWNED,
+        4,
+    ),
+    efficiency(
+        "concurrent adds, scaling efficiency at 8 threads (prespawned_store_adds)",
+        CONCURRENT_PRESPAWNED,
+        8,
+    ),
+    efficiency(
+        "concurrent adds, scaling efficiency at 2 threads (concurrent_store_operations)",
+        CONCURRENT_SEED,
+        2,
+    ),
+    efficiency(
+        "concurrent adds, scaling efficiency at 4 threads (concurrent_store_operations)",
+        CONCURRENT_SEED,
+        4,
+    ),
+    efficiency(
+        "concurrent adds, scaling efficiency at 8 threads (concurrent_store_operations)",
+        CONCURRENT_SEED,
+        8,
+    ),
+    Rule {
+        name: "within-run spread, widest median 95% CI half-width (worst benchmark)",
+        unit: Unit::Fraction,
+        seed: Bar::Below(0.05),
+        goal: Bar::Below(0.05),
+        figure: Figure::WithinRunWorst,
+    },
+    Rule {
+        name: "within-run spread, median benchmark",
+        unit: Unit::Fraction,
+        seed: Bar::Below(0.05),
+        goal: Bar::Below(0.02),
+        figure: Figure::WithinRunMedian,
+    },
+    Rule {
+        name: "run-to-run spread (worst benchmark)",
+        unit: Unit::Fraction,
+        seed: Bar::Below(0.05),
+        goal: Bar::Below(0.02),
+        figure: Figure::RunToRunWorst,
+    },
+    Rule {
+        name: "growth exponent of store get per operation",
+        unit: Unit::Number,
+        seed: Bar::None,
+        goal: Bar::AtMost(FLAT_EXPONENT),
+        figure: Figure::GrowthExponent {
+            function: SCALING_STORE_GET,
+        },
+    },
+    Rule {
+        name: "growth exponent of detection per property",
+        unit: Unit::Number,
+        seed: Bar::None,
+        goal: Bar::AtMost(FLAT_EXPONENT),
+        figure: Figure::GrowthExponent {
+            function: SCALING_DETECT,
+        },
+    },
+];
+
+/// [`RULES`] as a Markdown table (criterion, seed bar, goal, source), for the documentation.
+///
+/// ```
+/// let table = bench_scorecard::rules_markdown();
+/// assert!(table.contains("detect one node with 1000 properties"));
+/// assert_eq!(table.lines().count(), bench_scorecard::RULES.len() + 2);
+/// ```
+pub fn rules_markdown() -> String {
+    let mut out =
+        String::from("| criterion | seed bar | goal | computed from |\n|---|---|---|---|\n");
+    for rule in RULES {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            rule.name,
+            rule.seed.describe(rule.unit),
+            rule.goal.describe(rule.unit),
+            rule.figure.describe()
+        );
+    }
+    out
+}

@@ -1,0 +1,138 @@
+//! The errors of the file layer: what is wrong with a file's bytes, and where.
+
+use std::path::PathBuf;
+
+/// What is wrong with the bytes of a file, independent of where they came from.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FormatError {
+    /// Fewer bytes than a header.
+    #[error("truncated header: {len} of {need} bytes")]
+    TruncatedHeader {
+        /// Bytes present.
+        len: usize,
+        /// Bytes a header takes.
+        need: usize,
+    },
+    /// The first eight bytes are not this format's magic.
+    #[error("not a {expected} file (bad magic {found:?})")]
+    BadMagic {
+        /// The format that was expected.
+        expected: &'static str,
+        /// The bytes found, lossily as text.
+        found: String,
+    },
+    /// A version this build does not read.
+    #[error("format version {found}, this build reads version {expected}")]
+    UnsupportedVersion {
+        /// The version in the file.
+        found: u32,
+        /// The version this build reads and writes.
+        expected: u32,
+    },
+    /// The header declares a payload larger than the reader accepts.
+    #[error("payload of {declared} bytes exceeds the limit of {limit} bytes")]
+    TooLarge {
+        /// Payload bytes the header declares (or the file holds).
+        declared: u64,
+        /// The most the reader accepts.
+        limit: u64,
+    },
+    /// The file ends before the payload the header declares.
+    #[error("truncated payload: {actual} of {declared} bytes")]
+    TruncatedPayload {
+        /// Payload bytes the header declares.
+        declared: u64,
+        /// Payload bytes present.
+        actual: u64,
+    },
+    /// Bytes after the payload, or after the decoded value inside it.
+    #[error("{count} trailing bytes after the payload")]
+    TrailingBytes {
+        /// How many.
+        count: u64,
+    },
+    /// The payload's CRC-32 does not match the header's.
+    #[error("checksum {actual:#010x} does not match the header's {expected:#010x}")]
+    ChecksumMismatch {
+        /// The checksum in the header.
+        expected: u32,
+        /// The checksum of the payload as read.
+        actual: u32,
+    },
+    /// A value the decoder's own checks refused: an unknown enum variant, a value out of range
+    /// for its type, or lists nested deeper than `llmkg_core::MAX_VALUE_DEPTH`. (Postcard
+    /// drops the checks' messages, so this is all it can say.)
+    #[error(
+        "invalid value in payload: an unknown variant, a value out of range, or lists nested \
+         deeper than the limit"
+    )]
+    InvalidValue,
+    /// The payload passed the checksum but does not decode as the expected type.
+    #[error("undecodable payload: {0}")]
+    Undecodable(String),
+}
+
+/// What can go wrong reading or writing a file through this crate.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FileError {
+    /// The operating system refused a read, write, sync or rename.
+    #[error("i/o error on {path}: {source}")]
+    Io {
+        /// The file concerned.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The file was read but its bytes are not a valid file of the format.
+    #[error("corrupt file {path}: {source}")]
+    Format {
+        /// The file concerned.
+        path: PathBuf,
+        /// What is wrong with it.
+        source: FormatError,
+    },
+}
+
+impl FileError {
+    /// The file the error concerns.
+    pub fn path(&self) -> &std::path::Path {
+        match self {
+            FileError::Io { path, .. } | FileError::Format { path, .. } => path,
+        }
+    }
+
+    /// The file and the one of three cases a format owner's error type tells apart: the
+    /// operating system refused, the file has another version, or its bytes are wrong.
+    pub fn into_fault(self) -> (PathBuf, FileFault) {
+        match self {
+            FileError::Io { path, source } => (path, FileFault::Io(source)),
+            FileError::Format {
+                path,
+                source: FormatError::UnsupportedVersion { found, expected },
+            } => (path, FileFault::UnsupportedVersion { found, expected }),
+            FileError::Format { path, source } => (path, FileFault::Corrupt(source.to_string())),
+        }
+    }
+}
+
+/// A [`FileError`] as the owner of a format reports it (see [`FileError::into_fault`]).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum FileFault {
+    /// The operating system refused a read, write, sync or rename.
+    Io(std::io::Error),
+    /// The file has a format version this build does not read.
+    UnsupportedVersion {
+        /// The version in the file.
+        found: u32,
+        /// The version this build reads and writes.
+        expected: u32,
+    },
+    /// The file's bytes are wrong; the text names the problem.
+    Corrupt(String),
+}
+
+/// The crate's result type.
+pub type Result<T, E = FileError> = std::result::Result<T, E>;

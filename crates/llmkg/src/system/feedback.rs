@@ -1,0 +1,89 @@
+//! Feedback: a user's judgement of an exception, learned at once and applied to the record.
+
+use llmkg_core::{InheritanceNode, NodeId};
+use llmkg_exception::{Exception, ExceptionKey};
+use llmkg_learn::UserFeedback;
+
+use super::ExceptionSystem;
+use crate::error::{Result, SystemError};
+
+impl ExceptionSystem {
+    /// Takes a user's judgement of an exception: the learner learns from it at once;
+    /// `Incorrect` also drops the exception record (the node keeps its own value, which is
+    /// no longer called an exception), `BetterReason` replaces the stored reason, and
+    /// `PartiallyCorrect(score)` scales the stored confidence by `score`.
+    ///
+    /// # Errors
+    ///
+    /// [`SystemError::UnknownException`] when the node has no such exception, or the
+    /// learner's error for invalid feedback (nothing changes).
+    pub fn feedback(&mut self, node: NodeId, property: &str, feedback: UserFeedback) -> Result<()> {
+        let exception =
+            self.get_exception(node, property)
+                .ok_or_else(|| SystemError::UnknownException {
+                    node,
+                    property: property.to_owned(),
+                })?;
+        let node_data = self
+            .hierarchy
+            .get(node)
+            .cloned()
+            .unwrap_or_else(|| InheritanceNode::new(node, ""));
+        let context = self.context(
+            &node_data,
+            property,
+            &exception.inherited_value,
+            &exception.actual_value,
+        );
+        self.learner.add_user_feedback(context, feedback.clone())?;
+        self.learner.process_feedback_batch();
+        let in_store = self.store.contains(node, property);
+        match feedback {
+            UserFeedback::Incorrect => {
+                self.take_exception(node, property)?;
+            }
+            UserFeedback::BetterReason(reason) => {
+                self.replace_exception(
+                    node,
+                    property,
+                    Exception {
+                        reason,
+                        ..exception
+                    },
+                    in_store,
+                )?;
+            }
+            UserFeedback::PartiallyCorrect(score) => {
+                let confidence = (exception.confidence * score).clamp(0.0, 1.0);
+                self.replace_exception(
+                    node,
+                    property,
+                    Exception {
+                        confidence,
+                        ..exception
+                    },
+                    in_store,
+                )?;
+            }
+            UserFeedback::Correct => {}
+        }
+        Ok(())
+    }
+
+    fn replace_exception(
+        &mut self,
+        node: NodeId,
+        property: &str,
+        exception: Exception,
+        in_store: bool,
+    ) -> Result<()> {
+        if in_store {
+            self.store
+                .add_exception(node, property.to_owned(), exception)?;
+        } else {
+            self.optimizer
+                .store_exception(ExceptionKey::new(node, property), exception)?;
+        }
+        Ok(())
+    }
+}

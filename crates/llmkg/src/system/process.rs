@@ -1,0 +1,166 @@
+//! Processing: detect a node's exceptions, store them, learn from them, apply them.
+
+use std::collections::HashMap;
+
+use llmkg_core::{CoreError, Hierarchy, InheritanceNode, NodeId, PropertyValue};
+use llmkg_learn::ExceptionContext;
+
+use super::ExceptionSystem;
+use crate::error::Result;
+
+/// What [`ExceptionSystem::process_hierarchy`] did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProcessReport {
+    /// Nodes processed.
+    pub nodes: usize,
+    /// Exceptions detected and stored.
+    pub exceptions: usize,
+    /// Local values that matched what the node inherits (negative examples for the learner).
+    pub non_exceptions: usize,
+}
+
+/// What processing one node did: its resolved properties and the counts that
+/// [`ProcessReport`] sums.
+struct NodeOutcome {
+    resolved: HashMap<String, PropertyValue>,
+    exceptions: usize,
+    non_exceptions: usize,
+}
+
+impl ExceptionSystem {
+    /// Detects the node's exceptions against `inherited`, stores them, learns from them, and
+    /// returns the node's resolved properties (inherited values, overridden by its own).
+    ///
+    /// The learner is the detector's pattern source: when it knows a reason for the exact
+    /// property and change, that reason leads the detected exception's reason. Its
+    /// likelihood raises the confidence (see [`SystemConfig::pattern_boost`](super::SystemConfig::pattern_boost)).
+    /// Local values equal to the inherited ones teach the learner what is *not* an
+    /// exception.
+    ///
+    /// # Errors
+    ///
+    /// A store or learner error (an empty property name, say). The exceptions stored and
+    /// learned before the failing one stay stored and learned; the rest of the node is not
+    /// processed.
+    pub fn process_node(
+        &mut self,
+        node: &InheritanceNode,
+        inherited: &HashMap<String, PropertyValue>,
+    ) -> Result<HashMap<String, PropertyValue>> {
+        self.process_node_counting(node, inherited)
+            .map(|outcome| outcome.resolved)
+    }
+
+    fn process_node_counting(
+        &mut self,
+        node: &InheritanceNode,
+        inherited: &HashMap<String, PropertyValue>,
+    ) -> Result<NodeOutcome> {
+        // The learner is the one pattern source: its patterns lend the detector their
+        // reasons, and its likelihood raises the confidence below.
+        let detected = self
+            .detector
+            .detect_node_exceptions_with(node, inherited, &self.learner);
+        // One context per node, its property and values refilled per use: the sibling map
+        // (every local property) is cloned once, not once per property.
+        let mut context = self.context(node, "", &PropertyValue::Null, &PropertyValue::Null);
+        let mut stored = 0;
+        for (property, mut exception) in detected {
+            refill(
+                &mut context,
+                &property,
+                &exception.inherited_value,
+                &exception.actual_value,
+            );
+            let likelihood = self.learner.predict_exception_likelihood(&context);
+            exception.confidence = (exception.confidence
+                + (1.0 - exception.confidence) * likelihood * self.config.pattern_boost)
+                .clamp(0.0, 1.0);
+            self.learner.learn_from_exception(&exception, &context)?;
+            self.put_exception(node.id, property, exception)?;
+            stored += 1;
+        }
+        let mut non_exceptions = 0;
+        for (property, value) in &node.local_properties {
+            if inherited.get(property) == Some(value) {
+                refill(&mut context, property, value, value);
+                self.learner.observe_non_exception(&context)?;
+                non_exceptions += 1;
+            }
+        }
+        let mut resolved = inherited.clone();
+        for (property, value) in &node.local_properties {
+            resolved.insert(property.clone(), value.clone());
+        }
+        self.handler
+            .apply_exceptions_to_node(node.id, &mut resolved);
+        Ok(NodeOutcome {
+            resolved,
+            exceptions: stored,
+            non_exceptions,
+        })
+    }
+
+    /// Adopts `hierarchy` and processes every node, parents before children.
+    ///
+    /// # Errors
+    ///
+    /// A hierarchy, store or learner error. The hierarchy is adopted first, so after an
+    /// error it is the system's hierarchy, the nodes before the failing one are processed
+    /// and the failing node is processed as far as [`process_node`](Self::process_node)
+    /// got.
+    pub fn process_hierarchy(&mut self, hierarchy: &Hierarchy) -> Result<ProcessReport> {
+        self.hierarchy = hierarchy.clone();
+        let mut report = ProcessReport::default();
+        for id in self.hierarchy.nodes_topological() {
+            let (node, inherited) = self.node_and_inherited(id)?;
+            let outcome = self.process_node_counting(&node, &inherited)?;
+            report.nodes += 1;
+            report.exceptions += outcome.exceptions;
+            report.non_exceptions += outcome.non_exceptions;
+        }
+        Ok(report)
+    }
+
+    /// Inserts one node into the system's hierarchy and processes it.
+    ///
+    /// # Errors
+    ///
+    /// A hierarchy error (duplicate id, unknown parent, strict override): nothing changes.
+    /// A store or learner error: the node stays inserted and is processed as far as
+    /// [`process_node`](Self::process_node) got.
+    pub fn insert_node(&mut self, node: InheritanceNode) -> Result<HashMap<String, PropertyValue>> {
+        let id = node.id;
+        self.hierarchy.insert(node)?;
+        let (node, inherited) = self.node_and_inherited(id)?;
+        self.process_node(&node, &inherited)
+    }
+
+    /// A node of the system's hierarchy (cloned, so processing may borrow the system
+    /// mutably) and what it inherits.
+    fn node_and_inherited(
+        &self,
+        id: NodeId,
+    ) -> Result<(InheritanceNode, HashMap<String, PropertyValue>)> {
+        let inherited = self.hierarchy.inherited_properties(id)?;
+        let node = self
+            .hierarchy
+            .get(id)
+            .cloned()
+            .ok_or(CoreError::UnknownNode(id))?;
+        Ok((node, inherited))
+    }
+}
+
+/// Points a reused context at another property, keeping its node fields and siblings.
+fn refill(
+    context: &mut ExceptionContext,
+    property: &str,
+    inherited: &PropertyValue,
+    actual: &PropertyValue,
+) {
+    context.property_name.clear();
+    context.property_name.push_str(property);
+    context.inherited_value.clone_from(inherited);
+    context.actual_value.clone_from(actual);
+}
