@@ -140,6 +140,40 @@ pub struct RegressReport {
     pub exit_code: u8,
 }
 
+impl RegressReport {
+    /// A report of `benchmarks` against commit or snapshot `baseline_sha`, with the lane's
+    /// extras empty and the exit code from the verdicts.
+    fn new(
+        mode: &'static str,
+        config: &Config,
+        baseline_source: String,
+        baseline_sha: String,
+        candidate_sha: String,
+        benchmarks: Vec<BenchmarkComparison>,
+        elapsed_s: f64,
+    ) -> Self {
+        Self {
+            mode,
+            baseline: config.baseline.clone(),
+            baseline_source,
+            baseline_sha,
+            candidate_sha,
+            host_warning: None,
+            geometric_mean_ratio: compare::geometric_mean_ratio(&benchmarks),
+            exit_code: exit_code_for(&benchmarks, config.strict),
+            benchmarks,
+            rounds_run: None,
+            engine: None,
+            judging: None,
+            budget_s: None,
+            budget_exhausted: false,
+            elapsed_s,
+            rounds: BTreeMap::new(),
+            throughput: BTreeMap::new(),
+        }
+    }
+}
+
 /// Where a baseline comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BaselineSource {
@@ -401,25 +435,23 @@ fn paired_lane(
     let result = paired::run(&baseline, &candidate, &plan)?;
     let mut benchmarks = result.comparisons;
     benchmarks.extend(one_sided_rows(&only_candidate, &only_baseline));
-    let exit_code = exit_code_for(&benchmarks, config.strict);
     Ok(RegressReport {
-        mode: "paired",
-        baseline: config.baseline.clone(),
-        baseline_source: described,
-        baseline_sha: sha.to_owned(),
-        candidate_sha: candidate_sha(&config.paths.root),
-        host_warning: None,
-        geometric_mean_ratio: compare::geometric_mean_ratio(&benchmarks),
-        benchmarks,
         rounds_run: Some(result.rounds_run),
         engine: Some(config.engine),
         judging: Some(config.judging),
         budget_s: Some(config.budget_s),
         budget_exhausted: result.budget_exhausted,
-        elapsed_s: result.elapsed_s,
         rounds: result.rounds,
         throughput: result.throughput,
-        exit_code,
+        ..RegressReport::new(
+            "paired",
+            config,
+            described,
+            sha.to_owned(),
+            candidate_sha(&config.paths.root),
+            benchmarks,
+            result.elapsed_s,
+        )
     })
 }
 
@@ -521,32 +553,28 @@ fn unpaired_lane(
     } else {
         exit_code_for(&comparisons, config.strict)
     };
+    let throughput = candidate
+        .benchmarks
+        .iter()
+        .filter_map(|record| Some((record.id.clone(), record.throughput?)))
+        .collect();
     Ok(RegressReport {
-        mode: "unpaired",
-        baseline: config.baseline.clone(),
-        baseline_source: described,
-        baseline_sha: baseline.git.sha.clone(),
-        candidate_sha: format!(
-            "{}{}",
-            candidate.git.sha,
-            if candidate.git.dirty { "-dirty" } else { "" }
-        ),
         host_warning,
-        geometric_mean_ratio: compare::geometric_mean_ratio(&comparisons),
-        throughput: candidate
-            .benchmarks
-            .iter()
-            .filter_map(|record| Some((record.id.clone(), record.throughput?)))
-            .collect(),
-        benchmarks: comparisons,
-        rounds_run: None,
-        engine: None,
-        judging: None,
-        budget_s: None,
-        budget_exhausted: false,
-        elapsed_s: started.elapsed().as_secs_f64(),
-        rounds: BTreeMap::new(),
+        throughput,
         exit_code,
+        ..RegressReport::new(
+            "unpaired",
+            config,
+            described,
+            baseline.git.sha.clone(),
+            format!(
+                "{}{}",
+                candidate.git.sha,
+                if candidate.git.dirty { "-dirty" } else { "" }
+            ),
+            comparisons,
+            started.elapsed().as_secs_f64(),
+        )
     })
 }
 

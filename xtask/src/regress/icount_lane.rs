@@ -4,10 +4,10 @@ use std::collections::BTreeMap;
 
 use super::{
     BenchmarkComparison, Config, RegressConfig, RegressReport, Verdict, build, candidate_sha,
-    exit_code_for, one_sided_rows, selected_ids,
+    one_sided_rows, selected_ids,
 };
 use crate::{
-    compare::{self, FunctionDelta},
+    compare::FunctionDelta,
     icount::{self, IcountRow},
 };
 
@@ -53,26 +53,15 @@ pub fn run(
         })
         .collect();
     benchmarks.extend(one_sided_rows(&only_candidate, &only_baseline));
-    let exit_code = exit_code_for(&benchmarks, config.strict);
-    Ok(RegressReport {
-        mode: "icount",
-        baseline: config.baseline.clone(),
-        baseline_source: described,
-        baseline_sha: sha.to_owned(),
-        candidate_sha: candidate_sha(&config.paths.root),
-        host_warning: None,
-        geometric_mean_ratio: compare::geometric_mean_ratio(&benchmarks),
+    Ok(RegressReport::new(
+        "icount",
+        config,
+        described,
+        sha.to_owned(),
+        candidate_sha(&config.paths.root),
         benchmarks,
-        rounds_run: None,
-        engine: None,
-        judging: None,
-        budget_s: None,
-        budget_exhausted: false,
-        elapsed_s: started.elapsed().as_secs_f64(),
-        rounds: BTreeMap::new(),
-        throughput: BTreeMap::new(),
-        exit_code,
-    })
+        started.elapsed().as_secs_f64(),
+    ))
 }
 
 /// One benchmark's verdict from each side's counts (one per process): REGRESSED when every

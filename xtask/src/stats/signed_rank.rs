@@ -20,17 +20,22 @@ pub fn signed_rank_p(differences: &[f64]) -> Option<f64> {
         return Some(1.0);
     }
     let doubled_ranks = doubled_mid_ranks(&nonzero);
-    let observed: u64 = nonzero
-        .iter()
-        .zip(&doubled_ranks)
-        .filter(|(d, _)| **d > 0.0)
-        .map(|(_, rank)| *rank)
-        .sum();
+    let observed = positive_rank_sum(&nonzero, &doubled_ranks);
     if nonzero.len() <= EXACT_MAX_N {
         Some(exact_p(&doubled_ranks, observed))
     } else {
         Some(normal_p(&nonzero, observed))
     }
+}
+
+/// The (doubled) rank sum of the positive values.
+fn positive_rank_sum(values: &[f64], doubled_ranks: &[u64]) -> u64 {
+    values
+        .iter()
+        .zip(doubled_ranks)
+        .filter(|(value, _)| **value > 0.0)
+        .map(|(_, rank)| *rank)
+        .sum()
 }
 
 /// Exact two-sided p of a doubled positive rank sum.
@@ -247,12 +252,7 @@ mod tests {
             .map(|i| f64::from(i) * if i % 4 == 0 { -1.0 } else { 1.0 })
             .collect();
         let ranks = doubled_mid_ranks(&d);
-        let observed: u64 = d
-            .iter()
-            .zip(&ranks)
-            .filter(|(v, _)| **v > 0.0)
-            .map(|(_, r)| *r)
-            .sum();
+        let observed = positive_rank_sum(&d, &ranks);
         let exact = exact_p(&ranks, observed);
         let approximate = normal_p(&d, observed);
         assert!(exact < 0.05, "{exact}");
