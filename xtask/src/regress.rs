@@ -388,31 +388,61 @@ fn one_sided_rows(only_candidate: &[String], only_baseline: &[String]) -> Vec<Be
         .collect()
 }
 
+/// Both lanes' builds and the benchmarks they share.
+struct Builds {
+    baseline: crate::suite::BuiltSuite,
+    candidate: crate::suite::BuiltSuite,
+    ids: Vec<String>,
+    only_candidate: Vec<String>,
+    only_baseline: Vec<String>,
+}
+
+impl Builds {
+    /// Builds this tree and commit `sha` (exit 2 when the commit does not build) and lists the
+    /// benchmarks the filter selects in each.
+    fn of(config: &Config, regress_config: &RegressConfig, sha: &str) -> anyhow::Result<Self> {
+        let candidate = build::candidate(&config.suite, &config.paths, config.progress)?;
+        let baseline = build::baseline(
+            &config.suite,
+            &config.paths,
+            sha,
+            candidate.package_dir(),
+            config.progress,
+        )
+        .map_err(|error| InputError::BaselineRun {
+            reference: config.baseline.clone(),
+            sha: sha.to_owned(),
+            reason: format!("{error:#}"),
+        })?;
+        let (ids, only_candidate, only_baseline) = selected_ids(
+            &baseline,
+            &candidate,
+            config.filter.as_deref(),
+            regress_config,
+        )?;
+        Ok(Self {
+            baseline,
+            candidate,
+            ids,
+            only_candidate,
+            only_baseline,
+        })
+    }
+}
+
 fn paired_lane(
     config: &Config,
     regress_config: &RegressConfig,
     sha: &str,
     described: String,
 ) -> anyhow::Result<RegressReport> {
-    let candidate = build::candidate(&config.suite, &config.paths, config.progress)?;
-    let baseline = build::baseline(
-        &config.suite,
-        &config.paths,
-        sha,
-        candidate.package_dir(),
-        config.progress,
-    )
-    .map_err(|error| InputError::BaselineRun {
-        reference: config.baseline.clone(),
-        sha: sha.to_owned(),
-        reason: format!("{error:#}"),
-    })?;
-    let (ids, only_candidate, only_baseline) = selected_ids(
-        &baseline,
-        &candidate,
-        config.filter.as_deref(),
-        regress_config,
-    )?;
+    let builds = Builds::of(config, regress_config, sha)?;
+    let (baseline, candidate) = (&builds.baseline, &builds.candidate);
+    let (ids, only_candidate, only_baseline) = (
+        builds.ids.clone(),
+        builds.only_candidate.clone(),
+        builds.only_baseline.clone(),
+    );
     let floors = variance::load_latest(&config.paths.out)
         .map(|summary| summary.floors())
         .unwrap_or_default();
@@ -432,7 +462,7 @@ fn paired_lane(
         plan.judging.min_rounds,
         plan.budget_s
     );
-    let result = paired::run(&baseline, &candidate, &plan)?;
+    let result = paired::run(baseline, candidate, &plan)?;
     let mut benchmarks = result.comparisons;
     benchmarks.extend(one_sided_rows(&only_candidate, &only_baseline));
     Ok(RegressReport {

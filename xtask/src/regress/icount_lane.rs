@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use super::{
-    BenchmarkComparison, Config, RegressConfig, RegressReport, Verdict, build, candidate_sha,
-    one_sided_rows, selected_ids,
+    BenchmarkComparison, Builds, Config, RegressConfig, RegressReport, Verdict, candidate_sha,
+    one_sided_rows,
 };
 use crate::{
     compare::FunctionDelta,
@@ -22,28 +22,16 @@ pub fn run(
     described: String,
 ) -> anyhow::Result<RegressReport> {
     let started = std::time::Instant::now();
-    let candidate = build::candidate(&config.suite, &config.paths, config.progress)?;
-    let baseline = build::baseline(
-        &config.suite,
-        &config.paths,
-        sha,
-        candidate.package_dir(),
-        config.progress,
-    )?;
-    let (ids, only_candidate, only_baseline) = selected_ids(
-        &baseline,
-        &candidate,
-        config.filter.as_deref(),
-        regress_config,
-    )?;
+    let builds = Builds::of(config, regress_config, sha)?;
+    let (baseline, candidate, ids) = (&builds.baseline, &builds.candidate, &builds.ids);
     let out = config.paths.out.join("icount");
     // Processes of one build can differ (per-process hash seeds change allocation patterns):
     // each side runs `icount_runs` times, alternating, and the spread is part of the verdict.
     let mut base_runs: Vec<Vec<IcountRow>> = Vec::new();
     let mut cand_runs: Vec<Vec<IcountRow>> = Vec::new();
     for _ in 0..config.icount_runs.max(1) {
-        base_runs.push(icount::count(&baseline, &ids, &out, "baseline")?);
-        cand_runs.push(icount::count(&candidate, &ids, &out, "candidate")?);
+        base_runs.push(icount::count(baseline, ids, &out, "baseline")?);
+        cand_runs.push(icount::count(candidate, ids, &out, "candidate")?);
     }
     let mut benchmarks: Vec<BenchmarkComparison> = (0..ids.len())
         .map(|index| {
@@ -52,7 +40,10 @@ pub fn run(
             compare_counts(&base, &cand, config.icount_threshold)
         })
         .collect();
-    benchmarks.extend(one_sided_rows(&only_candidate, &only_baseline));
+    benchmarks.extend(one_sided_rows(
+        &builds.only_candidate,
+        &builds.only_baseline,
+    ));
     Ok(RegressReport::new(
         "icount",
         config,
