@@ -144,3 +144,31 @@ fn an_unpaired_regression_never_gates_and_strict_counts_inconclusive() {
     assert_eq!(exit_code_for(&inconclusive, false), EXIT_OK);
     assert_eq!(exit_code_for(&inconclusive, true), EXIT_STRICT);
 }
+
+#[test]
+fn thresholds_never_go_below_the_measured_noise_floor() {
+    let config = RegressConfig::parse(
+        r#"
+        default_threshold = "5%"
+        ignore = ["g/ignored"]
+        [thresholds]
+        "g/loose" = "15%"
+        "#,
+    )
+    .unwrap();
+    let ids: Vec<String> = ["g/quiet", "g/noisy", "g/loose", "g/ignored", "g/new"]
+        .iter()
+        .map(|id| (*id).to_owned())
+        .collect();
+    let floors = BTreeMap::from([
+        ("g/quiet".to_owned(), 0.01),
+        ("g/noisy".to_owned(), 0.12),
+        ("g/loose".to_owned(), 0.03),
+    ]);
+    let chosen = thresholds(&ids, &config, &floors);
+    assert_eq!(chosen["g/quiet"], 0.05);
+    assert_eq!(chosen["g/noisy"], 0.12);
+    assert_eq!(chosen["g/loose"], 0.15);
+    assert_eq!(chosen["g/new"], 0.05);
+    assert!(!chosen.contains_key("g/ignored"));
+}
