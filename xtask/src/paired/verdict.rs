@@ -247,8 +247,10 @@ pub fn judge(
                     let needed = first.map_or(judging.min_rounds, |set| {
                         rounds_needed(&set, threshold, judging.min_rounds)
                     });
-                    // Futility: rounds that could not fit under max_rounds are not started.
-                    let futile = r.first.len() + needed > judging.max_rounds;
+                    // Futility: rounds that could not fit under max_rounds are not started,
+                    // judged after one extra batch (a single wild round skews a first estimate).
+                    let futile = r.first.len() >= judging.min_rounds + judging.batch_rounds
+                        && r.first.len() + needed > judging.max_rounds;
                     (
                         Verdict::Inconclusive,
                         if first_full || futile {

@@ -96,10 +96,16 @@ fn a_speed_up_is_improved_and_no_change_is_unchanged() {
 fn noise_as_large_as_the_threshold_is_inconclusive_with_an_estimate() {
     let mut rng = XorShift64::new(3);
     let noisy = rounds(&mut rng, 10, 0.0, 0.2, 0);
-    let outcome = one(noisy, Vec::new(), 0.05);
+    let outcome = one(noisy.clone(), Vec::new(), 0.05);
     assert_eq!(outcome.verdict, Verdict::Inconclusive, "{outcome:?}");
     assert!(outcome.rounds_needed.unwrap() > 10, "{outcome:?}");
-    // More rounds than max_rounds allows are not started (futility).
+    // One extra batch is always tried...
+    assert_eq!(outcome.need, Need::First, "{outcome:?}");
+    // ...then more rounds than max_rounds allows are not started (futility).
+    let mut longer = noisy;
+    longer.extend(rounds(&mut rng, 4, 0.0, 0.2, 10));
+    let outcome = one(longer, Vec::new(), 0.05);
+    assert_eq!(outcome.verdict, Verdict::Inconclusive, "{outcome:?}");
     assert_eq!(outcome.need, Need::Nothing, "{outcome:?}");
     // Moderate noise that a few more rounds can settle asks for them.
     let mut rng = XorShift64::new(5);
