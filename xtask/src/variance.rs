@@ -87,7 +87,7 @@ impl VarianceSummary {
     /// Compares two runs of the same code (two snapshots, unpaired).
     #[cfg_attr(
         not(test),
-        expect(
+        allow(
             dead_code,
             reason = "the scorecard's tests build summaries from snapshots"
         )
