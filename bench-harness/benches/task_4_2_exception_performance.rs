@@ -5,7 +5,9 @@
 //! `dashmap_*` anchors), `exception_detection` (properties per node), `exception_handler`
 //! (cache-hit rate), `pattern_learning` (batch size), `storage_optimization` (exceptions held),
 //! `concurrent_operations` (threads), `end_to_end` (nodes), `memory_usage` (exceptions) and
-//! `scalability` (store size and properties, for the growth exponents).
+//! `scalability` (store size and properties, for the growth exponents), `system` (the one-stop
+//! `ExceptionSystem`: properties per node, a realistic hierarchy) and `wordnet` (WordNet 3.0's
+//! noun hierarchy, real data; skipped with a hint when it is not installed).
 //!
 //! The binary installs the counting allocator, so every figure includes its bookkeeping (a few
 //! uncontended atomic adds per allocation), anchors included. In Criterion's test mode
@@ -29,6 +31,10 @@ mod optimization;
 mod scalability;
 #[path = "task_4_2_exception_performance/store.rs"]
 mod store;
+#[path = "task_4_2_exception_performance/system.rs"]
+mod system;
+#[path = "task_4_2_exception_performance/wordnet.rs"]
+mod wordnet;
 
 use anyhow::Context as _;
 use criterion::measurement::WallTime;
@@ -94,6 +100,8 @@ fn main() -> anyhow::Result<()> {
     end_to_end::register(&mut criterion, &context);
     memory::register(&mut criterion, &context)?;
     scalability::register(&mut criterion, &context);
+    system::register(&mut criterion, &context);
+    wordnet::register(&mut criterion, &context)?;
     criterion.final_summary();
     Ok(())
 }

@@ -31,6 +31,7 @@ mod error;
 mod generators;
 mod measurements;
 mod profiler;
+mod wordnet;
 
 pub use crate::{
     config::{
@@ -46,6 +47,11 @@ pub use crate::{
     profiler::{
         MemorySource, PerformanceProfiler, PerformanceReport, register_counting_allocator,
         registered_allocator,
+    },
+    wordnet::{
+        DEBIAN_WORDNET_DIR, LEXFILE_PROPERTY, NaiveParentWalk, Synset, WORDNET_DIR_VAR,
+        WORDNET_INSTALL_HINT, WordNetError, WordNetShape, load_data_noun, parse_data_noun,
+        to_nodes, wordnet_dir,
     },
 };
 /// The scorecard, its inputs and the suite's ids, from `bench-scorecard`.

@@ -9,10 +9,12 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::suite::{
-    CONCURRENCY_GROUP, CONCURRENT_PEERS, CONCURRENT_PRESPAWNED, CONCURRENT_SEED,
+    BULK_RETRIEVE, CONCURRENCY_GROUP, CONCURRENT_PEERS, CONCURRENT_PRESPAWNED, CONCURRENT_SEED,
     CONCURRENT_UNSHARED, DETECT, DETECTION_GROUP, HANDLER_GROUP, HANDLER_HIT, HASHMAP_ADD,
-    HASHMAP_GET, LEARN, LEARNING_GROUP, SCALABILITY_GROUP, SCALING_DETECT, SCALING_STORE_GET,
-    STORE_ADD, STORE_GET, STORE_GROUP, STORE_SIZES,
+    HASHMAP_GET, LEARN, LEARNING_GROUP, OPTIMIZATION_GROUP, OPTIMIZATION_SIZES, SCALABILITY_GROUP,
+    SCALING_DETECT, SCALING_STORE_GET, STORE_ADD, STORE_GET, STORE_GROUP, STORE_SIZES,
+    SYSTEM_DETECT, SYSTEM_GROUP, SYSTEM_PROCESS_NODE, WORDNET_FULL, WORDNET_GROUP, WORDNET_NAIVE,
+    WORDNET_RESOLVE_WARM,
 };
 
 /// A numeric bar: the value must stay below or reach a limit.
@@ -204,7 +206,7 @@ impl Figure {
                 .iter()
                 .map(usize::to_string)
                 .collect::<Vec<_>>()
-                .join("|")
+                .join(", ")
         };
         match self {
             Figure::MedianTime(bench) => format!("median of `{}`", bench.id()),
@@ -355,6 +357,50 @@ pub const RULES: &[Rule] = &[
             anchor: HASHMAP_GET,
             sizes: &STORE_SIZES,
         },
+    },
+    Rule {
+        name: "optimizer bulk_retrieve per key, 1000 keys (worst size)",
+        unit: Unit::Nanoseconds,
+        seed: Bar::None,
+        goal: Bar::Below(200.0),
+        figure: Figure::WorstPerElement {
+            group: OPTIMIZATION_GROUP,
+            function: BULK_RETRIEVE,
+            sizes: &OPTIMIZATION_SIZES,
+        },
+    },
+    Rule {
+        name: "system process_node, 1000 properties",
+        unit: Unit::Nanoseconds,
+        seed: Bar::None,
+        goal: Bar::Below(1e6),
+        figure: Figure::MedianTime(bench(SYSTEM_GROUP, SYSTEM_PROCESS_NODE, "1000")),
+    },
+    Rule {
+        name: "system process_node / detector alone, 1000 properties (same run)",
+        unit: Unit::Ratio,
+        seed: Bar::None,
+        goal: Bar::AtMost(5.0),
+        figure: Figure::WorstAnchorRatio {
+            group: SYSTEM_GROUP,
+            function: SYSTEM_PROCESS_NODE,
+            anchor: SYSTEM_DETECT,
+            sizes: &[1_000],
+        },
+    },
+    Rule {
+        name: "WordNet nouns, warm resolve per synset",
+        unit: Unit::Nanoseconds,
+        seed: Bar::None,
+        goal: Bar::AtMost(100.0),
+        figure: Figure::PerElementTime(bench(WORDNET_GROUP, WORDNET_RESOLVE_WARM, WORDNET_FULL)),
+    },
+    Rule {
+        name: "WordNet nouns, naive parent walk per synset (anchor)",
+        unit: Unit::Nanoseconds,
+        seed: Bar::None,
+        goal: Bar::None,
+        figure: Figure::PerElementTime(bench(WORDNET_GROUP, WORDNET_NAIVE, WORDNET_FULL)),
     },
     Rule {
         name: "handler resolve, cache hit",

@@ -617,7 +617,12 @@ fn scaling_at(
         function: function.to_owned(),
         threads,
         speedup,
-        speedup_interval: (many_low / one_high, many_high / one_low),
+        // One thread against itself is exactly 1; the baseline's own spread shows in the others.
+        speedup_interval: if threads == 1 {
+            (1.0, 1.0)
+        } else {
+            (many_low / one_high, many_high / one_low)
+        },
         efficiency: speedup / threads as f64,
         widest_half_width,
         tight: widest_half_width <= MAX_SCALING_CI_HALF_WIDTH && !two_modes,

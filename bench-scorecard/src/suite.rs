@@ -130,6 +130,42 @@ pub const SCALING_DETECT_SIZES: [usize; 5] = [10, 100, 1_000, 3_000, 10_000];
 /// Operations per iteration of the scalability store benches.
 pub const SCALING_OPS_PER_ITERATION: usize = 100;
 
+/// Group of the one-stop `ExceptionSystem` benchmarks.
+pub const SYSTEM_GROUP: &str = "system";
+/// `ExceptionSystem::process_node` on the seed's detection node, a fresh system each time.
+pub const SYSTEM_PROCESS_NODE: &str = "process_node";
+/// The detector alone on the same node, in the same group (the ratio's denominator).
+pub const SYSTEM_DETECT: &str = "detect_node_exceptions";
+/// `ExceptionSystem::process_hierarchy` on the realistic generator's hierarchy.
+pub const SYSTEM_PROCESS_HIERARCHY: &str = "process_hierarchy";
+/// `ExceptionSystem::resolved_properties` of a deepest node, warm.
+pub const SYSTEM_RESOLVED: &str = "resolved_properties";
+/// `ExceptionSystem::explain` of a deepest node's property, warm.
+pub const SYSTEM_EXPLAIN: &str = "explain";
+/// Property counts of the `process_node` benches (the seed's detection sizes).
+pub const SYSTEM_NODE_SIZES: [usize; 3] = DETECTION_SIZES;
+/// Nodes of the realistic hierarchy (five levels).
+pub const SYSTEM_HIERARCHY_NODES: usize = 1_000;
+
+/// Group of the WordNet 3.0 noun benchmarks (real data).
+pub const WORDNET_GROUP: &str = "wordnet";
+/// `Hierarchy::from_nodes` on every noun synset.
+pub const WORDNET_BUILD: &str = "build_hierarchy";
+/// Resolving every synset's lexicographer file on a hierarchy with no cached view.
+pub const WORDNET_RESOLVE_COLD: &str = "resolve_cold";
+/// Resolving every synset's lexicographer file again (views cached).
+pub const WORDNET_RESOLVE_WARM: &str = "resolve_warm";
+/// Anchor: the same resolutions by a breadth-first parent walk over a `HashMap`.
+pub const WORDNET_NAIVE: &str = "naive_parent_walk";
+/// `ExceptionSystem::process_hierarchy` on the noun hierarchy.
+pub const WORDNET_PROCESS: &str = "process_hierarchy";
+/// Adding the exceptions `process_hierarchy` found to a fresh store.
+pub const WORDNET_STORE: &str = "store_add_found";
+/// The value every WordNet bench id carries: the data set.
+pub const WORDNET_FULL: &str = "nouns";
+/// The value of the ids when the checked-in excerpt stands in (test mode).
+pub const WORDNET_EXCERPT: &str = "excerpt";
+
 /// `group/function/value`, as Criterion's `full_id`.
 ///
 /// ```
@@ -141,7 +177,7 @@ pub fn full_id(group: &str, function: &str, value: impl std::fmt::Display) -> St
 
 /// Every group the suite registers, in the order the bench binary runs them; the variance
 /// criterion and the scorecard example look only at these.
-pub const GROUPS: [&str; 9] = [
+pub const GROUPS: [&str; 11] = [
     STORE_GROUP,
     DETECTION_GROUP,
     HANDLER_GROUP,
@@ -151,4 +187,6 @@ pub const GROUPS: [&str; 9] = [
     END_TO_END_GROUP,
     MEMORY_GROUP,
     SCALABILITY_GROUP,
+    SYSTEM_GROUP,
+    WORDNET_GROUP,
 ];

@@ -67,6 +67,8 @@ pub struct Chart<'a> {
     pub integer_x: bool,
     /// The y axis is in nanoseconds: ticks read `1.50 µs`, `2.00 ms`.
     pub y_in_ns: bool,
+    /// The legend in the lower left corner instead of the upper left.
+    pub legend_low: bool,
 }
 
 const COLORS: [RGBColor; 8] = [
@@ -172,7 +174,11 @@ pub fn line_chart(path: &Path, chart: &Chart<'_>, series: &[Series]) -> anyhow::
                 .configure_series_labels()
                 .background_style(WHITE.mix(0.85))
                 .border_style(BLACK.mix(0.3))
-                .position(SeriesLabelPosition::UpperLeft)
+                .position(if chart.legend_low {
+                    SeriesLabelPosition::LowerLeft
+                } else {
+                    SeriesLabelPosition::UpperLeft
+                })
                 .draw()
                 .map_err(plot_error)?;
         }};
@@ -318,6 +324,7 @@ pub fn draw_report_plots(evaluation: &Evaluation, out: &Path) -> Vec<(String, St
         x_tick_labels: None,
         integer_x: false,
         y_in_ns: true,
+        legend_low: false,
     };
     if !growth.is_empty() && line_chart(&out.join("growth.svg"), &growth_chart, &growth).is_ok() {
         plots.push(("Growth with data size".to_owned(), "growth.svg".to_owned()));
@@ -356,6 +363,7 @@ pub fn draw_report_plots(evaluation: &Evaluation, out: &Path) -> Vec<(String, St
         x_tick_labels: None,
         integer_x: true,
         y_in_ns: false,
+        legend_low: false,
     };
     if !scaling.is_empty() && line_chart(&out.join("scaling.svg"), &scaling_chart, &scaling).is_ok()
     {
@@ -390,6 +398,7 @@ pub fn draw_report_plots(evaluation: &Evaluation, out: &Path) -> Vec<(String, St
             x_tick_labels: Some(&labels),
             integer_x: true,
             y_in_ns: true,
+            legend_low: true,
         };
         if !history.is_empty()
             && line_chart(&out.join("history.svg"), &history_chart, &history).is_ok()
@@ -433,6 +442,7 @@ mod tests {
             x_tick_labels: None,
             integer_x: false,
             y_in_ns: true,
+            legend_low: false,
         };
         line_chart(&path, &chart, &series).unwrap();
         let svg = std::fs::read_to_string(&path).unwrap();

@@ -162,44 +162,51 @@ impl Shared for Arc<ExceptionStore> {
     }
 }
 
-impl Shared for Arc<DashMap<ExceptionKey, Record>> {
-    fn job(&self, batch: Vec<(NodeId, Exception)>) -> Job {
-        let map = Arc::clone(self);
-        Box::new(move || {
-            for (node_id, exception) in batch {
-                let key = ExceptionKey::new(node_id, "test_prop");
-                map.insert(key, ("test_prop".to_string(), exception));
-            }
-            Box::new(map)
-        })
+/// A concurrent map the peers' rows fill: the same records, each map's own insert.
+trait Peer: Send + Sync + 'static {
+    fn put_all(&self, records: impl Iterator<Item = (ExceptionKey, Record)>);
+}
+
+impl Peer for DashMap<ExceptionKey, Record> {
+    fn put_all(&self, records: impl Iterator<Item = (ExceptionKey, Record)>) {
+        for (key, record) in records {
+            self.insert(key, record);
+        }
     }
 }
 
-impl Shared for Arc<scc::HashMap<ExceptionKey, Record>> {
-    fn job(&self, batch: Vec<(NodeId, Exception)>) -> Job {
-        let map = Arc::clone(self);
-        Box::new(move || {
-            for (node_id, exception) in batch {
-                let key = ExceptionKey::new(node_id, "test_prop");
-                // `upsert` has `insert`'s meaning in std, DashMap and papaya (replace if present).
-                map.upsert(key, ("test_prop".to_string(), exception));
-            }
-            Box::new(map)
-        })
+impl Peer for scc::HashMap<ExceptionKey, Record> {
+    fn put_all(&self, records: impl Iterator<Item = (ExceptionKey, Record)>) {
+        for (key, record) in records {
+            // `upsert` has `insert`'s meaning in std, DashMap and papaya (replace if present).
+            self.upsert(key, record);
+        }
     }
 }
 
-impl Shared for Arc<papaya::HashMap<ExceptionKey, Record>> {
+impl Peer for papaya::HashMap<ExceptionKey, Record> {
+    fn put_all(&self, records: impl Iterator<Item = (ExceptionKey, Record)>) {
+        // One pin (epoch guard) per batch, as papaya recommends for many operations.
+        let pinned = self.pin();
+        for (key, record) in records {
+            pinned.insert(key, record);
+        }
+    }
+}
+
+/// A thread's batch as the maps' records: the seed's key and `(property, exception)` value.
+fn records(batch: Vec<(NodeId, Exception)>) -> impl Iterator<Item = (ExceptionKey, Record)> {
+    batch.into_iter().map(|(node_id, exception)| {
+        let key = ExceptionKey::new(node_id, "test_prop");
+        (key, ("test_prop".to_string(), exception))
+    })
+}
+
+impl<M: Peer> Shared for Arc<M> {
     fn job(&self, batch: Vec<(NodeId, Exception)>) -> Job {
         let map = Arc::clone(self);
         Box::new(move || {
-            {
-                let pinned = map.pin();
-                for (node_id, exception) in batch {
-                    let key = ExceptionKey::new(node_id, "test_prop");
-                    pinned.insert(key, ("test_prop".to_string(), exception));
-                }
-            }
+            map.put_all(records(batch));
             Box::new(map)
         })
     }
@@ -216,10 +223,10 @@ fn unshared() -> Box<dyn Shared> {
 impl Shared for Unshared {
     fn job(&self, batch: Vec<(NodeId, Exception)>) -> Job {
         Box::new(move || {
+            // Grown insert by insert like the shared maps (`collect` would presize it).
             let mut map: HashMap<ExceptionKey, Record> = HashMap::new();
-            for (node_id, exception) in batch {
-                let key = ExceptionKey::new(node_id, "test_prop");
-                map.insert(key, ("test_prop".to_string(), exception));
+            for (key, record) in records(batch) {
+                map.insert(key, record);
             }
             Box::new(map)
         })

@@ -14,6 +14,13 @@ pub enum StoreError {
     /// An empty property name.
     #[error("empty property name")]
     EmptyPropertyName,
+    /// A shard's arena of encoded values and reasons would pass what its 4-byte offsets
+    /// address (4 GiB of live payload in one shard).
+    #[error("a store shard cannot hold more than {bytes} bytes of values and reasons")]
+    ShardFull {
+        /// The limit.
+        bytes: usize,
+    },
     /// Reading or writing a file failed.
     #[error("i/o error on {path}: {source}")]
     Io {

@@ -239,14 +239,15 @@ impl ExceptionHandler {
         node: NodeId,
         properties: &mut HashMap<String, PropertyValue>,
     ) {
-        self.store.for_each_in_node(node, |property, exception| {
-            match properties.get_mut(property) {
-                Some(slot) => *slot = exception.actual_value.clone(),
-                None => {
-                    properties.insert(property.to_owned(), exception.actual_value.clone());
+        self.store
+            .for_each_actual_in_node(node, |property, actual| {
+                match properties.get_mut(property) {
+                    Some(slot) => *slot = actual,
+                    None => {
+                        properties.insert(property.to_owned(), actual);
+                    }
                 }
-            }
-        });
+            });
     }
 
     /// Picks one exception among conflicting ones by the handler's [`ConflictStrategy`];

@@ -1,5 +1,6 @@
 //! The concurrent, sharded exception store.
 
+mod record;
 mod shard;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -127,6 +128,12 @@ impl Default for ExceptionStore {
     }
 }
 
+/// Advances a shard's epoch. Only a holder of the shard's write lock calls this, so a load and
+/// a store do what `fetch_add` would without its locked read-modify-write.
+fn bump(epoch: &AtomicU64) {
+    epoch.store(epoch.load(Ordering::Relaxed) + 1, Ordering::Release);
+}
+
 fn check_name(property: &str) -> Result<()> {
     if property.is_empty() {
         Err(StoreError::EmptyPropertyName)
@@ -169,8 +176,8 @@ impl ExceptionStore {
         exception.validate()?;
         let hash = property_hash(&property);
         let (mut data, epoch) = self.write(node);
-        let replaced = data.upsert(node.0, hash, property, exception);
-        epoch.fetch_add(1, Ordering::Release);
+        let replaced = data.upsert(node.0, hash, property, exception)?;
+        bump(epoch);
         Ok(replaced)
     }
 
@@ -180,7 +187,7 @@ impl ExceptionStore {
         let hash = property_hash(property);
         let data = self.shard(node).data.read();
         data.find(node.0, hash, property)
-            .map(|idx| data.get(idx).exception.clone())
+            .map(|idx| data.exception(data.get(idx)))
     }
 
     /// Whether `node` has an exception for `property`.
@@ -204,7 +211,7 @@ impl ExceptionStore {
                 let record = data.get(idx);
                 (
                     data.property_name(record.property).to_owned(),
-                    record.exception.clone(),
+                    data.exception(record),
                 )
             })
     }
@@ -223,7 +230,7 @@ impl ExceptionStore {
         let epoch = shard.epoch.load(Ordering::Acquire);
         let value = data
             .find(node.0, hash, property)
-            .map(|idx| data.get(idx).exception.actual_value.clone());
+            .map(|idx| data.actual_value(data.get(idx)));
         (value, epoch)
     }
 
@@ -238,7 +245,7 @@ impl ExceptionStore {
         let (mut data, epoch) = self.write(node);
         let removed = data.remove(node.0, hash, property);
         if removed.is_some() {
-            epoch.fetch_add(1, Ordering::Release);
+            bump(epoch);
         }
         removed
     }
@@ -248,7 +255,7 @@ impl ExceptionStore {
         let (mut data, epoch) = self.write(node);
         let removed = data.remove_node(node.0);
         if removed > 0 {
-            epoch.fetch_add(1, Ordering::Release);
+            bump(epoch);
         }
         removed
     }
@@ -261,7 +268,7 @@ impl ExceptionStore {
         data.for_each_in_node(node.0, |record| {
             out.push((
                 data.property_name(record.property).to_owned(),
-                record.exception.clone(),
+                data.exception(record),
             ));
         });
         out.sort_by(|a, b| a.0.cmp(&b.0));
@@ -272,7 +279,23 @@ impl ExceptionStore {
     pub fn for_each_in_node(&self, node: NodeId, mut visit: impl FnMut(&str, &Exception)) {
         let data = self.shard(node).data.read();
         data.for_each_in_node(node.0, |record| {
-            visit(data.property_name(record.property), &record.exception);
+            visit(data.property_name(record.property), &data.exception(record));
+        });
+    }
+
+    /// Calls `visit` with the name and actual value of each of the node's exceptions (what the
+    /// handler applies), decoding nothing else.
+    pub(crate) fn for_each_actual_in_node(
+        &self,
+        node: NodeId,
+        mut visit: impl FnMut(&str, PropertyValue),
+    ) {
+        let data = self.shard(node).data.read();
+        data.for_each_in_node(node.0, |record| {
+            visit(
+                data.property_name(record.property),
+                data.actual_value(record),
+            );
         });
     }
 
@@ -284,7 +307,7 @@ impl ExceptionStore {
         for shard in self.shards.iter() {
             let data = shard.data.read();
             data.for_each_in_property(hash, property, |record| {
-                out.push((NodeId(record.node), record.exception.clone()));
+                out.push((NodeId(record.node), data.exception(record)));
             });
         }
         out.sort_by_key(|(node, _)| *node);
@@ -304,11 +327,11 @@ impl ExceptionStore {
                 continue;
             }
             data.for_each(|record| {
-                if record.exception.source == source {
+                if record.source == source {
                     out.push((
                         NodeId(record.node),
                         data.property_name(record.property).to_owned(),
-                        record.exception.clone(),
+                        data.exception(record),
                     ));
                 }
             });
@@ -328,7 +351,7 @@ impl ExceptionStore {
                 visit(
                     NodeId(record.node),
                     data.property_name(record.property),
-                    &record.exception,
+                    &data.exception(record),
                 )
             });
         }
@@ -345,7 +368,7 @@ impl ExceptionStore {
                 out.push((
                     NodeId(record.node),
                     data.property_name(record.property).to_owned(),
-                    record.exception.clone(),
+                    data.exception(record),
                 ));
             });
         }
@@ -379,7 +402,13 @@ impl ExceptionStore {
             if data.find(node.0, hash, &property).is_some() {
                 return Err((node, property));
             }
-            data.upsert(node.0, hash, property, exception);
+            // The only other failure is a shard past 4 GiB of payload, refused the same way.
+            if data
+                .upsert(node.0, hash, property.clone(), exception)
+                .is_err()
+            {
+                return Err((node, property));
+            }
         }
         Ok(shards)
     }

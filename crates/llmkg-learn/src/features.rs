@@ -10,8 +10,8 @@ mod tokens;
 use crate::context::ExceptionContext;
 
 pub use self::extractors::{
-    DepthFeatures, InteractionFeatures, NodeTypeFeatures, PropertyNameFeatures, SiblingFeatures,
-    ValueFeatures,
+    DepthFeatures, InteractionFeatures, NodeFeatureCache, NodeTypeFeatures, PropertyNameFeatures,
+    SiblingFeatures, ValueFeatures,
 };
 pub(crate) use self::tokens::{TokenHasher, combine_hashes, token_hash, transition_signature};
 
@@ -88,21 +88,65 @@ impl FeatureVector {
         };
         let mask = (1_u32 << dimension_bits.clamp(1, 31)) - 1;
         for extractor in extractors {
-            let mut sink = FeatureSink {
-                start: vector.len,
-                vector: &mut vector,
-                mask,
-            };
-            extractor.extract(context, &mut sink);
-            sink.normalise_group();
+            vector.group(mask, |sink| extractor.extract(context, sink));
         }
         vector
+    }
+
+    /// Appends one normalised group of features.
+    fn group(&mut self, mask: u32, fill: impl FnOnce(&mut FeatureSink<'_>)) {
+        let mut sink = FeatureSink {
+            start: self.len,
+            vector: self,
+            mask,
+        };
+        fill(&mut sink);
+        sink.normalise_group();
     }
 
     /// The vector of the standard extractors, as the learner sees `context`.
     #[must_use]
     pub fn standard(context: &ExceptionContext, dimension_bits: u32) -> FeatureVector {
         FeatureVector::extract(context, dimension_bits, &STANDARD_EXTRACTORS)
+    }
+
+    /// [`standard`](Self::standard) with the node-level groups read from `cache`, a
+    /// [`NodeFeatureCache`] of `context`'s node type and `context.sibling_properties`: the same
+    /// vector, without hashing the node type and every sibling again.
+    #[must_use]
+    pub fn standard_cached(
+        context: &ExceptionContext,
+        dimension_bits: u32,
+        cache: &NodeFeatureCache,
+    ) -> FeatureVector {
+        // The standard extractors, in order, the node-level ones read from the cache.
+        let mut vector = FeatureVector::extract(
+            context,
+            dimension_bits,
+            &[&PropertyNameFeatures, &ValueFeatures],
+        );
+        let mask = (1_u32 << dimension_bits.clamp(1, 31)) - 1;
+        if cache.has_node_type(context) {
+            vector.group(mask, |sink| cache.extract_node_type(sink));
+            vector.group(mask, |sink| cache.extract_interactions(context, sink));
+        } else {
+            vector.group(mask, |sink| NodeTypeFeatures.extract(context, sink));
+            vector.group(mask, |sink| InteractionFeatures.extract(context, sink));
+        }
+        vector.group(mask, |sink| DepthFeatures.extract(context, sink));
+        vector.group(mask, |sink| cache.extract(&context.property_name, sink));
+        debug_assert_eq!(
+            STANDARD_EXTRACTORS.map(FeatureExtractor::name),
+            [
+                PropertyNameFeatures.name(),
+                ValueFeatures.name(),
+                NodeTypeFeatures.name(),
+                InteractionFeatures.name(),
+                DepthFeatures.name(),
+                SiblingFeatures.name(),
+            ]
+        );
+        vector
     }
 
     /// The number of features.

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::LearnerConfig;
 use crate::context::{ExceptionContext, UserFeedback};
 use crate::error::{LearnError, Result};
-use crate::features::FeatureVector;
+use crate::features::{FeatureVector, NodeFeatureCache};
 use crate::model::LogisticModel;
 use crate::patterns::{PatternMatch, PatternTable};
 
@@ -163,12 +163,37 @@ impl PatternLearner {
         exception: &Exception,
         context: &ExceptionContext,
     ) -> Result<()> {
-        context.validate()?;
+        self.learn_from_exception_with(exception, context, None)
+    }
+
+    /// [`learn_from_exception`](Self::learn_from_exception) with `context`'s features given:
+    /// `features` must be [`features_cached`](Self::features_cached) of `context` (so one
+    /// extraction serves a prediction and the learning that follows it).
+    ///
+    /// # Errors
+    ///
+    /// As [`learn_from_exception`](Self::learn_from_exception).
+    pub fn learn_from_exception_features(
+        &mut self,
+        exception: &Exception,
+        context: &ExceptionContext,
+        features: &FeatureVector,
+    ) -> Result<()> {
+        self.learn_from_exception_with(exception, context, Some(features))
+    }
+
+    fn learn_from_exception_with(
+        &mut self,
+        exception: &Exception,
+        context: &ExceptionContext,
+        features: Option<&FeatureVector>,
+    ) -> Result<()> {
+        validate(context, features)?;
         let confidence = exception.confidence;
         if !(confidence.is_finite() && (0.0..=1.0).contains(&confidence)) {
             return Err(LearnError::InvalidConfidence(confidence));
         }
-        self.train(context, 1.0, confidence);
+        self.train(context, features, 1.0, confidence);
         let reason =
             (exception.source != ExceptionSource::Detected).then_some(exception.reason.as_str());
         self.patterns
@@ -182,16 +207,75 @@ impl PatternLearner {
     ///
     /// Fails, changing nothing, on an empty property name.
     pub fn observe_non_exception(&mut self, context: &ExceptionContext) -> Result<()> {
-        context.validate()?;
-        self.train(context, 0.0, 1.0);
+        self.observe_non_exception_with(context, None)
+    }
+
+    /// [`observe_non_exception`](Self::observe_non_exception) with `context`'s features
+    /// given (see [`learn_from_exception_features`](Self::learn_from_exception_features)).
+    ///
+    /// # Errors
+    ///
+    /// As [`observe_non_exception`](Self::observe_non_exception).
+    pub fn observe_non_exception_features(
+        &mut self,
+        context: &ExceptionContext,
+        features: &FeatureVector,
+    ) -> Result<()> {
+        self.observe_non_exception_with(context, Some(features))
+    }
+
+    fn observe_non_exception_with(
+        &mut self,
+        context: &ExceptionContext,
+        features: Option<&FeatureVector>,
+    ) -> Result<()> {
+        validate(context, features)?;
+        self.train(context, features, 0.0, 1.0);
         self.counters.non_exceptions_observed += 1;
         Ok(())
     }
 
-    fn train(&mut self, context: &ExceptionContext, label: f32, sample_weight: f32) {
-        let features = FeatureVector::standard(context, self.config.dimension_bits);
+    /// The learner's features of `context`, the node-level groups read from `siblings`, a
+    /// [`NodeFeatureCache`] of `context`'s node type and `context.sibling_properties` (for many
+    /// properties of one node: the type and the siblings are hashed once per node, not once
+    /// per call). Equal to what every other call extracts from `context` itself.
+    ///
+    /// # Errors
+    ///
+    /// What [`ExceptionContext::validate`] finds (the siblings' depth as the cache checked
+    /// it once): the `_features` calls then trust the vector and check only the context's
+    /// name and values.
+    pub fn features_cached(
+        &self,
+        context: &ExceptionContext,
+        siblings: &NodeFeatureCache,
+    ) -> Result<FeatureVector> {
+        context.validate_own()?;
+        siblings.check_siblings()?;
+        Ok(FeatureVector::standard_cached(
+            context,
+            self.config.dimension_bits,
+            siblings,
+        ))
+    }
+
+    fn train(
+        &mut self,
+        context: &ExceptionContext,
+        features: Option<&FeatureVector>,
+        label: f32,
+        sample_weight: f32,
+    ) {
+        let extracted;
+        let features = match features {
+            Some(features) => features,
+            None => {
+                extracted = FeatureVector::standard(context, self.config.dimension_bits);
+                &extracted
+            }
+        };
         let prediction = self.model.update(
-            &features,
+            features,
             label,
             sample_weight,
             self.config.hyperparameters(),
@@ -205,6 +289,13 @@ impl PatternLearner {
     pub fn predict_exception_likelihood(&self, context: &ExceptionContext) -> f32 {
         let features = FeatureVector::standard(context, self.config.dimension_bits);
         self.model.predict(&features)
+    }
+
+    /// [`predict_exception_likelihood`](Self::predict_exception_likelihood) from features
+    /// already extracted ([`features_cached`](Self::features_cached)).
+    #[must_use]
+    pub fn predict_features(&self, features: &FeatureVector) -> f32 {
+        self.model.predict(features)
     }
 
     /// A readable reason for `context`, from the best matching pattern if it is similar
@@ -287,7 +378,7 @@ impl PatternLearner {
         let capacity = self.config.max_patterns;
         for (context, feedback) in &batch {
             let label = feedback.label();
-            self.train(context, label, self.config.feedback_weight);
+            self.train(context, None, label, self.config.feedback_weight);
             match feedback {
                 UserFeedback::BetterReason(reason) => {
                     self.patterns.record_positive(context, None, capacity);
@@ -386,4 +477,13 @@ fn context_heap_bytes(context: &ExceptionContext) -> usize {
             .iter()
             .map(|(name, value)| name.capacity() + value.heap_bytes())
             .sum::<usize>()
+}
+
+/// The whole context, or, with features from [`PatternLearner::features_cached`] (which
+/// checked the siblings once per node), only its name and values.
+fn validate(context: &ExceptionContext, features: Option<&FeatureVector>) -> Result<()> {
+    match features {
+        Some(_) => context.validate_own(),
+        None => context.validate(),
+    }
 }

@@ -23,6 +23,81 @@ use crate::packed::PackedColumn;
 use crate::{OptimizeError, Result};
 
 /// The compact columns; an empty value holds nothing and allocates nothing.
+/// Slots of the [`Decoded`] caches (direct-mapped by dictionary id).
+const DECODED_SLOTS: usize = 64;
+
+/// Where one bulk read already decoded recent dictionary entries: the position, among the
+/// exceptions it returns, of one that holds the entry (direct-mapped by id, no heap).
+#[derive(Debug)]
+pub(crate) struct Decoded {
+    /// `(value id, exception index, whether it is that exception's actual value)`.
+    values: [(u32, u32, bool); DECODED_SLOTS],
+    /// `(reason id, exception index)`.
+    reasons: [(u32, u32); DECODED_SLOTS],
+}
+
+impl Default for Decoded {
+    fn default() -> Self {
+        Decoded {
+            values: [(u32::MAX, 0, false); DECODED_SLOTS],
+            reasons: [(u32::MAX, 0); DECODED_SLOTS],
+        }
+    }
+}
+
+fn slot(id: u32) -> usize {
+    id as usize % DECODED_SLOTS
+}
+
+impl Decoded {
+    fn value(
+        &self,
+        columns: &CompactColumns,
+        id: u32,
+        found: &[Option<Exception>],
+    ) -> Result<PropertyValue> {
+        let (cached_id, index, actual) = self.values[slot(id)];
+        if cached_id == id
+            && let Some(Some(exception)) = found.get(index as usize)
+        {
+            return Ok(if actual {
+                exception.actual_value.clone()
+            } else {
+                exception.inherited_value.clone()
+            });
+        }
+        columns.value(id)
+    }
+
+    fn reason(
+        &self,
+        columns: &CompactColumns,
+        id: u32,
+        found: &[Option<Exception>],
+    ) -> Result<String> {
+        let (cached_id, index) = self.reasons[slot(id)];
+        if cached_id == id
+            && let Some(Some(exception)) = found.get(index as usize)
+        {
+            return Ok(exception.reason.clone());
+        }
+        columns.reason(id)
+    }
+
+    /// Notes that `found[index]` holds the entries of `row`.
+    pub(crate) fn remember(&mut self, columns: &CompactColumns, row: usize, index: usize) {
+        let Ok(index) = u32::try_from(index) else {
+            return;
+        };
+        let inherited = columns.inherited_id(row);
+        let actual = columns.actual_id(row);
+        let reason = columns.reason_id(row);
+        self.values[slot(inherited)] = (inherited, index, false);
+        self.values[slot(actual)] = (actual, index, true);
+        self.reasons[slot(reason)] = (reason, index);
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub(crate) struct CompactColumns {
     /// Distinct property hashes, ascending.
@@ -181,15 +256,36 @@ impl CompactColumns {
             .map_err(|reason| OptimizeError::Internal(format!("value id {id}: {reason}")))
     }
 
+    fn reason(&self, id: u32) -> Result<String> {
+        String::from_utf8(self.reason_bytes(id)?.to_vec())
+            .map_err(|error| OptimizeError::Internal(format!("reason id {id}: {error}")))
+    }
+
     /// The exception stored in `row`.
     pub(crate) fn exception(&self, row: usize) -> Result<Exception> {
-        let reason_id = self.reason_id(row);
-        let reason = String::from_utf8(self.reason_bytes(reason_id)?.to_vec())
-            .map_err(|error| OptimizeError::Internal(format!("reason id {reason_id}: {error}")))?;
         Ok(Exception {
             inherited_value: self.value(self.inherited_id(row))?,
             actual_value: self.value(self.actual_id(row))?,
-            reason,
+            reason: self.reason(self.reason_id(row))?,
+            source: self.source(row),
+            created_at: self.created_at(row),
+            confidence: self.confidence(row),
+        })
+    }
+
+    /// [`exception`](Self::exception), with the values and reasons that `decoded` says an
+    /// exception of `found` already holds cloned from it (not decoded and UTF-8-checked
+    /// again): rows share dictionary entries, which is what the dictionaries are for.
+    pub(crate) fn exception_with(
+        &self,
+        row: usize,
+        decoded: &Decoded,
+        found: &[Option<Exception>],
+    ) -> Result<Exception> {
+        Ok(Exception {
+            inherited_value: decoded.value(self, self.inherited_id(row), found)?,
+            actual_value: decoded.value(self, self.actual_id(row), found)?,
+            reason: decoded.reason(self, self.reason_id(row), found)?,
             source: self.source(row),
             created_at: self.created_at(row),
             confidence: self.confidence(row),

@@ -25,17 +25,22 @@ impl Hierarchy {
                 attempted_on: id,
             });
         }
+        let property_id = self.intern(name);
+        let local_ids = &mut self.local_property_ids[idx as usize];
+        let local_values = &mut self.local_values[idx as usize];
         let node = &mut self.nodes[idx as usize];
         if let Some(slot) = node.local_properties.get_mut(name) {
             // The set of defining nodes is unchanged, so every cached view stays valid.
+            if let Ok(position) = local_ids.binary_search(&property_id) {
+                local_values[position].1.clone_from(&value);
+            }
             return Ok(Some(std::mem::replace(slot, value)));
         }
-        node.local_properties.insert(name.to_owned(), value);
-        let property_id = self.intern(name);
-        let local_ids = &mut self.local_property_ids[idx as usize];
         if let Err(position) = local_ids.binary_search(&property_id) {
             local_ids.insert(position, property_id);
+            local_values.insert(position, (property_id, value.clone()));
         }
+        node.local_properties.insert(name.to_owned(), value);
         self.views
             .invalidate_from(&self.children[idx as usize], &self.children);
         Ok(None)
@@ -50,8 +55,11 @@ impl Hierarchy {
         let Some(removed) = self.nodes[idx as usize].local_properties.remove(name) else {
             return Ok(None);
         };
-        if let Some(&property_id) = self.property_ids.get(name) {
-            self.local_property_ids[idx as usize].retain(|&other| other != property_id);
+        if let Some(&property_id) = self.property_ids.get(name)
+            && let Ok(position) = self.local_property_ids[idx as usize].binary_search(&property_id)
+        {
+            self.local_property_ids[idx as usize].remove(position);
+            self.local_values[idx as usize].remove(position);
         }
         self.views
             .invalidate_from(&self.children[idx as usize], &self.children);

@@ -81,19 +81,20 @@ impl Hierarchy {
         if property.is_empty() {
             return Err(CoreError::EmptyPropertyName { node: id });
         }
-        if let Some(value) = self.nodes[idx as usize].local_properties.get(property) {
+        // A name no node defines is interned nowhere: undefined everywhere.
+        let Some(&property_id) = self.property_ids.get(property) else {
+            return Ok(Resolution::Undefined);
+        };
+        if let Some(value) = self.local_value(idx, property_id) {
             return Ok(Resolution::Own(value.clone()));
         }
-        Ok(self.resolve_inherited(idx, property))
+        Ok(self.resolve_inherited_id(idx, property_id))
     }
 
-    /// What `id` inherits for `property`, ignoring any value `id` defines itself.
-    pub(super) fn resolve_inherited(&self, idx: u32, property: &str) -> Resolution {
-        let Some(&property_id) = self.property_ids.get(property) else {
-            return Resolution::Undefined;
-        };
+    /// What `idx` inherits for `property_id`, ignoring any value `idx` defines itself.
+    fn resolve_inherited_id(&self, idx: u32, property_id: u32) -> Resolution {
         self.with_candidates(idx, property_id, |candidates| {
-            self.resolution_of(candidates, property)
+            self.resolution_of(candidates)
         })
     }
 
@@ -105,8 +106,9 @@ impl Hierarchy {
         Ok(self.with_view(idx, |view| {
             let mut inherited = HashMap::with_capacity(view.len());
             for group in view.chunk_by(|left, right| left.property == right.property) {
-                let name = &self.property_names[group[0].property as usize];
-                if let Some(value) = self.value_of(group[0].candidate, name) {
+                let property_id = group[0].property;
+                if let Some(value) = self.local_value(group[0].candidate, property_id) {
+                    let name = &self.property_names[property_id as usize];
                     inherited.insert(name.clone(), value.clone());
                 }
             }
@@ -137,7 +139,7 @@ impl Hierarchy {
                     if node.local_properties.contains_key(name) {
                         return None;
                     }
-                    match self.resolution_of(group, name) {
+                    match self.resolution_of(group) {
                         Resolution::Conflict {
                             candidates,
                             default_pick,
@@ -155,30 +157,29 @@ impl Hierarchy {
         Ok(conflicts)
     }
 
-    fn value_of(&self, idx: u32, property: &str) -> Option<&PropertyValue> {
-        self.nodes[idx as usize].local_properties.get(property)
-    }
-
     /// Turns a view's candidates for one property into a resolution.
-    fn resolution_of(&self, candidates: &[ViewEntry], property: &str) -> Resolution {
-        let mut valued = candidates.iter().filter_map(|entry| {
-            self.value_of(entry.candidate, property)
+    fn resolution_of(&self, candidates: &[ViewEntry]) -> Resolution {
+        let valued = |entry: &ViewEntry| {
+            self.local_value(entry.candidate, entry.property)
                 .map(|value| (self.id_of(entry.candidate), value))
-        });
-        let Some((first_id, first_value)) = valued.next() else {
+        };
+        let mut rest = candidates.iter().filter_map(valued);
+        let Some((first_id, first_value)) = rest.next() else {
             return Resolution::Undefined;
         };
-        let rest: Vec<(NodeId, &PropertyValue)> = valued.collect();
-        if rest.iter().all(|(_, value)| same_value(value, first_value)) {
+        // Usually the only candidate: no list is built unless the candidates disagree.
+        if rest.all(|(_, value)| same_value(value, first_value)) {
             return Resolution::Inherited {
                 value: first_value.clone(),
                 from: first_id,
             };
         }
         let default_pick = (first_id, first_value.clone());
-        let mut all = Vec::with_capacity(rest.len() + 1);
-        all.push(default_pick.clone());
-        all.extend(rest.into_iter().map(|(id, value)| (id, value.clone())));
+        let all: Vec<(NodeId, PropertyValue)> = candidates
+            .iter()
+            .filter_map(valued)
+            .map(|(id, value)| (id, value.clone()))
+            .collect();
         Resolution::Conflict {
             candidates: all,
             default_pick,

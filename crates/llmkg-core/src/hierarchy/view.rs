@@ -6,9 +6,10 @@
 //! invalidates it; its children build theirs from it plus its own values.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use parking_lot::RwLock;
+use parking_lot::Mutex;
 
 use super::Hierarchy;
 
@@ -20,7 +21,29 @@ pub(super) struct ViewEntry {
     pub(super) candidate: u32,
 }
 
-type View = Box<[ViewEntry]>;
+/// One node's view: a single entry (the common case of one inherited property, as on most of
+/// WordNet's nouns) kept inline, which saves a heap block and a cache miss per resolution.
+#[derive(Clone, Debug)]
+enum View {
+    One(ViewEntry),
+    Many(Box<[ViewEntry]>),
+}
+
+impl View {
+    fn from_entries(entries: Vec<ViewEntry>) -> View {
+        match entries.as_slice() {
+            [entry] => View::One(*entry),
+            _ => View::Many(entries.into_boxed_slice()),
+        }
+    }
+
+    fn entries(&self) -> &[ViewEntry] {
+        match self {
+            View::One(entry) => std::slice::from_ref(entry),
+            View::Many(entries) => entries,
+        }
+    }
+}
 
 /// How full the view cache is.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -29,24 +52,30 @@ pub struct ViewCacheStatistics {
     pub cached_views: usize,
     /// Views built since the hierarchy was created (each cache miss on a node builds one).
     pub views_built: u64,
-    /// Heap bytes held by the cached views' entries.
+    /// Bytes of the cached views' entries (inline or on the heap).
     pub view_bytes: usize,
 }
 
-/// The views, indexed by node index, behind a lock so `resolve` can fill them through `&self`.
+/// The views, indexed by node index, each set once so `resolve` can fill them through `&self`.
+///
+/// A cached view is read with one atomic load and no lock; building takes `building`, so two
+/// threads never build the same view twice, and a view, once set, never changes until `&mut`
+/// invalidation drops it.
 ///
 /// Invariant: if a node's view is cached, so are the views of all its ancestors (building
 /// one builds its uncached ancestors first, and invalidation removes whole descendant sets).
 #[derive(Debug, Default)]
 pub(super) struct ViewCache {
-    views: RwLock<Vec<Option<View>>>,
+    views: Vec<OnceLock<View>>,
+    building: Mutex<()>,
     views_built: AtomicU64,
 }
 
 impl Clone for ViewCache {
     fn clone(&self) -> Self {
         ViewCache {
-            views: RwLock::new(self.views.read().clone()),
+            views: self.views.clone(),
+            building: Mutex::new(()),
             views_built: AtomicU64::new(self.views_built.load(Ordering::Relaxed)),
         }
     }
@@ -54,28 +83,31 @@ impl Clone for ViewCache {
 
 impl ViewCache {
     pub(super) fn push_uncached(&mut self) {
-        self.views.get_mut().push(None);
+        self.views.push(OnceLock::new());
     }
 
     pub(super) fn is_cached(&self, idx: u32) -> bool {
-        self.views.read()[idx as usize].is_some()
+        self.views[idx as usize].get().is_some()
+    }
+
+    fn get(&self, idx: u32) -> Option<&[ViewEntry]> {
+        self.views[idx as usize].get().map(View::entries)
     }
 
     pub(super) fn stats(&self) -> ViewCacheStatistics {
-        let views = self.views.read();
-        let cached = views.iter().flatten();
+        let cached = self.views.iter().filter_map(OnceLock::get);
         ViewCacheStatistics {
             cached_views: cached.clone().count(),
             views_built: self.views_built.load(Ordering::Relaxed),
             view_bytes: cached
-                .map(|view| std::mem::size_of_val::<[ViewEntry]>(view))
+                .map(|view| std::mem::size_of_val::<[ViewEntry]>(view.entries()))
                 .sum(),
         }
     }
 
     /// Drops the views of `starts` and of all their descendants.
     pub(super) fn invalidate_from(&mut self, starts: &[u32], children: &[Vec<u32>]) {
-        let views = self.views.get_mut();
+        let views = &mut self.views;
         let mut stack = starts.to_vec();
         while let Some(idx) = stack.pop() {
             // By the invariant, an uncached node has no cached descendants: stop there.
@@ -99,35 +131,36 @@ impl Hierarchy {
 
     /// Runs `read` on `idx`'s whole view, building it (and its ancestors' views) if needed.
     pub(super) fn with_view<R>(&self, idx: u32, read: impl FnOnce(&[ViewEntry]) -> R) -> R {
-        {
-            let views = self.views.views.read();
-            if let Some(view) = &views[idx as usize] {
-                return read(view);
-            }
+        if let Some(view) = self.views.get(idx) {
+            return read(view);
         }
-        let mut views = self.views.views.write();
-        self.build_views(&mut views, idx);
+        {
+            let _building = self.views.building.lock();
+            self.build_views(idx);
+        }
         // `build_views` just filled this slot (or another thread did before we locked).
-        let view = views[idx as usize].as_deref().unwrap_or(&[]);
-        read(view)
+        read(self.views.get(idx).unwrap_or(&[]))
     }
 
-    /// Builds the views of `target` and its uncached ancestors, ancestors first, without recursion.
-    fn build_views(&self, views: &mut [Option<View>], target: u32) {
+    /// Builds the views of `target` and its uncached ancestors, ancestors first, without
+    /// recursion. The caller holds the `building` lock.
+    fn build_views(&self, target: u32) {
+        let views = &self.views.views;
         let mut stack = vec![(target, false)];
         while let Some((idx, parents_ready)) = stack.pop() {
-            if views[idx as usize].is_some() {
+            if views[idx as usize].get().is_some() {
                 continue;
             }
             if parents_ready {
-                let view = self.build_view(views, idx);
-                views[idx as usize] = Some(view);
+                let view = self.build_view(idx);
+                // Only builders set views, and they hold the lock: the slot is still empty.
+                let _ = views[idx as usize].set(view);
                 self.views.views_built.fetch_add(1, Ordering::Relaxed);
                 continue;
             }
             stack.push((idx, true));
             for &parent in &self.parents[idx as usize] {
-                if views[parent as usize].is_none() {
+                if views[parent as usize].get().is_none() {
                     stack.push((parent, false));
                 }
             }
@@ -135,17 +168,17 @@ impl Hierarchy {
     }
 
     /// Builds one view from the parents' (already built) views and the parents' own values.
-    fn build_view(&self, views: &[Option<View>], idx: u32) -> View {
+    fn build_view(&self, idx: u32) -> View {
         let parents = &self.parents[idx as usize];
         let mut entries = Vec::new();
         for &parent in parents {
-            self.contribute(views, parent, &mut entries);
+            self.contribute(parent, &mut entries);
         }
         if parents.len() <= 1 {
             // A single parent's contribution is already sorted, and its candidate order is
             // the child's resolution order too (the child's order is the parent followed by
             // the parent's order).
-            return entries.into_boxed_slice();
+            return View::from_entries(entries);
         }
         // Stable, so each parent's candidates keep their relative order before regrouping.
         entries.sort_by_key(|entry| entry.property);
@@ -190,15 +223,15 @@ impl Hierarchy {
                 candidate,
             }));
         }
-        merged.into_boxed_slice()
+        View::from_entries(merged)
     }
 
     /// Appends what `parent` passes down: its own values, then what it inherits and does not
     /// override, sorted by property.
-    fn contribute(&self, views: &[Option<View>], parent: u32, out: &mut Vec<ViewEntry>) {
+    fn contribute(&self, parent: u32, out: &mut Vec<ViewEntry>) {
         let own = &self.local_property_ids[parent as usize];
         // The parent's view was built before this node's (see `build_views`).
-        let inherited: &[ViewEntry] = views[parent as usize].as_deref().unwrap_or(&[]);
+        let inherited: &[ViewEntry] = self.views.get(parent).unwrap_or(&[]);
         let mut own_position = 0;
         let mut inherited_position = 0;
         while own_position < own.len() || inherited_position < inherited.len() {

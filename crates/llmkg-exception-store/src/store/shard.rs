@@ -4,9 +4,14 @@
 //! on different shards never touch the same memory: no global index entry, counter or
 //! interner is shared between shards.
 
-use hashbrown::HashTable;
+use std::time::Instant;
 
+use hashbrown::HashTable;
+use llmkg_core::PropertyValue;
 use llmkg_exception::{Exception, ExceptionSource, property_hash as property_hash_of};
+
+use super::record as codec;
+use crate::{Result, StoreError};
 
 /// Marks the end of an intrusive list.
 pub(crate) const NIL: u32 = u32::MAX;
@@ -25,7 +30,9 @@ pub(crate) fn key_hash(node: u64, property_hash: u64) -> u64 {
     mix(node.wrapping_mul(0xA076_1D64_78BD_642F) ^ property_hash)
 }
 
-/// One stored exception with its links.
+/// One stored exception with its links, in compact form: the fixed-size fields here, the
+/// values and the reason encoded in the shard's arena (see `codec`). 56 bytes, where the
+/// `Exception` itself takes 112 plus three heap blocks.
 #[derive(Debug)]
 pub(crate) struct Record {
     pub(crate) node: u64,
@@ -34,8 +41,18 @@ pub(crate) struct Record {
     node_next: u32,
     property_prev: u32,
     property_next: u32,
-    pub(crate) exception: Exception,
+    /// Where the payload starts in the shard's arena.
+    payload: u32,
+    pub(crate) confidence: f32,
+    pub(crate) source: ExceptionSource,
+    pub(crate) created_at: Instant,
 }
+
+/// The largest arena a shard addresses with its 4-byte payload offsets.
+const MAX_ARENA_BYTES: usize = u32::MAX as usize;
+
+/// Dead payload bytes below which an arena is never compacted.
+const MIN_GARBAGE_TO_COMPACT: usize = 4096;
 
 /// An interned property name of this shard, with the head of its list of records.
 #[derive(Debug)]
@@ -61,9 +78,20 @@ pub(crate) struct ShardData {
     nodes: HashTable<u32>,
     pub(crate) len: usize,
     pub(crate) by_source: [usize; 4],
-    /// Heap bytes of the strings and lists owned by records and property names (capacities).
+    /// Heap bytes of the property names (capacities).
     pub(crate) owned_heap_bytes: usize,
+    /// Every record's payload, back to back; replaced and removed ones stay as garbage until
+    /// the next compaction.
+    arena: Vec<u8>,
+    /// Bytes of dead payloads in `arena`.
+    garbage: usize,
+    /// Where a replaced payload is copied while the new one takes its place, so replacing an
+    /// exception allocates nothing (sized on the shard's first insert).
+    scratch: Vec<u8>,
 }
+
+/// The scratch buffer a shard reserves on its first insert.
+const SCRATCH_BYTES: usize = 128;
 
 /// Grows a vector by a quarter instead of doubling, so a shard holds at most ~25 % slack.
 fn push_with_modest_growth<T>(vec: &mut Vec<T>, value: T) {
@@ -121,27 +149,139 @@ impl ShardData {
         &self.properties[property as usize].name
     }
 
-    /// Inserts or replaces; returns the replaced exception.
+    fn payload(&self, record: &Record) -> &[u8] {
+        codec::payload_at(&self.arena, record.payload as usize)
+    }
+
+    /// The record as an owned `Exception`.
+    pub(crate) fn exception(&self, record: &Record) -> Exception {
+        let (inherited_value, actual_value, reason) = codec::decode(self.payload(record));
+        Exception {
+            inherited_value,
+            actual_value,
+            reason,
+            source: record.source,
+            created_at: record.created_at,
+            confidence: record.confidence,
+        }
+    }
+
+    /// Only the record's actual value.
+    pub(crate) fn actual_value(&self, record: &Record) -> PropertyValue {
+        codec::decode_actual(self.payload(record))
+    }
+
+    /// Encodes `exception`'s values and reason into the arena; returns the payload's start.
+    fn push_payload(&mut self, exception: &Exception) -> Result<u32> {
+        // A second try after compaction, when the first would pass the 4-byte offsets.
+        for attempt in 0..2 {
+            if attempt == 1 {
+                self.compact();
+            }
+            let start = codec::push_payload(
+                &mut self.arena,
+                &exception.inherited_value,
+                &exception.actual_value,
+                &exception.reason,
+            );
+            if self.arena.len() <= MAX_ARENA_BYTES {
+                // Checked: the arena, and so every offset into it, fits in `u32`.
+                return Ok(start as u32);
+            }
+            self.arena.truncate(start);
+        }
+        Err(StoreError::ShardFull {
+            bytes: MAX_ARENA_BYTES,
+        })
+    }
+
+    /// Marks a payload dead and compacts the arena once at least half of it is garbage.
+    fn release_payload(&mut self, start: u32) {
+        self.garbage += codec::payload_at(&self.arena, start as usize).len();
+        self.maybe_compact();
+    }
+
+    fn maybe_compact(&mut self) {
+        if self.garbage >= MIN_GARBAGE_TO_COMPACT && self.garbage * 2 >= self.arena.len() {
+            self.compact();
+        }
+    }
+
+    /// Copies the live payloads into a fresh arena (amortized O(1) per released byte: it runs
+    /// only once garbage is at least half of the arena).
+    fn compact(&mut self) {
+        let live = self.arena.len() - self.garbage;
+        let mut fresh = Vec::with_capacity(live + live / 8);
+        for record in self.records.iter_mut().flatten() {
+            let payload = codec::payload_at(&self.arena, record.payload as usize);
+            // `fresh` holds at most the live bytes, which fit where they fit before.
+            record.payload = fresh.len() as u32;
+            fresh.extend_from_slice(payload);
+        }
+        self.arena = fresh;
+        self.garbage = 0;
+    }
+
+    /// Inserts or replaces; returns the replaced exception (in `exception`'s own buffers).
     pub(crate) fn upsert(
         &mut self,
         node: u64,
         property_hash: u64,
         name: String,
-        exception: Exception,
-    ) -> Option<Exception> {
+        mut exception: Exception,
+    ) -> Result<Option<Exception>> {
         if let Some(idx) = self.find(node, property_hash, &name) {
-            let added_bytes = exception.heap_bytes();
-            let added_source = exception.source.index();
-            let record = self.record_mut(idx);
-            let old = std::mem::replace(&mut record.exception, exception);
-            self.by_source[old.source.index()] -= 1;
-            self.by_source[added_source] += 1;
-            self.owned_heap_bytes = self.owned_heap_bytes - old.heap_bytes() + added_bytes;
-            return Some(old);
+            let old_start = self.record(idx).payload;
+            let old = codec::payload_at(&self.arena, old_start as usize);
+            let old_len = old.len();
+            self.scratch.clear();
+            self.scratch.extend_from_slice(old);
+            let new_len = codec::payload_len(
+                &exception.inherited_value,
+                &exception.actual_value,
+                &exception.reason,
+            );
+            let payload = if new_len <= old_len {
+                // In place: the old slot's tail, if any, becomes garbage.
+                codec::write_payload_at(
+                    &mut self.arena[old_start as usize..old_start as usize + new_len],
+                    &exception.inherited_value,
+                    &exception.actual_value,
+                    &exception.reason,
+                );
+                self.garbage += old_len - new_len;
+                old_start
+            } else {
+                let payload = self.push_payload(&exception)?;
+                self.garbage += old_len;
+                payload
+            };
+            let record = self.records[idx as usize]
+                .as_mut()
+                .expect("live record index");
+            record.payload = payload;
+            let old_source = std::mem::replace(&mut record.source, exception.source);
+            self.by_source[old_source.index()] -= 1;
+            self.by_source[exception.source.index()] += 1;
+            exception.source = old_source;
+            exception.confidence = std::mem::replace(&mut record.confidence, exception.confidence);
+            exception.created_at = std::mem::replace(&mut record.created_at, exception.created_at);
+            // The new payload is encoded, so its buffers can take the old values' text.
+            codec::decode_into(
+                &self.scratch,
+                &mut exception.inherited_value,
+                &mut exception.actual_value,
+                &mut exception.reason,
+            );
+            self.maybe_compact();
+            return Ok(Some(exception));
         }
+        if self.scratch.capacity() == 0 {
+            self.scratch.reserve_exact(SCRATCH_BYTES);
+        }
+        let payload = self.push_payload(&exception)?;
         let property = self.intern(property_hash, name);
         self.by_source[exception.source.index()] += 1;
-        self.owned_heap_bytes += exception.heap_bytes();
         let record = Record {
             node,
             property,
@@ -149,7 +289,10 @@ impl ShardData {
             node_next: NIL,
             property_prev: NIL,
             property_next: NIL,
-            exception,
+            payload,
+            confidence: exception.confidence,
+            source: exception.source,
+            created_at: exception.created_at,
         };
         let idx = match self.free_records.pop() {
             Some(idx) => {
@@ -176,7 +319,7 @@ impl ShardData {
                 )
             });
         self.len += 1;
-        None
+        Ok(None)
     }
 
     /// Removes (node, property name); returns the removed exception.
@@ -187,7 +330,7 @@ impl ShardData {
         name: &str,
     ) -> Option<Exception> {
         let idx = self.find(node, property_hash, name)?;
-        Some(self.remove_at(idx, property_hash))
+        self.remove_at(idx, property_hash, true)
     }
 
     /// Removes every record of a node; returns how many.
@@ -198,14 +341,15 @@ impl ShardData {
             .find(mix(node), |&head| self.record(head).node == node)
         {
             let property_hash = property_hash_of(self.property_name(self.record(head).property));
-            self.remove_at(head, property_hash);
+            self.remove_at(head, property_hash, false);
             removed += 1;
         }
         removed
     }
 
-    /// Removes the live record at `idx`, whose property name hashes to `property_hash`.
-    fn remove_at(&mut self, idx: u32, property_hash: u64) -> Exception {
+    /// Removes the live record at `idx`, whose property name hashes to `property_hash`;
+    /// returns it decoded if `decode`.
+    fn remove_at(&mut self, idx: u32, property_hash: u64, decode: bool) -> Option<Exception> {
         let node = self.record(idx).node;
         if let Ok(entry) = self
             .index
@@ -219,10 +363,11 @@ impl ShardData {
             .expect("live record index");
         self.free_records.push(idx);
         self.len -= 1;
-        self.by_source[record.exception.source.index()] -= 1;
-        self.owned_heap_bytes -= record.exception.heap_bytes();
+        self.by_source[record.source.index()] -= 1;
+        let exception = decode.then(|| self.exception(&record));
         self.release_property(record.property);
-        record.exception
+        self.release_payload(record.payload);
+        exception
     }
 
     /// The property slot of a name, interning it if new (takes the caller's `String`).
@@ -414,6 +559,7 @@ impl ShardData {
             + self.free_properties.capacity() * std::mem::size_of::<u32>()
             + self.property_index.allocation_size()
             + self.nodes.allocation_size()
+            + self.arena.capacity()
             + self.owned_heap_bytes
     }
 

@@ -164,40 +164,200 @@ impl FeatureExtractor for SiblingFeatures {
     }
 
     fn extract(&self, context: &ExceptionContext, sink: &mut FeatureSink<'_>) {
-        // Keep the siblings with the smallest name hashes, sorted, in a stack buffer: the
-        // result (and so every floating-point sum over it) is the same for equal maps
-        // whatever their iteration order.
-        let mut chosen = [(0_u64, 0_u64); MAX_SIBLINGS];
-        let mut n_chosen = 0;
-        for (name, value) in &context.sibling_properties {
-            if *name == context.property_name {
-                continue;
-            }
-            let name_hash = token_hash(SIBLING_NAME, name);
-            if n_chosen == MAX_SIBLINGS && name_hash >= chosen[MAX_SIBLINGS - 1].0 {
-                continue;
-            }
-            let value_hash = match value {
-                PropertyValue::Boolean(flag) => {
-                    let mut hasher = super::TokenHasher::new(SIBLING_VALUE);
-                    hasher.write_lowercase(name);
-                    hasher.write_u64(u64::from(*flag));
-                    hasher.finish()
-                }
-                _ => 0,
-            };
-            let position = chosen[..n_chosen].partition_point(|&(hash, _)| hash < name_hash);
-            if n_chosen < MAX_SIBLINGS {
-                n_chosen += 1;
-            }
-            chosen.copy_within(position..n_chosen - 1, position + 1);
-            chosen[position] = (name_hash, value_hash);
+        let chosen = smallest_siblings::<MAX_SIBLINGS>(
+            &context.sibling_properties,
+            Some(&context.property_name),
+        );
+        emit_siblings(chosen.iter().map(|sibling| (sibling.0, sibling.1)), sink);
+    }
+}
+
+/// One sibling as a feature: its name hash, its name-and-value hash (0 for non-booleans).
+type SiblingHashes = (u64, u64);
+
+/// The `N` siblings with the smallest name hashes, sorted by that hash, skipping `skip`: the
+/// result (and so every floating-point sum over it) is the same for equal maps whatever their
+/// iteration order. Kept in a stack buffer; the names are borrowed.
+fn smallest_siblings<'a, const N: usize>(
+    siblings: &'a std::collections::HashMap<String, PropertyValue>,
+    skip: Option<&str>,
+) -> SmallestSiblings<'a, N> {
+    let mut chosen = SmallestSiblings {
+        entries: [(0, 0, ""); N],
+        len: 0,
+    };
+    for (name, value) in siblings {
+        if skip == Some(name.as_str()) {
+            continue;
         }
-        for &(name_hash, value_hash) in &chosen[..n_chosen] {
-            sink.add_hashed(name_hash, 1.0);
-            if value_hash != 0 {
-                sink.add_hashed(value_hash, 1.0);
-            }
+        let name_hash = token_hash(SIBLING_NAME, name);
+        if chosen.len == N && name_hash >= chosen.entries[N - 1].0 {
+            continue;
         }
+        let value_hash = match value {
+            PropertyValue::Boolean(flag) => {
+                let mut hasher = super::TokenHasher::new(SIBLING_VALUE);
+                hasher.write_lowercase(name);
+                hasher.write_u64(u64::from(*flag));
+                hasher.finish()
+            }
+            _ => 0,
+        };
+        let position = chosen.entries[..chosen.len].partition_point(|entry| entry.0 < name_hash);
+        if chosen.len < N {
+            chosen.len += 1;
+        }
+        chosen
+            .entries
+            .copy_within(position..chosen.len - 1, position + 1);
+        chosen.entries[position] = (name_hash, value_hash, name.as_str());
+    }
+    chosen
+}
+
+#[derive(Clone, Copy, Debug)]
+struct SmallestSiblings<'a, const N: usize> {
+    entries: [(u64, u64, &'a str); N],
+    len: usize,
+}
+
+impl<'a, const N: usize> SmallestSiblings<'a, N> {
+    fn iter(&self) -> impl Iterator<Item = &(u64, u64, &'a str)> {
+        self.entries[..self.len].iter()
+    }
+}
+
+fn emit_siblings(chosen: impl Iterator<Item = SiblingHashes>, sink: &mut FeatureSink<'_>) {
+    for (name_hash, value_hash) in chosen {
+        sink.add_hashed(name_hash, 1.0);
+        if value_hash != 0 {
+            sink.add_hashed(value_hash, 1.0);
+        }
+    }
+}
+
+/// The features of one node that do not depend on the property: its type's hashes and its
+/// siblings', computed once for all of its properties.
+///
+/// [`SiblingFeatures`] hashes every sibling for every context; a node with `n` properties
+/// processed property by property pays `n²` hashes. This keeps the `MAX_SIBLINGS + 1`
+/// siblings with the smallest name hashes of the map once, and each property's sibling
+/// features are the first `MAX_SIBLINGS` of them that are not the property itself: exactly
+/// what [`SiblingFeatures`] extracts from the same map. The node type's token hashes
+/// ([`NodeTypeFeatures`], [`InteractionFeatures`]) are kept the same way; a context of
+/// another node type is extracted afresh.
+///
+/// ```
+/// use std::collections::HashMap;
+/// use llmkg_core::PropertyValue;
+/// use llmkg_learn::{ExceptionContext, FeatureVector, NodeFeatureCache};
+///
+/// let siblings: HashMap<String, PropertyValue> =
+///     (0..100).map(|i| (format!("p{i}"), PropertyValue::Boolean(i % 2 == 0))).collect();
+/// let cache = NodeFeatureCache::new("Bird", &siblings);
+/// let mut context = ExceptionContext::new("p7", true.into(), false.into(), "Bird", 2);
+/// context.sibling_properties = siblings;
+/// assert_eq!(
+///     FeatureVector::standard_cached(&context, 18, &cache),
+///     FeatureVector::standard(&context, 18),
+/// );
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NodeFeatureCache {
+    /// `(name hash, value hash, name)`, sorted by name hash.
+    entries: Vec<(u64, u64, String)>,
+    siblings: usize,
+    node_type: String,
+    node_type_hash: u64,
+    /// `token_hash(NODE_TOKEN, token)` of the node type's first tokens.
+    node_tokens: Vec<u64>,
+    /// The first sibling (in map order) whose value nests too deep, checked once for the node.
+    too_deep_sibling: Option<String>,
+}
+
+impl NodeFeatureCache {
+    /// Hashes the type and the siblings of one node.
+    pub fn new(
+        node_type: &str,
+        siblings: &std::collections::HashMap<String, PropertyValue>,
+    ) -> Self {
+        let chosen = smallest_siblings::<{ MAX_SIBLINGS + 1 }>(siblings, None);
+        NodeFeatureCache {
+            entries: chosen
+                .iter()
+                .map(|&(name_hash, value_hash, name)| (name_hash, value_hash, name.to_owned()))
+                .collect(),
+            siblings: siblings.len(),
+            node_type: node_type.to_owned(),
+            node_type_hash: token_hash(NODE_TYPE, node_type),
+            node_tokens: identifier_tokens(node_type)
+                .take(MAX_TOKENS_PER_IDENTIFIER)
+                .map(|token| token_hash(NODE_TOKEN, token))
+                .collect(),
+            too_deep_sibling: siblings
+                .iter()
+                .find(|(_, value)| value.check_depth().is_err())
+                .map(|(name, _)| name.clone()),
+        }
+    }
+
+    /// What [`ExceptionContext::validate`] says of the cached siblings.
+    pub(crate) fn check_siblings(&self) -> crate::error::Result<()> {
+        match &self.too_deep_sibling {
+            Some(name) => Err(crate::error::LearnError::ValueTooDeep {
+                property: name.clone(),
+                limit: llmkg_core::MAX_VALUE_DEPTH,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// How many siblings the cached map held.
+    pub fn sibling_count(&self) -> usize {
+        self.siblings
+    }
+
+    /// Whether the node-type features apply to `context`.
+    pub(crate) fn has_node_type(&self, context: &ExceptionContext) -> bool {
+        self.node_type == context.node_type
+    }
+
+    /// [`NodeTypeFeatures`] from the cache.
+    pub(crate) fn extract_node_type(&self, sink: &mut FeatureSink<'_>) {
+        sink.add_hashed(self.node_type_hash, 1.0);
+        for &token in &self.node_tokens {
+            sink.add_hashed(token, 1.0);
+        }
+    }
+
+    /// [`InteractionFeatures`] of `context` with the node tokens from the cache.
+    pub(crate) fn extract_interactions(
+        &self,
+        context: &ExceptionContext,
+        sink: &mut FeatureSink<'_>,
+    ) {
+        let property = token_hash(PROPERTY_NAME, &context.property_name);
+        let transition = transition_signature(&context.inherited_value, &context.actual_value);
+        sink.add_hashed(
+            combine_hashes(PROPERTY_TRANSITION, property, transition),
+            1.0,
+        );
+        for &node_token in &self.node_tokens {
+            sink.add_hashed(
+                combine_hashes(PROPERTY_NODE_TOKEN, property, node_token),
+                1.0,
+            );
+        }
+    }
+
+    /// Writes the sibling features of `property`.
+    pub(crate) fn extract(&self, property: &str, sink: &mut FeatureSink<'_>) {
+        let chosen = self
+            .entries
+            .iter()
+            .filter(|entry| entry.2 != property)
+            .take(MAX_SIBLINGS)
+            .map(|entry| (entry.0, entry.1));
+        emit_siblings(chosen, sink);
     }
 }

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use llmkg_core::{CoreError, Hierarchy, InheritanceNode, NodeId, PropertyValue};
-use llmkg_learn::ExceptionContext;
+use llmkg_learn::{ExceptionContext, NodeFeatureCache};
 
 use super::ExceptionSystem;
 use crate::error::Result;
@@ -64,6 +64,10 @@ impl ExceptionSystem {
         // One context per node, its property and values refilled per use: the sibling map
         // (every local property) is cloned once, not once per property.
         let mut context = self.context(node, "", &PropertyValue::Null, &PropertyValue::Null);
+        // The learner's node-level features (type and siblings), hashed once for the node:
+        // hashing every sibling on each of the learner's calls made a node of n properties
+        // cost n² hashes.
+        let siblings = NodeFeatureCache::new(&context.node_type, &context.sibling_properties);
         let mut stored = 0;
         for (property, mut exception) in detected {
             refill(
@@ -72,11 +76,14 @@ impl ExceptionSystem {
                 &exception.inherited_value,
                 &exception.actual_value,
             );
-            let likelihood = self.learner.predict_exception_likelihood(&context);
+            // One extraction serves the prediction and the learning.
+            let features = self.learner.features_cached(&context, &siblings)?;
+            let likelihood = self.learner.predict_features(&features);
             exception.confidence = (exception.confidence
                 + (1.0 - exception.confidence) * likelihood * self.config.pattern_boost)
                 .clamp(0.0, 1.0);
-            self.learner.learn_from_exception(&exception, &context)?;
+            self.learner
+                .learn_from_exception_features(&exception, &context, &features)?;
             self.put_exception(node.id, property, exception)?;
             stored += 1;
         }
@@ -84,7 +91,9 @@ impl ExceptionSystem {
         for (property, value) in &node.local_properties {
             if inherited.get(property) == Some(value) {
                 refill(&mut context, property, value, value);
-                self.learner.observe_non_exception(&context)?;
+                let features = self.learner.features_cached(&context, &siblings)?;
+                self.learner
+                    .observe_non_exception_features(&context, &features)?;
                 non_exceptions += 1;
             }
         }
