@@ -21,7 +21,7 @@ use crate::{
     paired::{EngineConfig, verdict::Judging},
     paths::Paths,
     report::{format_change, short_sha},
-    snapshot::{GitInfo, Snapshot, git_output},
+    snapshot::{GitInfo, Snapshot, git_output, write_atomically},
     suite::{Suite, Timing, exact_filter},
     variance,
 };
@@ -300,14 +300,17 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
 fn emit(config: &Config, report: &RegressReport) -> anyhow::Result<ExitCode> {
     fs::create_dir_all(&config.paths.out)?;
     let bmf = bmf::export(report);
-    fs::write(
-        config.paths.out.join("regress.json"),
-        serde_json::to_string_pretty(report)?,
+    write_atomically(
+        &config.paths.out.join("regress.json"),
+        serde_json::to_string_pretty(report)?.as_bytes(),
     )?;
-    fs::write(config.paths.out.join("regress.md"), render_markdown(report))?;
-    fs::write(
-        config.paths.out.join("regress.bmf.json"),
-        serde_json::to_string_pretty(&bmf)?,
+    write_atomically(
+        &config.paths.out.join("regress.md"),
+        render_markdown(report).as_bytes(),
+    )?;
+    write_atomically(
+        &config.paths.out.join("regress.bmf.json"),
+        serde_json::to_string_pretty(&bmf)?.as_bytes(),
     )?;
     match config.format {
         OutputFormat::Json => println!("{}", serde_json::to_string_pretty(report)?),
