@@ -155,13 +155,27 @@ impl LogisticModel {
             0.0,
             0.0,
         );
+        // The three slices have one length (new and restore make them so); taking them at
+        // it once lets one comparison per feature stand for the three bounds checks.
+        let dimension = self.weights.len();
+        let (Some(zs), Some(root_ns)) = (
+            self.z.get_mut(..dimension),
+            self.root_n.get_mut(..dimension),
+        ) else {
+            return;
+        };
+        let weights = &mut self.weights[..];
         for (index, value) in features.iter() {
-            if let (Some(z), Some(root_n), Some(weight)) = (
-                self.z.get_mut(index),
-                self.root_n.get_mut(index),
-                self.weights.get_mut(index),
-            ) {
-                step(z, root_n, weight, gradient * value, learning_rate, l1, l2);
+            if index < dimension {
+                step(
+                    &mut zs[index],
+                    &mut root_ns[index],
+                    &mut weights[index],
+                    gradient * value,
+                    learning_rate,
+                    l1,
+                    l2,
+                );
             }
         }
     }
