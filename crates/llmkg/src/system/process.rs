@@ -112,7 +112,14 @@ impl ExceptionSystem {
         }
         let mut resolved = inherited.clone();
         for (property, value) in &node.local_properties {
-            resolved.insert(property.clone(), value.clone());
+            // An overridden property keeps its key: `insert` would clone the name only to
+            // drop the copy.
+            match resolved.get_mut(property) {
+                Some(slot) => slot.clone_from(value),
+                None => {
+                    resolved.insert(property.clone(), value.clone());
+                }
+            }
         }
         self.handler
             .apply_exceptions_to_node(node.id, &mut resolved);
