@@ -64,7 +64,7 @@ pub static STANDARD_EXTRACTORS: [&dyn FeatureExtractor; 6] = [
 /// A sparse feature vector: up to [`MAX_FEATURES`] `(index, value)` pairs with indices
 /// below `2^dimension_bits` and values in `[0, 1]`; each extractor's part is at most
 /// [`MAX_GROUP_NORM`] long.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct FeatureVector {
     indices: [u32; MAX_FEATURES],
     values: [f32; MAX_FEATURES],
@@ -133,8 +133,22 @@ impl FeatureVector {
         dimension_bits: u32,
         cache: &NodeFeatureCache,
     ) -> FeatureVector {
-        // The standard extractors, in order, the node-level ones read from the cache.
         let mut vector = FeatureVector::empty();
+        FeatureVector::standard_cached_into(context, dimension_bits, cache, &mut vector);
+        vector
+    }
+
+    /// [`standard_cached`](Self::standard_cached) written into `vector`, whose features it
+    /// replaces: a vector reused across a node's properties is neither zeroed nor moved.
+    pub fn standard_cached_into(
+        context: &ExceptionContext,
+        dimension_bits: u32,
+        cache: &NodeFeatureCache,
+        vector: &mut FeatureVector,
+    ) {
+        vector.len = 0;
+        vector.truncated = false;
+        // The standard extractors, in order, the node-level ones read from the cache.
         let mask = (1_u32 << dimension_bits.clamp(1, 31)) - 1;
         let mut property = 0;
         vector.group(mask, |sink| {
@@ -163,7 +177,6 @@ impl FeatureVector {
                 SiblingFeatures.name(),
             ]
         );
-        vector
     }
 
     /// The number of features.
@@ -190,6 +203,23 @@ impl FeatureVector {
             .iter()
             .zip(&self.values[..self.len])
             .map(|(&index, &value)| (index as usize, value))
+    }
+}
+
+/// Vectors are equal when their features and truncation are: what lies past the length
+/// (left by an earlier use of a reused vector) is not part of the vector.
+impl PartialEq for FeatureVector {
+    fn eq(&self, other: &Self) -> bool {
+        self.truncated == other.truncated
+            && self.indices[..self.len] == other.indices[..other.len]
+            && self.values[..self.len] == other.values[..other.len]
+    }
+}
+
+impl Default for FeatureVector {
+    /// No features.
+    fn default() -> Self {
+        FeatureVector::empty()
     }
 }
 

@@ -285,13 +285,32 @@ impl PatternLearner {
         context: &ExceptionContext,
         siblings: &NodeFeatureCache,
     ) -> Result<FeatureVector> {
+        let mut features = FeatureVector::default();
+        self.features_cached_into(context, siblings, &mut features)?;
+        Ok(features)
+    }
+
+    /// [`features_cached`](Self::features_cached) written into `features` (replacing what it
+    /// held), so one vector serves all of a node's properties.
+    ///
+    /// # Errors
+    ///
+    /// As [`features_cached`](Self::features_cached); `features` is unchanged then.
+    pub fn features_cached_into(
+        &self,
+        context: &ExceptionContext,
+        siblings: &NodeFeatureCache,
+        features: &mut FeatureVector,
+    ) -> Result<()> {
         context.validate_own()?;
         siblings.check_siblings()?;
-        Ok(FeatureVector::standard_cached(
+        FeatureVector::standard_cached_into(
             context,
             self.config.dimension_bits,
             siblings,
-        ))
+            features,
+        );
+        Ok(())
     }
 
     /// One training step on `context`'s features (extracted here when not given), from

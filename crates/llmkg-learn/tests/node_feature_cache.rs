@@ -41,10 +41,14 @@ proptest! {
         let mut context =
             ExceptionContext::new(&property, true.into(), false.into(), context_type, 2);
         context.sibling_properties = siblings;
-        prop_assert_eq!(
-            FeatureVector::standard_cached(&context, bits, &cache),
-            FeatureVector::standard(&context, bits)
-        );
+        let expected = FeatureVector::standard(&context, bits);
+        prop_assert_eq!(FeatureVector::standard_cached(&context, bits, &cache), expected.clone());
+        // A vector reused from another property's features ends up the same.
+        let mut other = context.clone();
+        other.property_name = format!("{outside}_{property}_other");
+        let mut reused = FeatureVector::standard(&other, bits);
+        FeatureVector::standard_cached_into(&context, bits, &cache, &mut reused);
+        prop_assert_eq!(reused, expected);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use llmkg_core::{CoreError, Hierarchy, InheritanceNode, NodeId, PropertyValue};
-use llmkg_learn::{ExceptionContext, NodeFeatureCache};
+use llmkg_learn::{ExceptionContext, FeatureVector, NodeFeatureCache};
 
 use super::ExceptionSystem;
 use crate::error::Result;
@@ -75,6 +75,8 @@ impl ExceptionSystem {
             u32::try_from(depth).unwrap_or(u32::MAX),
         );
         let siblings = NodeFeatureCache::new(&node.node_type, &node.local_properties);
+        // One feature vector for every property of the node, refilled in place.
+        let mut features = FeatureVector::default();
         let mut stored = 0;
         for (property, mut exception) in detected {
             refill(
@@ -84,7 +86,8 @@ impl ExceptionSystem {
                 &exception.actual_value,
             );
             // One extraction and one prediction serve the confidence and the learning.
-            let features = self.learner.features_cached(&context, &siblings)?;
+            self.learner
+                .features_cached_into(&context, &siblings, &mut features)?;
             let boost = self.config.pattern_boost;
             self.learner.learn_from_exception_scored(
                 &mut exception,
@@ -104,7 +107,8 @@ impl ExceptionSystem {
         for (property, value) in &node.local_properties {
             if inherited.get(property) == Some(value) {
                 refill(&mut context, property, value, value);
-                let features = self.learner.features_cached(&context, &siblings)?;
+                self.learner
+                    .features_cached_into(&context, &siblings, &mut features)?;
                 self.learner
                     .observe_non_exception_features(&context, &features)?;
                 non_exceptions += 1;
