@@ -105,7 +105,10 @@ impl Counters {
         // finite whatever the model becomes.
         let p = f64::from(prediction).clamp(1e-12, 1.0 - 1e-12);
         let y = f64::from(label);
-        self.log_loss_sum -= y * p.ln() + (1.0 - y) * (1.0 - p).ln();
+        // A term whose weight is zero adds a zero (`0 * ln q` is -0.0, which leaves a sum
+        // unchanged), so its logarithm is skipped: hard labels take one `ln`, not two.
+        let term = |weight: f64, q: f64| if weight == 0.0 { 0.0 } else { weight * q.ln() };
+        self.log_loss_sum -= term(y, p) + term(1.0 - y, 1.0 - p);
         self.predictions += 1;
         if (prediction >= 0.5) == (label >= 0.5) {
             self.correct_predictions += 1;
