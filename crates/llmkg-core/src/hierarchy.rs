@@ -34,8 +34,11 @@ use crate::{CoreError, InheritanceNode, NodeId, PropertyValue, Result};
 ///    `A -> B -> C` does not let `A` beat `B`);
 /// 3. if the remaining candidates all carry the same value, it is inherited from the first
 ///    of them in [`Hierarchy::ancestors`] order ([`Resolution::Inherited`]);
-///    if they disagree, that is a [`Resolution::Conflict`] (the Nixon diamond), whose
-///    `default_pick` is the candidate that comes first in [`Hierarchy::ancestors`] order;
+///    if they disagree, that is a [`Resolution::Conflict`] (the Nixon diamond): no value
+///    wins, [`Resolution::value`] is `None` and [`Hierarchy::inherited_properties`] /
+///    [`Hierarchy::resolve_properties`] leave the property out, so nothing depends on the
+///    order of `parent_ids` (its `default_pick`, the candidate that comes first in
+///    [`Hierarchy::ancestors`] order, is there for a caller that chooses parent order);
 /// 4. with no candidate the property is [`Resolution::Undefined`].
 ///
 /// The order of [`Hierarchy::ancestors`] lists every ancestor before its own ancestors and

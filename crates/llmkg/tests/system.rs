@@ -7,6 +7,8 @@ use llmkg::core::{CoreError, Hierarchy, InheritanceNode, NodeId, PropertyValue};
 use llmkg::exceptions::{Exception, ExceptionSource, UserFeedback};
 use llmkg::{ExceptionSystem, SystemError};
 
+#[path = "system/conflicts.rs"]
+mod conflicts;
 #[path = "system/lossless.rs"]
 mod lossless;
 
