@@ -149,8 +149,9 @@ impl Hierarchy {
     /// Adds a node whose parents are already in the hierarchy.
     ///
     /// Fails, changing nothing, on a duplicate id, an unknown or repeated parent, the node
-    /// naming itself as parent ([`CoreError::Cycle`]), an empty property name, or a local
-    /// property that an ancestor declared strict.
+    /// naming itself as parent ([`CoreError::Cycle`]), an empty property name, a value nesting
+    /// lists deeper than [`MAX_VALUE_DEPTH`](crate::MAX_VALUE_DEPTH)
+    /// ([`CoreError::ValueTooDeep`]), or a local property that an ancestor declared strict.
     pub fn insert(&mut self, node: InheritanceNode) -> Result<()> {
         if self.index_of.contains_key(&node.id) {
             return Err(CoreError::DuplicateNode(node.id));
@@ -162,6 +163,9 @@ impl Hierarchy {
         }
         if node.local_properties.keys().any(String::is_empty) {
             return Err(CoreError::EmptyPropertyName { node: node.id });
+        }
+        for value in node.local_properties.values() {
+            value.check_depth()?;
         }
         let mut parent_indices: Vec<u32> = Vec::with_capacity(node.parent_ids.len());
         for &parent in &node.parent_ids {

@@ -9,6 +9,8 @@ use llmkg::{ExceptionSystem, SystemError};
 
 #[path = "system/conflicts.rs"]
 mod conflicts;
+#[path = "system/edits.rs"]
+mod edits;
 #[path = "system/lossless.rs"]
 mod lossless;
 
