@@ -28,7 +28,7 @@ use std::sync::Arc;
 use llmkg_core::{Hierarchy, InheritanceNode, NodeId, PropertyValue};
 use llmkg_detect::ExceptionDetector;
 use llmkg_exception::{Exception, ExceptionKey};
-use llmkg_exception_store::{ExceptionHandler, ExceptionStore};
+use llmkg_exception_store::{ExceptionHandler, ExceptionStore, StoreError};
 use llmkg_learn::{ExceptionContext, PatternLearner};
 use llmkg_optimize::StorageOptimizer;
 
@@ -235,37 +235,59 @@ impl ExceptionSystem {
 
     /// Stores `exception` for `property` on `node` as the one live copy: into the store, and
     /// out of the optimizer if that held the key. Returns the copy it replaced, wherever it was.
+    /// On an error nothing changes: the record is checked and the cold copy taken out before
+    /// the store is written.
     fn put_exception(
         &mut self,
         node: NodeId,
         property: String,
         exception: Exception,
     ) -> Result<Option<Exception>> {
-        let cold_name = property.clone();
-        let replaced = self.store.add_exception(node, property, exception)?;
-        let was_cold = self.take_cold(node, &cold_name)?;
-        Ok(replaced.or(was_cold))
+        exception.validate().map_err(StoreError::from)?;
+        if property.is_empty() {
+            return Err(StoreError::EmptyPropertyName.into());
+        }
+        let was_cold = self.take_cold(node, &property)?;
+        match self.store.add_exception(node, property.clone(), exception) {
+            Ok(replaced) => Ok(replaced.or(was_cold)),
+            Err(error) => {
+                // A full shard: the cold copy goes back where it was.
+                if let Some(cold) = was_cold {
+                    self.optimizer
+                        .store_exception(ExceptionKey::new(node, &property), cold)?;
+                    self.note_cold(node, property);
+                }
+                Err(error.into())
+            }
+        }
     }
 
-    /// Removes the exception of `property` on `node` from wherever it lives.
+    /// Removes the exception of `property` on `node` from wherever it lives. On an error
+    /// (the optimizer cannot read its copy back) nothing changes.
     fn take_exception(&mut self, node: NodeId, property: &str) -> Result<Option<Exception>> {
-        let hot = self.store.remove_exception(node, property);
         let cold = self.take_cold(node, property)?;
+        let hot = self.store.remove_exception(node, property);
         Ok(hot.or(cold))
     }
 
-    /// Removes the optimizer's copy of `property` on `node`, and its name.
+    /// Removes the optimizer's copy of `property` on `node`, and then its name: a copy the
+    /// optimizer fails to remove keeps its name, so it stays visible and is saved.
     fn take_cold(&mut self, node: NodeId, property: &str) -> Result<Option<Exception>> {
-        let Some(names) = self.cold_names.get_mut(&node) else {
-            return Ok(None);
-        };
-        if !names.remove(property) {
+        if !self
+            .cold_names
+            .get(&node)
+            .is_some_and(|names| names.contains(property))
+        {
             return Ok(None);
         }
-        if names.is_empty() {
-            self.cold_names.remove(&node);
+        let removed = self.optimizer.remove(&ExceptionKey::new(node, property))?;
+        if let Some(names) = self.cold_names.get_mut(&node) {
+            names.remove(property);
+            if names.is_empty() {
+                self.cold_names.remove(&node);
+            }
         }
-        Ok(self.optimizer.remove(&ExceptionKey::new(node, property))?)
+        Ok(removed)
     }
 
     /// Records that the optimizer now holds `property` on `node`.
