@@ -250,6 +250,29 @@ impl ExceptionStore {
         removed
     }
 
+    /// Removes the exception of `property` on `node` if `approve` approves of it, all under
+    /// the shard's write lock (so no write lands between the check and the removal); returns
+    /// it. A caller that read an exception earlier removes exactly that one with
+    /// `|now| now == &seen`, never a newer write.
+    pub fn remove_exception_if(
+        &self,
+        node: NodeId,
+        property: &str,
+        approve: impl FnOnce(&Exception) -> bool,
+    ) -> Option<Exception> {
+        let hash = property_hash(property);
+        let (mut data, epoch) = self.write(node);
+        let idx = data.find(node.0, hash, property)?;
+        if !approve(&data.exception(data.get(idx))) {
+            return None;
+        }
+        let removed = data.remove(node.0, hash, property);
+        if removed.is_some() {
+            bump(epoch);
+        }
+        removed
+    }
+
     /// Removes every exception of `node`; returns how many.
     pub fn remove_node(&self, node: NodeId) -> usize {
         let (mut data, epoch) = self.write(node);

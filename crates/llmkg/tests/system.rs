@@ -9,6 +9,8 @@ use llmkg::{ExceptionSystem, SystemError};
 
 #[path = "system/conflicts.rs"]
 mod conflicts;
+#[path = "system/copies.rs"]
+mod copies;
 #[path = "system/edits.rs"]
 mod edits;
 #[path = "system/lossless.rs"]
