@@ -112,6 +112,23 @@ impl StoreStatistics {
     }
 
     /// Heap bytes per exception (0 when empty).
+    ///
+    /// ```
+    /// use llmkg_core::NodeId;
+    /// use llmkg_exception::{Exception, ExceptionSource};
+    /// use llmkg_exception_store::ExceptionStore;
+    ///
+    /// let store = ExceptionStore::new();
+    /// assert_eq!(store.statistics().heap_bytes_per_exception(), 0.0);
+    /// for node in 0..10 {
+    ///     let exception = Exception::new(true.into(), false.into(), "", ExceptionSource::Detected, 0.9);
+    ///     store.add_exception(NodeId(node), "can_fly".into(), exception)?;
+    /// }
+    /// let statistics = store.statistics();
+    /// assert_eq!(statistics.heap_bytes_per_exception(), statistics.heap_bytes as f64 / 10.0);
+    /// assert!(statistics.heap_bytes_per_exception() > 0.0);
+    /// # Ok::<(), llmkg_exception_store::StoreError>(())
+    /// ```
     #[must_use]
     pub fn heap_bytes_per_exception(&self) -> f64 {
         if self.total_exceptions == 0 {
