@@ -14,8 +14,10 @@ pub enum Verdict {
     Regressed,
     /// Significantly faster, by more than the threshold at the interval's upper bound.
     Improved,
-    /// Too much noise to tell.
+    /// Too much noise to tell (unpaired comparison with a snapshot).
     Noisy,
+    /// Paired rounds could not decide yet; the note says how many more rounds it would take.
+    Inconclusive,
     /// Within the threshold.
     Unchanged,
     /// Only in the candidate run.
@@ -31,6 +33,7 @@ impl Verdict {
             Self::Regressed => "REGRESSED",
             Self::Improved => "IMPROVED",
             Self::Noisy => "NOISY",
+            Self::Inconclusive => "INCONCLUSIVE",
             Self::Unchanged => "UNCHANGED",
             Self::New => "NEW",
             Self::Missing => "MISSING",
@@ -91,6 +94,70 @@ pub struct BenchmarkComparison {
     pub candidate_cv: Option<f64>,
     /// Why the verdict, or what the confirmation run found.
     pub note: String,
+    /// Paired: rounds in the first set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rounds: Option<usize>,
+    /// Paired: rounds in the confirmation set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirm_rounds: Option<usize>,
+    /// Paired, inconclusive: estimated further rounds to decide.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rounds_needed: Option<usize>,
+    /// Paired: standard deviation of the per-round log-ratios.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub round_sd: Option<f64>,
+    /// The benchmark's calibrated noise floor (`cargo xtask variance`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub noise_floor: Option<f64>,
+    /// Instruction-count lane: the baseline's instructions per iteration.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline_instructions: Option<u64>,
+    /// Instruction-count lane: the candidate's instructions per iteration.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub candidate_instructions: Option<u64>,
+    /// Instruction-count lane: the functions whose own instructions changed most.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub functions: Vec<FunctionDelta>,
+}
+
+/// One function's change in self instructions between the two builds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FunctionDelta {
+    /// The function, as callgrind names it.
+    pub function: String,
+    /// Candidate minus baseline, instructions per iteration.
+    pub delta: i64,
+    /// Share of the benchmark's total change.
+    pub share: f64,
+}
+
+impl BenchmarkComparison {
+    /// A row with only the id, verdict and threshold set.
+    pub fn new(id: &str, verdict: Verdict, threshold: f64) -> Self {
+        Self {
+            id: id.to_owned(),
+            verdict,
+            threshold,
+            baseline_median_ns: None,
+            candidate_median_ns: None,
+            ratio: None,
+            ratio_lower: None,
+            ratio_upper: None,
+            p_value: None,
+            p_adjusted: None,
+            baseline_cv: None,
+            candidate_cv: None,
+            note: String::new(),
+            rounds: None,
+            confirm_rounds: None,
+            rounds_needed: None,
+            round_sd: None,
+            noise_floor: None,
+            baseline_instructions: None,
+            candidate_instructions: None,
+            functions: Vec::new(),
+        }
+    }
 }
 
 /// Compares every benchmark of `candidate` with `baseline`. `threshold_for` gives the
@@ -157,6 +224,7 @@ pub fn compare(
                 } else {
                     "not measured in this run".to_owned()
                 },
+                ..BenchmarkComparison::new(id, Verdict::Missing, threshold)
             },
         })
         .collect()
@@ -224,6 +292,7 @@ fn judge(
         baseline_cv: Some(base.cv),
         candidate_cv: Some(cand.cv),
         note,
+        ..BenchmarkComparison::new(id, verdict, threshold)
     }
 }
 

@@ -56,9 +56,21 @@ pub enum InputError {
     /// A `--threshold` (or a threshold in the config) is not a percentage.
     #[error("invalid threshold `{0}`: expected a percentage such as `5%` or `2.5`")]
     Threshold(String),
+    /// A `--budget` that is not a duration.
+    #[error("invalid duration `{0}`: expected e.g. `30m`, `600s`, `1h` or a number of seconds")]
+    Duration(String),
+    /// Too few rounds for a 95 % interval.
+    #[error("--rounds {0} is too few: a 95 % signed-rank interval needs at least 6 rounds")]
+    Rounds(usize),
     /// The filter selected nothing.
     #[error("no benchmark matches the filter `{0}`; `cargo xtask bench --list` shows every id")]
     NoBenchmarks(String),
+    /// The instruction-count lane needs valgrind.
+    #[error(
+        "valgrind is not installed (or not on PATH); the instruction-count lane runs the suite \
+         under valgrind's callgrind: install it with `apt-get install valgrind`"
+    )]
+    ValgrindMissing,
     /// The baseline commit could not be benchmarked.
     #[error("could not benchmark git ref `{reference}` ({sha}): {reason}")]
     BaselineRun {

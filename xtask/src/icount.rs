@@ -5,7 +5,9 @@
 //! so the suite's setup and the process start-up are not counted. Instruction counts barely move
 //! between runs, which makes them the lane for changes smaller than wall-clock noise.
 use std::{
+    collections::BTreeMap,
     fs,
+    path::Path,
     process::{Command, ExitCode, Stdio},
 };
 
@@ -15,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     report::{self, format_change, short_sha},
     snapshot::{GitInfo, now_unix_s, write_atomically},
-    suite::{RunConfig, Suite, Timing, exact_filter},
+    suite::{BuiltSuite, RunConfig, Suite, Timing, exact_filter},
 };
 
 /// What `cargo xtask bench --icount` was asked to do.
@@ -47,12 +49,7 @@ const TOGGLE_COLLECT: &str = "*Bencher*::iter*";
 
 /// Runs the lane.
 pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
-    let version = Command::new("valgrind").arg("--version").output();
-    if !version.is_ok_and(|output| output.status.success()) {
-        bail!(
-            "valgrind is not installed; the --icount lane runs the suite under valgrind's callgrind"
-        );
-    }
+    require_valgrind()?;
     let out = config.paths.out.join("icount");
     fs::create_dir_all(&out)?;
     let run_config = RunConfig {
@@ -68,38 +65,10 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     };
     let built = config.suite.build(&run_config)?;
     let ids = built.list(config.filter.as_deref())?;
-    let mut rows = Vec::with_capacity(ids.len());
-    for (index, id) in ids.iter().enumerate() {
-        eprintln!("[{}/{}] {id}", index + 1, ids.len());
-        let callgrind_file = out.join(format!("callgrind.{index}.out"));
-        let mut command = Command::new("valgrind");
-        command
-            .args(["--tool=callgrind", "--quiet"])
-            .arg(format!("--toggle-collect={TOGGLE_COLLECT}"))
-            .arg(format!("--callgrind-out-file={}", callgrind_file.display()))
-            .arg(built.executable())
-            .args(["--bench", "--test", &exact_filter([id.as_str()])])
-            .current_dir(built.package_dir())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let output = command.output().context("running valgrind")?;
-        if !output.status.success() {
-            bail!(
-                "callgrind run of `{id}` failed:\n{}",
-                crate::suite::tail(&String::from_utf8_lossy(&output.stderr), 20)
-            );
-        }
-        let ran = String::from_utf8_lossy(&output.stdout).contains("Success");
-        let instructions = if ran {
-            let text = fs::read_to_string(&callgrind_file)
-                .with_context(|| format!("reading {}", callgrind_file.display()))?;
-            parse_total(&text)
-        } else {
-            None
-        };
-        let _ = fs::remove_file(&callgrind_file);
-        rows.push((id.clone(), instructions));
-    }
+    let rows = count(&built, &ids, &out, "bench")?
+        .into_iter()
+        .map(|row| (row.id, row.instructions))
+        .collect();
 
     let git = GitInfo::of(&config.paths.root);
     let current = IcountRun {
@@ -120,6 +89,127 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     fs::write(config.paths.out.join("icount.md"), &markdown)?;
     println!("{markdown}");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Exit-2 error when `valgrind` cannot be started, with the command that installs it.
+pub fn require_valgrind() -> anyhow::Result<()> {
+    let version = Command::new("valgrind").arg("--version").output();
+    if version.is_ok_and(|output| output.status.success()) {
+        Ok(())
+    } else {
+        Err(crate::error::InputError::ValgrindMissing.into())
+    }
+}
+
+/// One benchmark's count: the total, and each function's own (exclusive) instructions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IcountRow {
+    /// Benchmark id.
+    pub id: String,
+    /// Instructions of one iteration; `None` where the benchmark does not run in test mode.
+    pub instructions: Option<u64>,
+    /// Self instructions per function.
+    pub functions: BTreeMap<String, u64>,
+}
+
+/// Runs each of `ids` once under callgrind and reads its counts; `label` names the files.
+pub fn count(
+    built: &BuiltSuite,
+    ids: &[String],
+    out: &Path,
+    label: &str,
+) -> anyhow::Result<Vec<IcountRow>> {
+    fs::create_dir_all(out)?;
+    let mut rows = Vec::with_capacity(ids.len());
+    for (index, id) in ids.iter().enumerate() {
+        eprintln!("[{label} {}/{}] {id}", index + 1, ids.len());
+        let callgrind_file = out.join(format!("callgrind.{label}.{index}.out"));
+        let mut command = Command::new("valgrind");
+        command
+            .args(["--tool=callgrind", "--quiet"])
+            .arg(format!("--toggle-collect={TOGGLE_COLLECT}"))
+            .arg(format!("--callgrind-out-file={}", callgrind_file.display()))
+            .arg(built.executable())
+            .args(["--bench", "--test", &exact_filter([id.as_str()])])
+            .current_dir(built.package_dir())
+            .env("LLMKG_BENCH_SIDE", label)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let output = command.output().context("running valgrind")?;
+        if !output.status.success() {
+            bail!(
+                "callgrind run of `{id}` failed:\n{}",
+                crate::suite::tail(&String::from_utf8_lossy(&output.stderr), 20)
+            );
+        }
+        let ran = String::from_utf8_lossy(&output.stdout).contains("Success");
+        let (instructions, functions) = if ran {
+            let text = fs::read_to_string(&callgrind_file)
+                .with_context(|| format!("reading {}", callgrind_file.display()))?;
+            (parse_total(&text), parse_functions(&text))
+        } else {
+            (None, BTreeMap::new())
+        };
+        let _ = fs::remove_file(&callgrind_file);
+        rows.push(IcountRow {
+            id: id.clone(),
+            instructions,
+            functions,
+        });
+    }
+    Ok(rows)
+}
+
+/// Self (exclusive) instructions per function name in a callgrind output file.
+///
+/// Cost lines (`position count`) add to the current `fn=`; the cost line right after a
+/// `calls=` line is the call's inclusive cost and is skipped. Compressed names (`fn=(12) name`,
+/// later `fn=(12)`) are resolved, for `cfn=` as well.
+pub fn parse_functions(callgrind: &str) -> BTreeMap<String, u64> {
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    let mut resolve = |spec: &str| -> String {
+        let spec = spec.trim();
+        if let Some(rest) = spec.strip_prefix('(')
+            && let Some((id, name)) = rest.split_once(')')
+        {
+            let name = name.trim();
+            if name.is_empty() {
+                return names.get(id).cloned().unwrap_or_else(|| format!("({id})"));
+            }
+            names.insert(id.to_owned(), name.to_owned());
+            return name.to_owned();
+        }
+        spec.to_owned()
+    };
+    let mut totals: BTreeMap<String, u64> = BTreeMap::new();
+    let mut current: Option<String> = None;
+    let mut skip_next_cost = false;
+    for line in callgrind.lines() {
+        if let Some(spec) = line.strip_prefix("fn=") {
+            current = Some(resolve(spec));
+        } else if let Some(spec) = line.strip_prefix("cfn=") {
+            resolve(spec);
+        } else if line.starts_with("calls=") {
+            skip_next_cost = true;
+        } else if line
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | '*'))
+        {
+            if std::mem::take(&mut skip_next_cost) {
+                continue;
+            }
+            let cost = line
+                .split_whitespace()
+                .nth(1)
+                .and_then(|count| count.parse::<u64>().ok())
+                .unwrap_or(0);
+            if let Some(function) = &current {
+                *totals.entry(function.clone()).or_default() += cost;
+            }
+        }
+    }
+    totals
 }
 
 /// The instruction total of a callgrind output file (`summary:` or `totals:` line).
@@ -181,6 +271,29 @@ mod tests {
         assert_eq!(parse_total(text), Some(123_456));
         assert_eq!(parse_total("events: Ir\ntotals: 42\n"), Some(42));
         assert_eq!(parse_total("events: Ir\n"), None);
+    }
+
+    #[test]
+    fn self_costs_skip_inclusive_call_lines_and_resolve_compressed_names() {
+        let text = "events: Ir\n\
+            fl=(1) src/lib.rs\n\
+            fn=(1) llmkg::ExceptionStore::get_exception\n\
+            10 100\n\
+            +1 50\n\
+            cfn=(2) core::hash::hash\n\
+            calls=3 20\n\
+            11 900\n\
+            fn=(2)\n\
+            20 300\n\
+            fn=(1)\n\
+            * 5\n\
+            fn=(3) main\n\
+            1 7\n";
+        let functions = parse_functions(text);
+        assert_eq!(functions["llmkg::ExceptionStore::get_exception"], 155);
+        assert_eq!(functions["core::hash::hash"], 300);
+        assert_eq!(functions["main"], 7);
+        assert_eq!(functions.len(), 3);
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod error;
 mod harness;
 mod icount;
 mod measure;
+mod paired;
 mod paths;
 mod plot;
 mod regress;
@@ -31,9 +32,10 @@ struct Cli {
 enum Command {
     /// Run the benchmark suite, save it as a baseline and print the scorecard.
     Bench(BenchArgs),
-    /// Compare a fresh run against a baseline and fail on a confirmed regression.
+    /// Compare with a baseline (a git ref: paired rounds of both builds) and fail on a
+    /// confirmed regression.
     Regress(RegressArgs),
-    /// Run the suite twice and report each benchmark's run-to-run change and CV.
+    /// Paired A/A of one build against itself: each benchmark's noise floor for `regress`.
     Variance(VarianceArgs),
 }
 
@@ -60,19 +62,24 @@ struct BenchArgs {
 
 #[derive(Debug, Args)]
 struct RegressArgs {
-    /// Saved snapshot name or git ref to compare against.
-    #[arg(long, value_name = "NAME")]
+    /// Git ref (branch, tag, SHA: measured paired) or saved snapshot name (unpaired, never
+    /// gates); a git ref wins over a snapshot of the same name.
+    #[arg(long, value_name = "REF|NAME")]
     baseline: String,
-    /// Change that counts as a regression [default: from xtask/regress.toml, else 5%].
+    /// Use the saved snapshot named by --baseline even when a git ref has that name.
+    #[arg(long)]
+    snapshot: bool,
+    /// Change that counts as a regression [default: from xtask/regress.toml, else 5%]; never
+    /// below a benchmark's noise floor from `cargo xtask variance`.
     #[arg(long, value_name = "PERCENT")]
     threshold: Option<String>,
-    /// Output format.
+    /// Output format (JSON, Markdown and BMF files are written in any case).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    /// Also fail (exit 3) on noisy or missing benchmarks.
+    /// Also fail (exit 3) on inconclusive, noisy or missing benchmarks.
     #[arg(long)]
     strict: bool,
-    /// Measure with the short `--quick` settings.
+    /// Shorter measurements (paired: 0.15 s per benchmark and process).
     #[arg(long)]
     quick: bool,
     /// Only benchmarks whose id matches this regex.
@@ -81,18 +88,46 @@ struct RegressArgs {
     /// Thresholds and ignore list.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Compare callgrind instruction counts of both builds instead of time.
+    #[arg(long)]
+    icount: bool,
+    /// Threshold of the instruction-count lane.
+    #[arg(long, value_name = "PERCENT", default_value = "1%")]
+    icount_threshold: String,
+    /// Callgrind processes per side and benchmark (counts can move between processes).
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    icount_runs: usize,
+    /// Wall-time budget of a paired comparison: `30m`, `600s`, `1h` or seconds; the first set
+    /// of rounds always completes, extra rounds for undecided benchmarks stop at the budget.
+    #[arg(long, value_name = "DURATION", default_value = "30m")]
+    budget: String,
+    /// Rounds in the first set and in a confirmation set (at least 6).
+    #[arg(long, value_name = "N", default_value_t = paired::verdict::Judging::default().min_rounds)]
+    rounds: usize,
+    /// Seed of the order of benchmarks and sides.
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Per-process summary of the samples: the fastest (robust to load) or the median.
+    #[arg(long, value_enum, default_value_t = StatisticArg::Median)]
+    statistic: StatisticArg,
+    /// Samples per benchmark and process.
+    #[arg(long, value_name = "N", default_value_t = paired::EngineConfig::default().sample_size)]
+    sample_size: usize,
     #[command(flatten)]
     suite: SuiteArgs,
 }
 
 #[derive(Debug, Args)]
 struct VarianceArgs {
-    /// Measure with the short `--quick` settings.
+    /// Fewer rounds (6) and shorter measurements.
     #[arg(long)]
     quick: bool,
     /// Only benchmarks whose id matches this regex.
     #[arg(long, value_name = "REGEX")]
     filter: Option<String>,
+    /// Rounds of the build against itself.
+    #[arg(long, value_name = "N", default_value_t = paired::verdict::Judging::default().min_rounds)]
+    rounds: usize,
     #[command(flatten)]
     suite: SuiteArgs,
 }
@@ -128,6 +163,39 @@ enum Format {
     Table,
     Json,
     Markdown,
+    /// Bencher Metric Format JSON.
+    Bmf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum StatisticArg {
+    Min,
+    Median,
+}
+
+/// Parses `30m`, `600s`, `1h` or plain seconds.
+fn parse_duration_s(text: &str) -> Result<f64, error::InputError> {
+    let text = text.trim();
+    let (number, scale) = match text.char_indices().last() {
+        Some((index, 'h')) => (&text[..index], 3600.0),
+        Some((index, 'm')) => (&text[..index], 60.0),
+        Some((index, 's')) => (&text[..index], 1.0),
+        _ => (text, 1.0),
+    };
+    match number.trim().parse::<f64>() {
+        Ok(value) if value.is_finite() && value > 0.0 => Ok(value * scale),
+        _ => Err(error::InputError::Duration(text.to_owned())),
+    }
+}
+
+fn engine_config(quick: bool, seed: Option<u64>) -> paired::EngineConfig {
+    let defaults = paired::EngineConfig::default();
+    paired::EngineConfig {
+        warm_up_s: if quick { 0.05 } else { defaults.warm_up_s },
+        measurement_s: if quick { 0.15 } else { defaults.measurement_s },
+        seed: seed.unwrap_or(defaults.seed),
+        ..defaults
+    }
 }
 
 impl SuiteArgs {
@@ -179,18 +247,23 @@ fn main() -> ExitCode {
                 progress,
             })
         }
-        Command::Regress(args) => {
+        Command::Regress(args) => (|| {
             let (suite, paths, timing) = args.suite.resolve(args.quick);
             let config_file = args
                 .config
                 .unwrap_or_else(|| paths.root.join("xtask").join("regress.toml"));
+            if args.rounds < 6 {
+                return Err(error::InputError::Rounds(args.rounds).into());
+            }
             regress::run(&regress::Config {
                 baseline: args.baseline,
+                snapshot: args.snapshot,
                 threshold: args.threshold,
                 format: match args.format {
                     Format::Table => regress::OutputFormat::Table,
                     Format::Json => regress::OutputFormat::Json,
                     Format::Markdown => regress::OutputFormat::Markdown,
+                    Format::Bmf => regress::OutputFormat::Bmf,
                 },
                 strict: args.strict,
                 timing,
@@ -199,16 +272,35 @@ fn main() -> ExitCode {
                 suite,
                 paths,
                 progress,
+                icount: args.icount,
+                icount_threshold: regress::parse_threshold(&args.icount_threshold)?,
+                icount_runs: args.icount_runs,
+                engine: paired::EngineConfig {
+                    statistic: match args.statistic {
+                        StatisticArg::Min => paired::Statistic::Min,
+                        StatisticArg::Median => paired::Statistic::Median,
+                    },
+                    sample_size: args.sample_size.max(10),
+                    ..engine_config(args.quick, args.seed)
+                },
+                judging: paired::verdict::Judging {
+                    min_rounds: args.rounds,
+                    ..paired::verdict::Judging::default()
+                },
+                budget_s: parse_duration_s(&args.budget)?,
             })
-        }
+        })(),
         Command::Variance(args) => {
-            let (suite, paths, timing) = args.suite.resolve(args.quick);
+            let (suite, paths, _) = args.suite.resolve(args.quick);
             variance::run(&variance::Config {
-                timing,
+                rounds: if args.quick { 6 } else { args.rounds.max(2) },
+                engine: engine_config(args.quick, None),
+                confidence: paired::verdict::Judging::default().confidence,
                 filter: args.filter,
                 suite,
                 paths,
                 progress,
+                quick: args.quick,
             })
         }
     };

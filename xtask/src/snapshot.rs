@@ -229,18 +229,14 @@ impl Snapshot {
     }
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder.
+/// Writes `bytes` to `path` through the workspace's one file layer (`llmkg-filefmt`): a unique
+/// temporary file in the same folder, fsynced, renamed over `path`, then the folder fsynced, so
+/// concurrent writers and a killed process never leave a torn or missing file.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let parent = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
-    let temporary = path.with_extension("tmp");
-    {
-        let mut file = fs::File::create(&temporary)
-            .with_context(|| format!("creating {}", temporary.display()))?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-    }
-    fs::rename(&temporary, path).with_context(|| format!("writing {}", path.display()))?;
+    llmkg_filefmt::write_atomically(path, bytes)
+        .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }
 

@@ -1,4 +1,4 @@
-//! Sample statistics for comparing benchmark runs: medians, CV, bootstrap, Mann-Whitney U, Holm.
+//! Sample statistics for comparing benchmark runs: medians, CV, bootstrap, Mann-Whitney U, Holm, Wilcoxon.
 
 /// A small, seeded xorshift64* generator: the bootstrap must give the same interval every run.
 #[derive(Debug, Clone)]
@@ -225,6 +225,9 @@ pub fn geometric_mean(values: &[f64]) -> Option<f64> {
     }
     Some((values.iter().map(|v| v.ln()).sum::<f64>() / values.len() as f64).exp())
 }
+
+mod signed_rank;
+pub use signed_rank::{hodges_lehmann, signed_rank_p, walsh_interval};
 
 #[cfg(test)]
 mod tests;

@@ -2,7 +2,7 @@
 use std::{
     collections::BTreeSet,
     collections::VecDeque,
-    ffi::OsString,
+    ffi::{OsStr, OsString},
     fs,
     io::{BufRead, BufReader, BufWriter, Read, Write},
     path::{Path, PathBuf},
@@ -154,6 +154,58 @@ fn find_executable(cargo_json: &str, bench: &str) -> Option<(PathBuf, PathBuf)> 
 }
 
 impl BuiltSuite {
+    /// A suite built earlier: its executable, the folder it runs in, its Criterion version.
+    pub fn from_parts(
+        executable: PathBuf,
+        package_dir: PathBuf,
+        criterion_version: String,
+    ) -> Self {
+        Self {
+            executable,
+            package_dir,
+            criterion_version,
+        }
+    }
+
+    /// Runs the executable once with `args` and `envs`, appending its output to `log_file`;
+    /// a failure quotes the output's tail.
+    pub fn run_logged(
+        &self,
+        args: &[String],
+        envs: &[(&str, &OsStr)],
+        log_file: &Path,
+    ) -> anyhow::Result<()> {
+        if let Some(parent) = log_file.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        let mut command = self.command();
+        command.args(args);
+        for (key, value) in envs {
+            command.env(key, value);
+        }
+        let output = command
+            .stdin(Stdio::null())
+            .output()
+            .with_context(|| format!("starting {}", self.executable.display()))?;
+        let mut log = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log_file)
+            .with_context(|| format!("opening {}", log_file.display()))?;
+        log.write_all(&output.stdout)?;
+        log.write_all(&output.stderr)?;
+        if !output.status.success() {
+            bail!(
+                "{} failed ({}); output in {}:\n{}",
+                self.executable.display(),
+                output.status,
+                log_file.display(),
+                tail(&String::from_utf8_lossy(&output.stderr), LOG_TAIL_LINES)
+            );
+        }
+        Ok(())
+    }
+
     /// The bench executable.
     pub fn executable(&self) -> &Path {
         &self.executable

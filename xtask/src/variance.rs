@@ -1,15 +1,20 @@
-//! `cargo xtask variance`: the same code measured twice; run-to-run change and CV per benchmark.
-use std::{fs, path::Path, process::ExitCode};
+//! `cargo xtask variance`: a paired A/A of one build against itself; per-benchmark noise floors.
+use std::{collections::BTreeMap, fs, path::Path, process::ExitCode};
 
+use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    measure::{MeasureConfig, measure},
+    paired::{
+        Engine, EngineConfig, Pair,
+        verdict::{SetStats, set_stats},
+    },
     paths::Paths,
+    regress::build,
     report::{self, format_ns, short_sha},
-    snapshot::{Snapshot, write_atomically},
+    snapshot::{GitInfo, Snapshot, now_unix_s, write_atomically},
     stats,
-    suite::{Suite, Timing},
+    suite::Suite,
 };
 
 /// The seed's bar on run-to-run spread.
@@ -20,16 +25,22 @@ pub const GOAL_BAR: f64 = 0.02;
 /// What `cargo xtask variance` was asked to do.
 #[derive(Debug)]
 pub struct Config {
-    /// Measurement settings.
-    pub timing: Timing,
+    /// Paired rounds of the build against itself.
+    pub rounds: usize,
+    /// Criterion settings and round shape (the same as `regress` uses).
+    pub engine: EngineConfig,
+    /// Confidence of the intervals the floors come from.
+    pub confidence: f64,
     /// Criterion filter.
     pub filter: Option<String>,
     /// The suite.
     pub suite: Suite,
     /// Output locations.
     pub paths: Paths,
-    /// Show a progress bar.
+    /// Show build output.
     pub progress: bool,
+    /// Fewer rounds (`--quick`).
+    pub quick: bool,
 }
 
 /// Run-to-run spread of one benchmark.
@@ -43,8 +54,15 @@ pub struct VarianceRow {
     pub second_median_ns: f64,
     /// `|second / first - 1|`.
     pub run_to_run: f64,
-    /// The larger within-run CV of the two runs.
+    /// The larger within-run CV of the two runs (paired A/A: the per-round log-ratio spread).
     pub cv: f64,
+    /// Paired A/A: the largest change the interval still allows, `max(upper - 1, 1 - lower)`;
+    /// `regress` never uses a smaller threshold for this benchmark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noise_floor: Option<f64>,
+    /// Paired A/A: rounds measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rounds: Option<usize>,
 }
 
 /// Both runs' spread, saved as `variance.json` and read back by the bench scorecard.
@@ -56,14 +74,24 @@ pub struct VarianceSummary {
     pub dirty: bool,
     /// When the second run finished.
     pub created_unix_s: u64,
-    /// Whether both runs were quick smoke passes.
+    /// Whether both runs were quick smoke passes (paired: fewer rounds).
     pub quick: bool,
+    /// Whether this is a paired A/A (rounds of one build against itself).
+    #[serde(default)]
+    pub paired: bool,
     /// One row per benchmark present in both runs.
     pub rows: Vec<VarianceRow>,
 }
 
 impl VarianceSummary {
-    /// Compares two runs of the same code.
+    /// Compares two runs of the same code (two snapshots, unpaired).
+    #[cfg_attr(
+        not(test),
+        allow(
+            dead_code,
+            reason = "the scorecard's tests build summaries from snapshots"
+        )
+    )]
     pub fn of(first: &Snapshot, second: &Snapshot) -> Self {
         let rows = first
             .benchmarks
@@ -76,6 +104,8 @@ impl VarianceSummary {
                     second_median_ns: b.median_ns,
                     run_to_run: (b.median_ns / a.median_ns - 1.0).abs(),
                     cv: a.cv.max(b.cv),
+                    noise_floor: None,
+                    rounds: None,
                 })
             })
             .collect();
@@ -84,8 +114,56 @@ impl VarianceSummary {
             dirty: second.git.dirty,
             created_unix_s: second.created_unix_s,
             quick: second.settings.quick,
+            paired: false,
             rows,
         }
+    }
+
+    /// A paired A/A: each benchmark's rounds of one build against itself.
+    pub fn of_rounds(
+        git: &GitInfo,
+        quick: bool,
+        rounds: &BTreeMap<String, Vec<Pair>>,
+        confidence: f64,
+    ) -> Self {
+        let rows = rounds
+            .iter()
+            .filter_map(|(id, pairs)| {
+                let set: SetStats = set_stats(pairs, confidence)?;
+                let baseline: Vec<f64> = pairs.iter().map(|pair| pair.baseline_ns).collect();
+                let candidate: Vec<f64> = pairs.iter().map(|pair| pair.candidate_ns).collect();
+                let floor = match (set.lower, set.upper) {
+                    (Some(lower), Some(upper)) => (upper - 1.0).max(1.0 - lower).max(0.0),
+                    // Too few rounds for an interval: two spreads of one round.
+                    _ => 2.0 * set.round_sd,
+                };
+                Some(VarianceRow {
+                    id: id.clone(),
+                    first_median_ns: stats::median(&baseline)?,
+                    second_median_ns: stats::median(&candidate)?,
+                    run_to_run: (set.ratio - 1.0).abs(),
+                    cv: set.round_sd,
+                    noise_floor: Some(floor),
+                    rounds: Some(set.rounds),
+                })
+            })
+            .collect();
+        Self {
+            sha: git.sha.clone(),
+            dirty: git.dirty,
+            created_unix_s: now_unix_s(),
+            quick,
+            paired: true,
+            rows,
+        }
+    }
+
+    /// The calibrated noise floor of each benchmark.
+    pub fn floors(&self) -> BTreeMap<String, f64> {
+        self.rows
+            .iter()
+            .filter_map(|row| Some((row.id.clone(), row.noise_floor?)))
+            .collect()
     }
 
     /// The largest run-to-run change.
@@ -118,6 +196,9 @@ impl VarianceSummary {
                     format_ns(row.second_median_ns),
                     format!("{:.2}%", row.run_to_run * 100.0),
                     format!("{:.2}%", row.cv * 100.0),
+                    row.noise_floor
+                        .map(|floor| format!("{:.2}%", floor * 100.0))
+                        .unwrap_or_default(),
                     verdict(row.run_to_run).to_owned(),
                 ]
             })
@@ -126,15 +207,27 @@ impl VarianceSummary {
         let mut text = format!(
             "# Run-to-run variance (A/A) of `{}`{}\n\n",
             short_sha(&self.sha),
-            if self.quick { ", quick runs" } else { "" }
+            match (self.paired, self.quick) {
+                (true, _) => ", paired rounds of one build against itself",
+                (false, true) => ", quick runs",
+                (false, false) => "",
+            }
         );
+        if self.paired {
+            text.push_str(
+                "`run-to-run` is the A/A change (Hodges–Lehmann over rounds), `spread` the \
+                 standard deviation of one round's log-ratio, `floor` the largest change the \
+                 interval allows: `regress` never uses a smaller threshold.\n\n",
+            );
+        }
         text.push_str(&report::table(
             &[
                 "benchmark",
-                "run 1",
-                "run 2",
+                if self.paired { "side A" } else { "run 1" },
+                if self.paired { "side B" } else { "run 2" },
                 "run-to-run",
-                "CV (max)",
+                if self.paired { "spread" } else { "CV (max)" },
+                "floor",
                 "bar",
             ],
             &rows,
@@ -164,26 +257,44 @@ fn verdict(change: f64) -> &'static str {
     }
 }
 
-/// Runs the command.
+/// Runs the command: one build, rounds of it against itself, floors saved to `variance.json`.
 pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
-    let measure_config = |name: &str| MeasureConfig {
-        suite: config.suite.clone(),
-        filter: config.filter.clone(),
-        timing: config.timing,
-        name: name.to_owned(),
-        target_dir: config.paths.target.clone(),
-        criterion_home: config.paths.criterion_home.clone(),
-        html: false,
-        progress: config.progress,
-        show_build: config.progress,
-        log_file: config.paths.out.join("logs").join(format!("{name}.log")),
-        git_dir: config.paths.root.clone(),
-    };
-    eprintln!("variance: first run");
-    let first = measure(&measure_config("variance-a"))?;
-    eprintln!("variance: second run of the same build");
-    let second = measure(&measure_config("variance-b"))?;
-    let summary = VarianceSummary::of(&first, &second);
+    if let Some(filter) = &config.filter {
+        Regex::new(filter).map_err(|error| anyhow::anyhow!("invalid --filter regex: {error}"))?;
+    }
+    let built = build::candidate(&config.suite, &config.paths, config.progress)?;
+    let ids = built.list(config.filter.as_deref())?;
+    if ids.is_empty() {
+        return Err(crate::error::InputError::NoBenchmarks(
+            config.filter.clone().unwrap_or_default(),
+        )
+        .into());
+    }
+    eprintln!(
+        "variance: {} rounds of {} benchmarks, the build against itself",
+        config.rounds,
+        ids.len()
+    );
+    let mut engine = Engine::new(
+        &built,
+        &built,
+        config.engine,
+        config.paths.out.join("variance"),
+    );
+    engine.size(&ids)?;
+    let mut rounds: BTreeMap<String, Vec<Pair>> = BTreeMap::new();
+    for round in 0..config.rounds {
+        for (id, pair) in engine.round(&ids)? {
+            rounds.entry(id).or_default().push(pair);
+        }
+        eprintln!("variance: round {}/{}", round + 1, config.rounds);
+    }
+    let summary = VarianceSummary::of_rounds(
+        &GitInfo::of(&config.paths.root),
+        config.quick,
+        &rounds,
+        config.confidence,
+    );
     write_atomically(
         &config.paths.out.join("variance.json"),
         serde_json::to_string_pretty(&summary)?.as_bytes(),

@@ -85,23 +85,38 @@ impl ExceptionContext {
     /// values nesting lists at most [`llmkg_core::MAX_VALUE_DEPTH`] deep (the bound the
     /// store, the optimizer and the patterns file apply too).
     pub fn validate(&self) -> Result<()> {
+        self.validate_own()?;
+        check_siblings(&self.sibling_properties)
+    }
+
+    /// [`validate`](Self::validate) without the sibling values (a
+    /// [`NodeFeatureCache`](crate::NodeFeatureCache) checked those once for the node).
+    pub(crate) fn validate_own(&self) -> Result<()> {
         if self.property_name.is_empty() {
             return Err(LearnError::EmptyPropertyName);
         }
-        let too_deep = |property: &str| LearnError::ValueTooDeep {
-            property: property.to_owned(),
-            limit: llmkg_core::MAX_VALUE_DEPTH,
-        };
         for value in [&self.inherited_value, &self.actual_value] {
             value
                 .check_depth()
                 .map_err(|_| too_deep(&self.property_name))?;
         }
-        for (sibling, value) in &self.sibling_properties {
-            value.check_depth().map_err(|_| too_deep(sibling))?;
-        }
         Ok(())
     }
+}
+
+fn too_deep(property: &str) -> LearnError {
+    LearnError::ValueTooDeep {
+        property: property.to_owned(),
+        limit: llmkg_core::MAX_VALUE_DEPTH,
+    }
+}
+
+/// Every sibling value nests lists at most [`llmkg_core::MAX_VALUE_DEPTH`] deep.
+pub(crate) fn check_siblings(siblings: &HashMap<String, PropertyValue>) -> Result<()> {
+    for (sibling, value) in siblings {
+        value.check_depth().map_err(|_| too_deep(sibling))?;
+    }
+    Ok(())
 }
 
 /// What a user says about an exception the system made or suggested.

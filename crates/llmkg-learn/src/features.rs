@@ -10,7 +10,7 @@ mod tokens;
 use crate::context::ExceptionContext;
 
 pub use self::extractors::{
-    DepthFeatures, InteractionFeatures, NodeTypeFeatures, PropertyNameFeatures, SiblingCache,
+    DepthFeatures, InteractionFeatures, NodeFeatureCache, NodeTypeFeatures, PropertyNameFeatures,
     SiblingFeatures, ValueFeatures,
 };
 pub(crate) use self::tokens::{TokenHasher, combine_hashes, token_hash, transition_signature};
@@ -110,22 +110,42 @@ impl FeatureVector {
         FeatureVector::extract(context, dimension_bits, &STANDARD_EXTRACTORS)
     }
 
-    /// [`standard`](Self::standard) with the sibling group read from `siblings`, a cache of
-    /// `context.sibling_properties`: the same vector, without hashing every sibling again.
+    /// [`standard`](Self::standard) with the node-level groups read from `cache`, a
+    /// [`NodeFeatureCache`] of `context`'s node type and `context.sibling_properties`: the same
+    /// vector, without hashing the node type and every sibling again.
     #[must_use]
     pub fn standard_cached(
         context: &ExceptionContext,
         dimension_bits: u32,
-        siblings: &SiblingCache,
+        cache: &NodeFeatureCache,
     ) -> FeatureVector {
-        // The sibling extractor is the last standard one.
-        let (last, others) = STANDARD_EXTRACTORS
-            .split_last()
-            .expect("the standard extractors are not empty");
-        debug_assert_eq!(last.name(), SiblingFeatures.name());
-        let mut vector = FeatureVector::extract(context, dimension_bits, others);
+        // The standard extractors, in order, the node-level ones read from the cache.
+        let mut vector = FeatureVector::extract(
+            context,
+            dimension_bits,
+            &[&PropertyNameFeatures, &ValueFeatures],
+        );
         let mask = (1_u32 << dimension_bits.clamp(1, 31)) - 1;
-        vector.group(mask, |sink| siblings.extract(&context.property_name, sink));
+        if cache.has_node_type(context) {
+            vector.group(mask, |sink| cache.extract_node_type(sink));
+            vector.group(mask, |sink| cache.extract_interactions(context, sink));
+        } else {
+            vector.group(mask, |sink| NodeTypeFeatures.extract(context, sink));
+            vector.group(mask, |sink| InteractionFeatures.extract(context, sink));
+        }
+        vector.group(mask, |sink| DepthFeatures.extract(context, sink));
+        vector.group(mask, |sink| cache.extract(&context.property_name, sink));
+        debug_assert_eq!(
+            STANDARD_EXTRACTORS.map(FeatureExtractor::name),
+            [
+                PropertyNameFeatures.name(),
+                ValueFeatures.name(),
+                NodeTypeFeatures.name(),
+                InteractionFeatures.name(),
+                DepthFeatures.name(),
+                SiblingFeatures.name(),
+            ]
+        );
         vector
     }
 

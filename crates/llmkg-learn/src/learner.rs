@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::LearnerConfig;
 use crate::context::{ExceptionContext, UserFeedback};
 use crate::error::{LearnError, Result};
-use crate::features::{FeatureVector, SiblingCache};
+use crate::features::{FeatureVector, NodeFeatureCache};
 use crate::model::LogisticModel;
 use crate::patterns::{PatternMatch, PatternTable};
 
@@ -190,7 +190,7 @@ impl PatternLearner {
         context: &ExceptionContext,
         features: Option<&FeatureVector>,
     ) -> Result<()> {
-        context.validate()?;
+        validate(context, features)?;
         let confidence = exception.confidence;
         if !(confidence.is_finite() && (0.0..=1.0).contains(&confidence)) {
             return Err(LearnError::InvalidConfidence(confidence));
@@ -231,23 +231,34 @@ impl PatternLearner {
         context: &ExceptionContext,
         features: Option<&FeatureVector>,
     ) -> Result<()> {
-        context.validate()?;
+        validate(context, features)?;
         self.train(context, features, 0.0, 1.0);
         self.counters.non_exceptions_observed += 1;
         Ok(())
     }
 
-    /// The learner's features of `context`, the sibling group read from `siblings`, a
-    /// [`SiblingCache`] of `context.sibling_properties` (for many properties of one node: the
-    /// siblings are hashed once per node, not once per call). Equal to what every other call
-    /// extracts from `context` itself.
-    #[must_use]
+    /// The learner's features of `context`, the node-level groups read from `siblings`, a
+    /// [`NodeFeatureCache`] of `context`'s node type and `context.sibling_properties` (for many
+    /// properties of one node: the type and the siblings are hashed once per node, not once
+    /// per call). Equal to what every other call extracts from `context` itself.
+    ///
+    /// # Errors
+    ///
+    /// What [`ExceptionContext::validate`] finds (the siblings' depth as the cache checked
+    /// it once): the `_features` calls then trust the vector and check only the context's
+    /// name and values.
     pub fn features_cached(
         &self,
         context: &ExceptionContext,
-        siblings: &SiblingCache,
-    ) -> FeatureVector {
-        FeatureVector::standard_cached(context, self.config.dimension_bits, siblings)
+        siblings: &NodeFeatureCache,
+    ) -> Result<FeatureVector> {
+        context.validate_own()?;
+        siblings.check_siblings()?;
+        Ok(FeatureVector::standard_cached(
+            context,
+            self.config.dimension_bits,
+            siblings,
+        ))
     }
 
     fn train(
@@ -478,4 +489,13 @@ fn context_heap_bytes(context: &ExceptionContext) -> usize {
             .iter()
             .map(|(name, value)| name.capacity() + value.heap_bytes())
             .sum::<usize>()
+}
+
+/// The whole context, or, with features from [`PatternLearner::features_cached`] (which
+/// checked the siblings once per node), only its name and values.
+fn validate(context: &ExceptionContext, features: Option<&FeatureVector>) -> Result<()> {
+    match features {
+        Some(_) => context.validate_own(),
+        None => context.validate(),
+    }
 }

@@ -47,8 +47,8 @@ pub use crate::{
     error::{LearnError, Result},
     features::{
         DepthFeatures, FeatureExtractor, FeatureSink, FeatureVector, InteractionFeatures,
-        MAX_FEATURES, MAX_GROUP_NORM, NodeTypeFeatures, PropertyNameFeatures, STANDARD_EXTRACTORS,
-        SiblingCache, SiblingFeatures, ValueFeatures,
+        MAX_FEATURES, MAX_GROUP_NORM, NodeFeatureCache, NodeTypeFeatures, PropertyNameFeatures,
+        STANDARD_EXTRACTORS, SiblingFeatures, ValueFeatures,
     },
     learner::{LearnerStatistics, PatternLearner},
     patterns::PatternMatch,

@@ -10,10 +10,14 @@ fn rows(report: &RegressReport) -> Vec<Vec<String>> {
         .benchmarks
         .iter()
         .map(|c| {
+            let side = |ns: Option<f64>, instructions: Option<u64>| match instructions {
+                Some(count) => count.to_string(),
+                None => ns.map(format_ns).unwrap_or_default(),
+            };
             vec![
                 c.id.clone(),
-                c.baseline_median_ns.map(format_ns).unwrap_or_default(),
-                c.candidate_median_ns.map(format_ns).unwrap_or_default(),
+                side(c.baseline_median_ns, c.baseline_instructions),
+                side(c.candidate_median_ns, c.candidate_instructions),
                 c.ratio.map(format_change).unwrap_or_default(),
                 match (c.ratio_lower, c.ratio_upper) {
                     (Some(lower), Some(upper)) => {
@@ -23,6 +27,11 @@ fn rows(report: &RegressReport) -> Vec<Vec<String>> {
                 },
                 c.p_adjusted.map(|p| format!("{p:.3}")).unwrap_or_default(),
                 format!("{:.0}%", c.threshold * 100.0),
+                match (c.rounds, c.confirm_rounds) {
+                    (Some(first), Some(0)) => first.to_string(),
+                    (Some(first), Some(second)) => format!("{first}+{second}"),
+                    _ => String::new(),
+                },
                 c.verdict.label().to_owned(),
                 c.note.clone(),
             ]
@@ -40,6 +49,7 @@ fn rows(report: &RegressReport) -> Vec<Vec<String>> {
         String::new(),
         String::new(),
         String::new(),
+        String::new(),
         format!(
             "{} benchmarks compared",
             report
@@ -52,7 +62,7 @@ fn rows(report: &RegressReport) -> Vec<Vec<String>> {
     rows
 }
 
-const HEADERS: [&str; 9] = [
+const HEADERS: [&str; 10] = [
     "benchmark",
     "baseline",
     "current",
@@ -60,9 +70,30 @@ const HEADERS: [&str; 9] = [
     "95% CI",
     "p (Holm)",
     "threshold",
+    "rounds",
     "verdict",
     "note",
 ];
+
+fn lane_line(report: &RegressReport) -> String {
+    match report.mode {
+        "paired" => format!(
+            "paired: {} rounds of both builds in {:.0} s{}",
+            report.rounds_run.unwrap_or(0),
+            report.elapsed_s,
+            if report.budget_exhausted {
+                " (budget spent with benchmarks undecided)"
+            } else {
+                ""
+            }
+        ),
+        "icount" => format!(
+            "instruction counts (callgrind) of both builds in {:.0} s",
+            report.elapsed_s
+        ),
+        _ => "UNPAIRED: a fresh run against a saved snapshot; reported, never gating".to_owned(),
+    }
+}
 
 fn summary_line(report: &RegressReport) -> String {
     let count = |verdict| {
@@ -73,10 +104,11 @@ fn summary_line(report: &RegressReport) -> String {
             .count()
     };
     format!(
-        "{} regressed, {} improved, {} unchanged, {} noisy, {} new, {} missing; exit code {}",
+        "{} regressed, {} improved, {} unchanged, {} inconclusive, {} noisy, {} new, {} missing; exit code {}",
         count(Verdict::Regressed),
         count(Verdict::Improved),
         count(Verdict::Unchanged),
+        count(Verdict::Inconclusive),
         count(Verdict::Noisy),
         count(Verdict::New),
         count(Verdict::Missing),
@@ -87,10 +119,12 @@ fn summary_line(report: &RegressReport) -> String {
 /// The comparison as a padded text table.
 pub fn render_table(report: &RegressReport) -> String {
     format!(
-        "baseline `{}` ({}) vs current ({})\n\n{}\n{}",
+        "baseline `{}` ({}) vs current ({})\nbaseline: {}\n{}\n\n{}\n{}",
         report.baseline,
         short_sha(&report.baseline_sha),
         short_sha(&report.candidate_sha),
+        report.baseline_source,
+        lane_line(report),
         report::table(&HEADERS, &rows(report)),
         summary_line(report)
     )
@@ -103,6 +137,12 @@ pub fn render_markdown(report: &RegressReport) -> String {
         report.baseline,
         short_sha(&report.baseline_sha)
     );
+    text.push_str(&format!(
+        "Baseline: {}. Current: `{}`. {}.\n\n",
+        report.baseline_source,
+        short_sha(&report.candidate_sha),
+        lane_line(report)
+    ));
     if let Some(warning) = &report.host_warning {
         text.push_str(&format!("> **Warning:** {warning}\n\n"));
     }

@@ -236,22 +236,25 @@ fn emit_siblings(chosen: impl Iterator<Item = SiblingHashes>, sink: &mut Feature
     }
 }
 
-/// The sibling features of one node, hashed once for all of its properties.
+/// The features of one node that do not depend on the property: its type's hashes and its
+/// siblings', computed once for all of its properties.
 ///
 /// [`SiblingFeatures`] hashes every sibling for every context; a node with `n` properties
 /// processed property by property pays `n²` hashes. This keeps the `MAX_SIBLINGS + 1`
 /// siblings with the smallest name hashes of the map once, and each property's sibling
 /// features are the first `MAX_SIBLINGS` of them that are not the property itself: exactly
-/// what [`SiblingFeatures`] extracts from the same map.
+/// what [`SiblingFeatures`] extracts from the same map. The node type's token hashes
+/// ([`NodeTypeFeatures`], [`InteractionFeatures`]) are kept the same way; a context of
+/// another node type is extracted afresh.
 ///
 /// ```
 /// use std::collections::HashMap;
 /// use llmkg_core::PropertyValue;
-/// use llmkg_learn::{ExceptionContext, FeatureVector, SiblingCache};
+/// use llmkg_learn::{ExceptionContext, FeatureVector, NodeFeatureCache};
 ///
 /// let siblings: HashMap<String, PropertyValue> =
 ///     (0..100).map(|i| (format!("p{i}"), PropertyValue::Boolean(i % 2 == 0))).collect();
-/// let cache = SiblingCache::new(&siblings);
+/// let cache = NodeFeatureCache::new("Bird", &siblings);
 /// let mut context = ExceptionContext::new("p7", true.into(), false.into(), "Bird", 2);
 /// context.sibling_properties = siblings;
 /// assert_eq!(
@@ -260,28 +263,91 @@ fn emit_siblings(chosen: impl Iterator<Item = SiblingHashes>, sink: &mut Feature
 /// );
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct SiblingCache {
+pub struct NodeFeatureCache {
     /// `(name hash, value hash, name)`, sorted by name hash.
     entries: Vec<(u64, u64, String)>,
     siblings: usize,
+    node_type: String,
+    node_type_hash: u64,
+    /// `token_hash(NODE_TOKEN, token)` of the node type's first tokens.
+    node_tokens: Vec<u64>,
+    /// The first sibling (in map order) whose value nests too deep, checked once for the node.
+    too_deep_sibling: Option<String>,
 }
 
-impl SiblingCache {
-    /// Hashes the siblings of one node.
-    pub fn new(siblings: &std::collections::HashMap<String, PropertyValue>) -> Self {
+impl NodeFeatureCache {
+    /// Hashes the type and the siblings of one node.
+    pub fn new(
+        node_type: &str,
+        siblings: &std::collections::HashMap<String, PropertyValue>,
+    ) -> Self {
         let chosen = smallest_siblings::<{ MAX_SIBLINGS + 1 }>(siblings, None);
-        SiblingCache {
+        NodeFeatureCache {
             entries: chosen
                 .iter()
                 .map(|&(name_hash, value_hash, name)| (name_hash, value_hash, name.to_owned()))
                 .collect(),
             siblings: siblings.len(),
+            node_type: node_type.to_owned(),
+            node_type_hash: token_hash(NODE_TYPE, node_type),
+            node_tokens: identifier_tokens(node_type)
+                .take(MAX_TOKENS_PER_IDENTIFIER)
+                .map(|token| token_hash(NODE_TOKEN, token))
+                .collect(),
+            too_deep_sibling: siblings
+                .iter()
+                .find(|(_, value)| value.check_depth().is_err())
+                .map(|(name, _)| name.clone()),
+        }
+    }
+
+    /// What [`ExceptionContext::validate`] says of the cached siblings.
+    pub(crate) fn check_siblings(&self) -> crate::error::Result<()> {
+        match &self.too_deep_sibling {
+            Some(name) => Err(crate::error::LearnError::ValueTooDeep {
+                property: name.clone(),
+                limit: llmkg_core::MAX_VALUE_DEPTH,
+            }),
+            None => Ok(()),
         }
     }
 
     /// How many siblings the cached map held.
     pub fn sibling_count(&self) -> usize {
         self.siblings
+    }
+
+    /// Whether the node-type features apply to `context`.
+    pub(crate) fn has_node_type(&self, context: &ExceptionContext) -> bool {
+        self.node_type == context.node_type
+    }
+
+    /// [`NodeTypeFeatures`] from the cache.
+    pub(crate) fn extract_node_type(&self, sink: &mut FeatureSink<'_>) {
+        sink.add_hashed(self.node_type_hash, 1.0);
+        for &token in &self.node_tokens {
+            sink.add_hashed(token, 1.0);
+        }
+    }
+
+    /// [`InteractionFeatures`] of `context` with the node tokens from the cache.
+    pub(crate) fn extract_interactions(
+        &self,
+        context: &ExceptionContext,
+        sink: &mut FeatureSink<'_>,
+    ) {
+        let property = token_hash(PROPERTY_NAME, &context.property_name);
+        let transition = transition_signature(&context.inherited_value, &context.actual_value);
+        sink.add_hashed(
+            combine_hashes(PROPERTY_TRANSITION, property, transition),
+            1.0,
+        );
+        for &node_token in &self.node_tokens {
+            sink.add_hashed(
+                combine_hashes(PROPERTY_NODE_TOKEN, property, node_token),
+                1.0,
+            );
+        }
     }
 
     /// Writes the sibling features of `property`.

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use llmkg_core::{CoreError, Hierarchy, InheritanceNode, NodeId, PropertyConflict, PropertyValue};
 use llmkg_exception::{Exception, ExceptionSource};
-use llmkg_learn::{ExceptionContext, SiblingCache};
+use llmkg_learn::{ExceptionContext, NodeFeatureCache};
 
 use super::ExceptionSystem;
 use crate::error::Result;
@@ -78,9 +78,10 @@ impl ExceptionSystem {
         // One context per node, its property and values refilled per use: the sibling map
         // (every local property) is cloned once, not once per property.
         let mut context = self.context(node, "", &PropertyValue::Null, &PropertyValue::Null);
-        // The learner's sibling features, hashed once for the node: hashing every sibling on
-        // each of the learner's calls made a node of n properties cost n² hashes.
-        let siblings = SiblingCache::new(&context.sibling_properties);
+        // The learner's node-level features (type and siblings), hashed once for the node:
+        // hashing every sibling on each of the learner's calls made a node of n properties
+        // cost n² hashes.
+        let siblings = NodeFeatureCache::new(&context.node_type, &context.sibling_properties);
         let mut stored = 0;
         for (property, mut exception) in detected {
             refill(
@@ -90,7 +91,7 @@ impl ExceptionSystem {
                 &exception.actual_value,
             );
             // One extraction serves the prediction and the learning.
-            let features = self.learner.features_cached(&context, &siblings);
+            let features = self.learner.features_cached(&context, &siblings)?;
             let likelihood = self.learner.predict_features(&features);
             exception.confidence = (exception.confidence
                 + (1.0 - exception.confidence) * likelihood * self.config.pattern_boost)
@@ -119,7 +120,7 @@ impl ExceptionSystem {
         for (property, value) in &node.local_properties {
             if inherited.get(property) == Some(value) {
                 refill(&mut context, property, value, value);
-                let features = self.learner.features_cached(&context, &siblings);
+                let features = self.learner.features_cached(&context, &siblings)?;
                 self.learner
                     .observe_non_exception_features(&context, &features)?;
                 non_exceptions += 1;
