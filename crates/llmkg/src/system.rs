@@ -233,14 +233,20 @@ impl ExceptionSystem {
 
     /// Whether the optimizer holds `property` on `node` (a copy the store may shadow).
     fn is_cold(&self, node: NodeId, property: &str) -> bool {
-        self.cold_names
-            .get(&node)
-            .is_some_and(|names| names.contains(property))
+        // Before any optimize the map is empty: no hashing on the hot path.
+        !self.cold_names.is_empty()
+            && self
+                .cold_names
+                .get(&node)
+                .is_some_and(|names| names.contains(property))
     }
 
     /// The optimizer's exceptions of `node` that the store does not shadow, by name.
     fn cold_exceptions(&self, node: NodeId) -> Vec<(String, Exception)> {
         let mut found = Vec::new();
+        if self.cold_names.is_empty() {
+            return found;
+        }
         for property in self.cold_names.get(&node).into_iter().flatten() {
             if self.store.contains(node, property) {
                 continue;
