@@ -11,7 +11,7 @@
 //! installs no counting allocator, as the seed does not, so its memory bench reads the system
 //! allocator's statistics.
 #![allow(
-    // The seed ignores the `Result`s of `add_exception` and `resolve_property`.
+    // The seed ignores the `Result` of `add_exception` and the `Option` of `resolve_property`.
     unused_must_use,
     // The seed uses `criterion::black_box`.
     deprecated,

@@ -34,8 +34,11 @@ use crate::{CoreError, InheritanceNode, NodeId, PropertyValue, Result};
 ///    `A -> B -> C` does not let `A` beat `B`);
 /// 3. if the remaining candidates all carry the same value, it is inherited from the first
 ///    of them in [`Hierarchy::ancestors`] order ([`Resolution::Inherited`]);
-///    if they disagree, that is a [`Resolution::Conflict`] (the Nixon diamond), whose
-///    `default_pick` is the candidate that comes first in [`Hierarchy::ancestors`] order;
+///    if they disagree, that is a [`Resolution::Conflict`] (the Nixon diamond): no value
+///    wins, [`Resolution::value`] is `None` and [`Hierarchy::inherited_properties`] /
+///    [`Hierarchy::resolve_properties`] leave the property out, so nothing depends on the
+///    order of `parent_ids` (its `default_pick`, the candidate that comes first in
+///    [`Hierarchy::ancestors`] order, is there for a caller that chooses parent order);
 /// 4. with no candidate the property is [`Resolution::Undefined`].
 ///
 /// The order of [`Hierarchy::ancestors`] lists every ancestor before its own ancestors and
@@ -146,8 +149,9 @@ impl Hierarchy {
     /// Adds a node whose parents are already in the hierarchy.
     ///
     /// Fails, changing nothing, on a duplicate id, an unknown or repeated parent, the node
-    /// naming itself as parent ([`CoreError::Cycle`]), an empty property name, or a local
-    /// property that an ancestor declared strict.
+    /// naming itself as parent ([`CoreError::Cycle`]), an empty property name, a value nesting
+    /// lists deeper than [`MAX_VALUE_DEPTH`](crate::MAX_VALUE_DEPTH)
+    /// ([`CoreError::ValueTooDeep`]), or a local property that an ancestor declared strict.
     pub fn insert(&mut self, node: InheritanceNode) -> Result<()> {
         if self.index_of.contains_key(&node.id) {
             return Err(CoreError::DuplicateNode(node.id));
@@ -159,6 +163,9 @@ impl Hierarchy {
         }
         if node.local_properties.keys().any(String::is_empty) {
             return Err(CoreError::EmptyPropertyName { node: node.id });
+        }
+        for value in node.local_properties.values() {
+            value.check_depth()?;
         }
         let mut parent_indices: Vec<u32> = Vec::with_capacity(node.parent_ids.len());
         for &parent in &node.parent_ids {

@@ -5,7 +5,9 @@
 //! which owns nodes (several parents allowed, cycles rejected) and resolves what each node
 //! inherits: own values beat inherited ones, a more specific ancestor (one that descends
 //! from another candidate) beats a less specific one, and equally specific ancestors that
-//! disagree are reported as a [`Resolution::Conflict`] with a documented default pick.
+//! disagree are reported as a [`Resolution::Conflict`] with every candidate, never settled
+//! by the order of a node's parents ([`Hierarchy::inherited_properties`] leaves conflicts
+//! out; [`Hierarchy::conflicts`] lists them).
 //! [`Hierarchy::explain`] says why a value is what it is. Once a node's flattened view is
 //! cached, a resolution costs a binary search and a few hash lookups at any depth (see
 //! [`Hierarchy`] for the first call and for invalidation).

@@ -60,7 +60,15 @@ impl InheritanceNode {
         self
     }
 
-    /// Builder-style: sets the node type.
+    /// Builder-style: sets the node type (the learner's view of what kind of node this is;
+    /// [`InheritanceNode::new`] starts it as the name).
+    ///
+    /// ```
+    /// use llmkg_core::{InheritanceNode, NodeId};
+    /// let node = InheritanceNode::new(NodeId(1), "Emperor_Penguin").with_type("bird");
+    /// assert_eq!(node.node_type, "bird");
+    /// assert_eq!(node.name, "Emperor_Penguin");
+    /// ```
     #[must_use]
     pub fn with_type(mut self, node_type: &str) -> Self {
         self.node_type = node_type.to_owned();

@@ -40,6 +40,30 @@ pub struct CacheStatistics {
 
 impl CacheStatistics {
     /// Hits over all lookups (0 when there was none).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use llmkg_core::NodeId;
+    /// use llmkg_exception::{Exception, ExceptionSource};
+    /// use llmkg_exception_store::{ExceptionHandler, ExceptionStore};
+    ///
+    /// let store = Arc::new(ExceptionStore::new());
+    /// let flightless = Exception::new(true.into(), false.into(), "penguin", ExceptionSource::Explicit, 1.0);
+    /// store.add_exception(NodeId(2), "can_fly".into(), flightless)?;
+    /// let handler = ExceptionHandler::new(store);
+    /// assert_eq!(handler.cache_statistics().hit_rate(), 0.0);
+    /// for _ in 0..4 {
+    ///     assert_eq!(handler.resolve_property(NodeId(2), "can_fly", Some(true.into())), Some(false.into()));
+    /// }
+    /// // One miss fills the cache, three hits follow.
+    /// assert_eq!(handler.cache_statistics().hit_rate(), 0.75);
+    /// handler.clear_cache();
+    /// let cleared = handler.cache_statistics();
+    /// assert_eq!((cleared.entries, cleared.hits, cleared.misses), (0, 3, 1));
+    /// handler.resolve_property(NodeId(2), "can_fly", Some(true.into()));
+    /// assert_eq!(handler.cache_statistics().misses, 2, "a cleared cache misses again");
+    /// # Ok::<(), llmkg_exception_store::StoreError>(())
+    /// ```
     #[must_use]
     pub fn hit_rate(&self) -> f64 {
         let total = self.hits + self.misses;
@@ -290,7 +314,7 @@ impl ExceptionHandler {
         stats
     }
 
-    /// Empties the cache (counters are kept).
+    /// Empties the cache (counters are kept); see [`CacheStatistics::hit_rate`] for an example.
     pub fn clear_cache(&self) {
         for shard in self.cache.iter() {
             shard.lock().entries.clear();

@@ -13,7 +13,7 @@ use std::path::Path;
 
 use llmkg_core::NodeId;
 use llmkg_exception::Exception;
-use llmkg_filefmt::{FileError, FileFault, FileFormat};
+use llmkg_filefmt::{FileError, FileFormat};
 
 use crate::{ExceptionStore, Result, StoreError};
 
@@ -36,18 +36,15 @@ fn corrupt(path: &Path, reason: impl Into<String>) -> StoreError {
 
 /// The store's error for a file-layer error.
 fn from_file_error(error: FileError) -> StoreError {
-    match error.into_fault() {
-        (path, FileFault::Io(source)) => StoreError::Io { path, source },
-        (path, FileFault::UnsupportedVersion { found, expected }) => {
-            StoreError::UnsupportedVersion {
-                path,
-                found,
-                expected,
-            }
-        }
-        (path, FileFault::Corrupt(reason)) => corrupt(&path, reason),
-        (path, other) => corrupt(&path, format!("{other:?}")),
-    }
+    error.convert(
+        |path, source| StoreError::Io { path, source },
+        |path, found, expected| StoreError::UnsupportedVersion {
+            path,
+            found,
+            expected,
+        },
+        |path, reason| corrupt(&path, reason),
+    )
 }
 
 impl ExceptionStore {

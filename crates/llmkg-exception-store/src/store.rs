@@ -112,6 +112,23 @@ impl StoreStatistics {
     }
 
     /// Heap bytes per exception (0 when empty).
+    ///
+    /// ```
+    /// use llmkg_core::NodeId;
+    /// use llmkg_exception::{Exception, ExceptionSource};
+    /// use llmkg_exception_store::ExceptionStore;
+    ///
+    /// let store = ExceptionStore::new();
+    /// assert_eq!(store.statistics().heap_bytes_per_exception(), 0.0);
+    /// for node in 0..10 {
+    ///     let exception = Exception::new(true.into(), false.into(), "", ExceptionSource::Detected, 0.9);
+    ///     store.add_exception(NodeId(node), "can_fly".into(), exception)?;
+    /// }
+    /// let statistics = store.statistics();
+    /// assert_eq!(statistics.heap_bytes_per_exception(), statistics.heap_bytes as f64 / 10.0);
+    /// assert!(statistics.heap_bytes_per_exception() > 0.0);
+    /// # Ok::<(), llmkg_exception_store::StoreError>(())
+    /// ```
     #[must_use]
     pub fn heap_bytes_per_exception(&self) -> f64 {
         if self.total_exceptions == 0 {
@@ -243,6 +260,29 @@ impl ExceptionStore {
     pub fn remove_exception(&self, node: NodeId, property: &str) -> Option<Exception> {
         let hash = property_hash(property);
         let (mut data, epoch) = self.write(node);
+        let removed = data.remove(node.0, hash, property);
+        if removed.is_some() {
+            bump(epoch);
+        }
+        removed
+    }
+
+    /// Removes the exception of `property` on `node` if `approve` approves of it, all under
+    /// the shard's write lock (so no write lands between the check and the removal); returns
+    /// it. A caller that read an exception earlier removes exactly that one with
+    /// `|now| now == &seen`, never a newer write.
+    pub fn remove_exception_if(
+        &self,
+        node: NodeId,
+        property: &str,
+        approve: impl FnOnce(&Exception) -> bool,
+    ) -> Option<Exception> {
+        let hash = property_hash(property);
+        let (mut data, epoch) = self.write(node);
+        let idx = data.find(node.0, hash, property)?;
+        if !approve(&data.exception(data.get(idx))) {
+            return None;
+        }
         let removed = data.remove(node.0, hash, property);
         if removed.is_some() {
             bump(epoch);

@@ -165,7 +165,7 @@ fn validate_confidence(confidence: f32) -> Result<(), ExceptionError> {
 ///
 /// ```
 /// use llmkg_exception::property_hash;
-/// assert_eq!(property_hash("can_fly"), property_hash("can_fly"));
+/// assert_eq!(property_hash("can_fly"), 0x722e14053054b08f);
 /// assert_ne!(property_hash("can_fly"), property_hash("can_swim"));
 /// ```
 #[inline]
@@ -244,7 +244,9 @@ pub mod instant_serde {
     pub fn from_unix_nanos(nanos: i128) -> Instant {
         let (anchor_instant, _) = anchor();
         let anchor_nanos = to_unix_nanos(anchor_instant);
-        let delta = nanos - anchor_nanos;
+        // Saturating: a file may hold any i128 (i128::MIN included), and a time that far off
+        // saturates below like any other unrepresentable one.
+        let delta = nanos.saturating_sub(anchor_nanos);
         let magnitude = Duration::from_nanos(delta.unsigned_abs().min(u64::MAX as u128) as u64);
         if delta >= 0 {
             anchor_instant
@@ -282,7 +284,21 @@ mod tests {
     fn property_hash_is_stable_across_versions() {
         // Pinned values: if these change, every saved snapshot and key breaks.
         assert_eq!(property_hash(""), 0x2d06800538d394c2);
-        assert_eq!(property_hash("can_fly"), property_hash("can_fly"));
+        assert_eq!(property_hash("can_fly"), 0x722e14053054b08f);
+        assert_eq!(property_hash("größe"), 0xa6d7bbea01d4872c);
+    }
+
+    #[test]
+    fn any_nanos_give_an_instant_without_overflow() {
+        let now = Instant::now();
+        for nanos in [i128::MIN, i128::MIN + 1, -1, 0, i128::MAX - 1, i128::MAX] {
+            let instant = instant_serde::from_unix_nanos(nanos);
+            if nanos < 0 {
+                assert!(instant <= now, "{nanos}");
+            } else if nanos == i128::MAX {
+                assert!(instant >= instant_serde::from_unix_nanos(0), "{nanos}");
+            }
+        }
     }
 
     #[test]

@@ -15,7 +15,7 @@ pub enum FormatError {
         need: usize,
     },
     /// The first eight bytes are not this format's magic.
-    #[error("not a {expected} file (bad magic {found:?})")]
+    #[error("expected a {expected} file, found magic {found:?}")]
     BadMagic {
         /// The format that was expected.
         expected: &'static str,
@@ -113,6 +113,27 @@ impl FileError {
                 source: FormatError::UnsupportedVersion { found, expected },
             } => (path, FileFault::UnsupportedVersion { found, expected }),
             FileError::Format { path, source } => (path, FileFault::Corrupt(source.to_string())),
+        }
+    }
+}
+
+impl FileError {
+    /// This error as a format owner's error type, one constructor per case of
+    /// [`FileError::into_fault`]: `io` for an i/o error, `version` for another format version
+    /// (`found`, `expected`), `corrupt` for wrong bytes (with a sentence naming the problem).
+    /// Every owner converts the same way, with no catch-all case.
+    pub fn convert<E>(
+        self,
+        io: impl FnOnce(PathBuf, std::io::Error) -> E,
+        version: impl FnOnce(PathBuf, u32, u32) -> E,
+        corrupt: impl FnOnce(PathBuf, String) -> E,
+    ) -> E {
+        match self.into_fault() {
+            (path, FileFault::Io(source)) => io(path, source),
+            (path, FileFault::UnsupportedVersion { found, expected }) => {
+                version(path, found, expected)
+            }
+            (path, FileFault::Corrupt(reason)) => corrupt(path, reason),
         }
     }
 }

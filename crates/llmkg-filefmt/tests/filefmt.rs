@@ -198,3 +198,38 @@ proptest! {
         );
     }
 }
+
+/// One conversion serves every format owner: each case reaches its own constructor, and a
+/// bad magic reads as what was expected and what was found.
+#[test]
+fn convert_reaches_one_constructor_per_case() {
+    #[derive(Debug, PartialEq)]
+    enum Owner {
+        Io,
+        Version(u32, u32),
+        Corrupt(String),
+    }
+    let convert = |error: FileError| {
+        error.convert(
+            |_, _| Owner::Io,
+            |_, found, expected| Owner::Version(found, expected),
+            |_, reason| Owner::Corrupt(reason),
+        )
+    };
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("data.bin");
+    assert_eq!(convert(FORMAT.load::<u8>(&path).unwrap_err()), Owner::Io);
+    let mut bytes = FORMAT.encode(&postcard::to_stdvec(&sample()).unwrap());
+    bytes[8] = 4;
+    fs::write(&path, &bytes).unwrap();
+    assert_eq!(
+        convert(FORMAT.load::<Vec<(u64, String)>>(&path).unwrap_err()),
+        Owner::Version(4, 3)
+    );
+    bytes[..8].copy_from_slice(b"XXXXXXXX");
+    fs::write(&path, &bytes).unwrap();
+    assert_eq!(
+        convert(FORMAT.load::<Vec<(u64, String)>>(&path).unwrap_err()),
+        Owner::Corrupt("expected a test file, found magic \"XXXXXXXX\"".to_owned())
+    );
+}

@@ -5,7 +5,9 @@ mod persist;
 use std::path::Path;
 
 use llmkg_core::PropertyValue;
-use llmkg_exception::{Exception, ExceptionSource, PatternHint, PatternSource, describe_pattern};
+use llmkg_exception::{
+    ChangeKind, Exception, ExceptionSource, PatternHint, PatternSource, compare, describe_pattern,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::config::LearnerConfig;
@@ -345,9 +347,19 @@ impl PatternLearner {
     }
 
     /// The probability, in `[0, 1]`, that `context` is a genuine exception; 0.5 before any
-    /// learning. Never fails: an empty property name simply shares fewer features.
+    /// learning for a value that changes, and 0 for one that does not (by
+    /// [`compare`](llmkg_exception::compare): a value equal to the inherited one overrides
+    /// nothing). Never fails: an empty property name simply shares fewer features.
+    ///
+    /// A change in the opposite direction of every example (a `can_fly` false -> true flip
+    /// after true -> false ones) shares the property's and the values' features with them,
+    /// so it scores below the learned direction but can stay above 0.5 until the learner
+    /// sees negative examples of it (non-exceptions or `Incorrect` feedback).
     #[must_use]
     pub fn predict_exception_likelihood(&self, context: &ExceptionContext) -> f32 {
+        if compare(&context.inherited_value, &context.actual_value).kind == ChangeKind::Equal {
+            return 0.0;
+        }
         let features = FeatureVector::standard(context, self.config.dimension_bits);
         self.model.predict(&features)
     }

@@ -35,7 +35,6 @@ pub(crate) fn check_depth(value: &PropertyValue) -> Result<()> {
     value
         .check_depth()
         .map_err(|_| OptimizeError::ValueTooDeep {
-            depth: MAX_VALUE_DEPTH + 1,
             limit: MAX_VALUE_DEPTH,
         })
 }
@@ -167,7 +166,8 @@ impl Reader<'_> {
                     return Err(format!("lists nest deeper than {MAX_VALUE_DEPTH}"));
                 }
                 let count = self.length()?;
-                let mut items = Vec::with_capacity(count);
+                // The count is the file's word: room for a bounded few, the rest as they decode.
+                let mut items = Vec::with_capacity(count.min(1024));
                 for _ in 0..count {
                     items.push(self.value(depth + 1)?);
                 }
@@ -219,10 +219,12 @@ mod tests {
         for _ in 0..=MAX_VALUE_DEPTH {
             value = PropertyValue::List(vec![value]);
         }
-        assert!(matches!(
-            check_depth(&value),
-            Err(OptimizeError::ValueTooDeep { .. })
-        ));
+        let error = check_depth(&value).unwrap_err();
+        assert!(matches!(error, OptimizeError::ValueTooDeep { limit } if limit == MAX_VALUE_DEPTH));
+        assert_eq!(
+            error.to_string(),
+            format!("property value lists nest deeper than the limit of {MAX_VALUE_DEPTH}")
+        );
         let mut bytes = Vec::new();
         encode_value(&value, &mut bytes);
         assert!(decode_value(&bytes).is_err());

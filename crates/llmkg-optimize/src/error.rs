@@ -11,10 +11,8 @@ pub enum OptimizeError {
     #[error(transparent)]
     InvalidException(#[from] llmkg_exception::ExceptionError),
     /// A value whose lists nest deeper than [`MAX_VALUE_DEPTH`](crate::MAX_VALUE_DEPTH).
-    #[error("property value nests lists {depth} deep, more than the limit of {limit}")]
+    #[error("property value lists nest deeper than the limit of {limit}")]
     ValueTooDeep {
-        /// How deep the value nests (counted until the limit was passed).
-        depth: usize,
         /// The deepest nesting accepted.
         limit: usize,
     },

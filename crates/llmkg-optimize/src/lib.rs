@@ -50,7 +50,7 @@ mod tests;
 pub use crate::{
     codec::MAX_VALUE_DEPTH,
     error::{OptimizeError, Result},
-    optimizer::{MAX_EXCEPTIONS, StorageOptimizer},
+    optimizer::{MAX_EXCEPTIONS, PREALLOCATED_MAX, StorageOptimizer},
     persist::OPTIMIZER_SNAPSHOT_VERSION,
     results::{OptimizationResults, StorageStatistics},
 };

@@ -14,6 +14,10 @@ use crate::{OptimizationResults, OptimizeError, Result, StorageStatistics};
 /// The most exceptions one optimizer holds: compact row numbers are `u32`s.
 pub const MAX_EXCEPTIONS: usize = u32::MAX as usize;
 
+/// The most exceptions [`StorageOptimizer::new`] makes room for in advance, whatever
+/// capacity it is given (`usize::MAX` used to abort the process).
+pub const PREALLOCATED_MAX: usize = 1 << 16;
+
 /// Holds exceptions in a compact, lossless, queryable form.
 ///
 /// Writes go to a small mutable tail (a hash map of plain [`Exception`]s);
@@ -77,12 +81,13 @@ pub(crate) fn validate(exception: &Exception) -> Result<()> {
 }
 
 impl StorageOptimizer {
-    /// An empty optimizer whose write tail has room for `capacity` exceptions before it
-    /// grows; the tail's memory is released when an optimization merges it.
+    /// An empty optimizer whose write tail has room for `capacity` exceptions (at most
+    /// [`PREALLOCATED_MAX`] of them: a capacity is a hint, never an allocation that could
+    /// abort) before it grows; the tail's memory is released when an optimization merges it.
     #[must_use]
     pub fn new(capacity: usize) -> Self {
         StorageOptimizer {
-            tail: HashMap::with_capacity(capacity.min(MAX_EXCEPTIONS)),
+            tail: HashMap::with_capacity(capacity.min(PREALLOCATED_MAX)),
             ..StorageOptimizer::default()
         }
     }

@@ -17,7 +17,7 @@ use std::path::Path;
 use hashbrown::HashSet;
 use llmkg_core::{NodeId, PropertyValue};
 use llmkg_exception::{Exception, ExceptionKey, ExceptionSource, instant_serde};
-use llmkg_filefmt::{FileError, FileFault, FileFormat};
+use llmkg_filefmt::{FileError, FileFormat};
 use serde::{Deserialize, Serialize};
 
 use crate::codec::{decode_value, encode_value};
@@ -61,18 +61,15 @@ fn corrupt(path: &Path, reason: impl Into<String>) -> OptimizeError {
 
 /// The optimizer's error for a file-layer error.
 fn from_file_error(error: FileError) -> OptimizeError {
-    match error.into_fault() {
-        (path, FileFault::Io(source)) => OptimizeError::Io { path, source },
-        (path, FileFault::UnsupportedVersion { found, expected }) => {
-            OptimizeError::UnsupportedVersion {
-                path,
-                found,
-                expected,
-            }
-        }
-        (path, FileFault::Corrupt(reason)) => corrupt(&path, reason),
-        (path, other) => corrupt(&path, format!("{other:?}")),
-    }
+    error.convert(
+        |path, source| OptimizeError::Io { path, source },
+        |path, found, expected| OptimizeError::UnsupportedVersion {
+            path,
+            found,
+            expected,
+        },
+        |path, reason| corrupt(&path, reason),
+    )
 }
 
 impl StorageOptimizer {

@@ -394,3 +394,16 @@ fn optimizer_is_send_and_sync() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<StorageOptimizer>();
 }
+
+/// Review finding 3: `new(usize::MAX)` asked the allocator for u32::MAX slots and aborted.
+#[test]
+fn any_capacity_is_a_hint_that_cannot_abort() {
+    for capacity in [0, 1, crate::PREALLOCATED_MAX + 1, usize::MAX] {
+        let mut optimizer = StorageOptimizer::new(capacity);
+        optimizer
+            .store_exception(seed_key(1), seed_exception(1))
+            .unwrap();
+        assert_eq!(optimizer.len(), 1);
+        assert!(optimizer.heap_bytes() < 64 << 20, "{capacity}");
+    }
+}

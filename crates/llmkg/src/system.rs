@@ -28,7 +28,7 @@ use std::sync::Arc;
 use llmkg_core::{Hierarchy, InheritanceNode, NodeId, PropertyValue};
 use llmkg_detect::ExceptionDetector;
 use llmkg_exception::{Exception, ExceptionKey};
-use llmkg_exception_store::{ExceptionHandler, ExceptionStore};
+use llmkg_exception_store::{ExceptionHandler, ExceptionStore, StoreError};
 use llmkg_learn::{ExceptionContext, PatternLearner};
 use llmkg_optimize::StorageOptimizer;
 
@@ -150,14 +150,40 @@ impl ExceptionSystem {
         &self.hierarchy
     }
 
-    /// The exception store (shared: clone the `Arc` to use it from other threads).
-    pub fn store(&self) -> &Arc<ExceptionStore> {
+    /// The exception store: the hot exceptions (see [`optimize`](Self::optimize) for the
+    /// cold ones). Reading it is the point; a write through it bypasses the system, though
+    /// nothing breaks: a record written here shadows a cold copy of the same key (the store
+    /// wins in every lookup, listing, count and save, and the next `optimize` replaces the
+    /// cold copy with it).
+    pub fn store(&self) -> &ExceptionStore {
         &self.store
     }
 
-    /// The handler that applies stored exceptions.
+    /// The handler over the store: it applies the hot exceptions only. Use
+    /// [`resolve_property`](Self::resolve_property) or
+    /// [`resolved_properties`](Self::resolved_properties) to apply cold ones too.
     pub fn handler(&self) -> &ExceptionHandler {
         &self.handler
+    }
+
+    /// [`ExceptionHandler::resolve_property`] over every exception, hot or cold: the
+    /// exception of `property` on `node` (its actual value) if there is one, else
+    /// `inherited`.
+    pub fn resolve_property(
+        &self,
+        node: NodeId,
+        property: &str,
+        inherited: Option<PropertyValue>,
+    ) -> Option<PropertyValue> {
+        if self.is_cold(node, property)
+            && !self.store.contains(node, property)
+            && let Ok(Some(exception)) = self
+                .optimizer
+                .retrieve_exception(&ExceptionKey::new(node, property))
+        {
+            return Some(exception.actual_value);
+        }
+        self.handler.resolve_property(node, property, inherited)
     }
 
     /// The detector.
@@ -194,12 +220,45 @@ impl ExceptionSystem {
         }
     }
 
-    /// The node's resolved properties: what the hierarchy resolves, with stored exceptions
-    /// applied.
+    /// The node's resolved properties: what the hierarchy resolves, with its exceptions
+    /// applied, hot and cold.
     pub fn resolved_properties(&self, node: NodeId) -> Result<HashMap<String, PropertyValue>> {
         let mut resolved = self.hierarchy.resolve_properties(node)?;
+        for (property, exception) in self.cold_exceptions(node) {
+            resolved.insert(property, exception.actual_value);
+        }
         self.handler.apply_exceptions_to_node(node, &mut resolved);
         Ok(resolved)
+    }
+
+    /// Whether the optimizer holds `property` on `node` (a copy the store may shadow).
+    fn is_cold(&self, node: NodeId, property: &str) -> bool {
+        // Before any optimize the map is empty: no hashing on the hot path.
+        !self.cold_names.is_empty()
+            && self
+                .cold_names
+                .get(&node)
+                .is_some_and(|names| names.contains(property))
+    }
+
+    /// The optimizer's exceptions of `node` that the store does not shadow, by name.
+    fn cold_exceptions(&self, node: NodeId) -> Vec<(String, Exception)> {
+        let mut found = Vec::new();
+        if self.cold_names.is_empty() {
+            return found;
+        }
+        for property in self.cold_names.get(&node).into_iter().flatten() {
+            if self.store.contains(node, property) {
+                continue;
+            }
+            if let Ok(Some(exception)) = self
+                .optimizer
+                .retrieve_exception(&ExceptionKey::new(node, property))
+            {
+                found.push((property.clone(), exception));
+            }
+        }
+        found
     }
 
     /// The exception of `property` on `node`, from the store or from the optimizer.
@@ -216,56 +275,74 @@ impl ExceptionSystem {
     /// alike, sorted by name.
     pub fn exceptions_for_node(&self, node: NodeId) -> Vec<(String, Exception)> {
         let mut found = self.store.exceptions_for_node(node);
-        for property in self.cold_names.get(&node).into_iter().flatten() {
-            if let Ok(Some(exception)) = self
-                .optimizer
-                .retrieve_exception(&ExceptionKey::new(node, property))
-            {
-                found.push((property.clone(), exception));
-            }
-        }
+        found.extend(self.cold_exceptions(node));
         found.sort_by(|(left, _), (right, _)| left.cmp(right));
         found
     }
 
-    /// How many exceptions the system holds, in the store and the optimizer together.
+    /// How many exceptions the system holds, in the store and the optimizer together (a
+    /// cold copy the store shadows counts once).
     pub fn exception_count(&self) -> usize {
-        self.store.len() + self.optimizer.len()
+        let shadowed = self
+            .cold_names
+            .iter()
+            .flat_map(|(node, names)| names.iter().map(move |name| (*node, name)))
+            .filter(|(node, name)| self.store.contains(*node, name))
+            .count();
+        self.store.len() + self.optimizer.len() - shadowed
     }
 
     /// Stores `exception` for `property` on `node` as the one live copy: into the store, and
     /// out of the optimizer if that held the key. Returns the copy it replaced, wherever it was.
+    /// On an error nothing changes: the record is checked and the cold copy taken out before
+    /// the store is written.
     fn put_exception(
         &mut self,
         node: NodeId,
         property: String,
         exception: Exception,
     ) -> Result<Option<Exception>> {
-        let cold_name = property.clone();
-        let replaced = self.store.add_exception(node, property, exception)?;
-        let was_cold = self.take_cold(node, &cold_name)?;
-        Ok(replaced.or(was_cold))
+        exception.validate().map_err(StoreError::from)?;
+        if property.is_empty() {
+            return Err(StoreError::EmptyPropertyName.into());
+        }
+        let was_cold = self.take_cold(node, &property)?;
+        match self.store.add_exception(node, property.clone(), exception) {
+            Ok(replaced) => Ok(replaced.or(was_cold)),
+            Err(error) => {
+                // A full shard: the cold copy goes back where it was.
+                if let Some(cold) = was_cold {
+                    self.optimizer
+                        .store_exception(ExceptionKey::new(node, &property), cold)?;
+                    self.note_cold(node, property);
+                }
+                Err(error.into())
+            }
+        }
     }
 
-    /// Removes the exception of `property` on `node` from wherever it lives.
+    /// Removes the exception of `property` on `node` from wherever it lives. On an error
+    /// (the optimizer cannot read its copy back) nothing changes.
     fn take_exception(&mut self, node: NodeId, property: &str) -> Result<Option<Exception>> {
-        let hot = self.store.remove_exception(node, property);
         let cold = self.take_cold(node, property)?;
+        let hot = self.store.remove_exception(node, property);
         Ok(hot.or(cold))
     }
 
-    /// Removes the optimizer's copy of `property` on `node`, and its name.
+    /// Removes the optimizer's copy of `property` on `node`, and then its name: a copy the
+    /// optimizer fails to remove keeps its name, so it stays visible and is saved.
     fn take_cold(&mut self, node: NodeId, property: &str) -> Result<Option<Exception>> {
-        let Some(names) = self.cold_names.get_mut(&node) else {
-            return Ok(None);
-        };
-        if !names.remove(property) {
+        if !self.is_cold(node, property) {
             return Ok(None);
         }
-        if names.is_empty() {
-            self.cold_names.remove(&node);
+        let removed = self.optimizer.remove(&ExceptionKey::new(node, property))?;
+        if let Some(names) = self.cold_names.get_mut(&node) {
+            names.remove(property);
+            if names.is_empty() {
+                self.cold_names.remove(&node);
+            }
         }
-        Ok(self.optimizer.remove(&ExceptionKey::new(node, property))?)
+        Ok(removed)
     }
 
     /// Records that the optimizer now holds `property` on `node`.

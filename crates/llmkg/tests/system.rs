@@ -7,6 +7,12 @@ use llmkg::core::{CoreError, Hierarchy, InheritanceNode, NodeId, PropertyValue};
 use llmkg::exceptions::{Exception, ExceptionSource, UserFeedback};
 use llmkg::{ExceptionSystem, SystemError};
 
+#[path = "system/conflicts.rs"]
+mod conflicts;
+#[path = "system/copies.rs"]
+mod copies;
+#[path = "system/edits.rs"]
+mod edits;
 #[path = "system/lossless.rs"]
 mod lossless;
 
@@ -224,6 +230,32 @@ fn feedback_teaches_the_learner_and_updates_the_record() {
         .unwrap();
     assert!(system.get_exception(ROCKET, "can_fly").is_none());
     assert!(system.learner().statistics().feedback_processed >= 3);
+    // The override was wrong: Rocket_Penguin inherits again, as Emperor_Penguin does.
+    assert_eq!(
+        system.resolved_properties(ROCKET).unwrap()["can_fly"],
+        false.into()
+    );
+    // The same for an exception added by hand (which set the node's own value).
+    let hand = Exception::new(
+        true.into(),
+        false.into(),
+        "hand",
+        ExceptionSource::Explicit,
+        1.0,
+    );
+    system.add_exception(ROBIN, "can_fly", hand).unwrap();
+    assert_eq!(
+        system.resolved_properties(ROBIN).unwrap()["can_fly"],
+        false.into()
+    );
+    system
+        .feedback(ROBIN, "can_fly", UserFeedback::Incorrect)
+        .unwrap();
+    assert!(system.get_exception(ROBIN, "can_fly").is_none());
+    assert_eq!(
+        system.resolved_properties(ROBIN).unwrap()["can_fly"],
+        true.into()
+    );
 
     let err = system
         .feedback(ROBIN, "can_fly", UserFeedback::Correct)

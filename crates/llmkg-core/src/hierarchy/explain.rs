@@ -17,8 +17,9 @@ pub enum LossReason {
     /// The candidate's value does reach the explained node along some path (a redundant
     /// edge), but the named node descends from the candidate, so it is more specific.
     LessSpecificThan(NodeId),
-    /// Equally specific, different value: the named winner comes first in resolution order.
-    ParentOrder(NodeId),
+    /// Equally specific as another candidate with a different value: the property is a
+    /// conflict and no candidate wins (the explanation has no winner).
+    Conflicting,
     /// Equally specific, same value: the named winner is listed first; nothing was lost.
     SameValueAs(NodeId),
 }
@@ -57,10 +58,11 @@ pub struct Explanation {
     pub property: String,
     /// The resolution being explained (as [`Hierarchy::resolve`] returns it).
     pub resolution: Resolution,
-    /// The node whose value is used and that value (for a conflict, the default pick).
+    /// The node whose value is used and that value; `None` when undefined or in conflict
+    /// (a conflict has no winner: its candidates are in `resolution` and `losers`).
     pub winner: Option<(NodeId, PropertyValue)>,
     /// The path the value came along, from the winner down to `node`, both included: the
-    /// shortest one, ties going to earlier parents. Empty when undefined.
+    /// shortest one, ties going to earlier parents. Empty without a winner.
     pub path: Vec<NodeId>,
     /// Every other node among `node` and its ancestors that defines the property, in
     /// resolution order, with the reason it lost.
@@ -106,26 +108,28 @@ impl Hierarchy {
         let winner = match &resolution {
             Resolution::Own(value) => Some((id, value.clone())),
             Resolution::Inherited { value, from } => Some((*from, value.clone())),
-            Resolution::Conflict { default_pick, .. } => Some(default_pick.clone()),
-            Resolution::Undefined => None,
+            Resolution::Conflict { .. } | Resolution::Undefined => None,
         };
         let candidate_set: HashSet<u32> = candidates.iter().map(|&(member, _)| member).collect();
         let reached_directly = self.reached_without_crossing(idx, &candidate_set);
 
         let mut losers = Vec::new();
         for (position, &(member, value)) in candidates.iter().enumerate() {
-            let Some((winner_id, winner_value)) = &winner else {
-                break;
-            };
-            if self.id_of(member) == *winner_id {
-                continue;
-            }
             let reason = if most_specific.contains(&member) {
-                if same_value(value, winner_value) {
-                    LossReason::SameValueAs(*winner_id)
-                } else {
-                    LossReason::ParentOrder(*winner_id)
+                match &winner {
+                    // Equally specific candidates of an inherited value agree with it.
+                    Some((winner_id, winner_value)) if same_value(value, winner_value) => {
+                        if self.id_of(member) == *winner_id {
+                            continue;
+                        }
+                        LossReason::SameValueAs(*winner_id)
+                    }
+                    _ if resolution.is_conflict() => LossReason::Conflicting,
+                    // Own or inherited: the winner is the one most specific candidate here.
+                    _ => continue,
                 }
+            } else if winner.is_none() && !resolution.is_conflict() {
+                break;
             } else {
                 // Descendants precede ancestors in resolution order, so the nearest more
                 // specific candidate is the last one before this one that descends from it.
@@ -246,14 +250,12 @@ impl fmt::Display for Explanation {
                     "{node} inherits {property} = {value} from {from}, along {path}."
                 )?;
             }
-            (Resolution::Conflict { candidates, .. }, Some((pick, value))) => {
-                let pick = self.label(*pick);
-                let path = self.path_text();
+            (Resolution::Conflict { candidates, .. }, _) => {
                 write!(
                     f,
                     "{node} inherits conflicting values for {property} from {} equally \
-                     specific ancestors; the default pick, by parent order, is {value} from \
-                     {pick}, along {path}.",
+                     specific ancestors, so no value wins; {node} can settle it with a value \
+                     of its own.",
                     candidates.len()
                 )?;
             }
@@ -284,12 +286,10 @@ impl fmt::Display for Explanation {
                      but {} is more specific: it descends from {candidate}.",
                     self.label(by)
                 )?,
-                LossReason::ParentOrder(winner) => write!(
+                LossReason::Conflicting => write!(
                     f,
-                    "\n{candidate} says {value}, as specific as {} but disagreeing; {} comes \
-                     first in parent order.",
-                    self.label(winner),
-                    self.label(winner)
+                    "\n{candidate} says {value}, as specific as another candidate that \
+                     disagrees."
                 )?,
                 LossReason::SameValueAs(winner) => write!(
                     f,

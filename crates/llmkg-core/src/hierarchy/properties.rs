@@ -6,7 +6,9 @@ use crate::{CoreError, NodeId, PropertyValue, Result};
 impl Hierarchy {
     /// Sets `id`'s own value of `name`, returning the value it replaces.
     ///
-    /// Fails, changing nothing, if the node is unknown, the name is empty, or an ancestor
+    /// Fails, changing nothing, if the node is unknown, the name is empty, the value nests
+    /// lists deeper than [`MAX_VALUE_DEPTH`](crate::MAX_VALUE_DEPTH)
+    /// ([`CoreError::ValueTooDeep`], the bound every llmkg crate applies), or an ancestor
     /// declared `name` strict ([`CoreError::StrictOverride`]).
     pub fn set_property(
         &mut self,
@@ -18,6 +20,7 @@ impl Hierarchy {
         if name.is_empty() {
             return Err(CoreError::EmptyPropertyName { node: id });
         }
+        value.check_depth()?;
         if let Some(declarer) = self.strict_declarer_above(idx, name) {
             return Err(CoreError::StrictOverride {
                 property: name.to_owned(),

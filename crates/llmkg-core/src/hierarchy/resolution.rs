@@ -19,12 +19,14 @@ pub enum Resolution {
         /// The ancestor that supplies it.
         from: NodeId,
     },
-    /// Equally specific ancestors disagree (the Nixon diamond).
+    /// Equally specific ancestors disagree (the Nixon diamond). No value wins: the
+    /// hierarchy never settles a conflict by itself (see [`Resolution::value`]).
     Conflict {
         /// Every most specific candidate, in resolution order, with its value.
         candidates: Vec<(NodeId, PropertyValue)>,
-        /// What to use if the caller does not decide: the first candidate in resolution
-        /// order, i.e. the one whose parent branch is listed first.
+        /// The first candidate in resolution order (the one whose parent branch is listed
+        /// first), for a caller that chooses to settle conflicts by parent order. Nothing in
+        /// the library uses it: it depends on the order of `parent_ids`.
         default_pick: (NodeId, PropertyValue),
     },
     /// Neither the node nor any ancestor defines the property.
@@ -32,13 +34,13 @@ pub enum Resolution {
 }
 
 impl Resolution {
-    /// The value to use: the own or inherited value, a conflict's default pick, or `None`.
+    /// The value to use: the own or inherited value, or `None` when undefined or in
+    /// conflict (a conflict's candidates are for the caller to weigh).
     #[must_use]
     pub fn value(&self) -> Option<&PropertyValue> {
         match self {
             Resolution::Own(value) | Resolution::Inherited { value, .. } => Some(value),
-            Resolution::Conflict { default_pick, .. } => Some(&default_pick.1),
-            Resolution::Undefined => None,
+            Resolution::Conflict { .. } | Resolution::Undefined => None,
         }
     }
 
@@ -47,8 +49,7 @@ impl Resolution {
     pub fn into_value(self) -> Option<PropertyValue> {
         match self {
             Resolution::Own(value) | Resolution::Inherited { value, .. } => Some(value),
-            Resolution::Conflict { default_pick, .. } => Some(default_pick.1),
-            Resolution::Undefined => None,
+            Resolution::Conflict { .. } | Resolution::Undefined => None,
         }
     }
 
@@ -66,7 +67,8 @@ pub struct PropertyConflict {
     pub property: String,
     /// Every most specific candidate, in resolution order, with its value.
     pub candidates: Vec<(NodeId, PropertyValue)>,
-    /// The first candidate, used by [`Hierarchy::resolve_properties`].
+    /// The first candidate in resolution order (parent order; see
+    /// [`Resolution::Conflict`]). Nothing in the library uses it.
     pub default_pick: (NodeId, PropertyValue),
 }
 
@@ -98,8 +100,10 @@ impl Hierarchy {
         })
     }
 
-    /// What `id` inherits: every property an ancestor supplies, with conflicts settled by their
-    /// default pick. Values `id` defines itself are ignored, so an overridden property shows
+    /// What `id` inherits: every property an ancestor supplies. A property whose equally
+    /// specific candidates disagree is left out (it has no inherited value; see
+    /// [`Hierarchy::inherited_conflicts`]), so the map never depends on the order of
+    /// `parent_ids`. Values `id` defines itself are ignored, so an overridden property shows
     /// the inherited value it overrides (what an exception detector compares against).
     pub fn inherited_properties(&self, id: NodeId) -> Result<HashMap<String, PropertyValue>> {
         let idx = self.index(id)?;
@@ -107,7 +111,15 @@ impl Hierarchy {
             let mut inherited = HashMap::with_capacity(view.len());
             for group in view.chunk_by(|left, right| left.property == right.property) {
                 let property_id = group[0].property;
-                if let Some(value) = self.local_value(group[0].candidate, property_id) {
+                let Some(value) = self.local_value(group[0].candidate, property_id) else {
+                    continue;
+                };
+                // Several candidates only where parents meet: compared in place, no list.
+                let agree = group[1..].iter().all(|entry| {
+                    self.local_value(entry.candidate, property_id)
+                        .is_none_or(|other| same_value(other, value))
+                });
+                if agree {
                     let name = &self.property_names[property_id as usize];
                     inherited.insert(name.clone(), value.clone());
                 }
@@ -116,7 +128,8 @@ impl Hierarchy {
         }))
     }
 
-    /// Every property of `id`: its own values over what it inherits.
+    /// Every property of `id`: its own values over what it inherits. A conflict `id` does
+    /// not settle with a value of its own is left out (see [`Hierarchy::conflicts`]).
     pub fn resolve_properties(&self, id: NodeId) -> Result<HashMap<String, PropertyValue>> {
         let mut resolved = self.inherited_properties(id)?;
         let node = &self.nodes[self.index(id)? as usize];
@@ -127,18 +140,31 @@ impl Hierarchy {
     }
 
     /// The properties `id` inherits from disagreeing, equally specific ancestors, sorted by
-    /// name. A property `id` defines itself is never a conflict.
+    /// name. A property `id` defines itself is never a conflict: its own value settles it
+    /// (see [`Hierarchy::inherited_conflicts`] for those too).
     pub fn conflicts(&self, id: NodeId) -> Result<Vec<PropertyConflict>> {
         let idx = self.index(id)?;
-        let node = &self.nodes[idx as usize];
+        let mut conflicts = self.inherited_conflicts(id)?;
+        conflicts.retain(|conflict| {
+            // A conflict's property is one the view names, so it is interned.
+            self.property_ids
+                .get(conflict.property.as_str())
+                .is_none_or(|&property_id| !self.defines(idx, property_id))
+        });
+        Ok(conflicts)
+    }
+
+    /// Like [`Hierarchy::conflicts`], including the conflicts `id` settles with a value of its
+    /// own: what its ancestors leave undecided, whatever `id` says. These are the properties
+    /// [`Hierarchy::inherited_properties`] leaves out. Sorted by name; costs one pass over
+    /// `id`'s view and nothing more when no two candidates meet.
+    pub fn inherited_conflicts(&self, id: NodeId) -> Result<Vec<PropertyConflict>> {
+        let idx = self.index(id)?;
         let mut conflicts = self.with_view(idx, |view| {
             view.chunk_by(|left, right| left.property == right.property)
                 .filter(|group| group.len() > 1)
                 .filter_map(|group| {
                     let name = &self.property_names[group[0].property as usize];
-                    if node.local_properties.contains_key(name) {
-                        return None;
-                    }
                     match self.resolution_of(group) {
                         Resolution::Conflict {
                             candidates,

@@ -87,26 +87,42 @@ fn redundant_edge_loser_is_less_specific_not_overridden() {
 }
 
 #[test]
-fn conflict_explanation_names_the_parent_order_loser() {
-    let explanation = nixon(true).explain(NodeId(3), "pacifist").unwrap();
-    assert!(explanation.resolution.is_conflict());
-    assert_eq!(explanation.winner, Some((NodeId(1), true.into())));
-    assert_eq!(explanation.path, vec![NodeId(1), NodeId(3)]);
-    assert_eq!(
-        explanation.losers,
-        vec![LosingCandidate {
-            node: NodeId(2),
-            value: false.into(),
-            reason: LossReason::ParentOrder(NodeId(1)),
-        }]
-    );
-    let text = explanation.to_string();
-    assert!(
-        text.contains("conflicting values for pacifist from 2 equally specific ancestors"),
-        "{text}"
-    );
-    assert!(text.contains("Republican (#2) says false"), "{text}");
-    assert_eq!(explanation.node_names[&NodeId(2)], "Republican");
+fn conflict_explanation_has_no_winner_and_lists_every_candidate() {
+    for quaker_first in [true, false] {
+        let explanation = nixon(quaker_first).explain(NodeId(3), "pacifist").unwrap();
+        assert!(explanation.resolution.is_conflict());
+        assert_eq!(explanation.winner, None);
+        assert!(explanation.path.is_empty());
+        let mut losers = explanation.losers.clone();
+        losers.sort_by_key(|loser| loser.node);
+        assert_eq!(
+            losers,
+            vec![
+                LosingCandidate {
+                    node: NodeId(1),
+                    value: true.into(),
+                    reason: LossReason::Conflicting,
+                },
+                LosingCandidate {
+                    node: NodeId(2),
+                    value: false.into(),
+                    reason: LossReason::Conflicting,
+                },
+            ]
+        );
+        let text = explanation.to_string();
+        assert!(
+            text.contains("conflicting values for pacifist from 2 equally specific ancestors, so no value wins"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("pick") && !text.contains("parent order"),
+            "{text}"
+        );
+        assert!(text.contains("Republican (#2) says false"), "{text}");
+        assert!(text.contains("Quaker (#1) says true"), "{text}");
+        assert_eq!(explanation.node_names[&NodeId(2)], "Republican");
+    }
 }
 
 #[test]

@@ -8,7 +8,7 @@ mod resolution;
 mod scale;
 mod strict;
 
-use llmkg_core::{CoreError, Hierarchy, InheritanceNode, NodeId};
+use llmkg_core::{CoreError, Hierarchy, InheritanceNode, MAX_VALUE_DEPTH, NodeId, PropertyValue};
 
 fn node(id: u64, name: &str) -> InheritanceNode {
     InheritanceNode::new(NodeId(id), name)
@@ -203,6 +203,46 @@ fn bad_input_is_a_typed_error() {
     assert!(hierarchy.conflicts(NodeId(9)).is_err());
     assert_eq!(hierarchy.is_strict_for(NodeId(9), "x"), None);
     assert_eq!(snapshot(&hierarchy), before);
+}
+
+/// Review finding 4: the hierarchy took values deeper than every other crate's bound, so a
+/// later add_exception failed in the learner after changing the hierarchy.
+#[test]
+fn values_deeper_than_the_shared_limit_are_refused_on_every_path_in() {
+    let mut deep = PropertyValue::Null;
+    for _ in 0..=MAX_VALUE_DEPTH {
+        deep = PropertyValue::List(vec![deep]);
+    }
+    let too_deep = CoreError::ValueTooDeep {
+        limit: MAX_VALUE_DEPTH,
+    };
+    let mut hierarchy = chain_a_b_c();
+    let before = snapshot(&hierarchy);
+    assert_eq!(
+        hierarchy
+            .insert(
+                node(5, "E")
+                    .with_parent(NodeId(3))
+                    .with_property("deep", deep.clone())
+            )
+            .unwrap_err(),
+        too_deep
+    );
+    assert_eq!(
+        hierarchy
+            .set_property(NodeId(2), "deep", deep.clone())
+            .unwrap_err(),
+        too_deep
+    );
+    assert!(Hierarchy::from_nodes([node(5, "E").with_property("deep", deep.clone())]).is_err());
+    assert_eq!(snapshot(&hierarchy), before);
+    let PropertyValue::List(mut items) = deep else {
+        unreachable!("built as a list")
+    };
+    let at_the_limit = items.pop().expect("one item");
+    hierarchy
+        .set_property(NodeId(2), "deep", at_the_limit)
+        .unwrap();
 }
 
 #[test]

@@ -24,21 +24,51 @@ fn nixon_diamond_is_a_conflict_with_both_candidates() {
             default_pick: quaker,
         }]
     );
+    // No value wins: the maps leave the property out, whatever the parent order.
     assert_eq!(
-        hierarchy.resolve_properties(NodeId(3)).unwrap()["pacifist"],
-        PropertyValue::Boolean(true)
+        hierarchy.resolve(NodeId(3), "pacifist").unwrap().value(),
+        None
     );
-    // The default pick follows parent order, not insertion order or id order.
     let swapped = nixon(false);
     let resolution = swapped.resolve(NodeId(3), "pacifist").unwrap();
     assert!(resolution.is_conflict());
-    assert_eq!(resolution.value(), Some(&PropertyValue::Boolean(false)));
+    assert_eq!(resolution.value(), None);
+    for either in [&hierarchy, &swapped] {
+        assert!(
+            !either
+                .resolve_properties(NodeId(3))
+                .unwrap()
+                .contains_key("pacifist")
+        );
+        assert!(
+            !either
+                .inherited_properties(NodeId(3))
+                .unwrap()
+                .contains_key("pacifist")
+        );
+    }
+    assert_eq!(
+        hierarchy.resolve_properties(NodeId(3)).unwrap(),
+        swapped.resolve_properties(NodeId(3)).unwrap()
+    );
     // Nixon's own opinion settles it: no conflict any more.
     let mut decided = nixon(true);
     decided
         .set_property(NodeId(3), "pacifist", false.into())
         .unwrap();
     assert_eq!(decided.conflicts(NodeId(3)).unwrap(), vec![]);
+    // ... though what it inherits is still undecided, and it is still left out.
+    assert_eq!(decided.inherited_conflicts(NodeId(3)).unwrap().len(), 1);
+    assert!(
+        !decided
+            .inherited_properties(NodeId(3))
+            .unwrap()
+            .contains_key("pacifist")
+    );
+    assert_eq!(
+        decided.resolve_properties(NodeId(3)).unwrap()["pacifist"],
+        PropertyValue::Boolean(false)
+    );
 }
 
 #[test]

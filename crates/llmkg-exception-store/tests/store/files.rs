@@ -228,3 +228,36 @@ proptest! {
         }
     }
 }
+
+/// A valid snapshot of one entry (node 7, property "p", Null -> Null, reason "", Explicit,
+/// confidence 1.0) whose `created_at` is `nanos` since the epoch, written by hand so that any
+/// i128 can be stored (postcard: zigzag LEB128 for the i128, little-endian f32).
+fn snapshot_created_at(nanos: i128) -> Vec<u8> {
+    let mut payload = vec![1, 7, 1, b'p', 5, 5, 0, 0];
+    let mut zigzag = ((nanos << 1) ^ (nanos >> 127)) as u128;
+    loop {
+        let byte = (zigzag & 0x7f) as u8;
+        zigzag >>= 7;
+        if zigzag == 0 {
+            payload.push(byte);
+            break;
+        }
+        payload.push(byte | 0x80);
+    }
+    payload.extend_from_slice(&1.0f32.to_le_bytes());
+    FileFormat::new("snapshot", b"LLMKGEXS", SNAPSHOT_VERSION).encode(&payload)
+}
+
+/// Review finding 2: a checksummed file with `created_at = i128::MIN` overflowed the
+/// conversion back to an `Instant` (a panic in debug builds, a wrapped time in release).
+#[test]
+fn extreme_creation_times_load_without_overflow() {
+    for nanos in [0, i128::MIN, i128::MAX, i128::MIN + 1, i128::MAX - 1] {
+        let store = load_bytes(&snapshot_created_at(nanos)).unwrap();
+        let exception = store.get_exception(NodeId(7), "p").expect("loaded");
+        assert_eq!(exception.source, ExceptionSource::Explicit);
+        if nanos < 0 {
+            assert!(exception.created_at <= std::time::Instant::now());
+        }
+    }
+}

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use llmkg_filefmt::{FileError, FileFault, FileFormat};
+use llmkg_filefmt::{FileError, FileFormat};
 use serde::{Deserialize, Serialize};
 
 use super::{Counters, PatternLearner};
@@ -41,19 +41,15 @@ struct Payload {
 
 /// The learner's error for a file-layer error.
 fn from_file_error(error: FileError) -> LearnError {
-    let corrupt = |path, reason| LearnError::CorruptPatterns { path, reason };
-    match error.into_fault() {
-        (path, FileFault::Io(source)) => LearnError::Io { path, source },
-        (path, FileFault::UnsupportedVersion { found, expected }) => {
-            LearnError::UnsupportedVersion {
-                path,
-                found,
-                expected,
-            }
-        }
-        (path, FileFault::Corrupt(reason)) => corrupt(path, reason),
-        (path, other) => corrupt(path, format!("{other:?}")),
-    }
+    error.convert(
+        |path, source| LearnError::Io { path, source },
+        |path, found, expected| LearnError::UnsupportedVersion {
+            path,
+            found,
+            expected,
+        },
+        |path, reason| LearnError::CorruptPatterns { path, reason },
+    )
 }
 
 pub(super) fn save(learner: &PatternLearner, path: &Path) -> Result<()> {

@@ -281,3 +281,48 @@ fn the_learner_lends_the_detector_its_reasons() {
     assert!(learner.pattern_hint("can_fly", &no, &yes).is_none());
     assert!(learner.pattern_hint("can_swim", &yes, &no).is_none());
 }
+
+/// Review finding 8: after the penguin examples, values that do not change at all
+/// (`color` brown -> brown, `legs` 4 -> 4) scored 0.65, near the property name's prior.
+/// They score 0 now. The opposite flip (`can_fly` false -> true on a Bat) scores below the
+/// learned direction, though not yet below 0.5 (see the crate docs).
+#[test]
+fn no_change_scores_zero_and_the_opposite_flip_scores_below_the_learned_one() {
+    let positives_only = {
+        let mut learner = PatternLearner::new();
+        for _ in 0..20 {
+            learner
+                .learn_from_exception(
+                    &flightless_exception("Penguins are flightless birds"),
+                    &flightless("Penguin"),
+                )
+                .expect("valid example");
+        }
+        learner
+    };
+    let with_negatives = penguin_learner(|_| "Penguins are flightless birds".to_owned());
+    for learner in [&with_negatives, &positives_only] {
+        let bat = ExceptionContext::new(
+            "can_fly",
+            PropertyValue::Boolean(false),
+            PropertyValue::Boolean(true),
+            "Bat",
+            2,
+        );
+        let opposite = learner.predict_exception_likelihood(&bat);
+        let emperor = learner.predict_exception_likelihood(&flightless("Emperor_Penguin"));
+        assert!(emperor > 0.8, "Emperor_Penguin scored {emperor}");
+        assert!(opposite < emperor, "the opposite flip scored {opposite}");
+        let color = ExceptionContext::new("color", "brown".into(), "brown".into(), "Sparrow", 2);
+        let legs = ExceptionContext::new(
+            "legs",
+            PropertyValue::Integer(4),
+            PropertyValue::Integer(4),
+            "Dog",
+            1,
+        );
+        for unchanged in [color, legs, flying("Penguin")] {
+            assert_eq!(learner.predict_exception_likelihood(&unchanged), 0.0);
+        }
+    }
+}

@@ -166,7 +166,12 @@ fn corrupted_files_are_typed_errors() {
     let mut magic = bytes.clone();
     magic[0] = b'X';
     let error = load_fails(directory.path(), &magic);
-    assert!(error.to_string().contains("bad magic"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("expected a patterns file, found magic"),
+        "{error}"
+    );
 
     let mut version = bytes.clone();
     version[8..12].copy_from_slice(&99_u32.to_le_bytes());

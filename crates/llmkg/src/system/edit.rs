@@ -17,7 +17,9 @@ impl ExceptionSystem {
     /// # Errors
     ///
     /// [`SystemError::Store`] for an invalid exception or an empty property name,
-    /// [`SystemError::Hierarchy`] for a strict property or an unknown node; nothing changes.
+    /// [`SystemError::Learn`] for a context the learner refuses, [`SystemError::Hierarchy`]
+    /// for a strict property, a too deep value or an unknown node. Everything is checked
+    /// before anything changes: on any error nothing changes.
     pub fn add_exception(
         &mut self,
         node: NodeId,
@@ -38,9 +40,19 @@ impl ExceptionSystem {
             &exception.inherited_value,
             &exception.actual_value,
         );
-        self.hierarchy
-            .set_property(node, &property, exception.actual_value.clone())?;
-        self.learner.learn_from_exception(&exception, &context)?;
+        // The learner's checks first: after them, learning cannot fail.
+        context.validate()?;
+        let previous =
+            self.hierarchy
+                .set_property(node, &property, exception.actual_value.clone())?;
+        if let Err(error) = self.learner.learn_from_exception(&exception, &context) {
+            // Unreachable after `validate`; undone all the same, so nothing changes.
+            match previous {
+                Some(value) => self.hierarchy.set_property(node, &property, value)?,
+                None => self.hierarchy.remove_property(node, &property)?,
+            };
+            return Err(error.into());
+        }
         self.put_exception(node, property, exception)
     }
 

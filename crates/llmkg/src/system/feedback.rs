@@ -9,8 +9,10 @@ use crate::error::{Result, SystemError};
 
 impl ExceptionSystem {
     /// Takes a user's judgement of an exception: the learner learns from it at once;
-    /// `Incorrect` also drops the exception record (the node keeps its own value, which is
-    /// no longer called an exception), `BetterReason` replaces the stored reason, and
+    /// `Incorrect` means the override was wrong, so the node should inherit: the exception
+    /// is dropped and so is the node's own value, as
+    /// [`remove_exception`](Self::remove_exception) does. `BetterReason` replaces the
+    /// stored reason, and
     /// `PartiallyCorrect(score)` scales the stored confidence by `score`.
     ///
     /// # Errors
@@ -41,6 +43,9 @@ impl ExceptionSystem {
         match feedback {
             UserFeedback::Incorrect => {
                 self.take_exception(node, property)?;
+                if self.hierarchy.contains(node) {
+                    self.hierarchy.remove_property(node, property)?;
+                }
             }
             UserFeedback::BetterReason(reason) => {
                 self.replace_exception(

@@ -57,21 +57,14 @@ impl ExceptionSystem {
             });
             for (node, property, exception) in cold {
                 let key = ExceptionKey::new(node, &property);
-                // Two names of one node with the same 64-bit hash cannot share the optimizer's
-                // key; the second stays in the store.
-                let stored = if self.optimizer.contains_key(&key) {
-                    Err(OptimizeError::Internal(format!(
-                        "key {key:?} of {property:?} on {node} is already taken"
-                    )))
-                } else {
-                    self.optimizer.store_exception(key, exception)
-                };
+                let stored = self.move_cold(node, &property, key, exception);
                 match stored {
-                    Ok(()) => {
-                        self.store.remove_exception(node, &property);
+                    Ok(true) => {
                         self.note_cold(node, property);
                         report.moved += 1;
                     }
+                    // Rewritten in the store since the scan: the newer write stays hot.
+                    Ok(false) => {}
                     Err(error) => {
                         report.kept += 1;
                         report
@@ -85,5 +78,53 @@ impl ExceptionSystem {
         report.store_heap_bytes = self.store.statistics().heap_bytes;
         report.optimizer_heap_bytes = self.optimizer.heap_bytes();
         Ok(report)
+    }
+
+    /// Moves one scanned exception into the optimizer: `Ok(true)` when moved, `Ok(false)`
+    /// when the store's record changed since the scan (it stays, the optimizer unchanged).
+    /// A cold copy of the same name that the store shadowed (written through
+    /// [`store`](Self::store)) is replaced: the store wins.
+    fn move_cold(
+        &mut self,
+        node: NodeId,
+        property: &str,
+        key: ExceptionKey,
+        exception: Exception,
+    ) -> std::result::Result<bool, OptimizeError> {
+        let shadowed = self.is_cold(node, property);
+        // Two names of one node with the same 64-bit hash cannot share the optimizer's
+        // key; the second stays in the store.
+        if !shadowed && self.optimizer.contains_key(&key) {
+            return Err(OptimizeError::Internal(format!(
+                "key {key:?} of {property:?} on {node} is already taken"
+            )));
+        }
+        let previous = if shadowed {
+            self.optimizer.remove(&key)?
+        } else {
+            None
+        };
+        let seen = exception.clone();
+        if let Err(error) = self.optimizer.store_exception(key, exception) {
+            if let Some(previous) = previous {
+                self.optimizer.store_exception(key, previous)?;
+            }
+            return Err(error);
+        }
+        // Only the record scanned: a write since (through a shared store) is newer. A NaN
+        // value is unequal to itself, so the exact Debug text decides then.
+        let unchanged = |now: &Exception| *now == seen || format!("{now:?}") == format!("{seen:?}");
+        if self
+            .store
+            .remove_exception_if(node, property, unchanged)
+            .is_some()
+        {
+            return Ok(true);
+        }
+        self.optimizer.remove(&key)?;
+        if let Some(previous) = previous {
+            self.optimizer.store_exception(key, previous)?;
+        }
+        Ok(false)
     }
 }

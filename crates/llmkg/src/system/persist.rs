@@ -35,6 +35,10 @@ impl ExceptionSystem {
             .collect();
         for (node, names) in &self.cold_names {
             for property in names {
+                // A copy the store shadows is not live: the store's is saved.
+                if self.store.contains(*node, property) {
+                    continue;
+                }
                 if let Some(exception) = self
                     .optimizer
                     .retrieve_exception(&ExceptionKey::new(*node, property))?

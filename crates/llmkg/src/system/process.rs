@@ -2,7 +2,8 @@
 
 use std::collections::HashMap;
 
-use llmkg_core::{CoreError, Hierarchy, InheritanceNode, NodeId, PropertyValue};
+use llmkg_core::{CoreError, Hierarchy, InheritanceNode, NodeId, PropertyConflict, PropertyValue};
+use llmkg_exception::{Exception, ExceptionSource};
 use llmkg_learn::{ExceptionContext, FeatureVector, NodeFeatureCache};
 
 use super::ExceptionSystem;
@@ -17,6 +18,11 @@ pub struct ProcessReport {
     pub exceptions: usize,
     /// Local values that matched what the node inherits (negative examples for the learner).
     pub non_exceptions: usize,
+    /// Properties inherited from disagreeing, equally specific ancestors (the Nixon
+    /// diamond; see [`Hierarchy::inherited_conflicts`]). One the node settles with a value of
+    /// its own is also an [`ExceptionSource::Conflict`] exception, counted in `exceptions`;
+    /// one it leaves open has no resolved value.
+    pub conflicts: usize,
 }
 
 /// What processing one node did: its resolved properties and the counts that
@@ -25,6 +31,7 @@ struct NodeOutcome {
     resolved: HashMap<String, PropertyValue>,
     exceptions: usize,
     non_exceptions: usize,
+    conflicts: usize,
 }
 
 impl ExceptionSystem {
@@ -36,6 +43,13 @@ impl ExceptionSystem {
     /// likelihood raises the confidence (see [`SystemConfig::pattern_boost`](super::SystemConfig::pattern_boost)).
     /// Local values equal to the inherited ones teach the learner what is *not* an
     /// exception.
+    ///
+    /// When `node` is in the system's hierarchy, a local value of a property its ancestors
+    /// disagree on (absent from `inherited`, as [`Hierarchy::inherited_properties`] leaves
+    /// conflicts out) settles that conflict: it is stored as an [`ExceptionSource::Conflict`]
+    /// exception with confidence 1, whose `inherited_value` is the value of the candidate
+    /// with the smallest node id among those that disagree with the node (a choice
+    /// independent of parent and insertion order) and whose reason names every candidate.
     ///
     /// # Errors
     ///
@@ -103,6 +117,21 @@ impl ExceptionSystem {
             self.put_exception(node.id, property, exception)?;
             stored += 1;
         }
+        let mut conflicts = 0;
+        if self.hierarchy.contains(node.id) {
+            for conflict in self.hierarchy.inherited_conflicts(node.id)? {
+                conflicts += 1;
+                // A caller-supplied inherited value was the detector's to judge.
+                if inherited.contains_key(&conflict.property) {
+                    continue;
+                }
+                if let Some(actual) = node.local_properties.get(&conflict.property) {
+                    let exception = settled_conflict(&self.hierarchy, node, &conflict, actual);
+                    self.put_exception(node.id, conflict.property, exception)?;
+                    stored += 1;
+                }
+            }
+        }
         let mut non_exceptions = 0;
         for (property, value) in &node.local_properties {
             if inherited.get(property) == Some(value) {
@@ -131,6 +160,7 @@ impl ExceptionSystem {
             resolved,
             exceptions: stored,
             non_exceptions,
+            conflicts,
         })
     }
 
@@ -151,6 +181,7 @@ impl ExceptionSystem {
             report.nodes += 1;
             report.exceptions += outcome.exceptions;
             report.non_exceptions += outcome.non_exceptions;
+            report.conflicts += outcome.conflicts;
         }
         Ok(report)
     }
@@ -183,6 +214,43 @@ impl ExceptionSystem {
             .ok_or(CoreError::UnknownNode(id))?;
         Ok((node, inherited))
     }
+}
+
+/// The exception recorded when `node`'s own value `actual` settles `conflict`; see
+/// [`ExceptionSystem::process_node`].
+fn settled_conflict(
+    hierarchy: &Hierarchy,
+    node: &InheritanceNode,
+    conflict: &PropertyConflict,
+    actual: &PropertyValue,
+) -> Exception {
+    let mut candidates = conflict.candidates.clone();
+    candidates.sort_by_key(|(id, _)| *id);
+    let inherited = candidates
+        .iter()
+        .find(|(_, value)| value != actual)
+        .or(candidates.first())
+        .map_or(PropertyValue::Null, |(_, value)| value.clone());
+    let said: Vec<String> = candidates
+        .iter()
+        .map(|(id, value)| {
+            let name = hierarchy.get(*id).map_or("", |found| found.name.as_str());
+            format!("{name} ({id}) says {value}")
+        })
+        .collect();
+    let reason = format!(
+        "{} settles conflicting inherited values of {}: {}; it says {actual}",
+        node.name,
+        conflict.property,
+        said.join(", ")
+    );
+    Exception::new(
+        inherited,
+        actual.clone(),
+        reason,
+        ExceptionSource::Conflict,
+        1.0,
+    )
 }
 
 /// Points a reused context at another property, keeping its node fields and siblings.
