@@ -307,11 +307,13 @@ impl ExceptionSystem {
             return Err(StoreError::EmptyPropertyName.into());
         }
         let was_cold = self.take_cold(node, &property)?;
-        match self.store.add_exception(node, property.clone(), exception) {
+        // The name is needed again only to put a cold copy back, so only then is it cloned.
+        let restore = was_cold.is_some().then(|| property.clone());
+        match self.store.add_exception(node, property, exception) {
             Ok(replaced) => Ok(replaced.or(was_cold)),
             Err(error) => {
                 // A full shard: the cold copy goes back where it was.
-                if let Some(cold) = was_cold {
+                if let (Some(cold), Some(property)) = (was_cold, restore) {
                     self.optimizer
                         .store_exception(ExceptionKey::new(node, &property), cold)?;
                     self.note_cold(node, property);
