@@ -180,6 +180,56 @@ impl ExceptionDetector {
         inherited_properties: &HashMap<String, PropertyValue>,
         patterns: &P,
     ) -> Vec<(String, Exception)> {
+        let found = self.find_node_exceptions_with(node, inherited_properties, patterns);
+        let created_at = Instant::now();
+        found
+            .iter()
+            .map(|detected| {
+                (
+                    detected.property.to_owned(),
+                    detected.to_exception(created_at),
+                )
+            })
+            .collect()
+    }
+
+    /// The exceptions [`detect_node_exceptions_with`](Self::detect_node_exceptions_with)
+    /// finds, in the same order, borrowed from `node`, `inherited_properties` and `patterns`
+    /// instead of copied: a caller that keeps its own form of an exception (a store, say)
+    /// builds no owned `String` it would only drop. Counts toward the
+    /// [statistics](Self::statistics) like any detection.
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use llmkg_core::{InheritanceNode, NodeId, PropertyValue};
+    /// use llmkg_detect::ExceptionDetector;
+    ///
+    /// let detector = ExceptionDetector::default();
+    /// let penguin = InheritanceNode::new(NodeId(3), "Penguin").with_property("can_fly", false);
+    /// let inherited = HashMap::from([("can_fly".to_owned(), PropertyValue::Boolean(true))]);
+    /// let found = detector.find_node_exceptions(&penguin, &inherited);
+    /// assert_eq!(found[0].property, "can_fly");
+    /// assert_eq!(found[0].actual, &PropertyValue::Boolean(false));
+    /// let mut reason = String::new();
+    /// found[0].write_reason(&mut reason);
+    /// assert_eq!(reason, "can_fly is false here, overriding the inherited true");
+    /// ```
+    pub fn find_node_exceptions<'a>(
+        &'a self,
+        node: &'a InheritanceNode,
+        inherited_properties: &'a HashMap<String, PropertyValue>,
+    ) -> Vec<DetectedException<'a>> {
+        self.find_node_exceptions_with(node, inherited_properties, &self.patterns)
+    }
+
+    /// [`find_node_exceptions`](Self::find_node_exceptions) with the patterns of `patterns`,
+    /// as [`detect_node_exceptions_with`](Self::detect_node_exceptions_with) uses them.
+    pub fn find_node_exceptions_with<'a, P: PatternSource + ?Sized>(
+        &self,
+        node: &'a InheritanceNode,
+        inherited_properties: &'a HashMap<String, PropertyValue>,
+        patterns: &'a P,
+    ) -> Vec<DetectedException<'a>> {
         let mut batch = DetectionStatistics {
             nodes_scanned: 1,
             ..DetectionStatistics::default()
@@ -218,32 +268,11 @@ impl ExceptionDetector {
                     .cmp(candidates[*index_b].property)
             })
         });
-        let created_at = Instant::now();
-        let exceptions: Vec<(String, Exception)> = order
-            .iter()
-            .map(|(_, index)| {
-                let candidate = &candidates[*index];
-                let reason = describe_change(
-                    candidate.property,
-                    candidate.inherited,
-                    candidate.actual,
-                    candidate.kind,
-                    candidate.learned_reason,
-                );
-                let exception = Exception {
-                    inherited_value: candidate.inherited.clone(),
-                    actual_value: candidate.actual.clone(),
-                    reason,
-                    source: ExceptionSource::Detected,
-                    created_at,
-                    confidence: candidate.confidence,
-                };
-                (candidate.property.clone(), exception)
-            })
-            .collect();
-        batch.exceptions_found = exceptions.len() as u64;
+        let found: Vec<DetectedException<'a>> =
+            order.iter().map(|(_, index)| candidates[*index]).collect();
+        batch.exceptions_found = found.len() as u64;
         self.counters.add(batch);
-        exceptions
+        found
     }
 
     /// The differing pairs that pass both thresholds, counting what it skips.
@@ -253,7 +282,7 @@ impl ExceptionDetector {
         capacity: usize,
         patterns: &'a P,
         batch: &mut DetectionStatistics,
-    ) -> Vec<Candidate<'a>> {
+    ) -> Vec<DetectedException<'a>> {
         let mut candidates = Vec::with_capacity(capacity);
         for (property, inherited, actual) in pairs {
             batch.properties_compared += 1;
@@ -273,8 +302,8 @@ impl ExceptionDetector {
                 batch.skipped_low_confidence += 1;
                 continue;
             }
-            candidates.push(Candidate {
-                property,
+            candidates.push(DetectedException {
+                property: property.as_str(),
                 inherited,
                 actual,
                 kind: comparison.kind,
@@ -405,14 +434,56 @@ impl ExceptionDetector {
     }
 }
 
-/// A differing pair that passed both thresholds, borrowed until the output is built.
-struct Candidate<'a> {
-    property: &'a String,
-    inherited: &'a PropertyValue,
-    actual: &'a PropertyValue,
-    kind: ChangeKind,
-    confidence: f32,
-    learned_reason: Option<&'a str>,
+/// An exception [`ExceptionDetector::find_node_exceptions`] found: a local value that
+/// differs from the inherited one and passed both thresholds, borrowed from the node, the
+/// inherited map and the pattern source.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DetectedException<'a> {
+    /// The property's name.
+    pub property: &'a str,
+    /// The value the node inherits.
+    pub inherited: &'a PropertyValue,
+    /// The node's own value.
+    pub actual: &'a PropertyValue,
+    /// How the value changed.
+    pub kind: ChangeKind,
+    /// The confidence, learned patterns included.
+    pub confidence: f32,
+    /// The reason a learned pattern lends this change, if any.
+    pub learned_reason: Option<&'a str>,
+}
+
+impl DetectedException<'_> {
+    /// Appends the exception's reason (the one
+    /// [`detect_node_exceptions`](ExceptionDetector::detect_node_exceptions) gives) to `out`.
+    pub fn write_reason(&self, out: &mut String) {
+        out.push_str(&self.reason());
+    }
+
+    /// The exception's reason, as [`detect_node_exceptions`](ExceptionDetector::detect_node_exceptions) gives it.
+    #[must_use]
+    pub fn reason(&self) -> String {
+        describe_change(
+            self.property,
+            self.inherited,
+            self.actual,
+            self.kind,
+            self.learned_reason,
+        )
+    }
+
+    /// The owned [`Exception`], with source [`ExceptionSource::Detected`] and `created_at`.
+    #[must_use]
+    pub fn to_exception(&self, created_at: Instant) -> Exception {
+        Exception {
+            inherited_value: self.inherited.clone(),
+            actual_value: self.actual.clone(),
+            reason: self.reason(),
+            source: ExceptionSource::Detected,
+            created_at,
+            confidence: self.confidence,
+        }
+    }
 }
 
 /// The first eight bytes of a name as a big-endian integer, zero-padded: ordering these

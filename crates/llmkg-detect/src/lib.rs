@@ -38,7 +38,7 @@ mod patterns;
 mod statistics;
 
 pub use crate::{
-    detector::ExceptionDetector,
+    detector::{DetectedException, ExceptionDetector},
     error::{DetectError, Result},
     statistics::DetectionStatistics,
 };
