@@ -5,12 +5,13 @@ use std::time::Instant;
 
 use llmkg_core::{InheritanceNode, PropertyValue};
 use llmkg_exception::{
-    ChangeKind, Exception, ExceptionSource, PatternHint, PatternSource, calculate_similarity,
-    compare, describe_change,
+    ChangeKind, Exception, PatternHint, PatternSource, calculate_similarity, compare,
+    describe_change,
 };
 
 use crate::confidence::confidence_of;
 use crate::error::{DetectError, Result};
+use crate::found::{DetectedException, Found};
 use crate::patterns::LearnedPatterns;
 use crate::statistics::{DetectionCounters, DetectionStatistics};
 
@@ -19,7 +20,8 @@ use crate::statistics::{DetectionCounters, DetectionStatistics};
 /// A local value is an exception when it differs from the inherited one, its
 /// [similarity](calculate_similarity) to it is below the similarity threshold, and its
 /// [confidence](ExceptionDetector::calculate_confidence) is at or above the confidence
-/// threshold. Exceptions come back with source [`ExceptionSource::Detected`], a readable
+/// threshold. Exceptions come back with source
+/// [`ExceptionSource::Detected`](llmkg_exception::ExceptionSource::Detected), a readable
 /// [reason](ExceptionDetector::infer_exception_reason), and are sorted by property name.
 ///
 /// The detector is `Send + Sync`: detection takes `&self` and can run on many threads at
@@ -180,8 +182,9 @@ impl ExceptionDetector {
         inherited_properties: &HashMap<String, PropertyValue>,
         patterns: &P,
     ) -> Vec<(String, Exception)> {
-        let found = self.find_node_exceptions_with(node, inherited_properties, patterns);
+        let found = self.find(node, inherited_properties, patterns);
         let created_at = Instant::now();
+        // Straight from the scan into the result, in name order: no sorted copy between.
         found
             .iter()
             .map(|detected| {
@@ -230,12 +233,23 @@ impl ExceptionDetector {
         inherited_properties: &'a HashMap<String, PropertyValue>,
         patterns: &'a P,
     ) -> Vec<DetectedException<'a>> {
+        self.find(node, inherited_properties, patterns)
+            .into_sorted()
+    }
+
+    /// Scans, sorts the order and counts one detection.
+    fn find<'a, P: PatternSource + ?Sized>(
+        &self,
+        node: &'a InheritanceNode,
+        inherited_properties: &'a HashMap<String, PropertyValue>,
+        patterns: &'a P,
+    ) -> Found<'a> {
         let mut batch = DetectionStatistics {
             nodes_scanned: 1,
             ..DetectionStatistics::default()
         };
         // Walking the smaller map and looking up in the larger does the fewest hash
-        // lookups; the sort below makes the result independent of which one we walk.
+        // lookups; the sort makes the result independent of which one we walk.
         let local_properties = &node.local_properties;
         // One allocation up front: growing by doubling would copy and free several blocks.
         let capacity = local_properties.len().min(inherited_properties.len());
@@ -254,22 +268,7 @@ impl ExceptionDetector {
                 });
             self.collect_candidates(pairs, capacity, patterns, &mut batch)
         };
-        // Sorting 16-byte (prefix, index) pairs moves far less than sorting candidates, and
-        // the integer prefix settles most comparisons without reading the names.
-        let mut order: Vec<(u64, usize)> = candidates
-            .iter()
-            .enumerate()
-            .map(|(index, candidate)| (sort_prefix(candidate.property), index))
-            .collect();
-        order.sort_unstable_by(|(prefix_a, index_a), (prefix_b, index_b)| {
-            prefix_a.cmp(prefix_b).then_with(|| {
-                candidates[*index_a]
-                    .property
-                    .cmp(candidates[*index_b].property)
-            })
-        });
-        let found: Vec<DetectedException<'a>> =
-            order.iter().map(|(_, index)| candidates[*index]).collect();
+        let found = Found::new(candidates);
         batch.exceptions_found = found.len() as u64;
         self.counters.add(batch);
         found
@@ -432,67 +431,6 @@ impl ExceptionDetector {
     pub fn reset_statistics(&self) {
         self.counters.reset();
     }
-}
-
-/// An exception [`ExceptionDetector::find_node_exceptions`] found: a local value that
-/// differs from the inherited one and passed both thresholds, borrowed from the node, the
-/// inherited map and the pattern source.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct DetectedException<'a> {
-    /// The property's name.
-    pub property: &'a str,
-    /// The value the node inherits.
-    pub inherited: &'a PropertyValue,
-    /// The node's own value.
-    pub actual: &'a PropertyValue,
-    /// How the value changed.
-    pub kind: ChangeKind,
-    /// The confidence, learned patterns included.
-    pub confidence: f32,
-    /// The reason a learned pattern lends this change, if any.
-    pub learned_reason: Option<&'a str>,
-}
-
-impl DetectedException<'_> {
-    /// Appends the exception's reason (the one
-    /// [`detect_node_exceptions`](ExceptionDetector::detect_node_exceptions) gives) to `out`.
-    pub fn write_reason(&self, out: &mut String) {
-        out.push_str(&self.reason());
-    }
-
-    /// The exception's reason, as [`detect_node_exceptions`](ExceptionDetector::detect_node_exceptions) gives it.
-    #[must_use]
-    pub fn reason(&self) -> String {
-        describe_change(
-            self.property,
-            self.inherited,
-            self.actual,
-            self.kind,
-            self.learned_reason,
-        )
-    }
-
-    /// The owned [`Exception`], with source [`ExceptionSource::Detected`] and `created_at`.
-    #[must_use]
-    pub fn to_exception(&self, created_at: Instant) -> Exception {
-        Exception {
-            inherited_value: self.inherited.clone(),
-            actual_value: self.actual.clone(),
-            reason: self.reason(),
-            source: ExceptionSource::Detected,
-            created_at,
-            confidence: self.confidence,
-        }
-    }
-}
-
-/// The first eight bytes of a name as a big-endian integer, zero-padded: ordering these
-/// agrees with ordering the names, except that equal prefixes need the full comparison.
-fn sort_prefix(name: &str) -> u64 {
-    let mut prefix = [0_u8; 8];
-    let n_bytes = name.len().min(8);
-    prefix[..n_bytes].copy_from_slice(&name.as_bytes()[..n_bytes]);
-    u64::from_be_bytes(prefix)
 }
 
 fn with_learned_confidence(confidence: f32, learned: Option<PatternHint<'_>>) -> f32 {

@@ -34,12 +34,14 @@
 mod confidence;
 mod detector;
 mod error;
+mod found;
 mod patterns;
 mod statistics;
 
 pub use crate::{
-    detector::{DetectedException, ExceptionDetector},
+    detector::ExceptionDetector,
     error::{DetectError, Result},
+    found::DetectedException,
     statistics::DetectionStatistics,
 };
 

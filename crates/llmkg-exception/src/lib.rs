@@ -5,7 +5,7 @@
 //! The detector produces [`Exception`]s, the store keeps them, the learner learns from them
 //! and the optimizer packs them; none of those needs another engine to name the record,
 //! to score a difference ([`calculate_similarity`], the one similarity of the workspace), to
-//! write a reason ([`describe_change`], [`describe_pattern`]) or to exchange patterns
+//! write a reason ([`describe_change`], [`describe_change_into`], [`describe_pattern`]) or to exchange patterns
 //! ([`PatternSource`]). It depends on `llmkg-core` alone.
 //!
 //! ```
@@ -36,7 +36,7 @@ pub use crate::{
     error::ExceptionError,
     exception::{Exception, ExceptionKey, ExceptionSource, instant_serde, property_hash},
     patterns::{PatternHint, PatternSource},
-    reason::{describe_change, describe_pattern},
+    reason::{describe_change, describe_change_into, describe_pattern},
     similarity::{ChangeKind, Comparison, calculate_similarity, compare},
     words::{IdentifierTokens, identifier_tokens},
 };

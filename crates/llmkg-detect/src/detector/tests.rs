@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use llmkg_core::{InheritanceNode, NodeId, PropertyValue as V};
+use llmkg_exception::ExceptionSource;
 
 use super::*;
 
