@@ -1,5 +1,7 @@
 //! Property tests of the public API: scores stay in range and symmetric, detection never
-//! panics, reports exactly what the thresholds let through, and is sorted.
+//! panics, reports exactly what the thresholds let through, and is sorted; its output is a
+//! naive model's (filter, sort, one call per exception for confidence and reason), and the
+//! borrowed `find_node_exceptions` agrees with it.
 
 use std::collections::HashMap;
 
@@ -35,6 +37,49 @@ fn value_strategy() -> impl Strategy<Value = PropertyValue> {
 
 fn properties_strategy() -> impl Strategy<Value = HashMap<String, PropertyValue>> {
     prop::collection::hash_map("[a-z_]{1,10}", value_strategy(), 0..12)
+}
+
+/// Many properties whose names share long prefixes or differ only in length, so the sort
+/// sees ties in its integer keys.
+fn long_prefix_properties_strategy() -> impl Strategy<Value = HashMap<String, PropertyValue>> {
+    let name = prop_oneof![
+        "prop_[0-9]{1,3}",
+        "a_property_name_that_is_long_[a-c]{0,3}",
+        "[a-c]{0,18}",
+    ];
+    prop::collection::hash_map(name, value_strategy(), 0..150)
+}
+
+/// What detection must return, computed the slow way: every shared property compared
+/// through the public per-pair methods, filtered by the thresholds, sorted by name.
+fn naive_detection(
+    detector: &ExceptionDetector,
+    local: &HashMap<String, PropertyValue>,
+    inherited: &HashMap<String, PropertyValue>,
+) -> Vec<(String, PropertyValue, PropertyValue, f32, String)> {
+    let mut expected: Vec<_> = local
+        .iter()
+        .filter_map(|(name, actual)| {
+            let parent = inherited.get(name)?;
+            let similarity = calculate_similarity(parent, actual);
+            let confidence = detector.calculate_confidence(name, parent, actual);
+            let passes = parent != actual
+                && similarity < detector.similarity_threshold()
+                && confidence >= detector.confidence_threshold();
+            passes.then(|| {
+                let reason = detector.infer_exception_reason(name, parent, actual);
+                (
+                    name.clone(),
+                    parent.clone(),
+                    actual.clone(),
+                    confidence,
+                    reason,
+                )
+            })
+        })
+        .collect();
+    expected.sort_by(|a, b| a.0.cmp(&b.0));
+    expected
 }
 
 proptest! {
@@ -97,6 +142,71 @@ proptest! {
             prop_assert!(exception.validate().is_ok());
         }
         prop_assert_eq!(detector.statistics().exceptions_found, found.len() as u64);
+    }
+
+    #[test]
+    fn detection_is_the_naive_model_and_find_agrees(
+        local in long_prefix_properties_strategy(),
+        mut inherited in long_prefix_properties_strategy(),
+        overlap in 0_usize..150,
+        similarity_threshold in 0.0_f32..1.0,
+        confidence_threshold in 0.0_f32..1.0,
+        walk_inherited in any::<bool>(),
+    ) {
+        // Share names (with their own or a changed value) so comparisons happen; sometimes
+        // make the inherited map the larger one, so the other map is walked.
+        for (name, value) in local.iter().take(overlap) {
+            let parent = if name.len() % 2 == 0 { value.clone() } else { PropertyValue::Boolean(true) };
+            inherited.insert(name.clone(), parent);
+        }
+        if walk_inherited {
+            for index in 0..local.len() {
+                inherited.entry(format!("only_inherited_{index}")).or_insert(PropertyValue::Null);
+            }
+        }
+        let detector = ExceptionDetector::new(similarity_threshold, confidence_threshold);
+        let mut node = InheritanceNode::new(NodeId(9), "Node");
+        node.local_properties = local.clone();
+
+        let detected = detector.detect_node_exceptions(&node, &inherited);
+        let as_model: Vec<_> = detected
+            .iter()
+            .map(|(name, exception)| {
+                (
+                    name.clone(),
+                    exception.inherited_value.clone(),
+                    exception.actual_value.clone(),
+                    exception.confidence,
+                    exception.reason.clone(),
+                )
+            })
+            .collect();
+        // Compared as Debug text, where a NaN equals itself.
+        let expected = naive_detection(&detector, &local, &inherited);
+        prop_assert_eq!(format!("{as_model:?}"), format!("{expected:?}"));
+        prop_assert!(detected.iter().all(|(_, exception)| exception.source == ExceptionSource::Detected));
+        prop_assert!(detected.iter().all(|(_, exception)| exception.created_at == detected[0].1.created_at));
+
+        let found = detector.find_node_exceptions(&node, &inherited);
+        prop_assert_eq!(found.len(), detected.len());
+        let mut buffer = String::from("previous text");
+        for (borrowed, (name, exception)) in found.iter().zip(&detected) {
+            prop_assert_eq!(borrowed.property, name.as_str());
+            prop_assert!(std::ptr::eq(borrowed.inherited, &inherited[name]));
+            prop_assert!(std::ptr::eq(borrowed.actual, &node.local_properties[name]));
+            prop_assert_eq!(borrowed.confidence, exception.confidence);
+            prop_assert_eq!(&borrowed.reason(), &exception.reason);
+            prop_assert_eq!(
+                format!("{:?}", borrowed.to_exception(exception.created_at)),
+                format!("{exception:?}")
+            );
+            buffer.clear();
+            borrowed.write_reason(&mut buffer);
+            prop_assert_eq!(&buffer, &exception.reason);
+        }
+        let statistics = detector.statistics();
+        prop_assert_eq!(statistics.nodes_scanned, 2);
+        prop_assert_eq!(statistics.exceptions_found, 2 * detected.len() as u64);
     }
 
     #[test]

@@ -33,11 +33,11 @@ fn names_strategy() -> impl Strategy<Value = Vec<String>> {
         "shared_prefix_of_sixteen[a\0b]{0,3}",
         "\\PC{0,18}",
     ];
-    prop::collection::hash_set(name, 0..80).prop_map(|names| names.into_iter().collect())
+    prop::collection::hash_set(name, 0..120).prop_map(|names| names.into_iter().collect())
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
     fn name_key_is_the_padded_prefix(name in "\\PC{0,24}") {
