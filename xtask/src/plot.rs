@@ -18,6 +18,12 @@ pub use self::history::{HISTORY_BENCHMARKS, history_by_commit};
 /// Draws the report's plots into `out`; returns `(title, file name)` of each one written.
 pub fn draw_report_plots(evaluation: &Evaluation, out: &Path) -> Vec<(String, String)> {
     let mut plots = Vec::new();
+    // A plot with nothing to draw, or whose drawing fails, is left out of the report.
+    let mut draw = |title: &str, file: &str, chart: &Chart<'_>, series: &[Series]| {
+        if !series.is_empty() && line_chart(&out.join(file), chart, series).is_ok() {
+            plots.push((title.to_owned(), file.to_owned()));
+        }
+    };
     let growth: Vec<Series> = evaluation
         .growth
         .iter()
@@ -42,15 +48,15 @@ pub fn draw_report_plots(evaluation: &Evaluation, out: &Path) -> Vec<(String, St
         y_label: "median time per element",
         log_x: true,
         log_y: true,
-        ideal_diagonal: false,
-        x_tick_labels: None,
-        integer_x: false,
         y_in_ns: true,
-        legend_low: false,
+        ..Chart::default()
     };
-    if !growth.is_empty() && line_chart(&out.join("growth.svg"), &growth_chart, &growth).is_ok() {
-        plots.push(("Growth with data size".to_owned(), "growth.svg".to_owned()));
-    }
+    draw(
+        "Growth with data size",
+        "growth.svg",
+        &growth_chart,
+        &growth,
+    );
 
     let mut scaling: Vec<Series> = Vec::new();
     for row in &evaluation.scaling {
@@ -79,18 +85,16 @@ pub fn draw_report_plots(evaluation: &Evaluation, out: &Path) -> Vec<(String, St
         title: "Speed-up against threads (95% CI; hollow: not a figure, noisy or oversubscribed)",
         x_label: "threads",
         y_label: "speed-up over the same series on one thread",
-        log_x: false,
-        log_y: false,
         ideal_diagonal: true,
-        x_tick_labels: None,
         integer_x: true,
-        y_in_ns: false,
-        legend_low: false,
+        ..Chart::default()
     };
-    if !scaling.is_empty() && line_chart(&out.join("scaling.svg"), &scaling_chart, &scaling).is_ok()
-    {
-        plots.push(("Concurrency scaling".to_owned(), "scaling.svg".to_owned()));
-    }
+    draw(
+        "Concurrency scaling",
+        "scaling.svg",
+        &scaling_chart,
+        &scaling,
+    );
 
     if let Ok(text) = fs::read_to_string(out.join("history.jsonl")) {
         let commits = history_by_commit(&text);
@@ -114,22 +118,19 @@ pub fn draw_report_plots(evaluation: &Evaluation, out: &Path) -> Vec<(String, St
             title: "Key benchmarks over commits (latest run of each commit)",
             x_label: "commit",
             y_label: "median time per iteration (log)",
-            log_x: false,
             log_y: true,
-            ideal_diagonal: false,
             x_tick_labels: Some(&labels),
             integer_x: true,
             y_in_ns: true,
             legend_low: true,
+            ..Chart::default()
         };
-        if !history.is_empty()
-            && line_chart(&out.join("history.svg"), &history_chart, &history).is_ok()
-        {
-            plots.push((
-                "History of key benchmarks".to_owned(),
-                "history.svg".to_owned(),
-            ));
-        }
+        draw(
+            "History of key benchmarks",
+            "history.svg",
+            &history_chart,
+            &history,
+        );
     }
     plots
 }

@@ -42,7 +42,7 @@ pub struct Series {
 }
 
 /// How to draw a chart.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Chart<'a> {
     /// Title above the plot.
     pub title: &'a str,

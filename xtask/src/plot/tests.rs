@@ -23,11 +23,8 @@ fn writes_an_svg_with_every_label() {
         y_label: "ns",
         log_x: true,
         log_y: true,
-        ideal_diagonal: false,
-        x_tick_labels: None,
-        integer_x: false,
         y_in_ns: true,
-        legend_low: false,
+        ..Chart::default()
     };
     line_chart(&path, &chart, &series).unwrap();
     let svg = std::fs::read_to_string(&path).unwrap();
