@@ -6,8 +6,20 @@ use super::{BenchReport, Status, format_count, format_ns, short_sha, table};
 
 /// Renders the whole report as Markdown.
 pub fn markdown(report: &BenchReport<'_>) -> String {
-    let snapshot = report.snapshot;
     let mut out = String::new();
+    header(&mut out, report);
+    scorecard(&mut out, report);
+    growth(&mut out, report);
+    scaling(&mut out, report);
+    bimodal(&mut out, report);
+    plots(&mut out, report);
+    benchmarks(&mut out, report);
+    out
+}
+
+/// The title and the line saying what was measured where.
+fn header(out: &mut String, report: &BenchReport<'_>) {
+    let snapshot = report.snapshot;
     let _ = writeln!(out, "# Benchmark report `{}`\n", snapshot.name);
     let _ = writeln!(
         out,
@@ -30,7 +42,10 @@ pub fn markdown(report: &BenchReport<'_>) -> String {
             "Criterion's plots and HTML report: [{html}]({html}).\n"
         );
     }
+}
 
+/// The criteria table and its count of passes, misses and rows not measured.
+fn scorecard(out: &mut String, report: &BenchReport<'_>) {
     let _ = writeln!(out, "## Scorecard\n");
     if report.scorecard.is_empty() {
         let _ = writeln!(out, "No criterion could be evaluated from this run.\n");
@@ -89,7 +104,10 @@ pub fn markdown(report: &BenchReport<'_>) -> String {
         );
         out.push('\n');
     }
+}
 
+/// The growth exponents, when a sized series was fitted.
+fn growth(out: &mut String, report: &BenchReport<'_>) {
     if !report.growth.is_empty() {
         let _ = writeln!(out, "## Growth with data size (time ∝ n^k)\n");
         let rows: Vec<Vec<String>> = report
@@ -108,7 +126,10 @@ pub fn markdown(report: &BenchReport<'_>) -> String {
         out.push_str(&table(&["series (per element)", "sizes", "k", "R²"], &rows));
         out.push('\n');
     }
+}
 
+/// Concurrency scaling against each series' own one-thread run.
+fn scaling(out: &mut String, report: &BenchReport<'_>) {
     if !report.scaling.is_empty() {
         let _ = writeln!(out, "## Concurrency scaling\n");
         let _ = writeln!(
@@ -151,7 +172,10 @@ pub fn markdown(report: &BenchReport<'_>) -> String {
         ));
         out.push('\n');
     }
+}
 
+/// The benchmarks whose samples have two modes.
+fn bimodal(out: &mut String, report: &BenchReport<'_>) {
     if !report.bimodal.is_empty() {
         let _ = writeln!(out, "## Benchmarks with two modes\n");
         let _ = writeln!(
@@ -177,7 +201,10 @@ pub fn markdown(report: &BenchReport<'_>) -> String {
         ));
         out.push('\n');
     }
+}
 
+/// Links to the SVG plots.
+fn plots(out: &mut String, report: &BenchReport<'_>) {
     if !report.plots.is_empty() {
         let _ = writeln!(out, "## Plots\n");
         for (title, path) in report.plots {
@@ -185,9 +212,13 @@ pub fn markdown(report: &BenchReport<'_>) -> String {
         }
         out.push('\n');
     }
+}
 
+/// Every benchmark of the run, one row each.
+fn benchmarks(out: &mut String, report: &BenchReport<'_>) {
     let _ = writeln!(out, "## Benchmarks\n");
-    let rows: Vec<Vec<String>> = snapshot
+    let rows: Vec<Vec<String>> = report
+        .snapshot
         .benchmarks
         .iter()
         .map(|record| {
@@ -228,5 +259,4 @@ pub fn markdown(report: &BenchReport<'_>) -> String {
         ],
         &rows,
     ));
-    out
 }
