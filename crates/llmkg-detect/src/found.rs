@@ -8,7 +8,8 @@ use llmkg_exception::{
     ChangeKind, Exception, ExceptionSource, describe_change, describe_change_into,
 };
 
-/// An exception [`ExceptionDetector::find_node_exceptions`](crate::ExceptionDetector::find_node_exceptions)
+/// An exception
+/// [`ExceptionDetector::find_node_exceptions`](crate::ExceptionDetector::find_node_exceptions)
 /// found: a local value that differs from the inherited one and passed both thresholds,
 /// borrowed from the node, the inherited map and the pattern source.
 #[derive(Clone, Copy, Debug, PartialEq)]

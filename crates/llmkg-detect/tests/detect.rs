@@ -156,12 +156,18 @@ proptest! {
         // Share names (with their own or a changed value) so comparisons happen; sometimes
         // make the inherited map the larger one, so the other map is walked.
         for (name, value) in local.iter().take(overlap) {
-            let parent = if name.len() % 2 == 0 { value.clone() } else { PropertyValue::Boolean(true) };
+            let parent = if name.len() % 2 == 0 {
+                value.clone()
+            } else {
+                PropertyValue::Boolean(true)
+            };
             inherited.insert(name.clone(), parent);
         }
         if walk_inherited {
             for index in 0..local.len() {
-                inherited.entry(format!("only_inherited_{index}")).or_insert(PropertyValue::Null);
+                inherited
+                    .entry(format!("only_inherited_{index}"))
+                    .or_insert(PropertyValue::Null);
             }
         }
         let detector = ExceptionDetector::new(similarity_threshold, confidence_threshold);
@@ -184,8 +190,10 @@ proptest! {
         // Compared as Debug text, where a NaN equals itself.
         let expected = naive_detection(&detector, &local, &inherited);
         prop_assert_eq!(format!("{as_model:?}"), format!("{expected:?}"));
-        prop_assert!(detected.iter().all(|(_, exception)| exception.source == ExceptionSource::Detected));
-        prop_assert!(detected.iter().all(|(_, exception)| exception.created_at == detected[0].1.created_at));
+        for (_, exception) in &detected {
+            prop_assert_eq!(exception.source, ExceptionSource::Detected);
+            prop_assert_eq!(exception.created_at, detected[0].1.created_at);
+        }
 
         let found = detector.find_node_exceptions(&node, &inherited);
         prop_assert_eq!(found.len(), detected.len());

@@ -5,8 +5,8 @@
 //! The detector produces [`Exception`]s, the store keeps them, the learner learns from them
 //! and the optimizer packs them; none of those needs another engine to name the record,
 //! to score a difference ([`calculate_similarity`], the one similarity of the workspace), to
-//! write a reason ([`describe_change`], [`describe_change_into`], [`describe_pattern`]) or to exchange patterns
-//! ([`PatternSource`]). It depends on `llmkg-core` alone.
+//! write a reason ([`describe_change`], [`describe_change_into`], [`describe_pattern`]) or to
+//! exchange patterns ([`PatternSource`]). It depends on `llmkg-core` alone.
 //!
 //! ```
 //! use llmkg_core::{NodeId, PropertyValue};
