@@ -112,6 +112,46 @@ fn process_node_returns_inherited_values_overridden_by_own_ones() {
 }
 
 #[test]
+fn process_node_applies_the_exceptions_the_node_held_before() {
+    let mut system = ExceptionSystem::new();
+    let node = InheritanceNode::new(NodeId(10), "Kiwi")
+        .with_property("can_fly", false)
+        .with_property("nocturnal", true);
+    let inherited = HashMap::from([
+        ("can_fly".to_owned(), PropertyValue::Boolean(true)),
+        ("nocturnal".to_owned(), PropertyValue::Boolean(true)),
+    ]);
+    let by_hand = |actual: bool| {
+        Exception::new(
+            (!actual).into(),
+            actual.into(),
+            "by hand",
+            ExceptionSource::Explicit,
+            1.0,
+        )
+    };
+    // Written through the store before the node is processed: one of a property the node
+    // does not state, one of a property whose own value the node now inherits.
+    system
+        .store()
+        .add_exception(NodeId(10), "lays_eggs".into(), by_hand(true))
+        .unwrap();
+    system
+        .store()
+        .add_exception(NodeId(10), "nocturnal".into(), by_hand(false))
+        .unwrap();
+    let resolved = system.process_node(&node, &inherited).unwrap();
+    assert_eq!(resolved["can_fly"], PropertyValue::Boolean(false));
+    assert_eq!(resolved["lays_eggs"], PropertyValue::Boolean(true));
+    assert_eq!(resolved["nocturnal"], PropertyValue::Boolean(false));
+    // Another node's map shows none of them.
+    let other = InheritanceNode::new(NodeId(11), "Emu").with_property("can_fly", false);
+    let resolved = system.process_node(&other, &inherited).unwrap();
+    assert_eq!(resolved.len(), 2);
+    assert_eq!(resolved["nocturnal"], PropertyValue::Boolean(true));
+}
+
+#[test]
 fn a_learned_pattern_raises_a_new_similar_exceptions_confidence() {
     let mut hierarchy = Hierarchy::new();
     hierarchy
