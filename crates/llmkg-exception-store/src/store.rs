@@ -221,11 +221,16 @@ impl ExceptionStore {
         Ok(replaced)
     }
 
-    /// Makes room for `additional` more exceptions of `node`, so that adding them does not
-    /// regrow the store's tables one insert at a time. Only a hint: it changes no content.
-    pub fn reserve_for_node(&self, node: NodeId, additional: usize) {
-        if additional > 0 {
-            self.shard(node).data.write().reserve(additional);
+    /// Makes room for `additional` more exceptions of `node` whose values and reasons take
+    /// about `payload_bytes` encoded (a reason's bytes plus a few per value), so that adding
+    /// them does not regrow the store's tables and byte arena one insert at a time. Only a
+    /// hint: it changes no content.
+    pub fn reserve_for_node(&self, node: NodeId, additional: usize, payload_bytes: usize) {
+        if additional > 0 || payload_bytes > 0 {
+            self.shard(node)
+                .data
+                .write()
+                .reserve(additional, payload_bytes);
         }
     }
 

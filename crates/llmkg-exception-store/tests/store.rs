@@ -217,7 +217,7 @@ proptest! {
                     let replaced = store.add_exception_parts(NodeId(node), &name, &ExceptionParts::of(&e)).unwrap();
                     prop_assert_eq!(replaced, model.insert((node, name), e));
                 }
-                Op::Reserve(node, additional) => store.reserve_for_node(NodeId(node), usize::from(additional)),
+                Op::Reserve(node, additional) => store.reserve_for_node(NodeId(node), usize::from(additional), 40 * usize::from(additional)),
                 Op::Remove(node, prop) => {
                     let name = format!("p{prop}");
                     prop_assert_eq!(store.remove_exception(NodeId(node), &name), model.remove(&(node, name)));
@@ -270,7 +270,7 @@ proptest! {
                     store.add_exception_parts(NodeId(node), &name, &ExceptionParts::of(&e)).unwrap();
                     model.insert((node, name), PropertyValue::Integer(value));
                 }
-                Op::Reserve(node, additional) => store.reserve_for_node(NodeId(node), usize::from(additional)),
+                Op::Reserve(node, additional) => store.reserve_for_node(NodeId(node), usize::from(additional), 40 * usize::from(additional)),
                 Op::Remove(node, prop) => {
                     let name = format!("p{prop}");
                     store.remove_exception(NodeId(node), &name);

@@ -13,7 +13,15 @@ pub use self::extractors::{
     DepthFeatures, InteractionFeatures, NodeFeatureCache, NodeTypeFeatures, PropertyNameFeatures,
     SiblingFeatures, ValueFeatures,
 };
-pub(crate) use self::tokens::{TokenHasher, combine_hashes, token_hash, transition_signature};
+pub(crate) use self::tokens::{
+    TokenHasher, ascii_token_hash, combine_hashes, for_each_token, token_hash,
+    transition_signature, word_hash,
+};
+
+/// The slot hash of [`FeatureSink::add_numeric`] in `namespace`.
+pub(crate) const fn numeric_hash(namespace: u64) -> u64 {
+    word_hash(namespace, u64::MAX)
+}
 
 /// The most features one context can produce; extractors cap their output so the standard
 /// set stays below it, and a custom set that goes over is truncated (see
@@ -242,9 +250,7 @@ impl FeatureSink<'_> {
 
     /// Adds a numeric feature of `namespace`; `value` is clamped to `[0, 1]`, NaN counts as 0.
     pub fn add_numeric(&mut self, namespace: u64, value: f32) {
-        let mut hasher = TokenHasher::new(namespace);
-        hasher.write_u64(u64::MAX);
-        self.add_hashed(hasher.finish(), value);
+        self.add_hashed(numeric_hash(namespace), value);
     }
 
     /// Adds a feature whose slot is chosen by an already mixed 64-bit `hash`; `value` is

@@ -474,6 +474,14 @@ impl PatternLearner {
         Ok(())
     }
 
+    /// Makes room for up to `additional` new patterns (a node's worth of exceptions about to
+    /// be learned, say), so the table does not regrow one pattern at a time. Only a hint: it
+    /// changes nothing learned, and never reserves past `max_patterns`.
+    pub fn reserve_patterns(&mut self, additional: usize) {
+        let room = self.config.max_patterns.saturating_sub(self.patterns.len());
+        self.patterns.reserve(additional.min(room));
+    }
+
     /// Feedback items waiting to be applied.
     #[must_use]
     pub fn pending_feedback(&self) -> usize {

@@ -312,11 +312,13 @@ impl ShardData {
         }))
     }
 
-    /// Makes room for `additional` more records (and as many new names) without regrowing
-    /// the tables one insert at a time, by the shard's modest growth.
-    pub(crate) fn reserve(&mut self, additional: usize) {
+    /// Makes room for `additional` more records (and as many new names) and `payload_bytes`
+    /// more arena bytes without regrowing them one insert at a time, by the shard's modest
+    /// growth.
+    pub(crate) fn reserve(&mut self, additional: usize, payload_bytes: usize) {
         reserve_modestly(&mut self.records, additional);
         reserve_modestly(&mut self.properties, additional);
+        reserve_modestly(&mut self.arena, payload_bytes);
         let records = &self.records;
         let properties = &self.properties;
         self.index.reserve(additional, |&other| {

@@ -1,6 +1,7 @@
 //! Hashing identifier tokens and values without building strings.
 
 use llmkg_core::PropertyValue;
+use llmkg_exception::identifier_tokens;
 
 /// A stable 64-bit hash of a namespace and a stream of bytes and words: FNV-1a over bytes,
 /// whole words folded in with one MurmurHash3 finaliser each (one step instead of eight),
@@ -59,12 +60,72 @@ impl TokenHasher {
 }
 
 /// MurmurHash3's 64-bit finaliser.
-fn mix64(mut value: u64) -> u64 {
+const fn mix64(mut value: u64) -> u64 {
     value ^= value >> 33;
     value = value.wrapping_mul(0xff51_afd7_ed55_8ccd);
     value ^= value >> 33;
     value = value.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
     value ^ (value >> 33)
+}
+
+/// [`token_hash`] of an ASCII token, computable at compile time (the same bytes
+/// [`TokenHasher::write_lowercase`] writes for ASCII text), for tokens known in advance.
+pub(crate) const fn ascii_token_hash(namespace: u64, token: &str) -> u64 {
+    let mut state = mix64(FNV_OFFSET_BASIS ^ namespace);
+    let bytes = token.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        state = (state ^ bytes[at].to_ascii_lowercase() as u64).wrapping_mul(FNV_PRIME);
+        at += 1;
+    }
+    state = (state ^ 0xff).wrapping_mul(FNV_PRIME);
+    mix64(state)
+}
+
+/// The hash of one word in a namespace: `TokenHasher::new(namespace)`, `write_u64(word)`,
+/// `finish()`, computable at compile time.
+pub(crate) const fn word_hash(namespace: u64, word: u64) -> u64 {
+    mix64(mix64(mix64(FNV_OFFSET_BASIS ^ namespace) ^ word))
+}
+
+/// Calls `visit` with the first `limit` tokens of `identifier`, exactly those of
+/// [`identifier_tokens`]: ASCII text (most names) is split byte by byte with the same
+/// rules, anything else by `identifier_tokens` itself.
+pub(crate) fn for_each_token(identifier: &str, limit: usize, mut visit: impl FnMut(&str)) {
+    if !identifier.is_ascii() {
+        identifier_tokens(identifier).take(limit).for_each(visit);
+        return;
+    }
+    let bytes = identifier.as_bytes();
+    let mut at = 0;
+    for _ in 0..limit {
+        while at < bytes.len() && !bytes[at].is_ascii_alphanumeric() {
+            at += 1;
+        }
+        if at == bytes.len() {
+            return;
+        }
+        let start = at;
+        let mut previous = bytes[at];
+        at += 1;
+        while let Some(&current) = bytes.get(at) {
+            let next_is_lowercase = bytes.get(at + 1).is_some_and(u8::is_ascii_lowercase);
+            // `identifier_tokens`' boundaries, for ASCII characters.
+            let boundary = !current.is_ascii_alphanumeric()
+                || (current.is_ascii_uppercase()
+                    && (previous.is_ascii_lowercase() || previous.is_ascii_digit()))
+                || (current.is_ascii_uppercase()
+                    && previous.is_ascii_uppercase()
+                    && next_is_lowercase)
+                || (current.is_ascii_digit() != previous.is_ascii_digit());
+            if boundary {
+                break;
+            }
+            previous = current;
+            at += 1;
+        }
+        visit(&identifier[start..at]);
+    }
 }
 
 /// The hash of one token in one namespace, lowercased.
@@ -105,6 +166,36 @@ pub(crate) fn transition_signature(inherited: &PropertyValue, actual: &PropertyV
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The byte-wise split is `identifier_tokens`, on ASCII and other text alike.
+        #[test]
+        fn for_each_token_is_identifier_tokens(
+            identifier in "[a-zA-Z0-9_ -]{0,24}|.{0,12}",
+            limit in 0_usize..10,
+        ) {
+            let mut tokens = Vec::new();
+            for_each_token(&identifier, limit, |token| tokens.push(token.to_owned()));
+            let expected: Vec<String> =
+                identifier_tokens(&identifier).take(limit).map(str::to_owned).collect();
+            proptest::prop_assert_eq!(tokens, expected);
+        }
+    }
+
+    #[test]
+    fn compile_time_hashes_match_the_hasher() {
+        for (namespace, token) in [(0, ""), (3, "boolean"), (17, "4-7"), (11, "PenGuin")] {
+            assert_eq!(
+                ascii_token_hash(namespace, token),
+                token_hash(namespace, token)
+            );
+        }
+        for (namespace, word) in [(5, 0), (5, 63), (6, u64::MAX)] {
+            let mut hasher = TokenHasher::new(namespace);
+            hasher.write_u64(word);
+            assert_eq!(word_hash(namespace, word), hasher.finish());
+        }
+    }
 
     #[test]
     fn token_hash_ignores_case_but_not_namespace() {

@@ -100,7 +100,11 @@ impl ExceptionSystem {
             });
         }
         drop(detected);
-        self.store.reserve_for_node(node.id, found.len());
+        // Room for the node's records and patterns up front: a 9-byte number or a short
+        // string per value besides each reason is what the store's arena is told to expect.
+        self.store
+            .reserve_for_node(node.id, found.len(), reasons.len() + 24 * found.len());
+        self.learner.reserve_patterns(found.len());
         // One context per node, its property and values refilled per use. Its siblings are
         // the cache's: the learner's node-level features (type and siblings) are hashed once
         // for the node from the node's own map (hashing every sibling on each of the
