@@ -449,13 +449,9 @@ impl NodeFeatureCache {
         let is_entry = |entry: &(u64, u64, String)| entry.0 == property_hash && entry.2 == property;
         // The entries are sorted by hash: a hash above the last of the first `MAX_SIBLINGS`
         // is none of them, which most of a large node's properties learn without a scan.
-        let beyond = self
-            .entries
-            .iter()
-            .take(MAX_SIBLINGS)
-            .last()
-            .is_none_or(|last| property_hash > last.0);
-        if (beyond || !self.entries.iter().take(MAX_SIBLINGS).any(is_entry))
+        let first = &self.entries[..self.entries.len().min(MAX_SIBLINGS)];
+        let beyond = first.last().is_none_or(|last| property_hash > last.0);
+        if (beyond || !first.iter().any(is_entry))
             && sink
                 .add_hashed_normalised(&self.common_hashes, f32::from_bits(self.common_value_bits))
         {
