@@ -171,22 +171,26 @@ impl ExceptionSystem {
                 }
             }
         }
+        // One pass over the node's own values finds the non-exceptions and builds the
+        // resolved map: the clone of `inherited` (same hasher, same entries) answers what the
+        // node inherits, so each name is hashed once here, not once to compare and again to
+        // overlay.
+        let mut resolved = inherited.clone();
         let mut non_exceptions = 0;
         for (property, value) in &node.local_properties {
-            if inherited.get(property) == Some(value) {
-                refill(&mut context, property, value, value);
-                self.learner
-                    .features_cached_into(&context, &siblings, &mut features)?;
-                self.learner
-                    .observe_non_exception_features(&context, &features)?;
-                non_exceptions += 1;
-            }
-        }
-        let mut resolved = inherited.clone();
-        for (property, value) in &node.local_properties {
-            // An overridden property keeps its key: `insert` would clone the name only to
-            // drop the copy.
             match resolved.get_mut(property) {
+                // A local value equal to the inherited one: a negative example, and the
+                // resolved value is already right.
+                Some(slot) if slot == value => {
+                    refill(&mut context, property, value, value);
+                    self.learner
+                        .features_cached_into(&context, &siblings, &mut features)?;
+                    self.learner
+                        .observe_non_exception_features(&context, &features)?;
+                    non_exceptions += 1;
+                }
+                // An overridden property keeps its key: `insert` would clone the name only
+                // to drop the copy.
                 Some(slot) => slot.clone_from(value),
                 None => {
                     resolved.insert(property.clone(), value.clone());
