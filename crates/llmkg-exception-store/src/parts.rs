@@ -70,20 +70,6 @@ impl<'a> ExceptionParts<'a> {
     ///
     /// As [`Exception::validate`]: an invalid confidence or a value nested too deep.
     pub fn validate(&self) -> Result<(), ExceptionError> {
-        if !(self.confidence.is_finite() && (0.0..=1.0).contains(&self.confidence)) {
-            return Err(ExceptionError::InvalidConfidence(self.confidence));
-        }
-        for (which, value) in [
-            ("inherited", self.inherited_value),
-            ("actual", self.actual_value),
-        ] {
-            value
-                .check_depth()
-                .map_err(|_| ExceptionError::ValueTooDeep {
-                    which,
-                    limit: llmkg_core::MAX_VALUE_DEPTH,
-                })?;
-        }
-        Ok(())
+        Exception::validate_fields(self.confidence, self.inherited_value, self.actual_value)
     }
 }

@@ -14,8 +14,8 @@ pub use self::extractors::{
     SiblingFeatures, ValueFeatures,
 };
 pub(crate) use self::tokens::{
-    TokenHasher, ascii_token_hash, combine_hashes, for_each_token, token_hash,
-    transition_signature, word_hash,
+    TokenHasher, ascii_name_hashes, ascii_token_hash, combine_hashes, token_hash,
+    transition_signature, value_code, word_hash,
 };
 
 /// The slot hash of [`FeatureSink::add_numeric`] in `namespace`.

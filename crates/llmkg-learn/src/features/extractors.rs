@@ -4,8 +4,8 @@ use llmkg_core::PropertyValue;
 use llmkg_exception::{calculate_similarity, identifier_tokens};
 
 use super::{
-    FeatureExtractor, FeatureSink, MAX_GROUP_NORM, ascii_token_hash, combine_hashes,
-    for_each_token, numeric_hash, token_hash, transition_signature, word_hash,
+    FeatureExtractor, FeatureSink, MAX_GROUP_NORM, ascii_name_hashes, ascii_token_hash,
+    combine_hashes, numeric_hash, token_hash, transition_signature, value_code, word_hash,
 };
 use crate::context::ExceptionContext;
 use crate::patterns::PatternNodeHashes;
@@ -54,11 +54,25 @@ impl FeatureExtractor for PropertyNameFeatures {
 impl PropertyNameFeatures {
     /// Writes the features and returns the name's hash, which [`InteractionFeatures`] crosses.
     pub(crate) fn emit(context: &ExceptionContext, sink: &mut FeatureSink<'_>) -> u64 {
+        let mut tokens = [0; MAX_TOKENS_PER_IDENTIFIER];
+        if let Some((property, count)) = ascii_name_hashes(
+            &context.property_name,
+            PROPERTY_NAME,
+            PROPERTY_TOKEN,
+            &mut tokens,
+        ) {
+            // The same features as below, the name read once.
+            sink.add_hashed(property, 1.0);
+            for &token in &tokens[..count] {
+                sink.add_hashed(token, 1.0);
+            }
+            return property;
+        }
         let property = token_hash(PROPERTY_NAME, &context.property_name);
         sink.add_hashed(property, 1.0);
-        for_each_token(&context.property_name, MAX_TOKENS_PER_IDENTIFIER, |token| {
-            sink.add_token(PROPERTY_TOKEN, token)
-        });
+        for token in identifier_tokens(&context.property_name).take(MAX_TOKENS_PER_IDENTIFIER) {
+            sink.add_token(PROPERTY_TOKEN, token);
+        }
         property
     }
 }
@@ -79,8 +93,8 @@ impl FeatureExtractor for ValueFeatures {
         // `add_token` and `add_numeric` of these names, without hashing them per context.
         let inherited = &context.inherited_value;
         let actual = &context.actual_value;
-        sink.add_hashed(INHERITED_TYPE_HASHES[type_index(inherited)], 1.0);
-        sink.add_hashed(ACTUAL_TYPE_HASHES[type_index(actual)], 1.0);
+        sink.add_hashed(INHERITED_TYPE_HASHES[value_code(inherited) as usize], 1.0);
+        sink.add_hashed(ACTUAL_TYPE_HASHES[value_code(actual) as usize], 1.0);
         let signature = transition_signature(inherited, actual);
         sink.add_hashed(TRANSITION_HASHES[(signature & 63) as usize], 1.0);
         let similarity = calculate_similarity(inherited, actual);
@@ -99,20 +113,11 @@ impl FeatureExtractor for ValueFeatures {
     }
 }
 
-/// [`PropertyValue::type_name`] of each variant, in [`type_index`] order.
-const TYPE_NAMES: [&str; 6] = ["boolean", "number", "string", "integer", "list", "null"];
-
-/// The position of `value`'s type name in [`TYPE_NAMES`].
-fn type_index(value: &PropertyValue) -> usize {
-    match value {
-        PropertyValue::Boolean(_) => 0,
-        PropertyValue::Number(_) => 1,
-        PropertyValue::String(_) => 2,
-        PropertyValue::Integer(_) => 3,
-        PropertyValue::List(_) => 4,
-        PropertyValue::Null => 5,
-    }
-}
+/// [`PropertyValue::type_name`] of each variant, by `value_code` (0 is no value's code;
+/// both booleans are "boolean").
+const TYPE_NAMES: [&str; 8] = [
+    "", "boolean", "boolean", "number", "string", "integer", "list", "null",
+];
 
 /// The token hashes of `tokens` in `namespace`, at compile time.
 const fn token_hashes<const N: usize>(namespace: u64, tokens: [&str; N]) -> [u64; N] {
@@ -125,8 +130,8 @@ const fn token_hashes<const N: usize>(namespace: u64, tokens: [&str; N]) -> [u64
     hashes
 }
 
-const INHERITED_TYPE_HASHES: [u64; 6] = token_hashes(INHERITED_TYPE, TYPE_NAMES);
-const ACTUAL_TYPE_HASHES: [u64; 6] = token_hashes(ACTUAL_TYPE, TYPE_NAMES);
+const INHERITED_TYPE_HASHES: [u64; 8] = token_hashes(INHERITED_TYPE, TYPE_NAMES);
+const ACTUAL_TYPE_HASHES: [u64; 8] = token_hashes(ACTUAL_TYPE, TYPE_NAMES);
 /// "increase", "decrease", "same".
 const DIRECTION_HASHES: [u64; 3] =
     token_hashes(NUMERIC_DIRECTION, ["increase", "decrease", "same"]);
@@ -476,6 +481,7 @@ mod tests {
     #[test]
     fn constant_hashes_are_the_tokens_hashes() {
         let values = [
+            PropertyValue::Boolean(false),
             PropertyValue::Boolean(true),
             PropertyValue::Number(1.5),
             PropertyValue::String("x".into()),
@@ -484,7 +490,7 @@ mod tests {
             PropertyValue::Null,
         ];
         for value in &values {
-            let index = type_index(value);
+            let index = value_code(value) as usize;
             assert_eq!(TYPE_NAMES[index], value.type_name());
             assert_eq!(
                 INHERITED_TYPE_HASHES[index],

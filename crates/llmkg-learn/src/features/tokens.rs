@@ -1,7 +1,6 @@
 //! Hashing identifier tokens and values without building strings.
 
 use llmkg_core::PropertyValue;
-use llmkg_exception::identifier_tokens;
 
 /// A stable 64-bit hash of a namespace and a stream of bytes and words: FNV-1a over bytes,
 /// whole words folded in with one MurmurHash3 finaliser each (one step instead of eight),
@@ -88,44 +87,81 @@ pub(crate) const fn word_hash(namespace: u64, word: u64) -> u64 {
     mix64(mix64(mix64(FNV_OFFSET_BASIS ^ namespace) ^ word))
 }
 
-/// Calls `visit` with the first `limit` tokens of `identifier`, exactly those of
-/// [`identifier_tokens`]: ASCII text (most names) is split byte by byte with the same
-/// rules, anything else by `identifier_tokens` itself.
-pub(crate) fn for_each_token(identifier: &str, limit: usize, mut visit: impl FnMut(&str)) {
-    if !identifier.is_ascii() {
-        identifier_tokens(identifier).take(limit).for_each(visit);
-        return;
+/// Classes of ASCII bytes for [`ascii_name_hashes`].
+const OTHER: u8 = 0;
+const LOWER: u8 = 1;
+const UPPER: u8 = 2;
+const DIGIT: u8 = 3;
+
+fn byte_class(byte: u8) -> u8 {
+    match byte {
+        b'a'..=b'z' => LOWER,
+        b'A'..=b'Z' => UPPER,
+        b'0'..=b'9' => DIGIT,
+        _ => OTHER,
     }
+}
+
+/// For an ASCII `identifier`, in one pass over its bytes: `token_hash(whole, identifier)`,
+/// and `token_hash(each, token)` of its first `tokens.len()` tokens (those
+/// [`identifier_tokens`](llmkg_exception::identifier_tokens) gives) written to the front of `tokens`, with how many there are.
+/// `None` for text that is not ASCII (what it wrote to `tokens` then means nothing).
+pub(crate) fn ascii_name_hashes(
+    identifier: &str,
+    whole: u64,
+    each: u64,
+    tokens: &mut [u64],
+) -> Option<(u64, usize)> {
     let bytes = identifier.as_bytes();
-    let mut at = 0;
-    for _ in 0..limit {
-        while at < bytes.len() && !bytes[at].is_ascii_alphanumeric() {
-            at += 1;
+    let token_seed = mix64(FNV_OFFSET_BASIS ^ each);
+    let mut whole_state = mix64(FNV_OFFSET_BASIS ^ whole);
+    let mut count = 0;
+    // The state of the token being read, if one is.
+    let mut current: Option<u64> = None;
+    let mut previous = OTHER;
+    for (at, &byte) in bytes.iter().enumerate() {
+        // Checked here rather than by a pass of its own.
+        if !byte.is_ascii() {
+            return None;
         }
-        if at == bytes.len() {
-            return;
+        let lower = u64::from(byte.to_ascii_lowercase());
+        whole_state = (whole_state ^ lower).wrapping_mul(FNV_PRIME);
+        if count == tokens.len() {
+            continue;
         }
-        let start = at;
-        let mut previous = bytes[at];
-        at += 1;
-        while let Some(&current) = bytes.get(at) {
-            let next_is_lowercase = bytes.get(at + 1).is_some_and(u8::is_ascii_lowercase);
+        let class = byte_class(byte);
+        if let Some(state) = current {
+            let next_is_lowercase = bytes
+                .get(at + 1)
+                .is_some_and(|&next| byte_class(next) == LOWER);
             // `identifier_tokens`' boundaries, for ASCII characters.
-            let boundary = !current.is_ascii_alphanumeric()
-                || (current.is_ascii_uppercase()
-                    && (previous.is_ascii_lowercase() || previous.is_ascii_digit()))
-                || (current.is_ascii_uppercase()
-                    && previous.is_ascii_uppercase()
-                    && next_is_lowercase)
-                || (current.is_ascii_digit() != previous.is_ascii_digit());
+            let boundary = class == OTHER
+                || (class == UPPER && (previous == LOWER || previous == DIGIT))
+                || (class == UPPER && previous == UPPER && next_is_lowercase)
+                || ((class == DIGIT) != (previous == DIGIT));
             if boundary {
-                break;
+                tokens[count] = mix64((state ^ 0xff).wrapping_mul(FNV_PRIME));
+                count += 1;
+                current = None;
+                if count == tokens.len() {
+                    continue;
+                }
             }
-            previous = current;
-            at += 1;
         }
-        visit(&identifier[start..at]);
+        if class == OTHER {
+            continue;
+        }
+        let state = current.unwrap_or(token_seed);
+        current = Some((state ^ lower).wrapping_mul(FNV_PRIME));
+        previous = class;
     }
+    if let Some(state) = current
+        && count < tokens.len()
+    {
+        tokens[count] = mix64((state ^ 0xff).wrapping_mul(FNV_PRIME));
+        count += 1;
+    }
+    Some((mix64((whole_state ^ 0xff).wrapping_mul(FNV_PRIME)), count))
 }
 
 /// The hash of one token in one namespace, lowercased.
@@ -145,7 +181,7 @@ pub(crate) fn combine_hashes(namespace: u64, first: u64, second: u64) -> u64 {
 
 /// A small code for the kind of a value; booleans keep their value because a `true` to
 /// `false` override is a different pattern from `false` to `true`.
-fn value_code(value: &PropertyValue) -> u64 {
+pub(crate) fn value_code(value: &PropertyValue) -> u64 {
     match value {
         PropertyValue::Boolean(false) => 1,
         PropertyValue::Boolean(true) => 2,
@@ -165,20 +201,27 @@ pub(crate) fn transition_signature(inherited: &PropertyValue, actual: &PropertyV
 
 #[cfg(test)]
 mod tests {
+    use llmkg_exception::identifier_tokens;
+
     use super::*;
 
     proptest::proptest! {
-        /// The byte-wise split is `identifier_tokens`, on ASCII and other text alike.
+        /// The one-pass hashes are `token_hash` of the name and of `identifier_tokens`' tokens.
         #[test]
-        fn for_each_token_is_identifier_tokens(
+        fn ascii_name_hashes_are_the_token_hashes(
             identifier in "[a-zA-Z0-9_ -]{0,24}|.{0,12}",
             limit in 0_usize..10,
         ) {
-            let mut tokens = Vec::new();
-            for_each_token(&identifier, limit, |token| tokens.push(token.to_owned()));
-            let expected: Vec<String> =
-                identifier_tokens(&identifier).take(limit).map(str::to_owned).collect();
-            proptest::prop_assert_eq!(tokens, expected);
+            let mut tokens = vec![0; limit];
+            let found = ascii_name_hashes(&identifier, 1, 2, &mut tokens);
+            if identifier.is_ascii() {
+                let expected: Vec<u64> =
+                    identifier_tokens(&identifier).take(limit).map(|token| token_hash(2, token)).collect();
+                proptest::prop_assert_eq!(found, Some((token_hash(1, &identifier), expected.len())));
+                proptest::prop_assert_eq!(&tokens[..expected.len()], &expected[..]);
+            } else {
+                proptest::prop_assert_eq!(found, None);
+            }
         }
     }
 
