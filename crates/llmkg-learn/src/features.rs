@@ -276,22 +276,20 @@ impl FeatureSink<'_> {
     }
 
     /// Adds one feature of value `value` (in `(0, 1]`, the group's value after
-    /// normalisation) per hash, if they all fit and the group is empty so far; returns
-    /// whether it did (otherwise it added nothing).
-    pub(crate) fn add_hashed_normalised(&mut self, hashes: &[u64], value: f32) -> bool {
+    /// normalisation) per hash, given by its low 32 bits (all a slot uses), if they all fit
+    /// and the group is empty so far; returns whether it did (otherwise it added nothing).
+    pub(crate) fn add_hashed_normalised(&mut self, low_hashes: &[u32], value: f32) -> bool {
         let vector = &mut *self.vector;
-        let end = vector.len + hashes.len();
+        let end = vector.len + low_hashes.len();
         if vector.len != self.start || end > MAX_FEATURES || !(value > 0.0 && value <= 1.0) {
             return false;
         }
-        for ((slot, weight), &hash) in vector.indices[vector.len..end]
-            .iter_mut()
-            .zip(&mut vector.values[vector.len..end])
-            .zip(hashes)
-        {
-            *slot = (hash as u32) & self.mask;
-            *weight = value;
+        // Two plain passes (a mask, a fill), which vectorise.
+        let mask = self.mask;
+        for (slot, &low) in vector.indices[vector.len..end].iter_mut().zip(low_hashes) {
+            *slot = low & mask;
         }
+        vector.values[vector.len..end].fill(value);
         vector.len = end;
         true
     }

@@ -337,8 +337,9 @@ pub struct NodeFeatureCache {
     too_deep_sibling: Option<String>,
     /// The sibling features of a property that is not among the first `MAX_SIBLINGS`
     /// entries (most of a large node's properties): the hashes [`emit_siblings`] writes for
-    /// those entries, in order, and the value each has after the group is normalised.
-    common_hashes: Vec<u64>,
+    /// those entries, in order (their low 32 bits), and the value each has after the group
+    /// is normalised.
+    common_hashes: Vec<u32>,
     /// That value's bits (kept as bits so the cache stays `Eq`).
     common_value_bits: u32,
     /// The node type's hashes as the pattern table counts them.
@@ -354,9 +355,10 @@ impl NodeFeatureCache {
         let chosen = smallest_siblings::<{ MAX_SIBLINGS + 1 }>(siblings, None);
         let mut common_hashes = Vec::with_capacity(2 * MAX_SIBLINGS);
         for &(name_hash, value_hash, _) in chosen.iter().take(MAX_SIBLINGS) {
-            common_hashes.push(name_hash);
+            // The low bits are all a slot uses (`FeatureSink::add_hashed`).
+            common_hashes.push(name_hash as u32);
             if value_hash != 0 {
-                common_hashes.push(value_hash);
+                common_hashes.push(value_hash as u32);
             }
         }
         // What `FeatureSink::normalise_group` makes of that many features of value 1 (the
