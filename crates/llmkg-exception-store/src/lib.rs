@@ -7,12 +7,14 @@
 
 mod error;
 mod handler;
+mod parts;
 mod snapshot;
 mod store;
 
 pub use crate::{
     error::{Result, StoreError},
     handler::{CacheStatistics, ConflictStrategy, ExceptionHandler},
+    parts::ExceptionParts,
     snapshot::SNAPSHOT_VERSION,
     store::{ExceptionStore, StoreStatistics},
 };

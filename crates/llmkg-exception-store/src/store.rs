@@ -12,6 +12,7 @@ use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 pub(crate) use self::shard::{ShardData, key_hash};
 use llmkg_exception::{Exception, ExceptionKey, ExceptionSource, property_hash};
 
+use crate::ExceptionParts;
 use crate::error::{Result, StoreError};
 
 /// Number of shards. A power of two well above the core counts we target (16), so writers
@@ -196,6 +197,47 @@ impl ExceptionStore {
         let replaced = data.upsert(node.0, hash, property, exception)?;
         bump(epoch);
         Ok(replaced)
+    }
+
+    /// [`add_exception`](Self::add_exception) from borrowed parts: the name is copied only
+    /// when the store does not hold it yet, the values and the reason are encoded straight
+    /// from `parts`; no owned `Exception` is built unless one is replaced.
+    ///
+    /// # Errors
+    ///
+    /// As [`add_exception`](Self::add_exception); nothing is stored.
+    pub fn add_exception_parts(
+        &self,
+        node: NodeId,
+        property: &str,
+        parts: &ExceptionParts<'_>,
+    ) -> Result<Option<Exception>> {
+        check_name(property)?;
+        parts.validate()?;
+        let hash = property_hash(property);
+        let (mut data, epoch) = self.write(node);
+        let replaced = data.upsert_borrowed(node.0, hash, property, parts)?;
+        bump(epoch);
+        Ok(replaced)
+    }
+
+    /// Makes room for `additional` more exceptions of `node` whose values and reasons take
+    /// about `payload_bytes` encoded (a reason's bytes plus a few per value), so that adding
+    /// them does not regrow the store's tables and byte arena one insert at a time. Only a
+    /// hint: it changes no content.
+    pub fn reserve_for_node(&self, node: NodeId, additional: usize, payload_bytes: usize) {
+        if additional > 0 || payload_bytes > 0 {
+            self.shard(node)
+                .data
+                .write()
+                .reserve(additional, payload_bytes);
+        }
+    }
+
+    /// Whether the store holds any exception of `node`.
+    #[must_use]
+    pub fn has_node(&self, node: NodeId) -> bool {
+        self.shard(node).data.read().has_node(node.0)
     }
 
     /// A clone of the exception of `property` on `node`.

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use llmkg_core::{NodeId, PropertyValue};
 use llmkg_exception::{Exception, ExceptionError, ExceptionKey, ExceptionSource};
 use llmkg_exception_store::{
-    ConflictStrategy, ExceptionHandler, ExceptionStore, SNAPSHOT_VERSION, StoreError,
+    ConflictStrategy, ExceptionHandler, ExceptionParts, ExceptionStore, SNAPSHOT_VERSION,
+    StoreError,
 };
 use proptest::prelude::*;
 
@@ -172,6 +173,10 @@ fn get_by_key_uses_the_stable_hash() {
 #[derive(Debug, Clone)]
 enum Op {
     Add(u64, u8, i64, u8),
+    /// An add through the borrowed path, `add_exception_parts`.
+    AddParts(u64, u8, i64, u8),
+    /// `reserve_for_node`, which changes no content.
+    Reserve(u64, u8),
     Remove(u64, u8),
     Get(u64, u8),
     RemoveNode(u64),
@@ -182,6 +187,8 @@ fn op_strategy() -> impl Strategy<Value = Op> {
     let node = prop_oneof![0u64..8, 250u64..262, Just(16_384u64), Just(u64::MAX)];
     prop_oneof![
         4 => (node.clone(), 0u8..6, any::<i64>(), 0u8..4).prop_map(|(n, p, v, s)| Op::Add(n, p, v, s)),
+        2 => (node.clone(), 0u8..6, any::<i64>(), 0u8..4).prop_map(|(n, p, v, s)| Op::AddParts(n, p, v, s)),
+        1 => (node.clone(), 0u8..40).prop_map(|(n, k)| Op::Reserve(n, k)),
         2 => (node.clone(), 0u8..6).prop_map(|(n, p)| Op::Remove(n, p)),
         2 => (node.clone(), 0u8..6).prop_map(|(n, p)| Op::Get(n, p)),
         1 => node.prop_map(Op::RemoveNode),
@@ -204,6 +211,13 @@ proptest! {
                     let replaced = store.add_exception(NodeId(node), name.clone(), e.clone()).unwrap();
                     prop_assert_eq!(replaced, model.insert((node, name), e));
                 }
+                Op::AddParts(node, prop, value, source) => {
+                    let name = format!("p{prop}");
+                    let e = exception(value, ExceptionSource::ALL[source as usize], 0.5);
+                    let replaced = store.add_exception_parts(NodeId(node), &name, &ExceptionParts::of(&e)).unwrap();
+                    prop_assert_eq!(replaced, model.insert((node, name), e));
+                }
+                Op::Reserve(node, additional) => store.reserve_for_node(NodeId(node), usize::from(additional), 40 * usize::from(additional)),
                 Op::Remove(node, prop) => {
                     let name = format!("p{prop}");
                     prop_assert_eq!(store.remove_exception(NodeId(node), &name), model.remove(&(node, name)));
@@ -219,6 +233,9 @@ proptest! {
                 }
             }
             prop_assert_eq!(store.len(), model.len());
+            for node in [0, 1, 255, 256, 16_384, u64::MAX] {
+                prop_assert_eq!(store.has_node(NodeId(node)), model.keys().any(|(n, _)| *n == node));
+            }
         }
         let expected: Vec<_> = model.iter().map(|((n, p), e)| (NodeId(*n), p.clone(), e.clone())).collect();
         prop_assert_eq!(store.snapshot(), expected);
@@ -247,6 +264,13 @@ proptest! {
                     store.add_exception(NodeId(node), name.clone(), exception(value, ExceptionSource::Detected, 0.5)).unwrap();
                     model.insert((node, name), PropertyValue::Integer(value));
                 }
+                Op::AddParts(node, prop, value, _) => {
+                    let name = format!("p{prop}");
+                    let e = exception(value, ExceptionSource::Detected, 0.5);
+                    store.add_exception_parts(NodeId(node), &name, &ExceptionParts::of(&e)).unwrap();
+                    model.insert((node, name), PropertyValue::Integer(value));
+                }
+                Op::Reserve(node, additional) => store.reserve_for_node(NodeId(node), usize::from(additional), 40 * usize::from(additional)),
                 Op::Remove(node, prop) => {
                     let name = format!("p{prop}");
                     store.remove_exception(NodeId(node), &name);

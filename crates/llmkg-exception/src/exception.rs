@@ -125,11 +125,23 @@ impl Exception {
     /// [`ExceptionError::ValueTooDeep`] naming the value.
     #[inline]
     pub fn validate(&self) -> Result<(), ExceptionError> {
-        validate_confidence(self.confidence)?;
-        for (which, value) in [
-            ("inherited", &self.inherited_value),
-            ("actual", &self.actual_value),
-        ] {
+        Exception::validate_fields(self.confidence, &self.inherited_value, &self.actual_value)
+    }
+
+    /// [`validate`](Self::validate) of an exception's confidence and values given apart (a
+    /// caller that holds them borrowed, without building the `Exception`).
+    ///
+    /// # Errors
+    ///
+    /// As [`validate`](Self::validate).
+    #[inline]
+    pub fn validate_fields(
+        confidence: f32,
+        inherited: &PropertyValue,
+        actual: &PropertyValue,
+    ) -> Result<(), ExceptionError> {
+        validate_confidence(confidence)?;
+        for (which, value) in [("inherited", inherited), ("actual", actual)] {
             value
                 .check_depth()
                 .map_err(|_| ExceptionError::ValueTooDeep {

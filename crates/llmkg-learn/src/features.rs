@@ -13,7 +13,15 @@ pub use self::extractors::{
     DepthFeatures, InteractionFeatures, NodeFeatureCache, NodeTypeFeatures, PropertyNameFeatures,
     SiblingFeatures, ValueFeatures,
 };
-pub(crate) use self::tokens::{TokenHasher, combine_hashes, token_hash, transition_signature};
+pub(crate) use self::tokens::{
+    TokenHasher, ascii_name_hashes, ascii_token_hash, combine_hashes, token_hash,
+    transition_signature, value_code, word_hash,
+};
+
+/// The slot hash of [`FeatureSink::add_numeric`] in `namespace`.
+pub(crate) const fn numeric_hash(namespace: u64) -> u64 {
+    word_hash(namespace, u64::MAX)
+}
 
 /// The most features one context can produce; extractors cap their output so the standard
 /// set stays below it, and a custom set that goes over is truncated (see
@@ -242,9 +250,7 @@ impl FeatureSink<'_> {
 
     /// Adds a numeric feature of `namespace`; `value` is clamped to `[0, 1]`, NaN counts as 0.
     pub fn add_numeric(&mut self, namespace: u64, value: f32) {
-        let mut hasher = TokenHasher::new(namespace);
-        hasher.write_u64(u64::MAX);
-        self.add_hashed(hasher.finish(), value);
+        self.add_hashed(numeric_hash(namespace), value);
     }
 
     /// Adds a feature whose slot is chosen by an already mixed 64-bit `hash`; `value` is
@@ -270,22 +276,20 @@ impl FeatureSink<'_> {
     }
 
     /// Adds one feature of value `value` (in `(0, 1]`, the group's value after
-    /// normalisation) per hash, if they all fit and the group is empty so far; returns
-    /// whether it did (otherwise it added nothing).
-    pub(crate) fn add_hashed_normalised(&mut self, hashes: &[u64], value: f32) -> bool {
+    /// normalisation) per hash, given by its low 32 bits (all a slot uses), if they all fit
+    /// and the group is empty so far; returns whether it did (otherwise it added nothing).
+    pub(crate) fn add_hashed_normalised(&mut self, low_hashes: &[u32], value: f32) -> bool {
         let vector = &mut *self.vector;
-        let end = vector.len + hashes.len();
+        let end = vector.len + low_hashes.len();
         if vector.len != self.start || end > MAX_FEATURES || !(value > 0.0 && value <= 1.0) {
             return false;
         }
-        for ((slot, weight), &hash) in vector.indices[vector.len..end]
-            .iter_mut()
-            .zip(&mut vector.values[vector.len..end])
-            .zip(hashes)
-        {
-            *slot = (hash as u32) & self.mask;
-            *weight = value;
+        // Two plain passes (a mask, a fill), which vectorise.
+        let mask = self.mask;
+        for (slot, &low) in vector.indices[vector.len..end].iter_mut().zip(low_hashes) {
+            *slot = low & mask;
         }
+        vector.values[vector.len..end].fill(value);
         vector.len = end;
         true
     }

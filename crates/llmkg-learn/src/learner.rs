@@ -219,6 +219,35 @@ impl PatternLearner {
         Ok(likelihood)
     }
 
+    /// [`learn_from_exception_scored`](Self::learn_from_exception_scored) of a
+    /// [`Detected`](ExceptionSource::Detected) exception given by its confidence alone (a
+    /// detected exception's reason is not learned, so no `Exception` is needed): `score`
+    /// maps the confidence and the likelihood to the confidence learned from, which is
+    /// returned.
+    ///
+    /// # Errors
+    ///
+    /// As [`learn_from_exception`](Self::learn_from_exception), checked after `score`.
+    pub fn learn_detected_scored(
+        &mut self,
+        confidence: f32,
+        context: &ExceptionContext,
+        features: &FeatureVector,
+        cache: &NodeFeatureCache,
+        score: impl FnOnce(f32, f32) -> f32,
+    ) -> Result<f32> {
+        let likelihood = self.predict_features(features);
+        let confidence = score(confidence, likelihood);
+        self.learn_positive(
+            confidence,
+            None,
+            context,
+            Some((features, Some(likelihood))),
+            cache.pattern_node(context),
+        )?;
+        Ok(confidence)
+    }
+
     fn learn_from_exception_with(
         &mut self,
         exception: &Exception,
@@ -226,14 +255,25 @@ impl PatternLearner {
         features: Option<(&FeatureVector, Option<f32>)>,
         node: Option<&PatternNodeHashes>,
     ) -> Result<()> {
+        let reason =
+            (exception.source != ExceptionSource::Detected).then_some(exception.reason.as_str());
+        self.learn_positive(exception.confidence, reason, context, features, node)
+    }
+
+    /// One positive example of `confidence`, counted in its pattern with `reason`.
+    fn learn_positive(
+        &mut self,
+        confidence: f32,
+        reason: Option<&str>,
+        context: &ExceptionContext,
+        features: Option<(&FeatureVector, Option<f32>)>,
+        node: Option<&PatternNodeHashes>,
+    ) -> Result<()> {
         validate(context, features.map(|(features, _)| features))?;
-        let confidence = exception.confidence;
         if !(confidence.is_finite() && (0.0..=1.0).contains(&confidence)) {
             return Err(LearnError::InvalidConfidence(confidence));
         }
         self.train(context, features, 1.0, confidence);
-        let reason =
-            (exception.source != ExceptionSource::Detected).then_some(exception.reason.as_str());
         self.patterns
             .record_positive_hashed(context, reason, self.config.max_patterns, node);
         self.counters.exceptions_learned += 1;
@@ -432,6 +472,14 @@ impl PatternLearner {
         feedback.validate()?;
         self.pending_feedback.push((context, feedback));
         Ok(())
+    }
+
+    /// Makes room for up to `additional` new patterns (a node's worth of exceptions about to
+    /// be learned, say), so the table does not regrow one pattern at a time. Only a hint: it
+    /// changes nothing learned, and never reserves past `max_patterns`.
+    pub fn reserve_patterns(&mut self, additional: usize) {
+        let room = self.config.max_patterns.saturating_sub(self.patterns.len());
+        self.patterns.reserve(additional.min(room));
     }
 
     /// Feedback items waiting to be applied.

@@ -248,6 +248,12 @@ impl PatternTable {
         self.patterns.len()
     }
 
+    /// Room for `additional` more patterns in the list and the index.
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.patterns.reserve(additional);
+        self.index.reserve(additional);
+    }
+
     fn key(context: &ExceptionContext) -> (u64, u64) {
         (
             property_hash(&context.property_name),

@@ -28,7 +28,7 @@ use std::sync::Arc;
 use llmkg_core::{Hierarchy, InheritanceNode, NodeId, PropertyValue};
 use llmkg_detect::ExceptionDetector;
 use llmkg_exception::{Exception, ExceptionKey};
-use llmkg_exception_store::{ExceptionHandler, ExceptionStore, StoreError};
+use llmkg_exception_store::{ExceptionHandler, ExceptionParts, ExceptionStore, StoreError};
 use llmkg_learn::{ExceptionContext, PatternLearner};
 use llmkg_optimize::StorageOptimizer;
 
@@ -302,21 +302,30 @@ impl ExceptionSystem {
         property: String,
         exception: Exception,
     ) -> Result<Option<Exception>> {
-        exception.validate().map_err(StoreError::from)?;
+        self.put_exception_parts(node, &property, &ExceptionParts::of(&exception))
+    }
+
+    /// [`put_exception`](Self::put_exception) from borrowed parts (the store copies the name
+    /// only if it does not hold it yet).
+    fn put_exception_parts(
+        &mut self,
+        node: NodeId,
+        property: &str,
+        parts: &ExceptionParts<'_>,
+    ) -> Result<Option<Exception>> {
+        parts.validate().map_err(StoreError::from)?;
         if property.is_empty() {
             return Err(StoreError::EmptyPropertyName.into());
         }
-        let was_cold = self.take_cold(node, &property)?;
-        // The name is needed again only to put a cold copy back, so only then is it cloned.
-        let restore = was_cold.is_some().then(|| property.clone());
-        match self.store.add_exception(node, property, exception) {
+        let was_cold = self.take_cold(node, property)?;
+        match self.store.add_exception_parts(node, property, parts) {
             Ok(replaced) => Ok(replaced.or(was_cold)),
             Err(error) => {
                 // A full shard: the cold copy goes back where it was.
-                if let (Some(cold), Some(property)) = (was_cold, restore) {
+                if let Some(cold) = was_cold {
                     self.optimizer
-                        .store_exception(ExceptionKey::new(node, &property), cold)?;
-                    self.note_cold(node, property);
+                        .store_exception(ExceptionKey::new(node, property), cold)?;
+                    self.note_cold(node, property.to_owned());
                 }
                 Err(error.into())
             }

@@ -94,21 +94,61 @@ fn exceptions_are_inherited_and_a_deeper_node_may_restore_the_original() {
     );
 }
 
-#[test]
-fn process_node_returns_inherited_values_overridden_by_own_ones() {
-    let mut system = ExceptionSystem::new();
+/// A kiwi (it cannot fly and is nocturnal) and an inherited map of `true` values.
+fn kiwi_inheriting(properties: &[&str]) -> (InheritanceNode, HashMap<String, PropertyValue>) {
     let node = InheritanceNode::new(NodeId(10), "Kiwi")
         .with_property("can_fly", false)
         .with_property("nocturnal", true);
-    let inherited = HashMap::from([
-        ("can_fly".to_owned(), PropertyValue::Boolean(true)),
-        ("has_feathers".to_owned(), PropertyValue::Boolean(true)),
-    ]);
+    let inherited = properties
+        .iter()
+        .map(|name| ((*name).to_owned(), PropertyValue::Boolean(true)))
+        .collect();
+    (node, inherited)
+}
+
+#[test]
+fn process_node_returns_inherited_values_overridden_by_own_ones() {
+    let mut system = ExceptionSystem::new();
+    let (node, inherited) = kiwi_inheriting(&["can_fly", "has_feathers"]);
     let resolved = system.process_node(&node, &inherited).unwrap();
     assert_eq!(resolved["can_fly"], PropertyValue::Boolean(false));
     assert_eq!(resolved["has_feathers"], PropertyValue::Boolean(true));
     assert_eq!(resolved["nocturnal"], PropertyValue::Boolean(true));
     assert_eq!(system.store().len(), 1);
+}
+
+#[test]
+fn process_node_applies_the_exceptions_the_node_held_before() {
+    let mut system = ExceptionSystem::new();
+    let (node, inherited) = kiwi_inheriting(&["can_fly", "nocturnal"]);
+    let by_hand = |actual: bool| {
+        Exception::new(
+            (!actual).into(),
+            actual.into(),
+            "by hand",
+            ExceptionSource::Explicit,
+            1.0,
+        )
+    };
+    // Written through the store before the node is processed: one of a property the node
+    // does not state, one of a property whose own value the node now inherits.
+    system
+        .store()
+        .add_exception(NodeId(10), "lays_eggs".into(), by_hand(true))
+        .unwrap();
+    system
+        .store()
+        .add_exception(NodeId(10), "nocturnal".into(), by_hand(false))
+        .unwrap();
+    let resolved = system.process_node(&node, &inherited).unwrap();
+    assert_eq!(resolved["can_fly"], PropertyValue::Boolean(false));
+    assert_eq!(resolved["lays_eggs"], PropertyValue::Boolean(true));
+    assert_eq!(resolved["nocturnal"], PropertyValue::Boolean(false));
+    // Another node's map shows none of them.
+    let other = InheritanceNode::new(NodeId(11), "Emu").with_property("can_fly", false);
+    let resolved = system.process_node(&other, &inherited).unwrap();
+    assert_eq!(resolved.len(), 2);
+    assert_eq!(resolved["nocturnal"], PropertyValue::Boolean(true));
 }
 
 #[test]

@@ -11,7 +11,7 @@ use llmkg_core::PropertyValue;
 use llmkg_exception::{Exception, ExceptionSource, property_hash as property_hash_of};
 
 use super::record as codec;
-use crate::{Result, StoreError};
+use crate::{ExceptionParts, Result, StoreError};
 
 /// Marks the end of an intrusive list.
 pub(crate) const NIL: u32 = u32::MAX;
@@ -90,6 +90,35 @@ pub(crate) struct ShardData {
     scratch: Vec<u8>,
 }
 
+/// A property name handed to an insert: the caller's `String`, or a name to copy if new.
+pub(crate) enum Name<'a> {
+    Owned(String),
+    Borrowed(&'a str),
+}
+
+impl Name<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Name::Owned(name) => name,
+            Name::Borrowed(name) => name,
+        }
+    }
+
+    fn into_string(self) -> String {
+        match self {
+            Name::Owned(name) => name,
+            Name::Borrowed(name) => name.to_owned(),
+        }
+    }
+}
+
+/// What an upsert replaced, besides the payload it left in the scratch buffer.
+struct Replaced {
+    source: ExceptionSource,
+    confidence: f32,
+    created_at: Instant,
+}
+
 /// The scratch buffer a shard reserves on its first insert.
 const SCRATCH_BYTES: usize = 128;
 
@@ -99,6 +128,14 @@ fn push_with_modest_growth<T>(vec: &mut Vec<T>, value: T) {
         vec.reserve_exact(vec.capacity() / 4 + 4);
     }
     vec.push(value);
+}
+
+/// Makes room for `additional` more items, growing by at least a quarter (as
+/// [`push_with_modest_growth`] does) rather than doubling.
+fn reserve_modestly<T>(vec: &mut Vec<T>, additional: usize) {
+    if vec.capacity() - vec.len() < additional {
+        vec.reserve_exact(additional.max(vec.capacity() / 4 + 4));
+    }
 }
 
 impl ShardData {
@@ -172,7 +209,7 @@ impl ShardData {
     }
 
     /// Encodes `exception`'s values and reason into the arena; returns the payload's start.
-    fn push_payload(&mut self, exception: &Exception) -> Result<u32> {
+    fn push_payload(&mut self, parts: &ExceptionParts<'_>) -> Result<u32> {
         // A second try after compaction, when the first would pass the 4-byte offsets.
         for attempt in 0..2 {
             if attempt == 1 {
@@ -180,9 +217,9 @@ impl ShardData {
             }
             let start = codec::push_payload(
                 &mut self.arena,
-                &exception.inherited_value,
-                &exception.actual_value,
-                &exception.reason,
+                parts.inherited_value,
+                parts.actual_value,
+                parts.reason,
             );
             if self.arena.len() <= MAX_ARENA_BYTES {
                 // Checked: the arena, and so every offset into it, fits in `u32`.
@@ -230,42 +267,13 @@ impl ShardData {
         name: String,
         mut exception: Exception,
     ) -> Result<Option<Exception>> {
-        if let Some(idx) = self.find(node, property_hash, &name) {
-            let old_start = self.record(idx).payload;
-            let old = codec::payload_at(&self.arena, old_start as usize);
-            let old_len = old.len();
-            self.scratch.clear();
-            self.scratch.extend_from_slice(old);
-            let new_len = codec::payload_len(
-                &exception.inherited_value,
-                &exception.actual_value,
-                &exception.reason,
-            );
-            let payload = if new_len <= old_len {
-                // In place: the old slot's tail, if any, becomes garbage.
-                codec::write_payload_at(
-                    &mut self.arena[old_start as usize..old_start as usize + new_len],
-                    &exception.inherited_value,
-                    &exception.actual_value,
-                    &exception.reason,
-                );
-                self.garbage += old_len - new_len;
-                old_start
-            } else {
-                let payload = self.push_payload(&exception)?;
-                self.garbage += old_len;
-                payload
-            };
-            let record = self.records[idx as usize]
-                .as_mut()
-                .expect("live record index");
-            record.payload = payload;
-            let old_source = std::mem::replace(&mut record.source, exception.source);
-            self.by_source[old_source.index()] -= 1;
-            self.by_source[exception.source.index()] += 1;
-            exception.source = old_source;
-            exception.confidence = std::mem::replace(&mut record.confidence, exception.confidence);
-            exception.created_at = std::mem::replace(&mut record.created_at, exception.created_at);
+        let replaced = self.upsert_parts(
+            node,
+            property_hash,
+            Name::Owned(name),
+            &ExceptionParts::of(&exception),
+        )?;
+        Ok(replaced.map(|old| {
             // The new payload is encoded, so its buffers can take the old values' text.
             codec::decode_into(
                 &self.scratch,
@@ -273,15 +281,110 @@ impl ShardData {
                 &mut exception.actual_value,
                 &mut exception.reason,
             );
+            exception.source = old.source;
+            exception.confidence = old.confidence;
+            exception.created_at = old.created_at;
+            exception
+        }))
+    }
+
+    /// [`upsert`](Self::upsert) from borrowed parts: the name is copied only if the shard
+    /// does not hold it yet, the values and the reason are encoded straight from `parts`.
+    /// The replaced exception comes back decoded afresh.
+    pub(crate) fn upsert_borrowed(
+        &mut self,
+        node: u64,
+        property_hash: u64,
+        name: &str,
+        parts: &ExceptionParts<'_>,
+    ) -> Result<Option<Exception>> {
+        let replaced = self.upsert_parts(node, property_hash, Name::Borrowed(name), parts)?;
+        Ok(replaced.map(|old| {
+            let (inherited_value, actual_value, reason) = codec::decode(&self.scratch);
+            Exception {
+                inherited_value,
+                actual_value,
+                reason,
+                source: old.source,
+                created_at: old.created_at,
+                confidence: old.confidence,
+            }
+        }))
+    }
+
+    /// Makes room for `additional` more records (and as many new names) and `payload_bytes`
+    /// more arena bytes without regrowing them one insert at a time, by the shard's modest
+    /// growth.
+    pub(crate) fn reserve(&mut self, additional: usize, payload_bytes: usize) {
+        reserve_modestly(&mut self.records, additional);
+        reserve_modestly(&mut self.properties, additional);
+        reserve_modestly(&mut self.arena, payload_bytes);
+        let records = &self.records;
+        let properties = &self.properties;
+        self.index.reserve(additional, |&other| {
+            let record = records[other as usize].as_ref().expect("live record index");
+            key_hash(
+                record.node,
+                property_hash_of(&properties[record.property as usize].name),
+            )
+        });
+        self.property_index.reserve(additional, |&other| {
+            mix(property_hash_of(&properties[other as usize].name))
+        });
+    }
+
+    /// Inserts or replaces; on a replacement, returns the old record's fields and leaves its
+    /// payload in `scratch`.
+    fn upsert_parts(
+        &mut self,
+        node: u64,
+        property_hash: u64,
+        name: Name<'_>,
+        parts: &ExceptionParts<'_>,
+    ) -> Result<Option<Replaced>> {
+        if let Some(idx) = self.find(node, property_hash, name.as_str()) {
+            let old_start = self.record(idx).payload;
+            let old = codec::payload_at(&self.arena, old_start as usize);
+            let old_len = old.len();
+            self.scratch.clear();
+            self.scratch.extend_from_slice(old);
+            let new_len =
+                codec::payload_len(parts.inherited_value, parts.actual_value, parts.reason);
+            let payload = if new_len <= old_len {
+                // In place: the old slot's tail, if any, becomes garbage.
+                codec::write_payload_at(
+                    &mut self.arena[old_start as usize..old_start as usize + new_len],
+                    parts.inherited_value,
+                    parts.actual_value,
+                    parts.reason,
+                );
+                self.garbage += old_len - new_len;
+                old_start
+            } else {
+                let payload = self.push_payload(parts)?;
+                self.garbage += old_len;
+                payload
+            };
+            let record = self.records[idx as usize]
+                .as_mut()
+                .expect("live record index");
+            record.payload = payload;
+            let replaced = Replaced {
+                source: std::mem::replace(&mut record.source, parts.source),
+                confidence: std::mem::replace(&mut record.confidence, parts.confidence),
+                created_at: std::mem::replace(&mut record.created_at, parts.created_at),
+            };
+            self.by_source[replaced.source.index()] -= 1;
+            self.by_source[parts.source.index()] += 1;
             self.maybe_compact();
-            return Ok(Some(exception));
+            return Ok(Some(replaced));
         }
         if self.scratch.capacity() == 0 {
             self.scratch.reserve_exact(SCRATCH_BYTES);
         }
-        let payload = self.push_payload(&exception)?;
+        let payload = self.push_payload(parts)?;
         let property = self.intern(property_hash, name);
-        self.by_source[exception.source.index()] += 1;
+        self.by_source[parts.source.index()] += 1;
         let record = Record {
             node,
             property,
@@ -290,9 +393,9 @@ impl ShardData {
             property_prev: NIL,
             property_next: NIL,
             payload,
-            confidence: exception.confidence,
-            source: exception.source,
-            created_at: exception.created_at,
+            confidence: parts.confidence,
+            source: parts.source,
+            created_at: parts.created_at,
         };
         let idx = match self.free_records.pop() {
             Some(idx) => {
@@ -370,15 +473,17 @@ impl ShardData {
         exception
     }
 
-    /// The property slot of a name, interning it if new (takes the caller's `String`).
-    fn intern(&mut self, property_hash: u64, name: String) -> u32 {
+    /// The property slot of a name, interning it if new (keeping an owned name, copying a
+    /// borrowed one).
+    fn intern(&mut self, property_hash: u64, name: Name<'_>) -> u32 {
         let properties = &self.properties;
         if let Some(&existing) = self.property_index.find(mix(property_hash), |&idx| {
             let entry = &properties[idx as usize];
-            entry.name == name
+            entry.name == name.as_str()
         }) {
             return existing;
         }
+        let name = name.into_string();
         self.owned_heap_bytes += name.capacity();
         let entry = PropertyEntry {
             name,
@@ -500,6 +605,13 @@ impl ShardData {
             self.record_mut(property_next).property_prev = property_prev;
         }
         self.properties[property as usize].count -= 1;
+    }
+
+    /// Whether the shard holds a record of `node`.
+    pub(crate) fn has_node(&self, node: u64) -> bool {
+        self.nodes
+            .find(mix(node), |&head| self.record(head).node == node)
+            .is_some()
     }
 
     /// Visits every record of a node.

@@ -4,7 +4,8 @@ use llmkg_core::PropertyValue;
 use llmkg_exception::{calculate_similarity, identifier_tokens};
 
 use super::{
-    FeatureExtractor, FeatureSink, MAX_GROUP_NORM, combine_hashes, token_hash, transition_signature,
+    FeatureExtractor, FeatureSink, MAX_GROUP_NORM, ascii_name_hashes, ascii_token_hash,
+    combine_hashes, numeric_hash, token_hash, transition_signature, value_code, word_hash,
 };
 use crate::context::ExceptionContext;
 use crate::patterns::PatternNodeHashes;
@@ -53,6 +54,20 @@ impl FeatureExtractor for PropertyNameFeatures {
 impl PropertyNameFeatures {
     /// Writes the features and returns the name's hash, which [`InteractionFeatures`] crosses.
     pub(crate) fn emit(context: &ExceptionContext, sink: &mut FeatureSink<'_>) -> u64 {
+        let mut tokens = [0; MAX_TOKENS_PER_IDENTIFIER];
+        if let Some((property, count)) = ascii_name_hashes(
+            &context.property_name,
+            PROPERTY_NAME,
+            PROPERTY_TOKEN,
+            &mut tokens,
+        ) {
+            // The same features as below, the name read once.
+            sink.add_hashed(property, 1.0);
+            for &token in &tokens[..count] {
+                sink.add_hashed(token, 1.0);
+            }
+            return property;
+        }
         let property = token_hash(PROPERTY_NAME, &context.property_name);
         sink.add_hashed(property, 1.0);
         for token in identifier_tokens(&context.property_name).take(MAX_TOKENS_PER_IDENTIFIER) {
@@ -74,28 +89,65 @@ impl FeatureExtractor for ValueFeatures {
     }
 
     fn extract(&self, context: &ExceptionContext, sink: &mut FeatureSink<'_>) {
+        // Every token here is one of a few known in advance, so its hash is a constant:
+        // `add_token` and `add_numeric` of these names, without hashing them per context.
         let inherited = &context.inherited_value;
         let actual = &context.actual_value;
-        sink.add_token(INHERITED_TYPE, inherited.type_name());
-        sink.add_token(ACTUAL_TYPE, actual.type_name());
-        let mut transition = super::TokenHasher::new(TRANSITION);
-        transition.write_u64(transition_signature(inherited, actual));
-        sink.add_hashed(transition.finish(), 1.0);
+        sink.add_hashed(INHERITED_TYPE_HASHES[value_code(inherited) as usize], 1.0);
+        sink.add_hashed(ACTUAL_TYPE_HASHES[value_code(actual) as usize], 1.0);
+        let signature = transition_signature(inherited, actual);
+        sink.add_hashed(TRANSITION_HASHES[(signature & 63) as usize], 1.0);
         let similarity = calculate_similarity(inherited, actual);
-        sink.add_numeric(SIMILARITY, similarity);
-        sink.add_numeric(DISSIMILARITY, 1.0 - similarity);
+        sink.add_hashed(numeric_hash(SIMILARITY), similarity);
+        sink.add_hashed(numeric_hash(DISSIMILARITY), 1.0 - similarity);
         if let (Some(from), Some(to)) = (inherited.as_f64(), actual.as_f64()) {
             let direction = if to > from {
-                "increase"
+                0
             } else if to < from {
-                "decrease"
+                1
             } else {
-                "same"
+                2
             };
-            sink.add_token(NUMERIC_DIRECTION, direction);
+            sink.add_hashed(DIRECTION_HASHES[direction], 1.0);
         }
     }
 }
+
+/// [`PropertyValue::type_name`] of each variant, by `value_code` (0 is no value's code;
+/// both booleans are "boolean").
+const TYPE_NAMES: [&str; 8] = [
+    "", "boolean", "boolean", "number", "string", "integer", "list", "null",
+];
+
+/// The token hashes of `tokens` in `namespace`, at compile time.
+const fn token_hashes<const N: usize>(namespace: u64, tokens: [&str; N]) -> [u64; N] {
+    let mut hashes = [0; N];
+    let mut at = 0;
+    while at < N {
+        hashes[at] = ascii_token_hash(namespace, tokens[at]);
+        at += 1;
+    }
+    hashes
+}
+
+const INHERITED_TYPE_HASHES: [u64; 8] = token_hashes(INHERITED_TYPE, TYPE_NAMES);
+const ACTUAL_TYPE_HASHES: [u64; 8] = token_hashes(ACTUAL_TYPE, TYPE_NAMES);
+/// "increase", "decrease", "same".
+const DIRECTION_HASHES: [u64; 3] =
+    token_hashes(NUMERIC_DIRECTION, ["increase", "decrease", "same"]);
+/// The depth buckets' names, in [`DepthFeatures`]' order.
+const DEPTH_BUCKETS: [&str; 6] = ["0", "1", "2", "3", "4-7", "8+"];
+const DEPTH_BUCKET_HASHES: [u64; 6] = token_hashes(DEPTH_BUCKET, DEPTH_BUCKETS);
+/// The transition feature of every signature (`transition_signature` is below 64).
+const TRANSITION_HASHES: [u64; 64] = {
+    let mut hashes = [0; 64];
+    let mut signature = 0;
+    while signature < 64 {
+        hashes[signature] = word_hash(TRANSITION, signature as u64);
+        signature += 1;
+    }
+    hashes
+};
 
 /// The node type and its tokens, so `Emperor_Penguin` shares `penguin` with `Penguin`.
 #[derive(Clone, Copy, Debug, Default)]
@@ -152,16 +204,14 @@ impl FeatureExtractor for DepthFeatures {
 
     fn extract(&self, context: &ExceptionContext, sink: &mut FeatureSink<'_>) {
         let depth = context.inheritance_depth.min(MAX_DEPTH);
-        sink.add_numeric(DEPTH, depth as f32 / MAX_DEPTH as f32);
+        sink.add_hashed(numeric_hash(DEPTH), depth as f32 / MAX_DEPTH as f32);
+        // Indices into `DEPTH_BUCKETS`: "0", "1", "2", "3", "4-7", "8+".
         let bucket = match depth {
-            0 => "0",
-            1 => "1",
-            2 => "2",
-            3 => "3",
-            4..=7 => "4-7",
-            _ => "8+",
+            0..=3 => depth as usize,
+            4..=7 => 4,
+            _ => 5,
         };
-        sink.add_token(DEPTH_BUCKET, bucket);
+        sink.add_hashed(DEPTH_BUCKET_HASHES[bucket], 1.0);
     }
 }
 
@@ -287,8 +337,9 @@ pub struct NodeFeatureCache {
     too_deep_sibling: Option<String>,
     /// The sibling features of a property that is not among the first `MAX_SIBLINGS`
     /// entries (most of a large node's properties): the hashes [`emit_siblings`] writes for
-    /// those entries, in order, and the value each has after the group is normalised.
-    common_hashes: Vec<u64>,
+    /// those entries, in order (their low 32 bits), and the value each has after the group
+    /// is normalised.
+    common_hashes: Vec<u32>,
     /// That value's bits (kept as bits so the cache stays `Eq`).
     common_value_bits: u32,
     /// The node type's hashes as the pattern table counts them.
@@ -304,9 +355,10 @@ impl NodeFeatureCache {
         let chosen = smallest_siblings::<{ MAX_SIBLINGS + 1 }>(siblings, None);
         let mut common_hashes = Vec::with_capacity(2 * MAX_SIBLINGS);
         for &(name_hash, value_hash, _) in chosen.iter().take(MAX_SIBLINGS) {
-            common_hashes.push(name_hash);
+            // The low bits are all a slot uses (`FeatureSink::add_hashed`).
+            common_hashes.push(name_hash as u32);
             if value_hash != 0 {
-                common_hashes.push(value_hash);
+                common_hashes.push(value_hash as u32);
             }
         }
         // What `FeatureSink::normalise_group` makes of that many features of value 1 (the
@@ -402,7 +454,11 @@ impl NodeFeatureCache {
     pub(crate) fn extract(&self, property: &str, sink: &mut FeatureSink<'_>) -> bool {
         let property_hash = token_hash(SIBLING_NAME, property);
         let is_entry = |entry: &(u64, u64, String)| entry.0 == property_hash && entry.2 == property;
-        if !self.entries.iter().take(MAX_SIBLINGS).any(is_entry)
+        // The entries are sorted by hash: a hash above the last of the first `MAX_SIBLINGS`
+        // is none of them, which most of a large node's properties learn without a scan.
+        let first = &self.entries[..self.entries.len().min(MAX_SIBLINGS)];
+        let beyond = first.last().is_none_or(|last| property_hash > last.0);
+        if (beyond || !first.iter().any(is_entry))
             && sink
                 .add_hashed_normalised(&self.common_hashes, f32::from_bits(self.common_value_bits))
         {
@@ -416,5 +472,50 @@ impl NodeFeatureCache {
             .map(|entry| (entry.0, entry.1));
         emit_siblings(chosen, sink);
         false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::TokenHasher;
+
+    #[test]
+    fn constant_hashes_are_the_tokens_hashes() {
+        let values = [
+            PropertyValue::Boolean(false),
+            PropertyValue::Boolean(true),
+            PropertyValue::Number(1.5),
+            PropertyValue::String("x".into()),
+            PropertyValue::Integer(3),
+            PropertyValue::List(Vec::new()),
+            PropertyValue::Null,
+        ];
+        for value in &values {
+            let index = value_code(value) as usize;
+            assert_eq!(TYPE_NAMES[index], value.type_name());
+            assert_eq!(
+                INHERITED_TYPE_HASHES[index],
+                token_hash(INHERITED_TYPE, value.type_name())
+            );
+            assert_eq!(
+                ACTUAL_TYPE_HASHES[index],
+                token_hash(ACTUAL_TYPE, value.type_name())
+            );
+        }
+        for (index, direction) in ["increase", "decrease", "same"].iter().enumerate() {
+            assert_eq!(
+                DIRECTION_HASHES[index],
+                token_hash(NUMERIC_DIRECTION, direction)
+            );
+        }
+        for (index, bucket) in DEPTH_BUCKETS.iter().enumerate() {
+            assert_eq!(DEPTH_BUCKET_HASHES[index], token_hash(DEPTH_BUCKET, bucket));
+        }
+        for signature in 0..64 {
+            let mut hasher = TokenHasher::new(TRANSITION);
+            hasher.write_u64(signature);
+            assert_eq!(TRANSITION_HASHES[signature as usize], hasher.finish());
+        }
     }
 }

@@ -59,12 +59,109 @@ impl TokenHasher {
 }
 
 /// MurmurHash3's 64-bit finaliser.
-fn mix64(mut value: u64) -> u64 {
+const fn mix64(mut value: u64) -> u64 {
     value ^= value >> 33;
     value = value.wrapping_mul(0xff51_afd7_ed55_8ccd);
     value ^= value >> 33;
     value = value.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
     value ^ (value >> 33)
+}
+
+/// [`token_hash`] of an ASCII token, computable at compile time (the same bytes
+/// [`TokenHasher::write_lowercase`] writes for ASCII text), for tokens known in advance.
+pub(crate) const fn ascii_token_hash(namespace: u64, token: &str) -> u64 {
+    let mut state = mix64(FNV_OFFSET_BASIS ^ namespace);
+    let bytes = token.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        state = (state ^ bytes[at].to_ascii_lowercase() as u64).wrapping_mul(FNV_PRIME);
+        at += 1;
+    }
+    state = (state ^ 0xff).wrapping_mul(FNV_PRIME);
+    mix64(state)
+}
+
+/// The hash of one word in a namespace: `TokenHasher::new(namespace)`, `write_u64(word)`,
+/// `finish()`, computable at compile time.
+pub(crate) const fn word_hash(namespace: u64, word: u64) -> u64 {
+    mix64(mix64(mix64(FNV_OFFSET_BASIS ^ namespace) ^ word))
+}
+
+/// Classes of ASCII bytes for [`ascii_name_hashes`].
+const OTHER: u8 = 0;
+const LOWER: u8 = 1;
+const UPPER: u8 = 2;
+const DIGIT: u8 = 3;
+
+fn byte_class(byte: u8) -> u8 {
+    match byte {
+        b'a'..=b'z' => LOWER,
+        b'A'..=b'Z' => UPPER,
+        b'0'..=b'9' => DIGIT,
+        _ => OTHER,
+    }
+}
+
+/// For an ASCII `identifier`, in one pass over its bytes: `token_hash(whole, identifier)`,
+/// and `token_hash(each, token)` of its first `tokens.len()` tokens (those
+/// [`identifier_tokens`](llmkg_exception::identifier_tokens) gives) written to the front of `tokens`, with how many there are.
+/// `None` for text that is not ASCII (what it wrote to `tokens` then means nothing).
+pub(crate) fn ascii_name_hashes(
+    identifier: &str,
+    whole: u64,
+    each: u64,
+    tokens: &mut [u64],
+) -> Option<(u64, usize)> {
+    let bytes = identifier.as_bytes();
+    let token_seed = mix64(FNV_OFFSET_BASIS ^ each);
+    let mut whole_state = mix64(FNV_OFFSET_BASIS ^ whole);
+    let mut count = 0;
+    // The state of the token being read, if one is.
+    let mut current: Option<u64> = None;
+    let mut previous = OTHER;
+    for (at, &byte) in bytes.iter().enumerate() {
+        // Checked here rather than by a pass of its own.
+        if !byte.is_ascii() {
+            return None;
+        }
+        let lower = u64::from(byte.to_ascii_lowercase());
+        whole_state = (whole_state ^ lower).wrapping_mul(FNV_PRIME);
+        if count == tokens.len() {
+            continue;
+        }
+        let class = byte_class(byte);
+        if let Some(state) = current {
+            let next_is_lowercase = bytes
+                .get(at + 1)
+                .is_some_and(|&next| byte_class(next) == LOWER);
+            // `identifier_tokens`' boundaries, for ASCII characters.
+            let boundary = class == OTHER
+                || (class == UPPER && (previous == LOWER || previous == DIGIT))
+                || (class == UPPER && previous == UPPER && next_is_lowercase)
+                || ((class == DIGIT) != (previous == DIGIT));
+            if boundary {
+                tokens[count] = mix64((state ^ 0xff).wrapping_mul(FNV_PRIME));
+                count += 1;
+                current = None;
+                if count == tokens.len() {
+                    continue;
+                }
+            }
+        }
+        if class == OTHER {
+            continue;
+        }
+        let state = current.unwrap_or(token_seed);
+        current = Some((state ^ lower).wrapping_mul(FNV_PRIME));
+        previous = class;
+    }
+    if let Some(state) = current
+        && count < tokens.len()
+    {
+        tokens[count] = mix64((state ^ 0xff).wrapping_mul(FNV_PRIME));
+        count += 1;
+    }
+    Some((mix64((whole_state ^ 0xff).wrapping_mul(FNV_PRIME)), count))
 }
 
 /// The hash of one token in one namespace, lowercased.
@@ -84,7 +181,7 @@ pub(crate) fn combine_hashes(namespace: u64, first: u64, second: u64) -> u64 {
 
 /// A small code for the kind of a value; booleans keep their value because a `true` to
 /// `false` override is a different pattern from `false` to `true`.
-fn value_code(value: &PropertyValue) -> u64 {
+pub(crate) fn value_code(value: &PropertyValue) -> u64 {
     match value {
         PropertyValue::Boolean(false) => 1,
         PropertyValue::Boolean(true) => 2,
@@ -104,7 +201,44 @@ pub(crate) fn transition_signature(inherited: &PropertyValue, actual: &PropertyV
 
 #[cfg(test)]
 mod tests {
+    use llmkg_exception::identifier_tokens;
+
     use super::*;
+
+    proptest::proptest! {
+        /// The one-pass hashes are `token_hash` of the name and of `identifier_tokens`' tokens.
+        #[test]
+        fn ascii_name_hashes_are_the_token_hashes(
+            identifier in "[a-zA-Z0-9_ -]{0,24}|.{0,12}",
+            limit in 0_usize..10,
+        ) {
+            let mut tokens = vec![0; limit];
+            let found = ascii_name_hashes(&identifier, 1, 2, &mut tokens);
+            if identifier.is_ascii() {
+                let expected: Vec<u64> =
+                    identifier_tokens(&identifier).take(limit).map(|token| token_hash(2, token)).collect();
+                proptest::prop_assert_eq!(found, Some((token_hash(1, &identifier), expected.len())));
+                proptest::prop_assert_eq!(&tokens[..expected.len()], &expected[..]);
+            } else {
+                proptest::prop_assert_eq!(found, None);
+            }
+        }
+    }
+
+    #[test]
+    fn compile_time_hashes_match_the_hasher() {
+        for (namespace, token) in [(0, ""), (3, "boolean"), (17, "4-7"), (11, "PenGuin")] {
+            assert_eq!(
+                ascii_token_hash(namespace, token),
+                token_hash(namespace, token)
+            );
+        }
+        for (namespace, word) in [(5, 0), (5, 63), (6, u64::MAX)] {
+            let mut hasher = TokenHasher::new(namespace);
+            hasher.write_u64(word);
+            assert_eq!(word_hash(namespace, word), hasher.finish());
+        }
+    }
 
     #[test]
     fn token_hash_ignores_case_but_not_namespace() {

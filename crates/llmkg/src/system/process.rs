@@ -1,9 +1,11 @@
 //! Processing: detect a node's exceptions, store them, learn from them, apply them.
 
 use std::collections::HashMap;
+use std::time::Instant;
 
 use llmkg_core::{CoreError, Hierarchy, InheritanceNode, NodeId, PropertyConflict, PropertyValue};
 use llmkg_exception::{Exception, ExceptionSource};
+use llmkg_exception_store::ExceptionParts;
 use llmkg_learn::{ExceptionContext, FeatureVector, NodeFeatureCache};
 
 use super::ExceptionSystem;
@@ -70,11 +72,39 @@ impl ExceptionSystem {
         node: &InheritanceNode,
         inherited: &HashMap<String, PropertyValue>,
     ) -> Result<NodeOutcome> {
+        // Whether the store held exceptions of this node before: if not, the only ones it
+        // holds after are those stored below, whose actual values are the node's own, which
+        // the resolved map has already (so applying them would change nothing).
+        let had_exceptions = self.store.has_node(node.id);
         // The learner is the one pattern source: its patterns lend the detector their
-        // reasons, and its likelihood raises the confidence below.
+        // reasons, and its likelihood raises the confidence below. The detector's exceptions
+        // borrow the learner, which learns from each of them in turn, so what the loop
+        // needs is copied out first: the names and reasons back to back into two buffers
+        // (no `String` per exception) and the values, which the loop moves into the
+        // learner's context and the store encodes from there.
         let detected = self
             .detector
-            .detect_node_exceptions_with(node, inherited, &self.learner);
+            .find_node_exceptions_with(node, inherited, &self.learner);
+        let mut names = String::new();
+        let mut reasons = String::new();
+        let mut found = Vec::with_capacity(detected.len());
+        for exception in &detected {
+            names.push_str(exception.property);
+            exception.write_reason(&mut reasons);
+            found.push(Found {
+                name_end: names.len(),
+                reason_end: reasons.len(),
+                confidence: exception.confidence,
+                inherited: exception.inherited.clone(),
+                actual: exception.actual.clone(),
+            });
+        }
+        drop(detected);
+        // Room for the node's records and patterns up front: a 9-byte number or a short
+        // string per value besides each reason is what the store's arena is told to expect.
+        self.store
+            .reserve_for_node(node.id, found.len(), reasons.len() + 24 * found.len());
+        self.learner.reserve_patterns(found.len());
         // One context per node, its property and values refilled per use. Its siblings are
         // the cache's: the learner's node-level features (type and siblings) are hashed once
         // for the node from the node's own map (hashing every sibling on each of the
@@ -91,30 +121,39 @@ impl ExceptionSystem {
         let siblings = NodeFeatureCache::new(&node.node_type, &node.local_properties);
         // One feature vector for every property of the node, refilled in place.
         let mut features = FeatureVector::default();
+        let created_at = Instant::now();
+        let boost = self.config.pattern_boost;
         let mut stored = 0;
-        for (property, mut exception) in detected {
-            refill(
-                &mut context,
-                &property,
-                &exception.inherited_value,
-                &exception.actual_value,
-            );
+        let (mut name_start, mut reason_start) = (0, 0);
+        for exception in found {
+            let property = &names[name_start..exception.name_end];
+            let reason = &reasons[reason_start..exception.reason_end];
+            (name_start, reason_start) = (exception.name_end, exception.reason_end);
+            context.property_name.clear();
+            context.property_name.push_str(property);
+            context.inherited_value = exception.inherited;
+            context.actual_value = exception.actual;
             // One extraction and one prediction serve the confidence and the learning.
             self.learner
                 .features_cached_into(&context, &siblings, &mut features)?;
-            let boost = self.config.pattern_boost;
-            self.learner.learn_from_exception_scored(
-                &mut exception,
+            let confidence = self.learner.learn_detected_scored(
+                exception.confidence,
                 &context,
                 &features,
                 &siblings,
-                |exception, likelihood| {
-                    exception.confidence = (exception.confidence
-                        + (1.0 - exception.confidence) * likelihood * boost)
-                        .clamp(0.0, 1.0);
+                |confidence, likelihood| {
+                    (confidence + (1.0 - confidence) * likelihood * boost).clamp(0.0, 1.0)
                 },
             )?;
-            self.put_exception(node.id, property, exception)?;
+            let parts = ExceptionParts {
+                inherited_value: &context.inherited_value,
+                actual_value: &context.actual_value,
+                reason,
+                source: ExceptionSource::Detected,
+                created_at,
+                confidence,
+            };
+            self.put_exception_parts(node.id, property, &parts)?;
             stored += 1;
         }
         let mut conflicts = 0;
@@ -132,30 +171,36 @@ impl ExceptionSystem {
                 }
             }
         }
+        // One pass over the node's own values finds the non-exceptions and builds the
+        // resolved map: the clone of `inherited` (same hasher, same entries) answers what the
+        // node inherits, so each name is hashed once here, not once to compare and again to
+        // overlay.
+        let mut resolved = inherited.clone();
         let mut non_exceptions = 0;
         for (property, value) in &node.local_properties {
-            if inherited.get(property) == Some(value) {
-                refill(&mut context, property, value, value);
-                self.learner
-                    .features_cached_into(&context, &siblings, &mut features)?;
-                self.learner
-                    .observe_non_exception_features(&context, &features)?;
-                non_exceptions += 1;
-            }
-        }
-        let mut resolved = inherited.clone();
-        for (property, value) in &node.local_properties {
-            // An overridden property keeps its key: `insert` would clone the name only to
-            // drop the copy.
             match resolved.get_mut(property) {
+                // A local value equal to the inherited one: a negative example, and the
+                // resolved value is already right.
+                Some(slot) if slot == value => {
+                    refill(&mut context, property, value, value);
+                    self.learner
+                        .features_cached_into(&context, &siblings, &mut features)?;
+                    self.learner
+                        .observe_non_exception_features(&context, &features)?;
+                    non_exceptions += 1;
+                }
+                // An overridden property keeps its key: `insert` would clone the name only
+                // to drop the copy.
                 Some(slot) => slot.clone_from(value),
                 None => {
                     resolved.insert(property.clone(), value.clone());
                 }
             }
         }
-        self.handler
-            .apply_exceptions_to_node(node.id, &mut resolved);
+        if had_exceptions {
+            self.handler
+                .apply_exceptions_to_node(node.id, &mut resolved);
+        }
         Ok(NodeOutcome {
             resolved,
             exceptions: stored,
@@ -251,6 +296,16 @@ fn settled_conflict(
         ExceptionSource::Conflict,
         1.0,
     )
+}
+
+/// A detected exception as the learning loop takes it: where its name and reason end in
+/// the loop's two buffers, its confidence and its values.
+struct Found {
+    name_end: usize,
+    reason_end: usize,
+    confidence: f32,
+    inherited: PropertyValue,
+    actual: PropertyValue,
 }
 
 /// Points a reused context at another property, keeping its node fields and siblings.
