@@ -60,6 +60,7 @@ impl PackedColumn {
     }
 
     /// The value at `index`; `index < len()` is the caller's invariant.
+    #[inline]
     pub(crate) fn get(&self, index: usize) -> u64 {
         let header = self.blocks[index / BLOCK_LEN];
         let width = header.width();
