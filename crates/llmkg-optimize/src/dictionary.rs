@@ -33,12 +33,12 @@ impl<A> Dictionary<A> {
         if id >= self.len() {
             return None;
         }
-        let start = if id == 0 {
-            0
+        let (start, end) = if id == 0 {
+            (0, self.ends.get(0))
         } else {
-            self.ends.get(id - 1) as usize
+            self.ends.get_pair(id - 1)
         };
-        Some(start..self.ends.get(id) as usize)
+        Some(start as usize..end as usize)
     }
 }
 
@@ -187,7 +187,7 @@ impl ValueDictionary {
     }
 
     /// Entry `id`, or `None` for an id this dictionary does not have.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn get(&self, id: u32) -> Option<ValueEntry<'_>> {
         if id & ENCODED == 0 {
             self.texts.get(id >> 1).map(ValueEntry::Text)
