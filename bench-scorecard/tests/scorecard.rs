@@ -528,3 +528,31 @@ fn the_rules_table_lists_every_rule_once() {
         "{table}"
     );
 }
+
+/// The fixture run as `Scorecard`'s Markdown, byte for byte: every table the `Display` writes
+/// (criteria, anchors, scaling, growth) and the core count.
+#[test]
+fn the_fixture_scorecard_renders_as_pinned() {
+    let results = CriterionResults::load(&fixture("criterion")).expect("fixtures load");
+    let memory = MemoryMeasurement::load_all(&fixture("measurements")).expect("measurements load");
+    let run_to_run = RunToRun {
+        source: "cargo xtask variance at pinned".to_owned(),
+        rows: vec![
+            RunToRunRow {
+                id: "exception_store/get_exception/100".to_owned(),
+                change: 0.031,
+            },
+            RunToRunRow {
+                id: "exception_store/add_exception/100".to_owned(),
+                change: 0.004,
+            },
+        ],
+    };
+    let text =
+        evaluate(&Inputs::new(&results, &memory, 2).with_run_to_run(&run_to_run)).to_string();
+    let pinned = include_str!("fixtures/pinned_scorecard.md");
+    assert_eq!(
+        text, pinned,
+        "the scorecard changed; review the diff before updating the pin"
+    );
+}
