@@ -4,7 +4,9 @@
 //! iteration, so only the first call merges anything and the figure is that of the no-op
 //! that follows. The corrected `optimize_storage_fresh` times the real merge on a freshly
 //! filled optimizer each iteration (filled outside the timing). `bulk_retrieve` reads 1,000
-//! keys.
+//! keys from the optimized form, as it does after the seed's `optimize_storage`: the harness
+//! optimizes once before timing it, so a filtered run (the gate, `--icount`) measures the same
+//! code path as a full one instead of the unoptimized write tail.
 
 use std::hint::black_box;
 
@@ -40,6 +42,8 @@ pub fn register(c: &mut Criterion, context: &Context) {
         });
 
         let test_keys: Vec<_> = exceptions.iter().take(1000).map(|(k, _)| *k).collect();
+        // A no-op when `optimize_storage` above already ran in this process.
+        optimizer.optimize_storage();
         group.throughput(Throughput::Elements(test_keys.len() as u64));
         group.bench_with_input(
             BenchmarkId::new(BULK_RETRIEVE, data_size),

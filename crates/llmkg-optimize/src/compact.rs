@@ -18,84 +18,22 @@ use llmkg_exception::{Exception, ExceptionKey, ExceptionSource};
 
 pub(crate) use self::build::RowInput;
 use crate::codec::decode_value;
-use crate::dictionary::Dictionary;
+use crate::dictionary::{Dictionary, ValueDictionary, ValueEntry};
 use crate::packed::PackedColumn;
+use crate::search::find_ascending;
 use crate::{OptimizeError, Result};
 
 /// The compact columns; an empty value holds nothing and allocates nothing.
-/// Slots of the [`Decoded`] caches (direct-mapped by dictionary id).
-const DECODED_SLOTS: usize = 64;
-
-/// Where one bulk read already decoded recent dictionary entries: the position, among the
-/// exceptions it returns, of one that holds the entry (direct-mapped by id, no heap).
-#[derive(Debug)]
-pub(crate) struct Decoded {
-    /// `(value id, exception index, whether it is that exception's actual value)`.
-    values: [(u32, u32, bool); DECODED_SLOTS],
-    /// `(reason id, exception index)`.
-    reasons: [(u32, u32); DECODED_SLOTS],
+/// The error for a dictionary id the columns do not have (a bug, never caller input).
+#[cold]
+fn out_of_range(dictionary: &str, id: u32) -> OptimizeError {
+    OptimizeError::Internal(format!("{dictionary} id {id} out of range"))
 }
 
-impl Default for Decoded {
-    fn default() -> Self {
-        Decoded {
-            values: [(u32::MAX, 0, false); DECODED_SLOTS],
-            reasons: [(u32::MAX, 0); DECODED_SLOTS],
-        }
-    }
-}
-
-fn slot(id: u32) -> usize {
-    id as usize % DECODED_SLOTS
-}
-
-impl Decoded {
-    fn value(
-        &self,
-        columns: &CompactColumns,
-        id: u32,
-        found: &[Option<Exception>],
-    ) -> Result<PropertyValue> {
-        let (cached_id, index, actual) = self.values[slot(id)];
-        if cached_id == id
-            && let Some(Some(exception)) = found.get(index as usize)
-        {
-            return Ok(if actual {
-                exception.actual_value.clone()
-            } else {
-                exception.inherited_value.clone()
-            });
-        }
-        columns.value(id)
-    }
-
-    fn reason(
-        &self,
-        columns: &CompactColumns,
-        id: u32,
-        found: &[Option<Exception>],
-    ) -> Result<String> {
-        let (cached_id, index) = self.reasons[slot(id)];
-        if cached_id == id
-            && let Some(Some(exception)) = found.get(index as usize)
-        {
-            return Ok(exception.reason.clone());
-        }
-        columns.reason(id)
-    }
-
-    /// Notes that `found[index]` holds the entries of `row`.
-    pub(crate) fn remember(&mut self, columns: &CompactColumns, row: usize, index: usize) {
-        let Ok(index) = u32::try_from(index) else {
-            return;
-        };
-        let inherited = columns.inherited_id(row);
-        let actual = columns.actual_id(row);
-        let reason = columns.reason_id(row);
-        self.values[slot(inherited)] = (inherited, index, false);
-        self.values[slot(actual)] = (actual, index, true);
-        self.reasons[slot(reason)] = (reason, index);
-    }
+/// The error for a value entry that does not decode (a bug, never caller input).
+#[cold]
+fn undecodable(id: u32, reason: &str) -> OptimizeError {
+    OptimizeError::Internal(format!("value id {id}: {reason}"))
 }
 
 #[derive(Clone, Debug, Default)]
@@ -121,8 +59,8 @@ pub(crate) struct CompactColumns {
     base_time: Option<Instant>,
     time_seconds: PackedColumn,
     time_subsec_nanos: PackedColumn,
-    values: Dictionary,
-    reasons: Dictionary,
+    values: ValueDictionary,
+    reasons: Dictionary<String>,
     /// Sum of the buffers' capacities, computed once when built.
     heap_bytes: usize,
 }
@@ -167,30 +105,23 @@ impl CompactColumns {
     }
 
     /// The rows of one property.
+    #[inline(always)]
     pub(crate) fn property_rows(&self, property_hash: u64) -> Range<usize> {
-        match self.property_hashes.binary_search(&property_hash) {
-            Ok(property) => {
+        let hashes = &self.property_hashes;
+        match find_ascending(0, hashes.len(), property_hash, |index| hashes[index]) {
+            Some(property) => {
                 self.property_starts[property] as usize..self.property_starts[property + 1] as usize
             }
-            Err(_) => 0..0,
+            None => 0..0,
         }
     }
 
     /// The row holding `key`, if any.
+    #[inline]
     pub(crate) fn find(&self, key: &ExceptionKey) -> Option<usize> {
-        let Range { mut start, mut end } = self.property_rows(key.property_hash);
-        while start < end {
-            let middle = start + (end - start) / 2;
-            let node = self.nodes.get(middle);
-            if node < key.node_id.0 {
-                start = middle + 1;
-            } else if node > key.node_id.0 {
-                end = middle;
-            } else {
-                return Some(middle);
-            }
-        }
-        None
+        let Range { start, end } = self.property_rows(key.property_hash);
+        // Node ids ascend strictly within a property's rows.
+        find_ascending(start, end, key.node_id.0, |row| self.nodes.get(row))
     }
 
     /// The key of `row`.
@@ -206,40 +137,46 @@ impl CompactColumns {
         }
     }
 
+    #[inline]
     pub(crate) fn inherited_id(&self, row: usize) -> u32 {
         // Ids were `u32`s when packed.
         self.inherited_ids.get(row) as u32
     }
 
+    #[inline]
     pub(crate) fn actual_id(&self, row: usize) -> u32 {
         self.actual_ids.get(row) as u32
     }
 
+    #[inline]
     pub(crate) fn reason_id(&self, row: usize) -> u32 {
         self.reason_ids.get(row) as u32
     }
 
-    pub(crate) fn value_bytes(&self, id: u32) -> Result<&[u8]> {
-        self.values
-            .get(id)
-            .ok_or_else(|| OptimizeError::Internal(format!("value id {id} out of range")))
+    #[inline]
+    pub(crate) fn value_entry(&self, id: u32) -> Result<ValueEntry<'_>> {
+        self.values.get(id).ok_or_else(|| out_of_range("value", id))
     }
 
-    pub(crate) fn reason_bytes(&self, id: u32) -> Result<&[u8]> {
+    #[inline]
+    pub(crate) fn reason_text(&self, id: u32) -> Result<&str> {
         self.reasons
             .get(id)
-            .ok_or_else(|| OptimizeError::Internal(format!("reason id {id} out of range")))
+            .ok_or_else(|| out_of_range("reason", id))
     }
 
+    #[inline]
     pub(crate) fn source(&self, row: usize) -> ExceptionSource {
         // Only `ExceptionSource::index` values are ever packed.
         ExceptionSource::ALL[(self.sources.get(row) as usize).min(3)]
     }
 
+    #[inline]
     pub(crate) fn confidence(&self, row: usize) -> f32 {
         f32::from_bits(self.confidence_bits[self.confidence_ids.get(row) as usize])
     }
 
+    #[inline]
     pub(crate) fn created_at(&self, row: usize) -> Instant {
         // Rows exist only when `base_time` is set.
         let base = self.base_time.unwrap_or_else(Instant::now);
@@ -251,41 +188,23 @@ impl CompactColumns {
         base.checked_add(offset).unwrap_or(base)
     }
 
+    #[inline(always)]
     fn value(&self, id: u32) -> Result<PropertyValue> {
-        decode_value(self.value_bytes(id)?)
-            .map_err(|reason| OptimizeError::Internal(format!("value id {id}: {reason}")))
-    }
-
-    fn reason(&self, id: u32) -> Result<String> {
-        String::from_utf8(self.reason_bytes(id)?.to_vec())
-            .map_err(|error| OptimizeError::Internal(format!("reason id {id}: {error}")))
+        match self.value_entry(id)? {
+            ValueEntry::Text(text) => Ok(PropertyValue::String(text.to_owned())),
+            ValueEntry::Encoded(bytes) => {
+                decode_value(bytes).map_err(|reason| undecodable(id, &reason))
+            }
+        }
     }
 
     /// The exception stored in `row`.
+    #[inline]
     pub(crate) fn exception(&self, row: usize) -> Result<Exception> {
         Ok(Exception {
             inherited_value: self.value(self.inherited_id(row))?,
             actual_value: self.value(self.actual_id(row))?,
-            reason: self.reason(self.reason_id(row))?,
-            source: self.source(row),
-            created_at: self.created_at(row),
-            confidence: self.confidence(row),
-        })
-    }
-
-    /// [`exception`](Self::exception), with the values and reasons that `decoded` says an
-    /// exception of `found` already holds cloned from it (not decoded and UTF-8-checked
-    /// again): rows share dictionary entries, which is what the dictionaries are for.
-    pub(crate) fn exception_with(
-        &self,
-        row: usize,
-        decoded: &Decoded,
-        found: &[Option<Exception>],
-    ) -> Result<Exception> {
-        Ok(Exception {
-            inherited_value: decoded.value(self, self.inherited_id(row), found)?,
-            actual_value: decoded.value(self, self.actual_id(row), found)?,
-            reason: decoded.reason(self, self.reason_id(row), found)?,
+            reason: self.reason_text(self.reason_id(row))?.to_owned(),
             source: self.source(row),
             created_at: self.created_at(row),
             confidence: self.confidence(row),

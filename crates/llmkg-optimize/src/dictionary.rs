@@ -7,34 +7,59 @@
 
 use hashbrown::HashTable;
 
+use llmkg_core::PropertyValue;
+
+use crate::codec::encode_value;
 use crate::packed::{PackedColumn, PackedColumnBuilder};
 
-/// A frozen dictionary: entry `id` is `arena[end(id - 1)..end(id)]`.
+/// A frozen dictionary: entry `id` is `arena[end(id - 1)..end(id)]`. A `Dictionary<String>`
+/// holds text, so its entries read back as `&str` without being checked again.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct Dictionary {
-    arena: Vec<u8>,
+pub(crate) struct Dictionary<A = Vec<u8>> {
+    arena: A,
     ends: PackedColumn,
 }
 
-impl Dictionary {
+impl<A> Dictionary<A> {
     /// Number of entries.
     pub(crate) fn len(&self) -> usize {
         self.ends.len()
     }
 
-    /// The bytes of entry `id`, or `None` for an id this dictionary does not have.
-    pub(crate) fn get(&self, id: u32) -> Option<&[u8]> {
+    /// Where entry `id` lies in the arena, or `None` for an id this dictionary does not have.
+    #[inline(always)]
+    fn range(&self, id: u32) -> Option<std::ops::Range<usize>> {
         let id = id as usize;
         if id >= self.len() {
             return None;
         }
-        let start = if id == 0 {
-            0
+        let (start, end) = if id == 0 {
+            (0, self.ends.get(0))
         } else {
-            self.ends.get(id - 1) as usize
+            self.ends.get_pair(id - 1)
         };
-        let end = self.ends.get(id) as usize;
-        self.arena.get(start..end)
+        Some(start as usize..end as usize)
+    }
+}
+
+impl Dictionary {
+    /// The bytes of entry `id`, or `None` for an id this dictionary does not have.
+    #[inline]
+    pub(crate) fn get(&self, id: u32) -> Option<&[u8]> {
+        self.arena.get(self.range(id)?)
+    }
+
+    /// Heap bytes held, from the buffers' capacities.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.arena.capacity() + self.ends.heap_bytes()
+    }
+}
+
+impl Dictionary<String> {
+    /// The text of entry `id`, or `None` for an id this dictionary does not have.
+    #[inline(always)]
+    pub(crate) fn get(&self, id: u32) -> Option<&str> {
+        self.arena.get(self.range(id)?)
     }
 
     /// Heap bytes held, from the buffers' capacities.
@@ -89,15 +114,126 @@ impl DictionaryBuilder {
 
     /// The frozen dictionary, its buffers shrunk to their lengths.
     pub(crate) fn finish(self) -> Dictionary {
+        let (arena, ends) = self.into_parts();
+        Dictionary { arena, ends }
+    }
+
+    fn into_parts(self) -> (Vec<u8>, PackedColumn) {
         let mut arena = self.arena;
         arena.shrink_to_fit();
         let mut ends = PackedColumnBuilder::default();
         for end in self.ends {
             ends.push(end as u64);
         }
-        Dictionary {
-            arena,
-            ends: ends.finish(),
+        (arena, ends.finish())
+    }
+}
+
+/// Interns text into a new `Dictionary<String>`, assigning ids in first-seen order.
+#[derive(Debug, Default)]
+pub(crate) struct TextDictionaryBuilder(DictionaryBuilder);
+
+impl TextDictionaryBuilder {
+    /// The id of `text`, adding it if it is new.
+    pub(crate) fn intern(&mut self, text: &str) -> u32 {
+        self.0.intern(text.as_bytes())
+    }
+
+    /// The frozen dictionary, its buffers shrunk to their lengths.
+    pub(crate) fn finish(self) -> Dictionary<String> {
+        let (arena, ends) = self.0.into_parts();
+        // Only whole `&str`s were appended, and a concatenation of UTF-8 strings is UTF-8.
+        let arena = String::from_utf8(arena).expect("text arena holds only whole strings");
+        Dictionary { arena, ends }
+    }
+}
+
+/// An entry of a [`ValueDictionary`]: a top-level string's text, or any other value in the
+/// canonical encoding of the `codec` module.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum ValueEntry<'a> {
+    /// The text of a `PropertyValue::String`.
+    Text(&'a str),
+    /// The canonical encoding of any other value.
+    Encoded(&'a [u8]),
+}
+
+/// Interned property values. Strings, by far the most common values, keep their text in a
+/// text arena, so reading one back is a copy, with no decoding and no UTF-8 check; every
+/// other value is kept in its canonical encoding. A value id is `index << 1 | kind`, kind 0
+/// for text, 1 for encoded, so ids assigned in row order still rise with the rows.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ValueDictionary {
+    texts: Dictionary<String>,
+    encoded: Dictionary,
+}
+
+const ENCODED: u32 = 1;
+
+fn value_id(index: u32, kind: u32) -> u32 {
+    // Saturating keeps the id total for absurd inputs, as `DictionaryBuilder::intern` does.
+    (index.min(u32::MAX >> 1) << 1) | kind
+}
+
+impl ValueDictionary {
+    /// Number of entries.
+    pub(crate) fn len(&self) -> usize {
+        self.texts.len() + self.encoded.len()
+    }
+
+    /// One more than the largest id this dictionary can hold.
+    pub(crate) fn id_bound(&self) -> usize {
+        2 * self.texts.len().max(self.encoded.len())
+    }
+
+    /// Entry `id`, or `None` for an id this dictionary does not have.
+    #[inline(always)]
+    pub(crate) fn get(&self, id: u32) -> Option<ValueEntry<'_>> {
+        if id & ENCODED == 0 {
+            self.texts.get(id >> 1).map(ValueEntry::Text)
+        } else {
+            self.encoded.get(id >> 1).map(ValueEntry::Encoded)
+        }
+    }
+
+    /// Heap bytes held, from the buffers' capacities.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.texts.heap_bytes() + self.encoded.heap_bytes()
+    }
+}
+
+/// Interns property values into a new [`ValueDictionary`].
+#[derive(Debug, Default)]
+pub(crate) struct ValueDictionaryBuilder {
+    texts: TextDictionaryBuilder,
+    encoded: DictionaryBuilder,
+    scratch: Vec<u8>,
+}
+
+impl ValueDictionaryBuilder {
+    /// The id of `value`, adding it if it is new.
+    pub(crate) fn intern_value(&mut self, value: &PropertyValue) -> u32 {
+        if let PropertyValue::String(text) = value {
+            return value_id(self.texts.intern(text), 0);
+        }
+        self.scratch.clear();
+        encode_value(value, &mut self.scratch);
+        value_id(self.encoded.intern(&self.scratch), ENCODED)
+    }
+
+    /// The id of an entry read from another value dictionary, adding it if it is new.
+    pub(crate) fn intern_entry(&mut self, entry: ValueEntry<'_>) -> u32 {
+        match entry {
+            ValueEntry::Text(text) => value_id(self.texts.intern(text), 0),
+            ValueEntry::Encoded(bytes) => value_id(self.encoded.intern(bytes), ENCODED),
+        }
+    }
+
+    /// The frozen dictionary, its buffers shrunk to their lengths.
+    pub(crate) fn finish(self) -> ValueDictionary {
+        ValueDictionary {
+            texts: self.texts.finish(),
+            encoded: self.encoded.finish(),
         }
     }
 }
@@ -135,5 +271,38 @@ mod tests {
         }
         let dictionary = builder.finish();
         assert_eq!(dictionary.get(4321), Some(&b"entry 4321"[..]));
+    }
+
+    #[test]
+    fn values_keep_text_apart_and_round_trip() {
+        let mut builder = ValueDictionaryBuilder::default();
+        let values = [
+            PropertyValue::from("default"),
+            PropertyValue::Boolean(true),
+            PropertyValue::from("ünïcode"),
+            PropertyValue::from("default"),
+            PropertyValue::List(vec![PropertyValue::from("x")]),
+            PropertyValue::Boolean(true),
+        ];
+        let ids: Vec<u32> = values.iter().map(|v| builder.intern_value(v)).collect();
+        assert_eq!(ids, [0, 1, 2, 0, 3, 1]);
+        let dictionary = builder.finish();
+        assert_eq!(dictionary.len(), 4);
+        assert_eq!(dictionary.get(0), Some(ValueEntry::Text("default")));
+        assert_eq!(dictionary.get(2), Some(ValueEntry::Text("ünïcode")));
+        assert!(matches!(dictionary.get(3), Some(ValueEntry::Encoded(_))));
+        assert_eq!(dictionary.get(4), None);
+        assert_eq!(dictionary.get(5), None);
+        let mut copy = ValueDictionaryBuilder::default();
+        let order = [3, 2, 0, 1];
+        let new_ids: Vec<u32> = order
+            .iter()
+            .map(|&id| copy.intern_entry(dictionary.get(id).expect("present")))
+            .collect();
+        assert_eq!(new_ids, [1, 0, 2, 3]);
+        let copy = copy.finish();
+        for (&id, &new_id) in order.iter().zip(&new_ids) {
+            assert_eq!(copy.get(new_id), dictionary.get(id));
+        }
     }
 }

@@ -42,6 +42,7 @@ mod optimizer;
 mod packed;
 mod persist;
 mod results;
+mod search;
 #[cfg(test)]
 mod test_support;
 #[cfg(test)]

@@ -8,7 +8,7 @@ use hashbrown::HashMap;
 use llmkg_exception::{Exception, ExceptionKey};
 
 use crate::codec::check_depth;
-use crate::compact::{CompactColumns, Decoded, RowInput};
+use crate::compact::{CompactColumns, RowInput};
 use crate::{OptimizationResults, OptimizeError, Result, StorageStatistics};
 
 /// The most exceptions one optimizer holds: compact row numbers are `u32`s.
@@ -201,22 +201,23 @@ impl StorageOptimizer {
     /// As [`retrieve_exception`](StorageOptimizer::retrieve_exception).
     pub fn bulk_retrieve(&self, keys: &[ExceptionKey]) -> Result<Vec<Option<Exception>>> {
         let mut found = Vec::with_capacity(keys.len());
-        // Keys share dictionary entries (values, reasons): each is decoded once per call.
-        let mut decoded = Decoded::default();
-        for key in keys {
-            if !self.tail.is_empty()
-                && let Some(exception) = self.tail.get(key)
-            {
-                found.push(Some(exception.clone()));
-                continue;
+        if self.tail.is_empty() && self.removed_rows == 0 {
+            // Everything is in the columns and every row is live.
+            for key in keys {
+                found.push(match self.compact.find(key) {
+                    Some(row) => Some(self.compact.exception(row)?),
+                    None => None,
+                });
             }
-            match self.live_row(key) {
-                Some(row) => {
-                    let exception = self.compact.exception_with(row, &decoded, &found)?;
-                    decoded.remember(&self.compact, row, found.len());
-                    found.push(Some(exception));
-                }
-                None => found.push(None),
+        } else {
+            for key in keys {
+                found.push(match self.tail.get(key) {
+                    Some(exception) => Some(exception.clone()),
+                    None => match self.live_row(key) {
+                        Some(row) => Some(self.compact.exception(row)?),
+                        None => None,
+                    },
+                });
             }
         }
         Ok(found)

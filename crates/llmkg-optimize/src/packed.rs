@@ -60,6 +60,7 @@ impl PackedColumn {
     }
 
     /// The value at `index`; `index < len()` is the caller's invariant.
+    #[inline]
     pub(crate) fn get(&self, index: usize) -> u64 {
         let header = self.blocks[index / BLOCK_LEN];
         let width = header.width();
@@ -73,6 +74,33 @@ impl PackedColumn {
         // `width` is 1..=8 here, so the shift is 0..=56 and never overflows.
         let mask = u64::MAX >> (64 - 8 * width);
         base.wrapping_add(u64::from_le_bytes(word) & mask)
+    }
+
+    /// The values at `index` and `index + 1`; `index + 1 < len()` is the caller's invariant.
+    /// Within one block both come from one header read.
+    #[inline(always)]
+    pub(crate) fn get_pair(&self, index: usize) -> (u64, u64) {
+        if (index + 1).is_multiple_of(BLOCK_LEN) {
+            return (self.get(index), self.get(index + 1));
+        }
+        let header = self.blocks[index / BLOCK_LEN];
+        let width = header.width();
+        let base = header.base;
+        if width == 0 {
+            return (base, base);
+        }
+        let start = header.start() + (index % BLOCK_LEN) * width;
+        // The second value starts `width` bytes later in the same block, and every value's
+        // offset is followed by at least 7 more bytes (data or padding).
+        let mut word = [0_u8; 8];
+        word.copy_from_slice(&self.bytes[start..start + 8]);
+        let mut next = [0_u8; 8];
+        next.copy_from_slice(&self.bytes[start + width..start + width + 8]);
+        let mask = u64::MAX >> (64 - 8 * width);
+        (
+            base.wrapping_add(u64::from_le_bytes(word) & mask),
+            base.wrapping_add(u64::from_le_bytes(next) & mask),
+        )
     }
 
     /// Calls `visit(index, value)` for every value in `range`, in order.
@@ -197,6 +225,14 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(128))]
+        #[test]
+        fn pairs_equal_two_reads(values in prop::collection::vec(any::<u64>().prop_map(|v| v >> (v % 64)), 2..700)) {
+            let column = PackedColumn::from_values(values.iter().copied());
+            for index in 0..values.len() - 1 {
+                prop_assert_eq!(column.get_pair(index), (values[index], values[index + 1]));
+            }
+        }
+
         #[test]
         fn every_value_round_trips(values in prop::collection::vec(any::<u64>().prop_map(|v| v >> (v % 64)), 0..700)) {
             let column = PackedColumn::from_values(values.iter().copied());

@@ -10,8 +10,7 @@ use std::time::Instant;
 use llmkg_exception::{Exception, ExceptionKey};
 
 use super::CompactColumns;
-use crate::codec::encode_value;
-use crate::dictionary::DictionaryBuilder;
+use crate::dictionary::{TextDictionaryBuilder, ValueDictionaryBuilder, ValueEntry};
 use crate::packed::{PackedColumn, PackedColumnBuilder};
 
 /// Where a row's data comes from.
@@ -30,9 +29,8 @@ struct Remapper<'a> {
     previous: &'a CompactColumns,
     value_ids: Vec<u32>,
     reason_ids: Vec<u32>,
-    values: DictionaryBuilder,
-    reasons: DictionaryBuilder,
-    scratch: Vec<u8>,
+    values: ValueDictionaryBuilder,
+    reasons: TextDictionaryBuilder,
 }
 
 impl Remapper<'_> {
@@ -40,8 +38,11 @@ impl Remapper<'_> {
         let slot = id as usize;
         if self.value_ids[slot] == UNMAPPED {
             // Ids in the previous columns always name an entry of its dictionary.
-            let bytes = self.previous.value_bytes(id).unwrap_or_default();
-            self.value_ids[slot] = self.values.intern(bytes);
+            let entry = self
+                .previous
+                .value_entry(id)
+                .unwrap_or(ValueEntry::Encoded(&[]));
+            self.value_ids[slot] = self.values.intern_entry(entry);
         }
         self.value_ids[slot]
     }
@@ -49,16 +50,10 @@ impl Remapper<'_> {
     fn previous_reason(&mut self, id: u32) -> u32 {
         let slot = id as usize;
         if self.reason_ids[slot] == UNMAPPED {
-            let bytes = self.previous.reason_bytes(id).unwrap_or_default();
-            self.reason_ids[slot] = self.reasons.intern(bytes);
+            let text = self.previous.reason_text(id).unwrap_or_default();
+            self.reason_ids[slot] = self.reasons.intern(text);
         }
         self.reason_ids[slot]
-    }
-
-    fn new_value(&mut self, value: &llmkg_core::PropertyValue) -> u32 {
-        self.scratch.clear();
-        encode_value(value, &mut self.scratch);
-        self.values.intern(&self.scratch)
     }
 }
 
@@ -95,11 +90,10 @@ impl CompactColumns {
         // Second pass: every column.
         let mut remapper = Remapper {
             previous,
-            value_ids: vec![UNMAPPED; previous.values.len()],
+            value_ids: vec![UNMAPPED; previous.values.id_bound()],
             reason_ids: vec![UNMAPPED; previous.reasons.len()],
-            values: DictionaryBuilder::default(),
-            reasons: DictionaryBuilder::default(),
-            scratch: Vec::new(),
+            values: ValueDictionaryBuilder::default(),
+            reasons: TextDictionaryBuilder::default(),
         };
         let mut property_hashes = Vec::new();
         let mut property_starts = Vec::new();
@@ -128,9 +122,9 @@ impl CompactColumns {
                     previous.source(*previous_row),
                 ),
                 RowInput::Tail(exception) => (
-                    remapper.new_value(&exception.inherited_value),
-                    remapper.new_value(&exception.actual_value),
-                    remapper.reasons.intern(exception.reason.as_bytes()),
+                    remapper.values.intern_value(&exception.inherited_value),
+                    remapper.values.intern_value(&exception.actual_value),
+                    remapper.reasons.intern(&exception.reason),
                     exception.source,
                 ),
             };
