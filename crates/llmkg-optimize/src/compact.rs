@@ -2,8 +2,8 @@
 //! `(property_hash, node_id)`.
 //!
 //! Rows are grouped by property, so a property's exceptions are one contiguous row range
-//! found by binary search in the sorted property table, and a key is found by a second
-//! binary search over that range's node ids: no hash index is needed. Node ids, dictionary
+//! found in the sorted property table, and a key is found among that range's node ids, both
+//! by [`find_ascending`] (interpolation bounded by bisection): no hash index is needed. Node ids, dictionary
 //! ids, sources, confidence ids and timestamps are [`PackedColumn`]s; values and reasons are
 //! [`Dictionary`] ids; confidences are ids into a small table sorted by value, with a
 //! posting list per confidence so a confidence range is one contiguous slice of rows.
@@ -23,7 +23,6 @@ use crate::packed::PackedColumn;
 use crate::search::find_ascending;
 use crate::{OptimizeError, Result};
 
-/// The compact columns; an empty value holds nothing and allocates nothing.
 /// The error for a dictionary id the columns do not have (a bug, never caller input).
 #[cold]
 fn out_of_range(dictionary: &str, id: u32) -> OptimizeError {
@@ -36,6 +35,7 @@ fn undecodable(id: u32, reason: &str) -> OptimizeError {
     OptimizeError::Internal(format!("value id {id}: {reason}"))
 }
 
+/// The compact columns; an empty value holds nothing and allocates nothing.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct CompactColumns {
     /// Distinct property hashes, ascending.

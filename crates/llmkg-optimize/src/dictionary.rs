@@ -93,9 +93,9 @@ impl DictionaryBuilder {
         if let Some(&id) = table.find(hash, |&id| entry(id) == bytes) {
             return id;
         }
-        // The optimizer caps its entries at `u32::MAX - 1` and each adds at most three
-        // dictionary entries across two dictionaries, so ids always fit `u32` in practice;
-        // saturating keeps this total even for absurd inputs.
+        // The optimizer caps its entries at `MAX_EXCEPTIONS` (2^30 - 1) and each adds at
+        // most two values and one reason, so ids fit `u32` (and value ids their 31 bits);
+        // saturating only keeps this total.
         let id = u32::try_from(ends.len()).unwrap_or(u32::MAX);
         arena.extend_from_slice(bytes);
         ends.push(arena.len());
@@ -171,7 +171,7 @@ pub(crate) struct ValueDictionary {
 const ENCODED: u32 = 1;
 
 fn value_id(index: u32, kind: u32) -> u32 {
-    // Saturating keeps the id total for absurd inputs, as `DictionaryBuilder::intern` does.
+    // `MAX_EXCEPTIONS` keeps `index` below 2^31 (see there); saturating only keeps this total.
     (index.min(u32::MAX >> 1) << 1) | kind
 }
 

