@@ -13,18 +13,23 @@ const FNV_OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 
 impl TokenHasher {
-    pub(crate) fn new(namespace: u64) -> Self {
+    pub(crate) const fn new(namespace: u64) -> Self {
         let mut hasher = TokenHasher(FNV_OFFSET_BASIS);
         hasher.write_u64(namespace);
         hasher
     }
 
-    pub(crate) fn write_u64(&mut self, value: u64) {
+    pub(crate) const fn write_u64(&mut self, value: u64) {
         self.0 = mix64(self.0 ^ value);
     }
 
-    fn write_byte(&mut self, byte: u8) {
-        self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(FNV_PRIME);
+    const fn write_byte(&mut self, byte: u8) {
+        self.0 = (self.0 ^ byte as u64).wrapping_mul(FNV_PRIME);
+    }
+
+    /// Ends a text with the terminator [`write_lowercase`](Self::write_lowercase) writes.
+    const fn end_text(&mut self) {
+        self.write_byte(0xff);
     }
 
     /// Writes `text` lowercased, one character at a time, without allocating.
@@ -34,7 +39,7 @@ impl TokenHasher {
             for &byte in text.as_bytes() {
                 self.write_byte(byte.to_ascii_lowercase());
             }
-            self.write_byte(0xff);
+            self.end_text();
             return;
         }
         for character in text.chars() {
@@ -50,10 +55,10 @@ impl TokenHasher {
             }
         }
         // A terminator keeps ("ab", "c") and ("a", "bc") apart when tokens are chained.
-        self.write_byte(0xff);
+        self.end_text();
     }
 
-    pub(crate) fn finish(self) -> u64 {
+    pub(crate) const fn finish(self) -> u64 {
         mix64(self.0)
     }
 }
@@ -70,21 +75,23 @@ const fn mix64(mut value: u64) -> u64 {
 /// [`token_hash`] of an ASCII token, computable at compile time (the same bytes
 /// [`TokenHasher::write_lowercase`] writes for ASCII text), for tokens known in advance.
 pub(crate) const fn ascii_token_hash(namespace: u64, token: &str) -> u64 {
-    let mut state = mix64(FNV_OFFSET_BASIS ^ namespace);
+    let mut hasher = TokenHasher::new(namespace);
     let bytes = token.as_bytes();
     let mut at = 0;
     while at < bytes.len() {
-        state = (state ^ bytes[at].to_ascii_lowercase() as u64).wrapping_mul(FNV_PRIME);
+        hasher.write_byte(bytes[at].to_ascii_lowercase());
         at += 1;
     }
-    state = (state ^ 0xff).wrapping_mul(FNV_PRIME);
-    mix64(state)
+    hasher.end_text();
+    hasher.finish()
 }
 
 /// The hash of one word in a namespace: `TokenHasher::new(namespace)`, `write_u64(word)`,
 /// `finish()`, computable at compile time.
 pub(crate) const fn word_hash(namespace: u64, word: u64) -> u64 {
-    mix64(mix64(mix64(FNV_OFFSET_BASIS ^ namespace) ^ word))
+    let mut hasher = TokenHasher::new(namespace);
+    hasher.write_u64(word);
+    hasher.finish()
 }
 
 /// Classes of ASCII bytes for [`ascii_name_hashes`].
@@ -113,24 +120,24 @@ pub(crate) fn ascii_name_hashes(
     tokens: &mut [u64],
 ) -> Option<(u64, usize)> {
     let bytes = identifier.as_bytes();
-    let token_seed = mix64(FNV_OFFSET_BASIS ^ each);
-    let mut whole_state = mix64(FNV_OFFSET_BASIS ^ whole);
+    let token_seed = TokenHasher::new(each);
+    let mut whole_hasher = TokenHasher::new(whole);
     let mut count = 0;
-    // The state of the token being read, if one is.
-    let mut current: Option<u64> = None;
+    // The hasher of the token being read, if one is.
+    let mut current: Option<TokenHasher> = None;
     let mut previous = OTHER;
     for (at, &byte) in bytes.iter().enumerate() {
         // Checked here rather than by a pass of its own.
         if !byte.is_ascii() {
             return None;
         }
-        let lower = u64::from(byte.to_ascii_lowercase());
-        whole_state = (whole_state ^ lower).wrapping_mul(FNV_PRIME);
+        let lower = byte.to_ascii_lowercase();
+        whole_hasher.write_byte(lower);
         if count == tokens.len() {
             continue;
         }
         let class = byte_class(byte);
-        if let Some(state) = current {
+        if let Some(mut token) = current {
             let next_is_lowercase = bytes
                 .get(at + 1)
                 .is_some_and(|&next| byte_class(next) == LOWER);
@@ -140,7 +147,8 @@ pub(crate) fn ascii_name_hashes(
                 || (class == UPPER && previous == UPPER && next_is_lowercase)
                 || ((class == DIGIT) != (previous == DIGIT));
             if boundary {
-                tokens[count] = mix64((state ^ 0xff).wrapping_mul(FNV_PRIME));
+                token.end_text();
+                tokens[count] = token.finish();
                 count += 1;
                 current = None;
                 if count == tokens.len() {
@@ -151,17 +159,20 @@ pub(crate) fn ascii_name_hashes(
         if class == OTHER {
             continue;
         }
-        let state = current.unwrap_or(token_seed);
-        current = Some((state ^ lower).wrapping_mul(FNV_PRIME));
+        let mut token = current.unwrap_or(token_seed);
+        token.write_byte(lower);
+        current = Some(token);
         previous = class;
     }
-    if let Some(state) = current
+    if let Some(mut token) = current
         && count < tokens.len()
     {
-        tokens[count] = mix64((state ^ 0xff).wrapping_mul(FNV_PRIME));
+        token.end_text();
+        tokens[count] = token.finish();
         count += 1;
     }
-    Some((mix64((whole_state ^ 0xff).wrapping_mul(FNV_PRIME)), count))
+    whole_hasher.end_text();
+    Some((whole_hasher.finish(), count))
 }
 
 /// The hash of one token in one namespace, lowercased.
