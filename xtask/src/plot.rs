@@ -115,7 +115,7 @@ pub fn draw_report_plots(evaluation: &Evaluation, out: &Path) -> Vec<(String, St
             .filter(|series| !series.points.is_empty())
             .collect();
         let history_chart = Chart {
-            title: "Key benchmarks over commits (latest run of each commit)",
+            title: "Key benchmarks over commits (latest median of each at each commit)",
             x_label: "commit",
             y_label: "median time per iteration (log)",
             log_y: true,

@@ -24,7 +24,8 @@ struct HistoryLine {
 }
 
 /// `(short SHA, medians by id)` per commit of `history.jsonl`, in the order the commits were
-/// first measured; a commit measured more than once keeps its latest run. Lines that do not
+/// first measured; a benchmark measured more than once at a commit keeps its latest median,
+/// and a later run that filtered it out leaves the earlier one standing. Lines that do not
 /// parse are skipped.
 pub fn history_by_commit(text: &str) -> Vec<(String, BTreeMap<String, f64>)> {
     let mut commits: Vec<(String, BTreeMap<String, f64>)> = Vec::new();
@@ -34,7 +35,7 @@ pub fn history_by_commit(text: &str) -> Vec<(String, BTreeMap<String, f64>)> {
         };
         let sha = entry.git.sha.chars().take(7).collect::<String>();
         match commits.iter_mut().find(|(known, _)| *known == sha) {
-            Some((_, medians)) => *medians = entry.median_ns,
+            Some((_, medians)) => medians.extend(entry.median_ns),
             None => commits.push((sha, entry.median_ns)),
         }
     }

@@ -42,12 +42,15 @@ fn history_keeps_one_point_per_commit_in_first_seen_order() {
         r#"{"git":{"sha":"bbbbbbbbbb"},"median_ns":{"x":2.0}}"#,
         "not json",
         r#"{"git":{"sha":"aaaaaaaaaa"},"median_ns":{"x":3.0}}"#,
+        // A filtered run of the same commit: `x` keeps its latest median above.
+        r#"{"git":{"sha":"aaaaaaaaaa"},"median_ns":{"y":4.0}}"#,
     ]
     .join("\n");
     let commits = history_by_commit(&text);
     assert_eq!(commits.len(), 2);
     assert_eq!(commits[0].0, "aaaaaaa");
     assert_eq!(commits[0].1["x"], 3.0);
+    assert_eq!(commits[0].1["y"], 4.0);
     assert_eq!(commits[1].1["x"], 2.0);
 }
 
