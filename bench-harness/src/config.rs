@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use criterion::measurement::WallTime;
+use criterion::measurement::Measurement;
 use criterion::{BenchmarkGroup, Criterion, SamplingMode};
 
 use crate::error::{HarnessError, Result};
@@ -155,9 +155,20 @@ impl BenchmarkConfig {
     ///
     /// As [`validate`](Self::validate).
     pub fn criterion(&self) -> Result<Criterion> {
+        self.criterion_with(criterion::measurement::WallTime)
+    }
+
+    /// [`criterion`](Self::criterion) with another measurement, such as the suite's
+    /// [`SuiteMeasurement`](crate::SuiteMeasurement).
+    ///
+    /// # Errors
+    ///
+    /// As [`validate`](Self::validate).
+    pub fn criterion_with<M: Measurement>(&self, measurement: M) -> Result<Criterion<M>> {
         // Validated first: Criterion panics on a sample size below its minimum.
         self.validate()?;
         let criterion = Criterion::default()
+            .with_measurement(measurement)
             .sample_size(self.sample_size)
             .warm_up_time(self.warm_up_time()?)
             .measurement_time(self.effective_measurement_time()?);
@@ -173,9 +184,9 @@ impl BenchmarkConfig {
     /// # Errors
     ///
     /// As [`validate`](Self::validate).
-    pub fn configure_group(
+    pub fn configure_group<M: Measurement>(
         &self,
-        group: &mut BenchmarkGroup<'_, WallTime>,
+        group: &mut BenchmarkGroup<'_, M>,
         cost: RoutineCost,
     ) -> Result<()> {
         self.validate()?;

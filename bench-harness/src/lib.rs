@@ -29,6 +29,7 @@
 mod config;
 mod error;
 mod generators;
+mod measurement;
 mod measurements;
 mod profiler;
 mod wordnet;
@@ -43,7 +44,8 @@ pub use crate::{
         generate_exception_patterns, generate_realistic_inheritance_hierarchy, generate_test_nodes,
         memory_exception, optimizer_exception, scattered_indices, store_exception,
     },
-    measurements::{criterion_dir, measurements_dir, target_dir},
+    measurement::{LOCKSTEP_VAR, MEASURE_VAR, Quantity, SIDE_VAR, Start, SuiteMeasurement},
+    measurements::{MEASUREMENTS_DIR_VAR, criterion_dir, measurements_dir, target_dir},
     profiler::{
         MemorySource, PerformanceProfiler, PerformanceReport, register_counting_allocator,
         registered_allocator,

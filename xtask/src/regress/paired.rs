@@ -96,11 +96,16 @@ pub fn run(
                 }
             }
             if plan.verbose {
+                let alternation = engine
+                    .turns
+                    .last()
+                    .map_or(0.0, crate::paired::lockstep::TurnReport::alternation);
                 eprintln!(
-                    "round {} ({} benchmarks), {:.0} s elapsed",
+                    "round {} ({} benchmarks), {:.0} s elapsed, {:.0} % of samples alternated",
                     engine.rounds_run(),
                     ids.len(),
-                    started.elapsed().as_secs_f64()
+                    started.elapsed().as_secs_f64(),
+                    alternation * 100.0
                 );
             }
         }
