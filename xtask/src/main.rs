@@ -62,13 +62,20 @@ struct BenchArgs {
 
 #[derive(Debug, Args)]
 struct RegressArgs {
-    /// Git ref (branch, tag, SHA: measured paired) or saved snapshot name (unpaired, never
-    /// gates); a git ref wins over a snapshot of the same name.
-    #[arg(long, value_name = "REF|NAME")]
+    /// Git ref (branch, tag, SHA) of the baseline: both builds are measured here, in
+    /// lock-step (a saved snapshot is never gated on).
+    #[arg(long, value_name = "REF")]
     baseline: String,
-    /// Use the saved snapshot named by --baseline even when a git ref has that name.
-    #[arg(long)]
-    snapshot: bool,
+    /// Which lanes run.
+    #[arg(long, value_enum, default_value_t = LanesArg::TimeAndMemory)]
+    lanes: LanesArg,
+    /// Threshold of the memory lane.
+    #[arg(long, value_name = "PERCENT", default_value = "1%")]
+    memory_threshold: String,
+    /// Slow the candidate's samples of the benchmarks REGEX selects by PERCENT (a busy wait
+    /// inside the sample): the gate's own power measurement.
+    #[arg(long, value_name = "REGEX=PERCENT", hide = true)]
+    inject: Option<String>,
     /// Change that counts as a regression [default: from xtask/regress.toml, else 5%]; never
     /// below a benchmark's noise floor from `cargo xtask variance`.
     #[arg(long, value_name = "PERCENT")]
@@ -88,8 +95,8 @@ struct RegressArgs {
     /// Thresholds and ignore list.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Compare callgrind instruction counts of both builds instead of time.
-    #[arg(long)]
+    /// Compare callgrind instruction counts of both builds (the same as `--lanes instructions`).
+    #[arg(long, conflicts_with = "lanes")]
     icount: bool,
     /// Threshold of the instruction-count lane.
     #[arg(long, value_name = "PERCENT", default_value = "1%")]
@@ -165,6 +172,30 @@ enum Format {
     Markdown,
     /// Bencher Metric Format JSON.
     Bmf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LanesArg {
+    /// Lock-step timing, then the memory counts.
+    TimeAndMemory,
+    /// Lock-step timing only.
+    Time,
+    /// Allocation counts and bytes per stored exception only.
+    Memory,
+    /// Callgrind instruction counts.
+    Instructions,
+}
+
+/// Parses `--inject REGEX=PERCENT`.
+fn parse_injection(text: &str) -> anyhow::Result<paired::lockstep::Injection> {
+    let (pattern, percent) = text
+        .rsplit_once('=')
+        .ok_or_else(|| anyhow::anyhow!("--inject takes REGEX=PERCENT, got `{text}`"))?;
+    let fraction = regress::parse_threshold(percent)?;
+    Ok(paired::lockstep::Injection {
+        filter: regex::Regex::new(pattern)?,
+        ppm: (fraction * 1e6).round() as u32,
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -248,16 +279,24 @@ fn main() -> ExitCode {
             })
         }
         Command::Regress(args) => (|| {
-            let (suite, paths, timing) = args.suite.resolve(args.quick);
+            let (suite, paths, _) = args.suite.resolve(args.quick);
             let config_file = args
                 .config
                 .unwrap_or_else(|| paths.root.join("xtask").join("regress.toml"));
             if args.rounds < 6 {
                 return Err(error::InputError::Rounds(args.rounds).into());
             }
+            let lanes = match (args.icount, args.lanes) {
+                (true, _) | (_, LanesArg::Instructions) => regress::Lanes::Instructions,
+                (_, LanesArg::TimeAndMemory) => regress::Lanes::TimeAndMemory,
+                (_, LanesArg::Time) => regress::Lanes::Time,
+                (_, LanesArg::Memory) => regress::Lanes::Memory,
+            };
             regress::run(&regress::Config {
                 baseline: args.baseline,
-                snapshot: args.snapshot,
+                lanes,
+                memory_threshold: regress::parse_threshold(&args.memory_threshold)?,
+                injection: args.inject.as_deref().map(parse_injection).transpose()?,
                 threshold: args.threshold,
                 format: match args.format {
                     Format::Table => regress::OutputFormat::Table,
@@ -266,13 +305,11 @@ fn main() -> ExitCode {
                     Format::Bmf => regress::OutputFormat::Bmf,
                 },
                 strict: args.strict,
-                timing,
                 filter: args.filter,
                 config_file,
                 suite,
                 paths,
                 progress,
-                icount: args.icount,
                 icount_threshold: regress::parse_threshold(&args.icount_threshold)?,
                 icount_runs: args.icount_runs,
                 engine: paired::EngineConfig {

@@ -210,16 +210,14 @@ pub fn serve(
 /// Accepts the two connections; each names its side on its first line.
 fn accept(listener: UnixListener, events: mpsc::Sender<Event>) {
     for stream in listener.incoming().take(2) {
-        let Ok(stream) = stream else { continue };
-        let mut reader = BufReader::new(match stream.try_clone() {
-            Ok(clone) => clone,
-            Err(_) => continue,
-        });
-        let mut greeting = String::new();
-        if reader.read_line(&mut greeting).is_err() {
-            continue;
+        let Ok(mut stream) = stream else { continue };
+        // Byte by byte: a buffered reader would swallow the first request behind the line.
+        let mut greeting = Vec::new();
+        let mut byte = [0_u8; 1];
+        while greeting.len() < 64 && matches!(stream.read(&mut byte), Ok(1)) && byte[0] != b'\n' {
+            greeting.push(byte[0]);
         }
-        let side = usize::from(greeting.trim() == "candidate");
+        let side = usize::from(greeting == b"candidate");
         if events.send(Event::Connected(side, stream)).is_err() {
             return;
         }
@@ -284,9 +282,14 @@ mod tests {
                 let timeline = Arc::clone(&timeline);
                 thread::spawn(move || {
                     let mut stream = UnixStream::connect(&socket).unwrap();
-                    writeln!(stream, "{name}").unwrap();
-                    for _ in 0..20 {
-                        stream.write_all(b"R").unwrap();
+                    // The first request in the same write as the greeting: it must not be
+                    // lost behind the line.
+                    for turn in 0..20 {
+                        if turn == 0 {
+                            stream.write_all(format!("{name}\nR").as_bytes()).unwrap();
+                        } else {
+                            stream.write_all(b"R").unwrap();
+                        }
                         let mut grant = [0_u8; 5];
                         stream.read_exact(&mut grant).unwrap();
                         timeline.lock().unwrap().push((side, true));
@@ -297,8 +300,7 @@ mod tests {
                 })
             })
             .collect();
-        let (report, statuses) =
-            serve(listener, [spawn(), spawn()], [&log, &log], None).unwrap();
+        let (report, statuses) = serve(listener, [spawn(), spawn()], [&log, &log], None).unwrap();
         for client in clients {
             client.join().unwrap();
         }
