@@ -7,6 +7,7 @@ mod bench;
 mod compare;
 mod criterion;
 mod error;
+mod evidence;
 mod harness;
 mod icount;
 mod measure;
@@ -37,6 +38,37 @@ enum Command {
     Regress(RegressArgs),
     /// Paired A/A of one build against itself: each benchmark's noise floor for `regress`.
     Variance(VarianceArgs),
+    /// Measure the gate itself: A/A false verdicts and injected slowdowns caught, by size
+    /// (writes docs/GATE.md).
+    GateEvidence(EvidenceArgs),
+}
+
+#[derive(Debug, Args)]
+struct EvidenceArgs {
+    /// Benchmarks every comparison selects.
+    #[arg(
+        long,
+        value_name = "REGEX",
+        default_value = "^exception_store/(get|add)_exception/|^exception_detection/"
+    )]
+    filter: String,
+    /// Benchmarks the injected slowdowns hit (inside the filter).
+    #[arg(long, value_name = "REGEX", default_value = "^exception_store/get_exception/")]
+    target: String,
+    /// Injected slowdowns.
+    #[arg(long, value_name = "PERCENT", value_delimiter = ',', default_value = "2%,5%,10%")]
+    sizes: Vec<String>,
+    /// Comparisons per A/A and per size.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    repeats: usize,
+    /// Also one A/A of the whole suite.
+    #[arg(long)]
+    whole_suite: bool,
+    /// Where the Markdown goes [default: docs/GATE.md].
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    suite: SuiteArgs,
 }
 
 #[derive(Debug, Args)]
@@ -106,7 +138,7 @@ struct RegressArgs {
     icount_runs: usize,
     /// Wall-time budget of a paired comparison: `30m`, `600s`, `1h` or seconds; the first set
     /// of rounds always completes, extra rounds for undecided benchmarks stop at the budget.
-    #[arg(long, value_name = "DURATION", default_value = "30m")]
+    #[arg(long, value_name = "DURATION", default_value = "12m")]
     budget: String,
     /// Rounds in the first set and in a confirmation set (at least 6).
     #[arg(long, value_name = "N", default_value_t = paired::verdict::Judging::default().min_rounds)]
@@ -325,6 +357,44 @@ fn main() -> ExitCode {
                     ..paired::verdict::Judging::default()
                 },
                 budget_s: parse_duration_s(&args.budget)?,
+            })
+        })(),
+        Command::GateEvidence(args) => (|| {
+            let (suite, paths, _) = args.suite.resolve(false);
+            let config_file = paths.root.join("xtask").join("regress.toml");
+            let output = args
+                .output
+                .unwrap_or_else(|| paths.root.join("docs").join("GATE.md"));
+            let sizes = args
+                .sizes
+                .iter()
+                .map(|size| regress::parse_threshold(size))
+                .collect::<Result<Vec<_>, _>>()?;
+            evidence::run(&evidence::Config {
+                regress: regress::Config {
+                    baseline: "HEAD".to_owned(),
+                    lanes: regress::Lanes::TimeAndMemory,
+                    memory_threshold: 0.01,
+                    injection: None,
+                    threshold: None,
+                    format: regress::OutputFormat::Table,
+                    strict: false,
+                    filter: Some(args.filter),
+                    config_file,
+                    suite,
+                    paths,
+                    progress,
+                    icount_threshold: 0.01,
+                    icount_runs: 3,
+                    engine: engine_config(false, None),
+                    judging: paired::verdict::Judging::default(),
+                    budget_s: 12.0 * 60.0,
+                },
+                target: regex::Regex::new(&args.target)?,
+                sizes,
+                repeats: args.repeats.max(1),
+                whole_suite: args.whole_suite,
+                output,
             })
         })(),
         Command::Variance(args) => {

@@ -52,7 +52,7 @@ pub enum OutputFormat {
 }
 
 /// What `cargo xtask regress` was asked to do.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Config {
     /// The baseline's git ref.
     pub baseline: String,
@@ -233,8 +233,14 @@ pub fn resolve_commit(
     })
 }
 
-/// Runs the command.
+/// Runs the command: [`compare`], then the report written and printed.
 pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
+    let report = compare(config)?;
+    emit(config, &report)
+}
+
+/// Builds both sides and runs the lanes; the report, not yet written anywhere.
+pub fn compare(config: &Config) -> anyhow::Result<RegressReport> {
     let mut regress_config = RegressConfig::load(&config.config_file)?;
     if let Some(threshold) = &config.threshold {
         regress_config.default_threshold = parse_threshold(threshold)?;
@@ -248,12 +254,11 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     let sha = resolve_commit(&config.paths.root, &config.paths.out, &config.baseline)?;
     let described = format!("git ref `{}` = commit {}", config.baseline, short_sha(&sha));
     eprintln!("baseline: {described}");
-    let report = if config.lanes == Lanes::Instructions {
-        icount_lane::run(config, &regress_config, &sha, described)?
+    if config.lanes == Lanes::Instructions {
+        icount_lane::run(config, &regress_config, &sha, described)
     } else {
-        measured_lanes(config, &regress_config, &sha, described)?
-    };
-    emit(config, &report)
+        measured_lanes(config, &regress_config, &sha, described)
+    }
 }
 
 /// Writes `regress.json`, `regress.md` and `regress.bmf.json`, prints the chosen format.

@@ -124,6 +124,17 @@ pub fn classify(set: &SetStats, threshold: f64) -> Class {
     }
 }
 
+/// The smallest change a benchmark's own spread lets the rounds resolve: its first set's
+/// interval half-width, shrunk as `1 / sqrt(rounds)` to half the round cap (so the cap leaves
+/// room to decide). A shift moves the centre of the rounds, not their spread, so a regression
+/// cannot raise its own threshold; noise can, and the report shows the threshold used.
+pub fn resolvable_change(set: &SetStats, max_rounds: usize) -> Option<f64> {
+    let (lower, upper) = (set.lower?, set.upper?);
+    let half = (upper.ln() - lower.ln()) / 2.0;
+    let target_rounds = (max_rounds as f64 / 2.0).max(set.rounds as f64);
+    Some((half * (set.rounds as f64 / target_rounds).sqrt()).exp() - 1.0)
+}
+
 /// More rounds a set would need, at its current spread, for its interval to clear the threshold
 /// (or to fit inside it): the half-width shrinks as `1 / sqrt(rounds)`.
 pub fn rounds_needed(set: &SetStats, threshold: f64, min_rounds: usize) -> usize {
@@ -221,6 +232,17 @@ pub fn judge(
         .collect();
     let first_p: Vec<(&String, f64)> = firsts.iter().map(|(id, s)| (*id, s.p_value)).collect();
     let first_adjusted = holm_map(&first_p);
+    // Each benchmark's threshold: the configured one, raised to what its spread can resolve.
+    let thresholds: BTreeMap<&String, f64> = rounds
+        .keys()
+        .map(|id| {
+            let resolvable = firsts
+                .get(id)
+                .and_then(|set| resolvable_change(set, judging.max_rounds))
+                .unwrap_or(0.0);
+            (id, thresholds[id].max(resolvable))
+        })
+        .collect();
     let first_class = |id: &String| -> Class {
         firsts
             .get(id)

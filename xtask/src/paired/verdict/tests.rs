@@ -230,3 +230,18 @@ fn rounds_needed_shrinks_as_the_interval_clears() {
     };
     assert!(rounds_needed(&tighter, 0.05, 10) < needed);
 }
+
+#[test]
+fn the_resolvable_change_follows_the_spread_not_the_shift() {
+    let judging = Judging::default();
+    let draw = |shift: f64, sd: f64| {
+        let pairs = rounds(&mut XorShift64::new(7), 10, shift, sd, 0);
+        set_stats(&pairs, judging.confidence).unwrap()
+    };
+    let (quiet, shifted, noisy) = (draw(0.0, 0.01), draw(0.10, 0.01), draw(0.0, 0.05));
+    let at = |set: &SetStats| resolvable_change(set, judging.max_rounds).unwrap();
+    assert!((at(&quiet) - at(&shifted)).abs() < 1e-9, "{quiet:?} {shifted:?}");
+    assert!(at(&noisy) > 3.0 * at(&quiet), "{noisy:?} {quiet:?}");
+    // A quiet benchmark keeps the 2 % default: its own spread resolves less than that.
+    assert!(at(&quiet) < 0.02, "{quiet:?}");
+}
