@@ -181,16 +181,35 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
         )?);
     }
     let markdown = render(config, &runs, &git, started.elapsed().as_secs_f64() / 60.0);
-    write_atomically(&config.output, markdown.as_bytes())?;
+    let existing = std::fs::read_to_string(&config.output).unwrap_or_default();
+    write_atomically(&config.output, splice(&existing, &markdown).as_bytes())?;
     println!("{markdown}");
     eprintln!("gate-evidence: written to {}", config.output.display());
     Ok(ExitCode::SUCCESS)
 }
 
+/// Where the measured section sits in the document, so the text around it is kept.
+const BEGIN: &str = "<!-- gate-evidence: begin (written by `cargo xtask gate-evidence`) -->";
+const END: &str = "<!-- gate-evidence: end -->";
+
+/// `document` with its measured section replaced by `section` (appended when it has none).
+fn splice(document: &str, section: &str) -> String {
+    let block = format!("{BEGIN}\n{section}{END}\n");
+    match (document.find(BEGIN), document.find(END)) {
+        (Some(begin), Some(end)) if begin < end => format!(
+            "{}{block}{}",
+            &document[..begin],
+            document[end + END.len()..].trim_start_matches('\n')
+        ),
+        _ if document.trim().is_empty() => block,
+        _ => format!("{}\n\n{block}", document.trim_end()),
+    }
+}
+
 fn render(config: &Config, runs: &[Run], git: &GitInfo, total_minutes: f64) -> String {
     let host = Host::current();
     let mut text = String::new();
-    let _ = writeln!(text, "# The regression gate, measured\n");
+    let _ = writeln!(text, "## Measured\n");
     let _ = writeln!(
         text,
         "Written by `cargo xtask gate-evidence` at commit `{}`{} on {} ({} logical cores, {} {}), \
@@ -277,4 +296,20 @@ fn render(config: &Config, runs: &[Run], git: &GitInfo, total_minutes: f64) -> S
         );
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_measured_section_is_replaced_and_the_text_around_it_kept() {
+        let first = splice("# Gate\n\nWhy it works.\n", "numbers 1\n");
+        assert!(first.starts_with("# Gate\n\nWhy it works.\n\n"), "{first}");
+        assert!(first.contains("numbers 1"), "{first}");
+        let again = splice(&format!("{first}\n## After\n"), "numbers 2\n");
+        assert!(again.contains("numbers 2") && !again.contains("numbers 1"), "{again}");
+        assert!(again.contains("Why it works.") && again.contains("## After"), "{again}");
+        assert_eq!(splice("", "n\n"), format!("{BEGIN}\nn\n{END}\n"));
+    }
 }
