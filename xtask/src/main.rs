@@ -147,7 +147,7 @@ struct RegressArgs {
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
     /// Per-process summary of the samples: the fastest (robust to load) or the median.
-    #[arg(long, value_enum, default_value_t = StatisticArg::Median)]
+    #[arg(long, value_enum, default_value_t = StatisticArg::Min)]
     statistic: StatisticArg,
     /// Samples per benchmark and process.
     #[arg(long, value_name = "N", default_value_t = paired::EngineConfig::default().sample_size)]

@@ -158,3 +158,30 @@ fn thresholds_never_go_below_the_measured_noise_floor() {
     assert_eq!(chosen["g/new"], 0.05);
     assert!(!chosen.contains_key("g/ignored"));
 }
+
+#[test]
+fn a_commit_that_only_touches_the_gate_reuses_its_parents_build() {
+    let repo = tempfile::tempdir().unwrap();
+    git(repo.path(), &["init", "-q", "-b", "main"]);
+    std::fs::create_dir_all(repo.path().join("xtask")).unwrap();
+    std::fs::write(repo.path().join("lib.rs"), "fn a() {}").unwrap();
+    std::fs::write(repo.path().join("xtask/main.rs"), "fn main() {}").unwrap();
+    git(repo.path(), &["add", "."]);
+    git(repo.path(), &["commit", "-q", "-m", "a"]);
+    let key = |rev: &str| {
+        let sha = resolve_commit(repo.path(), repo.path(), rev).unwrap();
+        build::build_key(repo.path(), &sha, "bench").unwrap()
+    };
+    let first = key("HEAD");
+    std::fs::write(repo.path().join("xtask/main.rs"), "fn main() { }").unwrap();
+    git(repo.path(), &["commit", "-q", "-am", "gate only"]);
+    assert_eq!(key("HEAD"), first);
+    std::fs::write(repo.path().join("lib.rs"), "fn b() {}").unwrap();
+    git(repo.path(), &["commit", "-q", "-am", "code"]);
+    assert_ne!(key("HEAD"), first);
+    let sha = resolve_commit(repo.path(), repo.path(), "HEAD").unwrap();
+    assert_ne!(
+        build::build_key(repo.path(), &sha, "dev").unwrap(),
+        build::build_key(repo.path(), &sha, "bench").unwrap()
+    );
+}
