@@ -208,9 +208,10 @@ impl ExceptionStore {
         Ok(replaced)
     }
 
-    /// [`add_exception`](Self::add_exception) from borrowed parts: the name is copied only
-    /// when the store does not hold it yet, the values and the reason are encoded straight
-    /// from `parts`; no owned `Exception` is built unless one is replaced.
+    /// [`add_exception`](Self::add_exception) from borrowed parts, under `parts.property`: the
+    /// name is copied only when the store does not hold it yet, the values and the reason are
+    /// encoded straight from `parts` (a [described](crate::Reason::Described) reason is written
+    /// into a buffer the shard reuses); no owned `Exception` is built unless one is replaced.
     ///
     /// # Errors
     ///
@@ -218,14 +219,13 @@ impl ExceptionStore {
     pub fn add_exception_parts(
         &self,
         node: NodeId,
-        property: &str,
         parts: &ExceptionParts<'_>,
     ) -> Result<Option<Exception>> {
-        check_name(property)?;
+        check_name(parts.property)?;
         parts.validate()?;
-        let hash = property_hash(property);
+        let hash = property_hash(parts.property);
         let (mut data, epoch) = self.write(node);
-        let replaced = data.upsert_borrowed(node.0, hash, property, parts)?;
+        let replaced = data.upsert_borrowed(node.0, hash, parts)?;
         bump(epoch);
         Ok(replaced)
     }

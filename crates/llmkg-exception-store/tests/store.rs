@@ -227,7 +227,7 @@ proptest! {
                 Op::AddParts(node, prop, value, source) => {
                     let name = format!("p{prop}");
                     let e = exception(value, ExceptionSource::ALL[source as usize], 0.5);
-                    let replaced = store.add_exception_parts(NodeId(node), &name, &ExceptionParts::of(&e)).unwrap();
+                    let replaced = store.add_exception_parts(NodeId(node), &ExceptionParts::of(&name, &e)).unwrap();
                     prop_assert_eq!(replaced, model.insert((node, name), e));
                 }
                 Op::Reserve(node, additional) => store.reserve_for_node(NodeId(node), usize::from(additional), 40 * usize::from(additional)),
@@ -286,7 +286,7 @@ proptest! {
                 Op::AddParts(node, prop, value, _) => {
                     let name = format!("p{prop}");
                     let e = exception(value, ExceptionSource::Detected, 0.5);
-                    store.add_exception_parts(NodeId(node), &name, &ExceptionParts::of(&e)).unwrap();
+                    store.add_exception_parts(NodeId(node), &ExceptionParts::of(&name, &e)).unwrap();
                     model.insert((node, name), PropertyValue::Integer(value));
                 }
                 Op::Reserve(node, additional) => store.reserve_for_node(NodeId(node), usize::from(additional), 40 * usize::from(additional)),

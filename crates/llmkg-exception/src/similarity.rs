@@ -11,16 +11,32 @@ mod text;
 
 use llmkg_core::PropertyValue;
 
-/// The kind of difference between an inherited and a local value.
+/// The kind of difference between an inherited and a local value: the one classification of
+/// a change in the workspace, made by [`compare`].
 ///
-/// The detector picks a confidence ceiling by it and the reason writer a sentence.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The detector picks a confidence ceiling by it, the reason writer a sentence, and a learner
+/// keys its patterns and features by it ([`ChangeKind::code`]).
+///
+/// ```
+/// use llmkg_core::PropertyValue;
+/// use llmkg_exception::{ChangeKind, compare};
+///
+/// let flip = compare(&PropertyValue::Boolean(true), &PropertyValue::Boolean(false)).kind;
+/// assert_eq!(flip, ChangeKind::BooleanFlip { to: false });
+/// assert_ne!(flip.code(), ChangeKind::BooleanFlip { to: true }.code());
+/// assert_eq!(compare(&"red".into(), &"crimson".into()).kind, ChangeKind::Text);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChangeKind {
     /// The values are equal, structurally or (for numbers) both NaN.
     Equal,
-    /// A boolean that flipped.
-    BooleanFlip,
+    /// A boolean that flipped, to the value `to` (`true -> false` is a different change from
+    /// `false -> true`).
+    BooleanFlip {
+        /// The local value.
+        to: bool,
+    },
     /// Two numbers (`Number` or `Integer`) that differ.
     Numeric,
     /// Two strings that differ.
@@ -35,6 +51,33 @@ pub enum ChangeKind {
     FilledIn,
     /// The two values have different types (other than `Integer` vs `Number`).
     TypeChange,
+}
+
+impl ChangeKind {
+    /// How many distinct [`code`](Self::code)s there are: codes are `0..COUNT`.
+    pub const COUNT: usize = 10;
+
+    /// A small number naming this kind, in `0..`[`COUNT`](Self::COUNT), the same in every
+    /// version (a new kind gets a new number): a key for pattern tables, an index into
+    /// per-kind tables, a feature hash seed.
+    ///
+    /// `Equal` 0, `BooleanFlip` to false 1 and to true 2, `Numeric` 3, `Text` 4,
+    /// `TextNegation` 5, `List` 6, `Cancelled` 7, `FilledIn` 8, `TypeChange` 9.
+    #[must_use]
+    pub const fn code(self) -> u8 {
+        match self {
+            ChangeKind::Equal => 0,
+            ChangeKind::BooleanFlip { to: false } => 1,
+            ChangeKind::BooleanFlip { to: true } => 2,
+            ChangeKind::Numeric => 3,
+            ChangeKind::Text => 4,
+            ChangeKind::TextNegation => 5,
+            ChangeKind::List => 6,
+            ChangeKind::Cancelled => 7,
+            ChangeKind::FilledIn => 8,
+            ChangeKind::TypeChange => 9,
+        }
+    }
 }
 
 /// The outcome of comparing an inherited value with a local one.
@@ -125,7 +168,7 @@ pub fn calculate_similarity(a: &PropertyValue, b: &PropertyValue) -> f32 {
 /// use llmkg_exception::{ChangeKind, compare};
 ///
 /// let comparison = compare(&PropertyValue::Boolean(true), &PropertyValue::Boolean(false));
-/// assert_eq!(comparison.kind, ChangeKind::BooleanFlip);
+/// assert_eq!(comparison.kind, ChangeKind::BooleanFlip { to: false });
 /// assert_eq!(comparison.similarity, 0.0);
 /// ```
 #[inline]
@@ -146,7 +189,7 @@ fn compare_at_depth(inherited: &PropertyValue, actual: &PropertyValue, depth: us
         };
     }
     let (similarity, kind) = match (inherited, actual) {
-        (V::Boolean(_), V::Boolean(_)) => (0.0, ChangeKind::BooleanFlip),
+        (V::Boolean(_), V::Boolean(to)) => (0.0, ChangeKind::BooleanFlip { to: *to }),
         (V::Null, _) => (0.0, ChangeKind::FilledIn),
         (_, V::Null) => (0.0, ChangeKind::Cancelled),
         (V::Integer(a), V::Integer(b)) => (integer_similarity(*a, *b), ChangeKind::Numeric),

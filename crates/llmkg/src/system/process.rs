@@ -4,8 +4,7 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use llmkg_core::{CoreError, Hierarchy, InheritanceNode, NodeId, PropertyConflict, PropertyValue};
-use llmkg_exception::{Exception, ExceptionSource};
-use llmkg_exception_store::ExceptionParts;
+use llmkg_exception::{Exception, ExceptionParts, ExceptionSource, Reason};
 use llmkg_learn::{ExceptionContext, FeatureVector, NodeFeatureCache};
 
 use super::ExceptionSystem;
@@ -95,8 +94,8 @@ impl ExceptionSystem {
                 name_end: names.len(),
                 reason_end: reasons.len(),
                 confidence: exception.confidence,
-                inherited: exception.inherited.clone(),
-                actual: exception.actual.clone(),
+                inherited: exception.inherited_value.clone(),
+                actual: exception.actual_value.clone(),
             });
         }
         drop(detected);
@@ -146,14 +145,15 @@ impl ExceptionSystem {
                 },
             )?;
             let parts = ExceptionParts {
+                property,
                 inherited_value: &context.inherited_value,
                 actual_value: &context.actual_value,
-                reason,
+                reason: Reason::Written(reason),
                 source: ExceptionSource::Detected,
                 created_at,
                 confidence,
             };
-            self.put_exception_parts(node.id, property, &parts)?;
+            self.put_exception_parts(node.id, &parts)?;
             stored += 1;
         }
         let mut conflicts = 0;
