@@ -115,7 +115,7 @@ fn long_strings_inside_lists_stay_within_the_budget() {
     let (steps, _) = steps_to_compare(&a, &b, 20 * text_bytes);
     assert!(steps <= 20 * text_bytes, "{steps} steps");
     let one = V::List(vec![item(3)]);
-    let many = V::List((0..4096).map(|i| V::Integer(i)).collect());
+    let many = V::List((0..4096).map(V::Integer).collect());
     let (steps, _) = steps_to_compare(&one, &many, 200_000);
     assert!(steps <= 200_000, "{steps} steps");
 }
