@@ -85,6 +85,8 @@ pub(crate) struct ShardData {
     arena: Vec<u8>,
     /// Bytes of dead payloads in `arena`.
     garbage: usize,
+    /// How often `arena` was compacted.
+    pub(crate) compactions: u64,
     /// Where a replaced payload is copied while the new one takes its place, so replacing an
     /// exception allocates nothing (sized on the shard's first insert).
     scratch: Vec<u8>,
@@ -260,6 +262,7 @@ impl ShardData {
         }
         self.arena = fresh;
         self.garbage = 0;
+        self.compactions += 1;
     }
 
     /// Inserts or replaces; returns the replaced exception (in `exception`'s own buffers).
