@@ -81,7 +81,8 @@ fn main() {
         );
         timed(&format!("learner learn: {label}"), || {
             learner.learn_from_exception(&exception, &context)
-        });
+        })
+        .expect("learn");
         timed(&format!("learner predict: {label}"), || {
             learner.predict_exception_likelihood(&context)
         });
