@@ -270,12 +270,18 @@ fn render(config: &Config, runs: &[Run], git: &GitInfo, total_minutes: f64) -> S
          {false_verdicts} of {other_rows} time rows and {} memory rows.",
         runs.iter().map(|run| run.memory_rows).sum::<usize>()
     );
-    let _ = writeln!(text, "\nDetection rate by injected size (runs that exited 1 with every target row REGRESSED):\n");
+    let _ = writeln!(
+        text,
+        "\nDetection rate by injected size (runs that exited 1 with every target row REGRESSED):\n"
+    );
     let _ = writeln!(text, "| injected | runs caught | target rows REGRESSED |");
     let _ = writeln!(text, "|---|---|---|");
     for &size in &config.sizes {
         let label = format!("+{:.0} % injected", size * 100.0);
-        let sized: Vec<&Run> = runs.iter().filter(|run| run.label.starts_with(&label)).collect();
+        let sized: Vec<&Run> = runs
+            .iter()
+            .filter(|run| run.label.starts_with(&label))
+            .collect();
         let caught = sized
             .iter()
             .filter(|run| {
@@ -286,8 +292,16 @@ fn render(config: &Config, runs: &[Run], git: &GitInfo, total_minutes: f64) -> S
                         .is_some_and(|t| t.total > 0 && t.regressed == t.total)
             })
             .count();
-        let rows: usize = sized.iter().filter_map(|run| run.target.as_ref()).map(|t| t.regressed).sum();
-        let total: usize = sized.iter().filter_map(|run| run.target.as_ref()).map(|t| t.total).sum();
+        let rows: usize = sized
+            .iter()
+            .filter_map(|run| run.target.as_ref())
+            .map(|t| t.regressed)
+            .sum();
+        let total: usize = sized
+            .iter()
+            .filter_map(|run| run.target.as_ref())
+            .map(|t| t.total)
+            .sum();
         let _ = writeln!(
             text,
             "| +{:.0} % | {caught} of {} | {rows} of {total} |",
@@ -308,8 +322,14 @@ mod tests {
         assert!(first.starts_with("# Gate\n\nWhy it works.\n\n"), "{first}");
         assert!(first.contains("numbers 1"), "{first}");
         let again = splice(&format!("{first}\n## After\n"), "numbers 2\n");
-        assert!(again.contains("numbers 2") && !again.contains("numbers 1"), "{again}");
-        assert!(again.contains("Why it works.") && again.contains("## After"), "{again}");
+        assert!(
+            again.contains("numbers 2") && !again.contains("numbers 1"),
+            "{again}"
+        );
+        assert!(
+            again.contains("Why it works.") && again.contains("## After"),
+            "{again}"
+        );
         assert_eq!(splice("", "n\n"), format!("{BEGIN}\nn\n{END}\n"));
     }
 }

@@ -53,10 +53,19 @@ struct EvidenceArgs {
     )]
     filter: String,
     /// Benchmarks the injected slowdowns hit (inside the filter).
-    #[arg(long, value_name = "REGEX", default_value = "^exception_store/get_exception/")]
+    #[arg(
+        long,
+        value_name = "REGEX",
+        default_value = "^exception_store/get_exception/"
+    )]
     target: String,
     /// Injected slowdowns.
-    #[arg(long, value_name = "PERCENT", value_delimiter = ',', default_value = "2%,5%,10%")]
+    #[arg(
+        long,
+        value_name = "PERCENT",
+        value_delimiter = ',',
+        default_value = "2%,5%,10%"
+    )]
     sizes: Vec<String>,
     /// Comparisons per A/A and per size.
     #[arg(long, value_name = "N", default_value_t = 2)]

@@ -5,29 +5,33 @@ use std::time::Instant;
 
 use llmkg_core::{InheritanceNode, PropertyValue};
 use llmkg_exception::{
-    ChangeKind, Exception, PatternHint, PatternSource, calculate_similarity, compare,
-    describe_change,
+    ChangeKind, Comparison, Exception, ExceptionSource, NoPatterns, PatternHint, PatternSource,
+    Reason, calculate_similarity, compare, describe_change,
 };
 
 use crate::confidence::confidence_of;
 use crate::error::{DetectError, Result};
 use crate::found::{DetectedException, Found};
-use crate::patterns::LearnedPatterns;
+use crate::label::is_label_change;
 use crate::statistics::{DetectionCounters, DetectionStatistics};
+use crate::unreported::{NodeScan, SkipReason, UnreportedValue};
 
 /// Finds the properties where a node overrides an inherited value.
 ///
 /// A local value is an exception when it differs from the inherited one, its
 /// [similarity](calculate_similarity) to it is below the similarity threshold, and its
 /// [confidence](ExceptionDetector::calculate_confidence) is at or above the confidence
-/// threshold. Exceptions come back with source
+/// threshold. A [label change](ExceptionDetector::is_label_change) (different words after
+/// folding case and separators, or different whole numbers) is judged as sharing nothing,
+/// with a confidence of at least 0.75: similarity decides among near-identical spellings
+/// only. Exceptions come back with source
 /// [`ExceptionSource::Detected`](llmkg_exception::ExceptionSource::Detected), a readable
 /// [reason](ExceptionDetector::infer_exception_reason), and are sorted by property name.
 ///
 /// The detector is `Send + Sync`: detection takes `&self` and can run on many threads at
-/// once. [`learn_pattern`](ExceptionDetector::learn_pattern) takes `&mut self`, because
-/// learning is rare and keeping it out of the shared path leaves detection free of locks;
-/// a caller that must learn while others detect wraps the detector in an `RwLock`.
+/// once. It keeps no patterns of its own: a detector used alone consults none
+/// ([`NoPatterns`]), and the `_with` methods take any [`PatternSource`] (a learner, in the
+/// facade) for learned reasons and confidences.
 ///
 /// ```
 /// use std::collections::HashMap;
@@ -51,7 +55,6 @@ use crate::statistics::{DetectionCounters, DetectionStatistics};
 pub struct ExceptionDetector {
     similarity_threshold: f32,
     confidence_threshold: f32,
-    patterns: LearnedPatterns,
     counters: DetectionCounters,
 }
 
@@ -99,7 +102,6 @@ impl ExceptionDetector {
         ExceptionDetector {
             similarity_threshold: repair(similarity_threshold, Self::DEFAULT_SIMILARITY_THRESHOLD),
             confidence_threshold: repair(confidence_threshold, Self::DEFAULT_CONFIDENCE_THRESHOLD),
-            patterns: LearnedPatterns::default(),
             counters: DetectionCounters::default(),
         }
     }
@@ -141,7 +143,7 @@ impl ExceptionDetector {
     }
 
     /// The exceptions `node` makes to `inherited_properties`, sorted by property name,
-    /// with this detector's own [learned patterns](Self::learn_pattern).
+    /// without learned patterns.
     ///
     /// Only local properties that also have an inherited value are compared: a property
     /// the node alone defines overrides nothing. All exceptions of one call share one
@@ -151,22 +153,22 @@ impl ExceptionDetector {
         node: &InheritanceNode,
         inherited_properties: &HashMap<String, PropertyValue>,
     ) -> Vec<(String, Exception)> {
-        self.detect_node_exceptions_with(node, inherited_properties, &self.patterns)
+        self.detect_node_exceptions_with(node, inherited_properties, &NoPatterns)
     }
 
     /// [`detect_node_exceptions`](Self::detect_node_exceptions) with the patterns of
-    /// `patterns` (a learner, typically) instead of the detector's own: a pattern's reason
-    /// leads the exception's reason and its confidence floor raises the confidence.
+    /// `patterns` (a learner, typically): a pattern's reason leads the exception's reason and
+    /// its confidence floor raises the confidence.
     ///
     /// ```
     /// use std::collections::HashMap;
     /// use llmkg_core::{InheritanceNode, NodeId, PropertyValue};
     /// use llmkg_detect::ExceptionDetector;
-    /// use llmkg_exception::{PatternHint, PatternSource};
+    /// use llmkg_exception::{ChangeKind, PatternHint, PatternSource};
     ///
     /// struct Flightless;
     /// impl PatternSource for Flightless {
-    ///     fn pattern_hint(&self, _: &str, _: &PropertyValue, _: &PropertyValue) -> Option<PatternHint<'_>> {
+    ///     fn pattern_hint(&self, _: &str, _: &PropertyValue, _: &PropertyValue, _: ChangeKind) -> Option<PatternHint<'_>> {
     ///         Some(PatternHint { reason: Some("Flightless bird"), confidence_floor: None })
     ///     }
     /// }
@@ -182,17 +184,11 @@ impl ExceptionDetector {
         inherited_properties: &HashMap<String, PropertyValue>,
         patterns: &P,
     ) -> Vec<(String, Exception)> {
-        let found = self.find(node, inherited_properties, patterns);
-        let created_at = Instant::now();
+        let found = self.find(node, inherited_properties, patterns, &mut |_| {}, &mut 0);
         // Straight from the scan into the result, in name order: no sorted copy between.
         found
             .iter()
-            .map(|detected| {
-                (
-                    detected.property.to_owned(),
-                    detected.to_exception(created_at),
-                )
-            })
+            .map(|detected| (detected.property.to_owned(), detected.to_exception()))
             .collect()
     }
 
@@ -212,7 +208,7 @@ impl ExceptionDetector {
     /// let inherited = HashMap::from([("can_fly".to_owned(), PropertyValue::Boolean(true))]);
     /// let found = detector.find_node_exceptions(&penguin, &inherited);
     /// assert_eq!(found[0].property, "can_fly");
-    /// assert_eq!(found[0].actual, &PropertyValue::Boolean(false));
+    /// assert_eq!(found[0].actual_value, &PropertyValue::Boolean(false));
     /// let mut reason = String::new();
     /// found[0].write_reason(&mut reason);
     /// assert_eq!(reason, "can_fly is false here, overriding the inherited true");
@@ -222,7 +218,7 @@ impl ExceptionDetector {
         node: &'a InheritanceNode,
         inherited_properties: &'a HashMap<String, PropertyValue>,
     ) -> Vec<DetectedException<'a>> {
-        self.find_node_exceptions_with(node, inherited_properties, &self.patterns)
+        self.find_node_exceptions_with(node, inherited_properties, &NoPatterns)
     }
 
     /// [`find_node_exceptions`](Self::find_node_exceptions) with the patterns of `patterns`,
@@ -233,16 +229,75 @@ impl ExceptionDetector {
         inherited_properties: &'a HashMap<String, PropertyValue>,
         patterns: &'a P,
     ) -> Vec<DetectedException<'a>> {
-        self.find(node, inherited_properties, patterns)
+        self.find(node, inherited_properties, patterns, &mut |_| {}, &mut 0)
             .into_sorted()
     }
 
-    /// Scans, sorts the order and counts one detection.
+    /// Everything one detection finds, with the values it does not report: the exceptions
+    /// [`find_node_exceptions_with`](Self::find_node_exceptions_with) finds, every differing
+    /// value below a threshold with its similarity, confidence and the threshold it missed,
+    /// and how many values it compared and found equal, so that a caller can account for
+    /// every value (`compared == equal + exceptions + unreported`).
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use llmkg_core::{InheritanceNode, NodeId, PropertyValue};
+    /// use llmkg_detect::{ExceptionDetector, SkipReason};
+    /// use llmkg_exception::NoPatterns;
+    ///
+    /// let detector = ExceptionDetector::new(0.9, 0.7);
+    /// let penguin = InheritanceNode::new(NodeId(3), "Penguin")
+    ///     .with_property("can_fly", false)
+    ///     .with_property("colour", "colour")
+    ///     .with_property("legs", 2_i64);
+    /// let inherited = HashMap::from([
+    ///     ("can_fly".to_owned(), PropertyValue::Boolean(true)),
+    ///     ("colour".to_owned(), PropertyValue::from("color")),
+    ///     ("legs".to_owned(), PropertyValue::Integer(2)),
+    /// ]);
+    /// let scan = detector.scan_node_with(&penguin, &inherited, &NoPatterns);
+    /// assert_eq!((scan.compared, scan.equal), (3, 1));
+    /// assert_eq!(scan.exceptions[0].property, "can_fly");
+    /// assert_eq!(scan.unreported[0].property, "colour");
+    /// assert_eq!(scan.unreported[0].reason, SkipReason::Similar);
+    /// assert!(scan.unreported[0].similarity > 0.9);
+    /// ```
+    pub fn scan_node_with<'a, P: PatternSource + ?Sized>(
+        &self,
+        node: &'a InheritanceNode,
+        inherited_properties: &'a HashMap<String, PropertyValue>,
+        patterns: &'a P,
+    ) -> NodeScan<'a> {
+        let mut unreported = Vec::new();
+        let mut equal = 0;
+        let exceptions = self
+            .find(
+                node,
+                inherited_properties,
+                patterns,
+                &mut |value| unreported.push(value),
+                &mut equal,
+            )
+            .into_sorted();
+        // Rare next to the exceptions, so a plain sort.
+        unreported.sort_unstable_by(|a: &UnreportedValue<'_>, b| a.property.cmp(b.property));
+        NodeScan {
+            compared: equal + exceptions.len() + unreported.len(),
+            exceptions,
+            unreported,
+            equal,
+        }
+    }
+
+    /// Scans, sorts the order and counts one detection; hands each value it does not report
+    /// to `unreported` and counts the equal ones into `equal`.
     fn find<'a, P: PatternSource + ?Sized>(
         &self,
         node: &'a InheritanceNode,
         inherited_properties: &'a HashMap<String, PropertyValue>,
         patterns: &'a P,
+        unreported: &mut impl FnMut(UnreportedValue<'a>),
+        equal: &mut usize,
     ) -> Found<'a> {
         let mut batch = DetectionStatistics {
             nodes_scanned: 1,
@@ -258,7 +313,7 @@ impl ExceptionDetector {
                 let inherited = inherited_properties.get(property)?;
                 Some((property, inherited, actual))
             });
-            self.collect_candidates(pairs, capacity, patterns, &mut batch)
+            self.collect_candidates(pairs, capacity, patterns, &mut batch, unreported, equal)
         } else {
             let pairs = inherited_properties
                 .iter()
@@ -266,7 +321,7 @@ impl ExceptionDetector {
                     let (property, actual) = local_properties.get_key_value(property)?;
                     Some((property, inherited, actual))
                 });
-            self.collect_candidates(pairs, capacity, patterns, &mut batch)
+            self.collect_candidates(pairs, capacity, patterns, &mut batch, unreported, equal)
         };
         let found = Found::new(candidates);
         batch.exceptions_found = found.len() as u64;
@@ -274,40 +329,73 @@ impl ExceptionDetector {
         found
     }
 
-    /// The differing pairs that pass both thresholds, counting what it skips.
+    /// The differing pairs that pass both thresholds, counting what it skips and handing
+    /// each skipped pair to `unreported`.
     fn collect_candidates<'a, P: PatternSource + ?Sized>(
         &self,
         pairs: impl Iterator<Item = (&'a String, &'a PropertyValue, &'a PropertyValue)>,
         capacity: usize,
         patterns: &'a P,
         batch: &mut DetectionStatistics,
+        unreported: &mut impl FnMut(UnreportedValue<'a>),
+        equal: &mut usize,
     ) -> Vec<DetectedException<'a>> {
         let mut candidates = Vec::with_capacity(capacity);
+        // One timestamp for every exception of the call.
+        let created_at = Instant::now();
         for (property, inherited, actual) in pairs {
             batch.properties_compared += 1;
             if inherited == actual {
+                *equal += 1;
                 continue;
             }
             let comparison = compare(inherited, actual);
-            if comparison.kind == ChangeKind::Equal
-                || comparison.similarity >= self.similarity_threshold
-            {
+            if comparison.kind == ChangeKind::Equal {
+                // Two NaNs: equal for the detector, as for `compare`.
                 batch.skipped_as_similar += 1;
+                *equal += 1;
                 continue;
             }
-            let learned = patterns.pattern_hint(property, inherited, actual);
-            let confidence = with_learned_confidence(confidence_of(comparison), learned);
+            let judged = judge(comparison, inherited, actual);
+            if judged.similarity >= self.similarity_threshold {
+                batch.skipped_as_similar += 1;
+                unreported(UnreportedValue {
+                    property: property.as_str(),
+                    inherited_value: inherited,
+                    actual_value: actual,
+                    kind: comparison.kind,
+                    similarity: judged.similarity,
+                    confidence: judged.confidence,
+                    reason: SkipReason::Similar,
+                });
+                continue;
+            }
+            let learned = patterns.pattern_hint(property, inherited, actual, comparison.kind);
+            let confidence = with_learned_confidence(judged.confidence, learned);
             if confidence < self.confidence_threshold {
                 batch.skipped_low_confidence += 1;
+                unreported(UnreportedValue {
+                    property: property.as_str(),
+                    inherited_value: inherited,
+                    actual_value: actual,
+                    kind: comparison.kind,
+                    similarity: judged.similarity,
+                    confidence,
+                    reason: SkipReason::LowConfidence,
+                });
                 continue;
             }
             candidates.push(DetectedException {
                 property: property.as_str(),
-                inherited,
-                actual,
-                kind: comparison.kind,
+                inherited_value: inherited,
+                actual_value: actual,
+                reason: Reason::Described {
+                    kind: comparison.kind,
+                    learned: learned.and_then(|hint| hint.reason),
+                },
+                source: ExceptionSource::Detected,
+                created_at,
                 confidence,
-                learned_reason: learned.and_then(|hint| hint.reason),
             });
         }
         candidates
@@ -327,12 +415,15 @@ impl ExceptionDetector {
     /// kind of change: 0.95 for a flipped boolean, a negated statement or a changed number
     /// (all unambiguous), 0.9 for changed text (which may be a synonym or a shade) and for a
     /// value set to or from `Null`, 0.85 for lists, and 0.8 for a change of type, which is
-    /// as likely a modelling mistake as an override. So with the seed's threshold of 0.7,
-    /// `legs` 4 -> 2 (similarity 0.5) scores 0.71 and is reported, `"red"` -> `"crimson"`
-    /// (similarity 0.49) scores 0.68 and is not. Equal values
-    /// score 0. When a [learned pattern](Self::learn_pattern) matches the property and the
-    /// shape of the change, the result is raised to at least the mean confidence of its
-    /// examples.
+    /// as likely a modelling mistake as an override. A [label change](Self::is_label_change)
+    /// (different words, different whole numbers) scores at least
+    /// [`LABEL_CHANGE_CONFIDENCE`](Self::LABEL_CHANGE_CONFIDENCE) (0.75): so with the seed's
+    /// threshold of 0.7, `legs` 4 -> 2 scores 0.75 and `"red"` -> `"crimson"` (similarity
+    /// 0.49, 0.68 by the formula) 0.75, both reported and both below a flip's 0.95, while
+    /// `"color"` -> `"colour"` is a spelling variant judged by its similarity. Equal values
+    /// score 0. Learned patterns are not consulted here;
+    /// [`calculate_confidence_with`](Self::calculate_confidence_with) raises the result to a
+    /// pattern's confidence floor.
     ///
     /// ```
     /// use llmkg_core::PropertyValue;
@@ -358,35 +449,71 @@ impl ExceptionDetector {
         inherited: &PropertyValue,
         actual: &PropertyValue,
     ) -> f32 {
+        self.calculate_confidence_with(property, inherited, actual, &NoPatterns)
+    }
+
+    /// [`calculate_confidence`](Self::calculate_confidence), raised to the confidence floor
+    /// `patterns` gives this property and change, if any.
+    pub fn calculate_confidence_with<P: PatternSource + ?Sized>(
+        &self,
+        property: &str,
+        inherited: &PropertyValue,
+        actual: &PropertyValue,
+        patterns: &P,
+    ) -> f32 {
         let comparison = compare(inherited, actual);
         if comparison.kind == ChangeKind::Equal {
             return 0.0;
         }
-        let learned = self.patterns.pattern_hint(property, inherited, actual);
-        with_learned_confidence(confidence_of(comparison), learned)
+        let learned = patterns.pattern_hint(property, inherited, actual, comparison.kind);
+        with_learned_confidence(judge(comparison, inherited, actual).confidence, learned)
     }
+
+    /// Whether `actual` replaces `inherited` as a different label (different words after
+    /// folding case and separators, or different whole numbers) rather than respelling it.
+    ///
+    /// A label change is judged as sharing nothing (similarity 0, so every similarity
+    /// threshold above 0 lets it through) and scores a confidence of at least
+    /// [`LABEL_CHANGE_CONFIDENCE`](Self::LABEL_CHANGE_CONFIDENCE), above the default
+    /// confidence threshold: a replaced category label is a deliberate change, however
+    /// alike its letters. Character similarity decides among near-identical spellings only:
+    /// a spelling variant keeps its first letter and is at most one edit away per four
+    /// characters (at most three).
+    ///
+    /// ```
+    /// use llmkg_core::PropertyValue;
+    /// use llmkg_detect::ExceptionDetector;
+    ///
+    /// let text = |s: &str| PropertyValue::from(s);
+    /// assert!(ExceptionDetector::is_label_change(&text("location"), &text("relation")));
+    /// assert!(ExceptionDetector::is_label_change(&text("red"), &text("crimson")));
+    /// assert!(!ExceptionDetector::is_label_change(&text("color"), &text("colour")));
+    /// assert!(ExceptionDetector::is_label_change(&PropertyValue::Integer(5), &PropertyValue::Integer(6)));
+    /// assert!(!ExceptionDetector::is_label_change(&PropertyValue::Number(9.81), &PropertyValue::Number(9.8)));
+    /// ```
+    #[must_use]
+    pub fn is_label_change(inherited: &PropertyValue, actual: &PropertyValue) -> bool {
+        is_label_change(inherited, actual)
+    }
+
+    /// The least confidence a [label change](Self::is_label_change) scores before learned
+    /// patterns: above [`DEFAULT_CONFIDENCE_THRESHOLD`](Self::DEFAULT_CONFIDENCE_THRESHOLD),
+    /// below a flipped boolean (0.95) and below 0.8, the most a near-synonym
+    /// (`"red"`/`"crimson"`) may score.
+    pub const LABEL_CHANGE_CONFIDENCE: f32 = 0.75;
 
     /// A readable sentence saying how `actual` differs from `inherited` on `property`.
     ///
-    /// When a [learned pattern](Self::learn_pattern) matches the property and the shape of
-    /// the change, its most common reason leads the sentence.
-    ///
     /// ```
-    /// use std::time::Instant;
     /// use llmkg_core::PropertyValue;
     /// use llmkg_detect::ExceptionDetector;
-    /// use llmkg_exception::{Exception, ExceptionSource};
     ///
-    /// let mut detector = ExceptionDetector::default();
+    /// let detector = ExceptionDetector::default();
     /// let (yes, no) = (PropertyValue::Boolean(true), PropertyValue::Boolean(false));
     /// assert_eq!(
     ///     detector.infer_exception_reason("can_fly", &yes, &no),
     ///     "can_fly is false here, overriding the inherited true"
     /// );
-    /// let example = Exception::new(yes.clone(), no.clone(), "Flightless bird", ExceptionSource::Explicit, 1.0);
-    /// detector.learn_pattern(&[("can_fly".to_owned(), example)])?;
-    /// assert!(detector.infer_exception_reason("can_fly", &yes, &no).contains("Flightless bird"));
-    /// # Ok::<(), llmkg_detect::DetectError>(())
     /// ```
     pub fn infer_exception_reason(
         &self,
@@ -394,32 +521,23 @@ impl ExceptionDetector {
         inherited: &PropertyValue,
         actual: &PropertyValue,
     ) -> String {
+        self.infer_exception_reason_with(property, inherited, actual, &NoPatterns)
+    }
+
+    /// [`infer_exception_reason`](Self::infer_exception_reason), led by the reason `patterns`
+    /// lends this property and change, if any.
+    pub fn infer_exception_reason_with<P: PatternSource + ?Sized>(
+        &self,
+        property: &str,
+        inherited: &PropertyValue,
+        actual: &PropertyValue,
+        patterns: &P,
+    ) -> String {
         let kind = compare(inherited, actual).kind;
-        let learned_reason = self
-            .patterns
-            .pattern_hint(property, inherited, actual)
+        let learned_reason = patterns
+            .pattern_hint(property, inherited, actual, kind)
             .and_then(|hint| hint.reason);
         describe_change(property, inherited, actual, kind, learned_reason)
-    }
-
-    /// Learns reasons and confidences from example exceptions, each with its property name.
-    ///
-    /// Examples are grouped by property and shape of change (the direction of a boolean
-    /// flip, otherwise the two types, with integers counted as numbers). A group's most
-    /// common reason (the first seen on a tie) then leads the reasons this detector infers
-    /// for that property and shape, and its mean confidence is a floor for the confidence.
-    /// Examples with source `Detected` or an empty reason count toward the confidence only:
-    /// their reasons would be this detector's own sentences.
-    ///
-    /// All or nothing: an empty property name or a confidence that is NaN or outside
-    /// `[0, 1]` is an error naming the example, and then nothing is learned.
-    pub fn learn_pattern(&mut self, examples: &[(String, Exception)]) -> Result<()> {
-        self.patterns.learn(examples)
-    }
-
-    /// How many distinct (property, shape) patterns have been learned.
-    pub fn learned_pattern_count(&self) -> usize {
-        self.patterns.len()
     }
 
     /// What this detector has done since it was built or last reset.
@@ -430,6 +548,29 @@ impl ExceptionDetector {
     /// Sets every statistic back to zero.
     pub fn reset_statistics(&self) {
         self.counters.reset();
+    }
+}
+
+/// What the detector judges a differing pair by: the similarity it thresholds (0 for a label
+/// change) and the confidence before learned patterns.
+struct Judged {
+    similarity: f32,
+    confidence: f32,
+}
+
+fn judge(comparison: Comparison, inherited: &PropertyValue, actual: &PropertyValue) -> Judged {
+    let confidence = confidence_of(comparison);
+    let may_be_label = matches!(comparison.kind, ChangeKind::Text | ChangeKind::Numeric);
+    if may_be_label && is_label_change(inherited, actual) {
+        Judged {
+            similarity: 0.0,
+            confidence: confidence.max(ExceptionDetector::LABEL_CHANGE_CONFIDENCE),
+        }
+    } else {
+        Judged {
+            similarity: comparison.similarity,
+            confidence,
+        }
     }
 }
 

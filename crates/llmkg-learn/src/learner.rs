@@ -577,6 +577,7 @@ impl PatternSource for PatternLearner {
         property: &str,
         inherited: &PropertyValue,
         actual: &PropertyValue,
+        _kind: ChangeKind,
     ) -> Option<PatternHint<'_>> {
         let pattern = self.patterns.find_supported(property, inherited, actual)?;
         Some(PatternHint {

@@ -39,6 +39,14 @@
 //! assert_eq!(resolved["alive"], PropertyValue::Boolean(true));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # Bounds
+//!
+//! Every `ExceptionSystem` call that takes caller values costs time near-linear in them: a
+//! node's processing is one comparison per property (each near-linear in its values, see
+//! `llmkg_exception::calculate_similarity`), a sort of its properties, the store's O(1) writes
+//! and the learner's per-context work; files go through `llmkg-filefmt` (regular files only,
+//! payload limit applied on save and load). The per-crate docs state each part's bound.
 #![deny(missing_docs)]
 
 /// Ids, values, nodes and the inheritance hierarchy (`llmkg-core`).
@@ -49,10 +57,14 @@ pub mod core {
 /// Exceptions: the record and its key, the store and handler, the detector, the learner and
 /// the storage optimizer.
 pub mod exceptions {
-    pub use llmkg_detect::{DetectError, DetectionStatistics, ExceptionDetector};
+    pub use llmkg_detect::{
+        DetectError, DetectedException, DetectionStatistics, ExceptionDetector, NodeScan,
+        SkipReason,
+    };
     pub use llmkg_exception::{
-        Exception, ExceptionError, ExceptionKey, ExceptionSource, PatternHint, PatternSource,
-        calculate_similarity, property_hash,
+        ChangeKind, Exception, ExceptionError, ExceptionKey, ExceptionParts, ExceptionSource,
+        NoPatterns, PatternHint, PatternSource, Reason, calculate_similarity, compare,
+        property_hash,
     };
     pub use llmkg_exception_store::{
         CacheStatistics, ConflictStrategy, ExceptionHandler, ExceptionStore, SNAPSHOT_VERSION,
@@ -77,7 +89,7 @@ pub use crate::{
         ExceptionSystem, SystemConfig,
         explain::{SystemExplanation, ValueChange},
         optimize::OptimizeReport,
-        process::ProcessReport,
+        report::{ProcessReport, UnreportedValue},
     },
 };
 

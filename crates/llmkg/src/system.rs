@@ -21,6 +21,7 @@ mod feedback;
 pub(crate) mod optimize;
 mod persist;
 pub(crate) mod process;
+pub(crate) mod report;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -302,23 +303,23 @@ impl ExceptionSystem {
         property: String,
         exception: Exception,
     ) -> Result<Option<Exception>> {
-        self.put_exception_parts(node, &property, &ExceptionParts::of(&exception))
+        self.put_exception_parts(node, &ExceptionParts::of(&property, &exception))
     }
 
-    /// [`put_exception`](Self::put_exception) from borrowed parts (the store copies the name
-    /// only if it does not hold it yet).
+    /// [`put_exception`](Self::put_exception) from borrowed parts, under `parts.property` (the
+    /// store copies the name only if it does not hold it yet).
     fn put_exception_parts(
         &mut self,
         node: NodeId,
-        property: &str,
         parts: &ExceptionParts<'_>,
     ) -> Result<Option<Exception>> {
+        let property = parts.property;
         parts.validate().map_err(StoreError::from)?;
         if property.is_empty() {
             return Err(StoreError::EmptyPropertyName.into());
         }
         let was_cold = self.take_cold(node, property)?;
-        match self.store.add_exception_parts(node, property, parts) {
+        match self.store.add_exception_parts(node, parts) {
             Ok(replaced) => Ok(replaced.or(was_cold)),
             Err(error) => {
                 // A full shard: the cold copy goes back where it was.

@@ -7,12 +7,16 @@ use llmkg::core::{CoreError, Hierarchy, InheritanceNode, NodeId, PropertyValue};
 use llmkg::exceptions::{Exception, ExceptionSource, UserFeedback};
 use llmkg::{ExceptionSystem, SystemError};
 
+#[path = "system/accounting.rs"]
+mod accounting;
 #[path = "system/conflicts.rs"]
 mod conflicts;
 #[path = "system/copies.rs"]
 mod copies;
 #[path = "system/edits.rs"]
 mod edits;
+#[path = "system/files.rs"]
+mod files;
 #[path = "system/lossless.rs"]
 mod lossless;
 

@@ -26,7 +26,14 @@ use crate::{
 pub const KEPT_BUILDS: usize = 8;
 
 /// Paths of a commit that do not go into the bench binary.
-const NOT_BUILT_FROM: [&str; 6] = ["xtask/", "docs/", ".ci/", ".github/", "README.md", ".gitignore"];
+const NOT_BUILT_FROM: [&str; 6] = [
+    "xtask/",
+    "docs/",
+    ".ci/",
+    ".github/",
+    "README.md",
+    ".gitignore",
+];
 
 /// The cache key of commit `sha`'s bench build (see the module docs).
 pub fn build_key(root: &Path, sha: &str, profile: &str) -> anyhow::Result<String> {
@@ -133,7 +140,11 @@ fn copy_into(built: &BuiltSuite, dir: &Path, package_dir: &Path) -> anyhow::Resu
     let target = dir.join(name);
     // Copied under a private name, then renamed: a run reading the cache at the same time sees
     // the old file or the whole new one.
-    let partial = dir.join(format!(".{}.{}", name.to_string_lossy(), std::process::id()));
+    let partial = dir.join(format!(
+        ".{}.{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
     fs::copy(built.executable(), &partial).with_context(|| {
         format!(
             "copying {} to {}",
@@ -191,7 +202,8 @@ pub fn baseline(
             dir.display()
         );
         // Touched, so pruning keeps what is in use.
-        let _ = fs::File::open(&dir).and_then(|file| file.set_modified(std::time::SystemTime::now()));
+        let _ =
+            fs::File::open(&dir).and_then(|file| file.set_modified(std::time::SystemTime::now()));
         prune(paths);
         return Ok(BuiltSuite::from_parts(
             dir.join(record.executable),

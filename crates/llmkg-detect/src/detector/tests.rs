@@ -20,17 +20,6 @@ fn node(pairs: &[(&str, V)]) -> InheritanceNode {
     node
 }
 
-fn flightless_example() -> (String, Exception) {
-    let exception = Exception::new(
-        V::Boolean(true),
-        V::Boolean(false),
-        "Flightless bird",
-        ExceptionSource::Explicit,
-        1.0,
-    );
-    ("can_fly".to_owned(), exception)
-}
-
 #[test]
 fn detector_is_send_and_sync() {
     fn assert_send_sync<T: Send + Sync>() {}
@@ -60,26 +49,96 @@ fn dangerous_near_strings_are_reported() {
 }
 
 #[test]
-fn low_confidence_is_not_reported() {
-    // red -> crimson scores about 0.68, under 0.7; the flip scores 0.95.
+fn a_replaced_word_is_reported_below_a_flip_and_a_higher_bar_skips_it() {
+    // red -> crimson is a label change: 0.75, at the default threshold and under 0.8; the
+    // flip scores 0.95.
     let detector = ExceptionDetector::new(0.8, 0.7);
-    let found = detector.detect_node_exceptions(
-        &node(&[
-            ("color", V::from("crimson")),
-            ("can_fly", V::Boolean(false)),
-        ]),
-        &inherited(&[("color", V::from("red")), ("can_fly", V::Boolean(true))]),
-    );
-    assert_eq!(found.len(), 1);
-    assert_eq!(found[0].0, "can_fly");
-    assert_eq!(detector.statistics().skipped_low_confidence, 1);
+    let local = node(&[
+        ("color", V::from("crimson")),
+        ("can_fly", V::Boolean(false)),
+    ]);
+    let parent = inherited(&[("color", V::from("red")), ("can_fly", V::Boolean(true))]);
+    let found = detector.detect_node_exceptions(&local, &parent);
+    assert_eq!(found.len(), 2);
+    let (flip, shade) = (found[0].1.confidence, found[1].1.confidence);
+    assert_eq!(found[1].0, "color");
+    assert!((ExceptionDetector::DEFAULT_CONFIDENCE_THRESHOLD..0.8).contains(&shade));
+    assert!(shade < flip && flip > 0.9);
 
-    let lenient = ExceptionDetector::new(0.8, 0.5);
-    let found = lenient.detect_node_exceptions(
-        &node(&[("color", V::from("crimson"))]),
-        &inherited(&[("color", V::from("red"))]),
+    let strict = ExceptionDetector::new(0.8, 0.8);
+    let scan = strict.scan_node_with(&local, &parent, &NoPatterns);
+    assert_eq!(scan.exceptions.len(), 1);
+    assert_eq!(scan.exceptions[0].property, "can_fly");
+    assert_eq!(scan.unreported.len(), 1);
+    let skipped = scan.unreported[0];
+    assert_eq!(
+        (skipped.property, skipped.reason, skipped.confidence),
+        ("color", SkipReason::LowConfidence, shade)
     );
-    assert_eq!(found.len(), 1);
+    assert_eq!(skipped.similarity, 0.0, "a label change shares nothing");
+    assert_eq!(strict.statistics().skipped_low_confidence, 1);
+}
+
+#[test]
+fn labels_that_look_alike_are_still_reported() {
+    // Jaro-Winkler scores these 0.8 or more, above the default similarity threshold.
+    let detector = ExceptionDetector::default();
+    let local = node(&[
+        ("topic", V::from("relation")),
+        ("other", V::from("possession")),
+        ("number", V::Integer(6)),
+    ]);
+    let parent = inherited(&[
+        ("topic", V::from("location")),
+        ("other", V::from("process")),
+        ("number", V::Integer(5)),
+    ]);
+    let found = detector.detect_node_exceptions(&local, &parent);
+    assert_eq!(found.len(), 3, "{found:?}");
+    for (_, exception) in &found {
+        assert!(exception.confidence >= ExceptionDetector::DEFAULT_CONFIDENCE_THRESHOLD);
+    }
+}
+
+#[test]
+fn a_scan_accounts_for_every_compared_value() {
+    let detector = ExceptionDetector::new(0.9, 0.7);
+    let local = node(&[
+        ("same", V::Boolean(true)),
+        ("nan", V::Number(f64::NAN)),
+        ("flipped", V::Boolean(false)),
+        ("spelling", V::from("colour")),
+        ("measured", V::Number(100.5)),
+        ("unique", V::Null),
+    ]);
+    let parent = inherited(&[
+        ("same", V::Boolean(true)),
+        ("nan", V::Number(f64::NAN)),
+        ("flipped", V::Boolean(true)),
+        ("spelling", V::from("color")),
+        ("measured", V::Number(100.0)),
+    ]);
+    let scan = detector.scan_node_with(&local, &parent, &NoPatterns);
+    assert_eq!(scan.compared, 5);
+    assert_eq!(scan.equal, 2);
+    assert_eq!(scan.exceptions.len(), 1);
+    let unreported: Vec<(&str, SkipReason)> = scan
+        .unreported
+        .iter()
+        .map(|value| (value.property, value.reason))
+        .collect();
+    assert_eq!(
+        unreported,
+        [
+            ("measured", SkipReason::Similar),
+            ("spelling", SkipReason::Similar)
+        ]
+    );
+    assert!(scan.unreported.iter().all(|value| value.similarity >= 0.9));
+    assert_eq!(
+        scan.compared,
+        scan.equal + scan.exceptions.len() + scan.unreported.len()
+    );
 }
 
 #[test]
@@ -148,14 +207,14 @@ fn statistics_add_up_and_reset() {
         ("same", V::Boolean(true)),
         ("flipped", V::Boolean(false)),
         ("spelling", V::from("colour")),
-        ("shade", V::from("crimson")),
+        ("measured", V::Number(100.5)),
         ("unique", V::Null),
     ]);
     let parent = inherited(&[
         ("same", V::Boolean(true)),
         ("flipped", V::Boolean(true)),
         ("spelling", V::from("color")),
-        ("shade", V::from("red")),
+        ("measured", V::Number(60.0)),
     ]);
     detector.detect_node_exceptions(&local, &parent);
     detector.detect_node_exceptions(&local, &parent);
@@ -213,65 +272,102 @@ fn similarity_threshold_zero_reports_nothing_and_one_reports_every_difference() 
     assert_eq!(all.len(), 2);
 }
 
-#[test]
-fn learned_reason_is_used_for_the_same_shape_only() {
-    let mut detector = ExceptionDetector::default();
-    detector.learn_pattern(&[flightless_example()]).unwrap();
-    assert_eq!(detector.learned_pattern_count(), 1);
+/// A pattern source that knows one change of one property.
+struct OnePattern {
+    property: &'static str,
+    kind: ChangeKind,
+    reason: &'static str,
+    confidence_floor: Option<f32>,
+}
 
+impl PatternSource for OnePattern {
+    fn pattern_hint(
+        &self,
+        property: &str,
+        _inherited: &V,
+        _actual: &V,
+        kind: ChangeKind,
+    ) -> Option<PatternHint<'_>> {
+        (property == self.property && kind == self.kind).then_some(PatternHint {
+            reason: Some(self.reason),
+            confidence_floor: self.confidence_floor,
+        })
+    }
+}
+
+const FLIGHTLESS: OnePattern = OnePattern {
+    property: "can_fly",
+    kind: ChangeKind::BooleanFlip { to: false },
+    reason: "Flightless bird",
+    confidence_floor: Some(1.0),
+};
+
+#[test]
+fn a_detector_alone_consults_no_patterns() {
+    let detector = ExceptionDetector::default();
     let reason = detector.infer_exception_reason("can_fly", &V::Boolean(true), &V::Boolean(false));
+    assert_eq!(
+        reason,
+        "can_fly is false here, overriding the inherited true"
+    );
+}
+
+#[test]
+fn learned_reason_is_used_for_the_same_kind_only() {
+    let detector = ExceptionDetector::default();
+    let reason = detector.infer_exception_reason_with(
+        "can_fly",
+        &V::Boolean(true),
+        &V::Boolean(false),
+        &FLIGHTLESS,
+    );
     assert!(reason.contains("Flightless bird"), "{reason}");
-    let other_direction =
-        detector.infer_exception_reason("can_fly", &V::Boolean(false), &V::Boolean(true));
+    let other_direction = detector.infer_exception_reason_with(
+        "can_fly",
+        &V::Boolean(false),
+        &V::Boolean(true),
+        &FLIGHTLESS,
+    );
     assert!(!other_direction.contains("Flightless"), "{other_direction}");
 
-    let found = detector.detect_node_exceptions(
+    let found = detector.detect_node_exceptions_with(
         &node(&[("can_fly", V::Boolean(false))]),
         &inherited(&[("can_fly", V::Boolean(true))]),
+        &FLIGHTLESS,
     );
     assert!(found[0].1.reason.starts_with("Flightless bird: "));
-    // The example's confidence (1.0) is a floor for the same shape.
+    // The pattern's floor (1.0) raises the confidence.
     assert_eq!(found[0].1.confidence, 1.0);
+    assert_eq!(
+        detector.calculate_confidence_with(
+            "can_fly",
+            &V::Boolean(true),
+            &V::Boolean(false),
+            &FLIGHTLESS
+        ),
+        1.0
+    );
 }
 
 #[test]
 fn learned_confidence_can_lift_a_pair_over_the_threshold() {
-    let mut detector = ExceptionDetector::new(0.8, 0.7);
-    let color = || inherited(&[("color", V::from("red"))]);
+    let detector = ExceptionDetector::new(0.99, 0.99);
+    let colour = || inherited(&[("color", V::from("red"))]);
     let crimson = node(&[("color", V::from("crimson"))]);
     assert!(
         detector
-            .detect_node_exceptions(&crimson, &color())
+            .detect_node_exceptions(&crimson, &colour())
             .is_empty()
     );
-    let example = Exception::new(
-        V::from("red"),
-        V::from("scarlet"),
-        "Cardinal plumage",
-        ExceptionSource::Explicit,
-        0.9,
-    );
-    detector
-        .learn_pattern(&[("color".to_owned(), example)])
-        .unwrap();
-    let found = detector.detect_node_exceptions(&crimson, &color());
+    let cardinal = OnePattern {
+        property: "color",
+        kind: ChangeKind::Text,
+        reason: "Cardinal plumage",
+        confidence_floor: Some(0.995),
+    };
+    let found = detector.detect_node_exceptions_with(&crimson, &colour(), &cardinal);
     assert_eq!(found.len(), 1);
     assert!(found[0].1.reason.starts_with("Cardinal plumage: "));
-}
-
-#[test]
-fn failed_learning_changes_nothing() {
-    let mut detector = ExceptionDetector::default();
-    let mut bad = flightless_example();
-    bad.1.confidence = 1.5;
-    let error = detector
-        .learn_pattern(&[flightless_example(), bad])
-        .unwrap_err();
-    assert_eq!(
-        error.to_string(),
-        "learning example 1 (property \"can_fly\") has invalid confidence 1.5: must be a finite number in [0, 1]"
-    );
-    assert_eq!(detector.learned_pattern_count(), 0);
 }
 
 #[test]

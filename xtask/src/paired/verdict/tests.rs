@@ -240,7 +240,10 @@ fn the_resolvable_change_follows_the_spread_not_the_shift() {
     };
     let (quiet, shifted, noisy) = (draw(0.0, 0.01), draw(0.10, 0.01), draw(0.0, 0.05));
     let at = |set: &SetStats| resolvable_change(set, judging.max_rounds).unwrap();
-    assert!((at(&quiet) - at(&shifted)).abs() < 1e-9, "{quiet:?} {shifted:?}");
+    assert!(
+        (at(&quiet) - at(&shifted)).abs() < 1e-9,
+        "{quiet:?} {shifted:?}"
+    );
     assert!(at(&noisy) > 3.0 * at(&quiet), "{noisy:?} {quiet:?}");
     // A quiet benchmark keeps the 2 % default: its own spread resolves less than that.
     assert!(at(&quiet) < 0.02, "{quiet:?}");
