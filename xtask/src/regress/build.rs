@@ -244,11 +244,17 @@ pub fn baseline(
             .strip_prefix(&paths.root)
             .unwrap_or(Path::new("Cargo.toml")),
     );
+    // Its own target folder: cargo names a workspace's path crates by their place in the
+    // workspace, not on disk, so building another commit's crates into this tree's target
+    // folder would overwrite this tree's artifacts and fingerprints with the other commit's
+    // (and leave them pointing at the removed worktree's files).
+    let mut config = build_config(paths, show_build, "build-baseline.log");
+    config.target_dir = paths.out.join("baseline-target");
     let result = Suite {
         manifest_path: manifest,
         ..suite.clone()
     }
-    .build(&build_config(paths, show_build, "build-baseline.log"))
+    .build(&config)
     .and_then(|built| copy_into(&built, &dir, package_dir));
     remove_worktree(&paths.root, &worktree);
     prune(paths);
