@@ -6,7 +6,12 @@
 //! slowdown makes the candidate's samples of the target benchmarks busy-wait for the given
 //! share of their measured time, inside the sample (see `paired::lockstep::Injection`): the
 //! same code on both sides, a known change on one, measured by the real lock-step engine.
-use std::{fmt::Write as _, path::PathBuf, process::ExitCode, time::Instant};
+use std::{
+    fmt::Write as _,
+    path::PathBuf,
+    process::ExitCode,
+    time::{Duration, Instant},
+};
 
 use anyhow::Context;
 use regex::Regex;
@@ -33,6 +38,62 @@ pub struct Config {
     pub whole_suite: bool,
     /// Where the Markdown goes.
     pub output: PathBuf,
+    /// Run every comparison beside an emulated noisy neighbour ([`NoisyNeighbour`]).
+    pub noise: bool,
+}
+
+/// A thread that streams over 64 MiB in bursts of 0.2-1.5 s with pauses as long, seeded: the
+/// host cache and memory contention that makes a shared machine's speed swing on a scale of
+/// about a second, which lock-step pairing has to cancel. It runs beside the measurements
+/// (the coordinator process is otherwise idle) until dropped.
+pub struct NoisyNeighbour {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<u64>>,
+}
+
+impl NoisyNeighbour {
+    /// Starts the bursts.
+    pub fn start(seed: u64) -> Self {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let flag = std::sync::Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            let mut rng = crate::stats::XorShift64::new(seed);
+            let mut buffer = vec![1_u64; 8 << 20];
+            let mut checksum = 0_u64;
+            while !flag.load(Ordering::Relaxed) {
+                let burst = Duration::from_millis(200 + rng.index(1300) as u64);
+                let until = Instant::now() + burst;
+                while Instant::now() < until && !flag.load(Ordering::Relaxed) {
+                    for (index, value) in buffer.iter_mut().enumerate().step_by(8) {
+                        *value = value.wrapping_add(index as u64);
+                        checksum = checksum.wrapping_add(*value);
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(200 + rng.index(1300) as u64));
+            }
+            std::hint::black_box(checksum)
+        });
+        Self {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for NoisyNeighbour {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl std::fmt::Debug for NoisyNeighbour {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NoisyNeighbour")
+    }
 }
 
 /// One comparison's counts.
@@ -57,7 +118,7 @@ struct Counts {
 }
 
 impl Counts {
-    fn of<'a>(verdicts: impl Iterator<Item = Verdict>) -> Self {
+    fn of(verdicts: impl Iterator<Item = Verdict>) -> Self {
         let mut counts = Counts::default();
         for verdict in verdicts {
             counts.total += 1;
@@ -114,6 +175,9 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
         );
     }
     let started = Instant::now();
+    let _neighbour = config
+        .noise
+        .then(|| NoisyNeighbour::start(0x006E_6F69_7379));
     let mut runs: Vec<Run> = Vec::new();
     let compare = |label: String,
                    filter: Option<String>,
@@ -226,9 +290,15 @@ fn render(config: &Config, runs: &[Run], git: &GitInfo, total_minutes: f64) -> S
         text,
         "Every run is `cargo xtask regress --baseline HEAD` on a clean tree (the same code on both \
          sides), filter `{}`; an injected run slows the candidate's samples of `{}` by busy-waiting \
-         inside each sample.\n",
+         inside each sample.{}\n",
         config.regress.filter.as_deref().unwrap_or("(whole suite)"),
-        config.target.as_str()
+        config.target.as_str(),
+        if config.noise {
+            " Every run had an emulated noisy neighbour beside it (`--noise`: 64 MiB streamed in \
+             bursts of 0.2-1.5 s with pauses as long, the host contention of a shared machine)."
+        } else {
+            ""
+        }
     );
     let _ = writeln!(
         text,

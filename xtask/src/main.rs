@@ -73,6 +73,9 @@ struct EvidenceArgs {
     /// Also one A/A of the whole suite.
     #[arg(long)]
     whole_suite: bool,
+    /// Beside an emulated noisy neighbour: memory streamed in bursts of 0.2-1.5 s.
+    #[arg(long)]
+    noise: bool,
     /// Where the Markdown goes [default: docs/GATE.md].
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -404,6 +407,7 @@ fn main() -> ExitCode {
                 repeats: args.repeats.max(1),
                 whole_suite: args.whole_suite,
                 output,
+                noise: args.noise,
             })
         })(),
         Command::Variance(args) => {

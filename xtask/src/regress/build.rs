@@ -94,7 +94,7 @@ fn prune(paths: &Paths) {
             builds.push((modified, entry.path()));
         }
     }
-    builds.sort_by(|a, b| b.0.cmp(&a.0));
+    builds.sort_by_key(|build| std::cmp::Reverse(build.0));
     for (_, dir) in builds.into_iter().skip(KEPT_BUILDS) {
         let _ = fs::remove_dir_all(dir);
     }

@@ -10,7 +10,7 @@ use std::{
     collections::{BTreeMap, BTreeSet},
     ffi::OsStr,
     fs,
-    path::{Path, PathBuf},
+    path::Path,
 };
 
 use anyhow::Context;
@@ -282,7 +282,7 @@ fn measure_both(
 
 /// The memory benches' own figures (bytes per stored exception), keyed
 /// `memory_usage/store_bytes_per_exception/<n>`.
-fn bench_figures(dir: &PathBuf) -> BTreeMap<String, f64> {
+fn bench_figures(dir: &Path) -> BTreeMap<String, f64> {
     MemoryMeasurement::load_all(dir)
         .unwrap_or_default()
         .into_iter()
