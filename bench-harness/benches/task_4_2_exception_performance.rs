@@ -55,9 +55,19 @@ pub struct Context {
     pub config: BenchmarkConfig,
     /// Measuring, testing or listing.
     pub mode: RunMode,
+    /// The groups an exact filter selects (`None`: any).
+    pub groups: Option<std::collections::BTreeSet<String>>,
 }
 
 impl Context {
+    /// Whether the command line can select a benchmark of `group`; a group that cannot skips
+    /// its setup.
+    pub fn wants(&self, group: &str) -> bool {
+        self.groups
+            .as_ref()
+            .is_none_or(|groups| groups.contains(group))
+    }
+
     /// A group configured for routines of the given cost.
     pub fn group<'a>(
         &self,
@@ -93,6 +103,7 @@ fn main() -> anyhow::Result<()> {
     let context = Context {
         config,
         mode: RunMode::current(),
+        groups: bench_harness::exact_filter_groups(std::env::args()),
     };
     store::register(&mut criterion, &context);
     detection::register(&mut criterion, &context);

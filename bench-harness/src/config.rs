@@ -248,6 +248,41 @@ impl CommandLineTiming {
     }
 }
 
+/// The groups an exact filter can select: the one `cargo xtask` passes, `^(?:id|id|...)$`
+/// with each id regex-escaped; `None` when the arguments hold no such filter (then every
+/// group may be selected). A group whose benchmarks the filter cannot select can skip its
+/// setup, which matters for the gate's many short processes and under valgrind.
+///
+/// ```
+/// use bench_harness::exact_filter_groups;
+/// let groups = exact_filter_groups(["bin", "--bench", r"^(?:exception_store/get_exception/100|wordnet/build_hierarchy/nouns)$"]).unwrap();
+/// assert!(groups.contains("exception_store") && groups.contains("wordnet"));
+/// assert!(!groups.contains("system"));
+/// assert!(exact_filter_groups(["bin", "--bench", "^exception_store/"]).is_none());
+/// ```
+pub fn exact_filter_groups<I, S>(args: I) -> Option<std::collections::BTreeSet<String>>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let mut found = None;
+    for arg in args {
+        let Some(inner) = arg
+            .as_ref()
+            .strip_prefix("^(?:")
+            .and_then(|rest| rest.strip_suffix(")$"))
+        else {
+            continue;
+        };
+        let groups = found.get_or_insert_with(std::collections::BTreeSet::new);
+        for id in inner.split('|') {
+            let id = id.replace('\\', "");
+            groups.insert(id.split('/').next().unwrap_or_default().to_owned());
+        }
+    }
+    found
+}
+
 /// How the bench binary was started, read from its arguments the way Criterion reads them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RunMode {

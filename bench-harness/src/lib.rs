@@ -37,7 +37,7 @@ mod wordnet;
 pub use crate::{
     config::{
         BenchmarkConfig, CommandLineTiming, MIN_SAMPLE_SIZE, RoutineCost, RunMode,
-        TEST_MODE_MAX_SIZE,
+        TEST_MODE_MAX_SIZE, exact_filter_groups,
     },
     error::{HarnessError, Result},
     generators::{

@@ -40,6 +40,9 @@ use llmkg::exceptions::{Exception, ExceptionKey, ExceptionSource, ExceptionStore
 use crate::Context;
 
 pub fn register(c: &mut crate::Suite, context: &Context) {
+    if !context.wants(CONCURRENCY_GROUP) {
+        return;
+    }
     let mut group = context.group(c, CONCURRENCY_GROUP, RoutineCost::Heavy);
     for thread_count in THREAD_COUNTS {
         let store = Arc::new(ExceptionStore::new());

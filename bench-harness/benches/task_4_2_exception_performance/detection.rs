@@ -14,6 +14,9 @@ use llmkg::exceptions::ExceptionDetector;
 use crate::Context;
 
 pub fn register(c: &mut crate::Suite, context: &Context) {
+    if !context.wants(DETECTION_GROUP) {
+        return;
+    }
     let mut group = context.group(c, DETECTION_GROUP, RoutineCost::Light);
     let detector = ExceptionDetector::new(0.8, 0.7);
     for node_size in DETECTION_SIZES {

@@ -24,6 +24,9 @@ use llmkg::exceptions::{
 use crate::Context;
 
 pub fn register(c: &mut crate::Suite, context: &Context) {
+    if !context.wants(END_TO_END_GROUP) {
+        return;
+    }
     let mut group = context.group(c, END_TO_END_GROUP, RoutineCost::Heavy);
     for scenario_size in END_TO_END_SIZES {
         let hierarchy = generate_realistic_inheritance_hierarchy(5, scenario_size / 5);

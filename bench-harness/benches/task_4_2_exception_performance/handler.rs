@@ -43,6 +43,9 @@ fn exception(i: u64) -> Exception {
 }
 
 pub fn register(c: &mut crate::Suite, context: &Context) {
+    if !context.wants(HANDLER_GROUP) {
+        return;
+    }
     let mut group = context.group(c, HANDLER_GROUP, RoutineCost::Light);
     register_seed_mix(&mut group);
     register_true_mix(&mut group);

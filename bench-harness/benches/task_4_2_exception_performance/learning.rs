@@ -13,6 +13,9 @@ use llmkg::exceptions::PatternLearner;
 use crate::Context;
 
 pub fn register(c: &mut crate::Suite, context: &Context) {
+    if !context.wants(LEARNING_GROUP) {
+        return;
+    }
     let mut group = context.group(c, LEARNING_GROUP, RoutineCost::Light);
     for batch_size in LEARNING_SIZES {
         let mut learner = PatternLearner::new();

@@ -30,6 +30,9 @@ const MAX_BYTES_PER_EXCEPTION: f64 = 500.0;
 const OPTIMIZER_FOOTPRINT: &str = "optimizer_vs_naive";
 
 pub fn register(c: &mut crate::Suite, context: &Context) -> anyhow::Result<()> {
+    if !context.wants(MEMORY_GROUP) {
+        return Ok(());
+    }
     let mut group = context.group(c, MEMORY_GROUP, RoutineCost::Heavy);
     for data_size in MEMORY_SIZES {
         let measured = OnceCell::new();

@@ -21,6 +21,9 @@ use llmkg::exceptions::{Exception, ExceptionKey, StorageOptimizer};
 use crate::Context;
 
 pub fn register(c: &mut crate::Suite, context: &Context) {
+    if !context.wants(OPTIMIZATION_GROUP) {
+        return;
+    }
     let mut group = context.group(c, OPTIMIZATION_GROUP, RoutineCost::Light);
     for data_size in OPTIMIZATION_SIZES {
         if !context.mode.includes_size(data_size) {

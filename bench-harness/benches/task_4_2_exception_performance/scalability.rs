@@ -30,6 +30,9 @@ use crate::detection::inherited_true;
 const LOOKUP_SEED: u64 = 0x5EED_0001;
 
 pub fn register(c: &mut crate::Suite, context: &Context) {
+    if !context.wants(SCALABILITY_GROUP) {
+        return;
+    }
     let mut group = context.group(c, SCALABILITY_GROUP, RoutineCost::Light);
     group.throughput(Throughput::Elements(SCALING_OPS_PER_ITERATION as u64));
     for size in SCALING_STORE_SIZES {

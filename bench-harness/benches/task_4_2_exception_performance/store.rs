@@ -26,6 +26,9 @@ type AnchorMap = HashMap<ExceptionKey, (String, Exception)>;
 type AnchorDashMap = DashMap<ExceptionKey, (String, Exception)>;
 
 pub fn register(c: &mut crate::Suite, context: &Context) {
+    if !context.wants(STORE_GROUP) {
+        return;
+    }
     let mut group = context.group(c, STORE_GROUP, RoutineCost::Light);
     for size in STORE_SIZES {
         let store = ExceptionStore::new();

@@ -24,6 +24,9 @@ use crate::detection::inherited_true;
 const LEVELS: usize = 5;
 
 pub fn register(c: &mut crate::Suite, context: &Context) {
+    if !context.wants(SYSTEM_GROUP) {
+        return;
+    }
     let mut group = context.group(c, SYSTEM_GROUP, RoutineCost::Light);
     for node_size in SYSTEM_NODE_SIZES {
         let nodes = generate_test_nodes(1, node_size);
