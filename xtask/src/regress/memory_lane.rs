@@ -122,7 +122,12 @@ pub fn run(
     let rows = values
         .into_iter()
         .map(|((id, quantity), [base, cand])| {
-            let (verdict, note) = judge(&base, &cand, threshold, minimum(&quantity));
+            let per = if quantity == "bytes-per-exception" {
+                "exception"
+            } else {
+                "iteration"
+            };
+            let (verdict, note) = judge_per(&base, &cand, threshold, minimum(&quantity), per);
             MemoryRow {
                 id,
                 quantity,
@@ -141,6 +146,17 @@ pub fn run(
 
 /// The verdict of one quantity from each side's values (one per process).
 pub fn judge(base: &[f64], cand: &[f64], threshold: f64, minimum: f64) -> (Verdict, String) {
+    judge_per(base, cand, threshold, minimum, "iteration")
+}
+
+/// [`judge`], the note naming what the values are per (`iteration`, `exception`).
+fn judge_per(
+    base: &[f64],
+    cand: &[f64],
+    threshold: f64,
+    minimum: f64,
+    per: &str,
+) -> (Verdict, String) {
     let (Some(b), Some(c)) = (stats::median(base), stats::median(cand)) else {
         return (Verdict::Missing, "not measured on one side".to_owned());
     };
@@ -154,11 +170,11 @@ pub fn judge(base: &[f64], cand: &[f64], threshold: f64, minimum: f64) -> (Verdi
     let describe = || {
         if b.abs() > 0.0 {
             format!(
-                "{change:+.1} per iteration ({:+.1} %)",
+                "{change:+.1} per {per} ({:+.1} %)",
                 change / b.abs() * 100.0
             )
         } else {
-            format!("{change:+.1} per iteration")
+            format!("{change:+.1} per {per}")
         }
     };
     if change.abs() <= allowed {

@@ -169,16 +169,24 @@ fn summary_line(report: &RegressReport) -> String {
 
 /// The comparison as a padded text table.
 pub fn render_table(report: &RegressReport) -> String {
+    let time_table = if report.benchmarks.is_empty() && !report.memory.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "\n{}\n{}",
+            report::table(&HEADERS, &rows(report)),
+            summary_line(report)
+        )
+    };
     format!(
-        "baseline `{}` ({}) vs current ({})\nbaseline: {}\n{}\n\n{}\n{}{}",
+        "baseline `{}` ({}) vs current ({})\nbaseline: {}\n{}\n{time_table}{}\nexit code {}",
         report.baseline,
         short_sha(&report.baseline_sha),
         short_sha(&report.candidate_sha),
         report.baseline_source,
         lane_line(report),
-        report::table(&HEADERS, &rows(report)),
-        summary_line(report),
-        memory_lines(report).join("\n")
+        memory_lines(report).join("\n"),
+        report.exit_code
     )
 }
 
