@@ -299,6 +299,35 @@ impl ExceptionDetector {
         unreported: &mut impl FnMut(UnreportedValue<'a>),
         equal: &mut usize,
     ) -> Found<'a> {
+        // One allocation up front: growing by doubling would copy and free several blocks.
+        let capacity = node.local_properties.len().min(inherited_properties.len());
+        let mut candidates = Vec::with_capacity(capacity);
+        let mut batch = self.scan(
+            node,
+            inherited_properties,
+            patterns,
+            &mut |exception| candidates.push(exception),
+            unreported,
+            equal,
+        );
+        let found = Found::new(candidates);
+        batch.exceptions_found = found.len() as u64;
+        self.counters.add(batch);
+        found
+    }
+
+    /// One pass over the values both maps hold: hands each exception to `exceptions`, each
+    /// differing value below a threshold to `unreported`, counts equal ones into `equal`;
+    /// returns the call's statistics without `exceptions_found`.
+    fn scan<'a, P: PatternSource + ?Sized>(
+        &self,
+        node: &'a InheritanceNode,
+        inherited_properties: &'a HashMap<String, PropertyValue>,
+        patterns: &'a P,
+        exceptions: &mut impl FnMut(DetectedException<'a>),
+        unreported: &mut impl FnMut(UnreportedValue<'a>),
+        equal: &mut usize,
+    ) -> DetectionStatistics {
         let mut batch = DetectionStatistics {
             nodes_scanned: 1,
             ..DetectionStatistics::default()
@@ -306,14 +335,12 @@ impl ExceptionDetector {
         // Walking the smaller map and looking up in the larger does the fewest hash
         // lookups; the sort makes the result independent of which one we walk.
         let local_properties = &node.local_properties;
-        // One allocation up front: growing by doubling would copy and free several blocks.
-        let capacity = local_properties.len().min(inherited_properties.len());
-        let candidates = if local_properties.len() <= inherited_properties.len() {
+        if local_properties.len() <= inherited_properties.len() {
             let pairs = local_properties.iter().filter_map(|(property, actual)| {
                 let inherited = inherited_properties.get(property)?;
                 Some((property, inherited, actual))
             });
-            self.collect_candidates(pairs, capacity, patterns, &mut batch, unreported, equal)
+            self.collect_candidates(pairs, patterns, &mut batch, exceptions, unreported, equal);
         } else {
             let pairs = inherited_properties
                 .iter()
@@ -321,12 +348,9 @@ impl ExceptionDetector {
                     let (property, actual) = local_properties.get_key_value(property)?;
                     Some((property, inherited, actual))
                 });
-            self.collect_candidates(pairs, capacity, patterns, &mut batch, unreported, equal)
-        };
-        let found = Found::new(candidates);
-        batch.exceptions_found = found.len() as u64;
-        self.counters.add(batch);
-        found
+            self.collect_candidates(pairs, patterns, &mut batch, exceptions, unreported, equal);
+        }
+        batch
     }
 
     /// The differing pairs that pass both thresholds, counting what it skips and handing
@@ -334,13 +358,12 @@ impl ExceptionDetector {
     fn collect_candidates<'a, P: PatternSource + ?Sized>(
         &self,
         pairs: impl Iterator<Item = (&'a String, &'a PropertyValue, &'a PropertyValue)>,
-        capacity: usize,
         patterns: &'a P,
         batch: &mut DetectionStatistics,
+        exceptions: &mut impl FnMut(DetectedException<'a>),
         unreported: &mut impl FnMut(UnreportedValue<'a>),
         equal: &mut usize,
-    ) -> Vec<DetectedException<'a>> {
-        let mut candidates = Vec::with_capacity(capacity);
+    ) {
         // One timestamp for every exception of the call.
         let created_at = Instant::now();
         for (property, inherited, actual) in pairs {
@@ -385,7 +408,7 @@ impl ExceptionDetector {
                 });
                 continue;
             }
-            candidates.push(DetectedException {
+            exceptions(DetectedException {
                 property: property.as_str(),
                 inherited_value: inherited,
                 actual_value: actual,
@@ -398,7 +421,6 @@ impl ExceptionDetector {
                 confidence,
             });
         }
-        candidates
     }
 
     /// How alike two values are, in `[0, 1]`; the same as the free function
