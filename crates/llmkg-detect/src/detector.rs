@@ -394,7 +394,7 @@ impl ExceptionDetector {
                 continue;
             }
             let learned = patterns.pattern_hint(property, inherited, actual, comparison.kind);
-            let confidence = with_learned_confidence(judged.confidence, learned);
+            let confidence = judged.with_learned(learned);
             if confidence < self.confidence_threshold {
                 batch.skipped_low_confidence += 1;
                 unreported(UnreportedValue {
@@ -488,7 +488,7 @@ impl ExceptionDetector {
             return 0.0;
         }
         let learned = patterns.pattern_hint(property, inherited, actual, comparison.kind);
-        with_learned_confidence(judge(comparison, inherited, actual).confidence, learned)
+        judge(comparison, inherited, actual).with_learned(learned)
     }
 
     /// Whether `actual` replaces `inherited` as a different label (different words after
@@ -498,9 +498,12 @@ impl ExceptionDetector {
     /// threshold above 0 lets it through) and scores a confidence of at least
     /// [`LABEL_CHANGE_CONFIDENCE`](Self::LABEL_CHANGE_CONFIDENCE), above the default
     /// confidence threshold: a replaced category label is a deliberate change, however
-    /// alike its letters. Character similarity decides among near-identical spellings only:
-    /// a spelling variant keeps its first letter and is at most one edit away per four
-    /// characters (at most three).
+    /// alike its letters, unless learned evidence says otherwise (a pattern's confidence
+    /// floor for exactly this property and change then replaces that least confidence).
+    /// Character similarity decides among near-identical spellings only: a spelling variant
+    /// keeps its first letter and is at most one spelling edit (a swap of neighbours, a
+    /// vowel for a vowel or `s`/`z`, `c`/`s`, `c`/`k`, a vowel or a doubled letter added or
+    /// dropped) away per four characters (at most three).
     ///
     /// ```
     /// use llmkg_core::PropertyValue;
@@ -577,21 +580,39 @@ impl ExceptionDetector {
 /// change) and the confidence before learned patterns.
 struct Judged {
     similarity: f32,
+    /// The formula's confidence, raised to the label floor for a label change.
     confidence: f32,
+    /// The formula's confidence alone.
+    formula: f32,
+}
+
+impl Judged {
+    /// The confidence with what a learned pattern says: its confidence floor is learned
+    /// evidence about exactly this change, so where it exists it replaces the label floor
+    /// (a label change the examples were unsure of stays unsure) and raises the formula.
+    fn with_learned(&self, learned: Option<PatternHint<'_>>) -> f32 {
+        if learned.and_then(|hint| hint.confidence_floor).is_some() {
+            with_learned_confidence(self.formula, learned)
+        } else {
+            self.confidence
+        }
+    }
 }
 
 fn judge(comparison: Comparison, inherited: &PropertyValue, actual: &PropertyValue) -> Judged {
-    let confidence = confidence_of(comparison);
+    let formula = confidence_of(comparison);
     let may_be_label = matches!(comparison.kind, ChangeKind::Text | ChangeKind::Numeric);
     if may_be_label && is_label_change(inherited, actual) {
         Judged {
             similarity: 0.0,
-            confidence: confidence.max(ExceptionDetector::LABEL_CHANGE_CONFIDENCE),
+            confidence: formula.max(ExceptionDetector::LABEL_CHANGE_CONFIDENCE),
+            formula,
         }
     } else {
         Judged {
             similarity: comparison.similarity,
-            confidence,
+            confidence: formula,
+            formula,
         }
     }
 }
