@@ -5,17 +5,13 @@
 //! result in a [`FeatureVector`] that lives on the stack: extracting never allocates.
 
 mod extractors;
-mod tokens;
 
 use crate::context::ExceptionContext;
+use crate::hash::{token_hash, word_hash};
 
 pub use self::extractors::{
     DepthFeatures, InteractionFeatures, NodeFeatureCache, NodeTypeFeatures, PropertyNameFeatures,
     SiblingFeatures, ValueFeatures,
-};
-pub(crate) use self::tokens::{
-    TokenHasher, ascii_name_hashes, ascii_token_hash, combine_hashes, token_hash,
-    transition_signature, value_code, word_hash,
 };
 
 /// The slot hash of [`FeatureSink::add_numeric`] in `namespace`.
@@ -78,6 +74,9 @@ pub struct FeatureVector {
     values: [f32; MAX_FEATURES],
     len: usize,
     truncated: bool,
+    /// The change code of the context extracted, when the extraction knows it (the
+    /// pattern table keys by it; not a feature, so not compared).
+    change: Option<u64>,
 }
 
 impl FeatureVector {
@@ -102,6 +101,7 @@ impl FeatureVector {
             values: [0.0; MAX_FEATURES],
             len: 0,
             truncated: false,
+            change: None,
         }
     }
 
@@ -156,17 +156,19 @@ impl FeatureVector {
     ) {
         vector.len = 0;
         vector.truncated = false;
+        vector.change = None;
         // The standard extractors, in order, the node-level ones read from the cache.
         let mask = (1_u32 << dimension_bits.clamp(1, 31)) - 1;
-        let mut property = 0;
+        let (mut property, mut change) = (0, 0);
         vector.group(mask, |sink| {
             property = PropertyNameFeatures::emit(context, sink);
         });
-        vector.group(mask, |sink| ValueFeatures.extract(context, sink));
+        vector.group(mask, |sink| change = ValueFeatures::emit(context, sink));
+        vector.change = Some(change);
         if cache.has_node_type(context) {
             vector.group(mask, |sink| cache.extract_node_type(sink));
             vector.group(mask, |sink| {
-                cache.extract_interactions(context, property, sink);
+                cache.extract_interactions(property, change, sink);
             });
         } else {
             vector.group(mask, |sink| NodeTypeFeatures.extract(context, sink));
@@ -203,6 +205,11 @@ impl FeatureVector {
     #[must_use]
     pub fn is_truncated(&self) -> bool {
         self.truncated
+    }
+
+    /// The change code of the extracted context, if the extraction computed it.
+    pub(crate) fn change(&self) -> Option<u64> {
+        self.change
     }
 
     /// The `(index, value)` pairs, in emission order.

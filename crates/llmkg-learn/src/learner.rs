@@ -274,8 +274,14 @@ impl PatternLearner {
             return Err(LearnError::InvalidConfidence(confidence));
         }
         self.train(context, features, 1.0, confidence);
-        self.patterns
-            .record_positive_hashed(context, reason, self.config.max_patterns, node);
+        let change = features.and_then(|(features, _)| features.change());
+        self.patterns.record_positive_hashed(
+            context,
+            change,
+            reason,
+            self.config.max_patterns,
+            node,
+        );
         self.counters.exceptions_learned += 1;
         Ok(())
     }

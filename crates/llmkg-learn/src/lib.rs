@@ -37,6 +37,7 @@ mod config;
 mod context;
 mod error;
 mod features;
+mod hash;
 mod learner;
 mod model;
 mod patterns;

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use self::frequent::FrequentItems;
 use crate::context::ExceptionContext;
-use crate::features::{token_hash, transition_signature};
+use crate::hash::{change_code_of, token_hash};
 
 /// How many reasons, node types and node-type tokens a pattern remembers (the most
 /// frequent ones, by the Space-Saving algorithm).
@@ -69,7 +69,7 @@ impl Pattern {
     fn key(&self) -> (u64, u64) {
         (
             property_hash(&self.property_name),
-            transition_signature(&self.inherited_value, &self.actual_value),
+            change_code_of(&self.inherited_value, &self.actual_value),
         )
     }
 
@@ -83,14 +83,14 @@ impl Pattern {
         (top.guaranteed_count() * 2 >= self.support.max(1)).then_some(top.text.as_str())
     }
 
-    fn similarity(&self, context: &ExceptionContext, context_signature: u64) -> f32 {
+    fn similarity(&self, context: &ExceptionContext, context_change: u64) -> f32 {
         let property_similarity = if self.property_name == context.property_name {
             1.0
         } else {
             token_overlap(&self.property_name, &context.property_name)
         };
-        let own_signature = transition_signature(&self.inherited_value, &self.actual_value);
-        let transition_similarity = if own_signature == context_signature {
+        let own_change = change_code_of(&self.inherited_value, &self.actual_value);
+        let transition_similarity = if own_change == context_change {
             1.0
         } else if self.inherited_value.type_name() == context.inherited_value.type_name()
             && self.actual_value.type_name() == context.actual_value.type_name()
@@ -210,7 +210,7 @@ impl Hasher for PrehashedHasher {
 
 type PatternIndex = HashMap<(u64, u64), usize, BuildHasherDefault<PrehashedHasher>>;
 
-/// All patterns, indexed by (property hash, transition signature).
+/// All patterns, indexed by (property hash, change code).
 #[derive(Clone, Debug, PartialEq, Default)]
 pub(crate) struct PatternTable {
     patterns: Vec<Pattern>,
@@ -254,16 +254,18 @@ impl PatternTable {
         self.index.reserve(additional);
     }
 
-    fn key(context: &ExceptionContext) -> (u64, u64) {
+    /// The key of `context`'s pattern; `change` is its change code when the caller knows it.
+    fn key(context: &ExceptionContext, change: Option<u64>) -> (u64, u64) {
         (
             property_hash(&context.property_name),
-            transition_signature(&context.inherited_value, &context.actual_value),
+            change
+                .unwrap_or_else(|| change_code_of(&context.inherited_value, &context.actual_value)),
         )
     }
 
     /// The pattern of exactly this property and kind of change.
     fn find(&self, context: &ExceptionContext) -> Option<&Pattern> {
-        let position = *self.index.get(&Self::key(context))?;
+        let position = *self.index.get(&Self::key(context, None))?;
         self.patterns.get(position)
     }
 
@@ -275,10 +277,7 @@ impl PatternTable {
         inherited: &PropertyValue,
         actual: &PropertyValue,
     ) -> Option<&Pattern> {
-        let key = (
-            property_hash(property),
-            transition_signature(inherited, actual),
-        );
+        let key = (property_hash(property), change_code_of(inherited, actual));
         let pattern = self.patterns.get(*self.index.get(&key)?)?;
         (pattern.support > pattern.rejections).then_some(pattern)
     }
@@ -290,16 +289,17 @@ impl PatternTable {
         if pattern.node_types.len() < MIN_NODE_TYPES_OF_A_GENERAL_PATTERN {
             return None;
         }
-        let signature = transition_signature(&context.inherited_value, &context.actual_value);
-        Some(pattern.to_match(pattern.similarity(context, signature)))
+        let change = change_code_of(&context.inherited_value, &context.actual_value);
+        Some(pattern.to_match(pattern.similarity(context, change)))
     }
 
     fn find_or_create(
         &mut self,
         context: &ExceptionContext,
+        change: Option<u64>,
         capacity: usize,
     ) -> Option<&mut Pattern> {
-        let key = Self::key(context);
+        let key = Self::key(context, change);
         let position = match self.index.get(&key) {
             Some(&position) => position,
             None if self.patterns.len() >= capacity => {
@@ -332,14 +332,16 @@ impl PatternTable {
         reason: Option<&str>,
         capacity: usize,
     ) {
-        self.record_positive_hashed(context, reason, capacity, None);
+        self.record_positive_hashed(context, None, reason, capacity, None);
     }
 
     /// [`record_positive`](Self::record_positive) with the node type's hashes given, when
-    /// `node` is [`PatternNodeHashes::new`] of `context.node_type`.
+    /// `node` is [`PatternNodeHashes::new`] of `context.node_type`, and the change code when
+    /// `change` is that of `context`.
     pub(crate) fn record_positive_hashed(
         &mut self,
         context: &ExceptionContext,
+        change: Option<u64>,
         reason: Option<&str>,
         capacity: usize,
         node: Option<&PatternNodeHashes>,
@@ -352,7 +354,7 @@ impl PatternTable {
                 &computed
             }
         };
-        let Some(pattern) = self.find_or_create(context, capacity) else {
+        let Some(pattern) = self.find_or_create(context, change, capacity) else {
             return;
         };
         pattern.support += 1;
@@ -372,7 +374,7 @@ impl PatternTable {
     /// Counts one rejection of an existing pattern; a rejected override that was never
     /// learned creates nothing.
     pub(crate) fn record_negative(&mut self, context: &ExceptionContext) {
-        let key = Self::key(context);
+        let key = Self::key(context, None);
         if let Some(pattern) = self.index.get(&key).and_then(|&p| self.patterns.get_mut(p)) {
             pattern.rejections += 1;
         }
@@ -385,7 +387,7 @@ impl PatternTable {
         reason: &str,
         capacity: usize,
     ) {
-        if let Some(pattern) = self.find_or_create(context, capacity) {
+        if let Some(pattern) = self.find_or_create(context, None, capacity) {
             pattern.preferred_reason = Some(reason.to_owned());
         }
     }
@@ -405,11 +407,11 @@ impl PatternTable {
         if limit == 0 {
             return Vec::new();
         }
-        let signature = transition_signature(&context.inherited_value, &context.actual_value);
+        let change = change_code_of(&context.inherited_value, &context.actual_value);
         let mut scored: Vec<(f32, &Pattern)> = self
             .patterns
             .iter()
-            .map(|pattern| (pattern.similarity(context, signature), pattern))
+            .map(|pattern| (pattern.similarity(context, change), pattern))
             .filter(|(similarity, _)| *similarity > 0.0)
             .collect();
         scored.sort_by(|(a_score, a), (b_score, b)| {

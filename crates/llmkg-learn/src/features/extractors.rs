@@ -1,13 +1,14 @@
 //! The standard feature extractors.
 
 use llmkg_core::PropertyValue;
-use llmkg_exception::{calculate_similarity, identifier_tokens};
+use llmkg_exception::{compare, identifier_tokens};
 
-use super::{
-    FeatureExtractor, FeatureSink, MAX_GROUP_NORM, ascii_name_hashes, ascii_token_hash,
-    combine_hashes, numeric_hash, token_hash, transition_signature, value_code, word_hash,
-};
+use super::{FeatureExtractor, FeatureSink, MAX_GROUP_NORM, numeric_hash};
 use crate::context::ExceptionContext;
+use crate::hash::{
+    TokenHasher, ascii_name_hashes, ascii_token_hash, change_code, change_code_of, combine_hashes,
+    token_hash, value_code, word_hash,
+};
 use crate::patterns::PatternNodeHashes;
 
 // Namespaces of the standard extractors. They are part of the patterns file format:
@@ -89,17 +90,25 @@ impl FeatureExtractor for ValueFeatures {
     }
 
     fn extract(&self, context: &ExceptionContext, sink: &mut FeatureSink<'_>) {
+        ValueFeatures::emit(context, sink);
+    }
+}
+
+impl ValueFeatures {
+    /// Writes the features and returns the change's [`change_code`], which
+    /// [`InteractionFeatures`] crosses.
+    pub(crate) fn emit(context: &ExceptionContext, sink: &mut FeatureSink<'_>) -> u64 {
         // Every token here is one of a few known in advance, so its hash is a constant:
         // `add_token` and `add_numeric` of these names, without hashing them per context.
         let inherited = &context.inherited_value;
         let actual = &context.actual_value;
         sink.add_hashed(INHERITED_TYPE_HASHES[value_code(inherited) as usize], 1.0);
         sink.add_hashed(ACTUAL_TYPE_HASHES[value_code(actual) as usize], 1.0);
-        let signature = transition_signature(inherited, actual);
-        sink.add_hashed(TRANSITION_HASHES[(signature & 63) as usize], 1.0);
-        let similarity = calculate_similarity(inherited, actual);
-        sink.add_hashed(numeric_hash(SIMILARITY), similarity);
-        sink.add_hashed(numeric_hash(DISSIMILARITY), 1.0 - similarity);
+        let comparison = compare(inherited, actual);
+        let change = change_code(comparison.kind, actual);
+        sink.add_hashed(CHANGE_HASHES[(change & 63) as usize], 1.0);
+        sink.add_hashed(numeric_hash(SIMILARITY), comparison.similarity);
+        sink.add_hashed(numeric_hash(DISSIMILARITY), 1.0 - comparison.similarity);
         if let (Some(from), Some(to)) = (inherited.as_f64(), actual.as_f64()) {
             let direction = if to > from {
                 0
@@ -110,6 +119,7 @@ impl FeatureExtractor for ValueFeatures {
             };
             sink.add_hashed(DIRECTION_HASHES[direction], 1.0);
         }
+        change
     }
 }
 
@@ -138,13 +148,13 @@ const DIRECTION_HASHES: [u64; 3] =
 /// The depth buckets' names, in [`DepthFeatures`]' order.
 const DEPTH_BUCKETS: [&str; 6] = ["0", "1", "2", "3", "4-7", "8+"];
 const DEPTH_BUCKET_HASHES: [u64; 6] = token_hashes(DEPTH_BUCKET, DEPTH_BUCKETS);
-/// The transition feature of every signature (`transition_signature` is below 64).
-const TRANSITION_HASHES: [u64; 64] = {
+/// The change feature of every change code (`change_code` is below 32).
+const CHANGE_HASHES: [u64; 64] = {
     let mut hashes = [0; 64];
-    let mut signature = 0;
-    while signature < 64 {
-        hashes[signature] = word_hash(TRANSITION, signature as u64);
-        signature += 1;
+    let mut code = 0;
+    while code < 64 {
+        hashes[code] = word_hash(TRANSITION, code as u64);
+        code += 1;
     }
     hashes
 };
@@ -178,11 +188,8 @@ impl FeatureExtractor for InteractionFeatures {
 
     fn extract(&self, context: &ExceptionContext, sink: &mut FeatureSink<'_>) {
         let property = token_hash(PROPERTY_NAME, &context.property_name);
-        let transition = transition_signature(&context.inherited_value, &context.actual_value);
-        sink.add_hashed(
-            combine_hashes(PROPERTY_TRANSITION, property, transition),
-            1.0,
-        );
+        let change = change_code_of(&context.inherited_value, &context.actual_value);
+        sink.add_hashed(combine_hashes(PROPERTY_TRANSITION, property, change), 1.0);
         for token in identifier_tokens(&context.node_type).take(MAX_TOKENS_PER_IDENTIFIER) {
             let node_token = token_hash(NODE_TOKEN, token);
             sink.add_hashed(
@@ -258,7 +265,7 @@ fn smallest_siblings<'a, const N: usize>(
         }
         let value_hash = match value {
             PropertyValue::Boolean(flag) => {
-                let mut hasher = super::TokenHasher::new(SIBLING_VALUE);
+                let mut hasher = TokenHasher::new(SIBLING_VALUE);
                 hasher.write_lowercase(name);
                 hasher.write_u64(u64::from(*flag));
                 hasher.finish()
@@ -420,19 +427,16 @@ impl NodeFeatureCache {
         }
     }
 
-    /// [`InteractionFeatures`] of `context` with the node tokens from the cache.
-    /// `property` is `context`'s property name hash ([`PropertyNameFeatures::emit`]).
+    /// [`InteractionFeatures`] with the node tokens from the cache: `property` is the
+    /// context's property name hash ([`PropertyNameFeatures::emit`]), `change` its change
+    /// code ([`ValueFeatures::emit`]).
     pub(crate) fn extract_interactions(
         &self,
-        context: &ExceptionContext,
         property: u64,
+        change: u64,
         sink: &mut FeatureSink<'_>,
     ) {
-        let transition = transition_signature(&context.inherited_value, &context.actual_value);
-        sink.add_hashed(
-            combine_hashes(PROPERTY_TRANSITION, property, transition),
-            1.0,
-        );
+        sink.add_hashed(combine_hashes(PROPERTY_TRANSITION, property, change), 1.0);
         for &node_token in &self.node_tokens {
             sink.add_hashed(
                 combine_hashes(PROPERTY_NODE_TOKEN, property, node_token),
@@ -478,7 +482,6 @@ impl NodeFeatureCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::features::TokenHasher;
 
     #[test]
     fn constant_hashes_are_the_tokens_hashes() {
@@ -512,10 +515,10 @@ mod tests {
         for (index, bucket) in DEPTH_BUCKETS.iter().enumerate() {
             assert_eq!(DEPTH_BUCKET_HASHES[index], token_hash(DEPTH_BUCKET, bucket));
         }
-        for signature in 0..64 {
+        for code in 0..64 {
             let mut hasher = TokenHasher::new(TRANSITION);
-            hasher.write_u64(signature);
-            assert_eq!(TRANSITION_HASHES[signature as usize], hasher.finish());
+            hasher.write_u64(code);
+            assert_eq!(CHANGE_HASHES[code as usize], hasher.finish());
         }
     }
 }
