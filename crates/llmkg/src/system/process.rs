@@ -75,7 +75,7 @@ impl ExceptionSystem {
         // Whether the store held exceptions of this node before: if not, the only ones it
         // holds after are those stored below, whose actual values are the node's own, which
         // the resolved map has already (so applying them would change nothing).
-        let had_exceptions = self.store.has_node(node.id);
+        let had_exceptions = self.tiers.store().has_node(node.id);
         // The learner is the one pattern source: its patterns lend the detector their
         // reasons, and its likelihood raises the confidence below. The detector's exceptions
         // borrow the learner, which learns from each of them in turn, so what the loop
@@ -102,7 +102,8 @@ impl ExceptionSystem {
         drop(detected);
         // Room for the node's records and patterns up front: a 9-byte number or a short
         // string per value besides each reason is what the store's arena is told to expect.
-        self.store
+        self.tiers
+            .store()
             .reserve_for_node(node.id, found.len(), reasons.len() + 24 * found.len());
         self.learner.reserve_patterns(found.len());
         // One context per node, its property and values refilled per use. Its siblings are
@@ -153,7 +154,7 @@ impl ExceptionSystem {
                 created_at,
                 confidence,
             };
-            self.put_exception_parts(node.id, property, &parts)?;
+            self.tiers.put(node.id, property, &parts)?;
             stored += 1;
         }
         let mut conflicts = 0;
@@ -166,7 +167,11 @@ impl ExceptionSystem {
                 }
                 if let Some(actual) = node.local_properties.get(&conflict.property) {
                     let exception = settled_conflict(&self.hierarchy, node, &conflict, actual);
-                    self.put_exception(node.id, conflict.property, exception)?;
+                    self.tiers.put(
+                        node.id,
+                        &conflict.property,
+                        &ExceptionParts::of(&exception),
+                    )?;
                     stored += 1;
                 }
             }
