@@ -8,8 +8,8 @@
 //!   bird families with hidden override rules, one property per example, trained through
 //!   the learner's API (exceptions, `Incorrect` feedback on mistaken overrides,
 //!   non-exceptions).
-//! - [`synthetic_nodes`]: the same rules on whole nodes of 33 properties each, trained the
-//!   way the system trains (`ExceptionSystem::process_node`, then `Incorrect` feedback on the
+//! - [`synthetic_nodes`]: the same rules on whole nodes (33 or 203 properties each), trained
+//!   the way the system trains (`ExceptionSystem::process_node`, then `Incorrect` feedback on the
 //!   mistaken overrides), which is the path a node-level change to the learner takes.
 //! - [`wordnet_topics`]: WordNet's noun synsets. A synset whose lexicographer topic differs
 //!   from its first hypernym's is a genuine override (positive); a synset that keeps its
@@ -223,21 +223,20 @@ fn pool(qualities: impl Iterator<Item = Quality>) -> Quality {
 }
 
 /// Whole nodes trained through [`ExceptionSystem::process_node`]: each node is a family
-/// member stating all 33 properties (the three bird properties of [`synthetic_birds`] and 30
-/// traits); rule pairs are overridden, any other property is overridden by mistake with
+/// member stating all its properties (the three bird properties of [`synthetic_birds`] and
+/// `n_traits` traits); rule pairs are overridden, any other property is overridden by mistake with
 /// probability 0.1 (and then marked `Incorrect` through [`ExceptionSystem::feedback`]), the
 /// rest equal what the node inherits. Trained on 60 nodes, scored on the changed values of
 /// 300 others, for one seed.
 #[must_use]
-pub fn synthetic_nodes(seed: u64) -> Quality {
-    const N_TRAITS: usize = 30;
+pub fn synthetic_nodes(seed: u64, n_traits: usize) -> Quality {
     const N_TRAINING: usize = 60;
     const N_HELD_OUT: usize = 300;
     const MISTAKE_RATE: f64 = 0.1;
     let inherited: HashMap<String, PropertyValue> = PROPERTIES
         .iter()
         .map(|&(name, value)| (name.to_owned(), PropertyValue::Boolean(value)))
-        .chain((0..N_TRAITS).map(|k| (format!("trait_{k}"), PropertyValue::Boolean(k % 2 == 0))))
+        .chain((0..n_traits).map(|k| (format!("trait_{k}"), PropertyValue::Boolean(k % 2 == 0))))
         .collect();
     let mut names: Vec<&String> = inherited.keys().collect();
     names.sort();
@@ -305,8 +304,8 @@ pub fn synthetic_nodes(seed: u64) -> Quality {
 
 /// [`synthetic_nodes`] over seeds `1..=n_seeds`, pooled.
 #[must_use]
-pub fn synthetic_nodes_pooled(n_seeds: u64) -> Quality {
-    pool((1..=n_seeds).map(synthetic_nodes))
+pub fn synthetic_nodes_pooled(n_seeds: u64, n_traits: usize) -> Quality {
+    pool((1..=n_seeds).map(|seed| synthetic_nodes(seed, n_traits)))
 }
 
 /// WordNet's topic overrides (see the module docs), with the 80/20 split drawn from `seed`.

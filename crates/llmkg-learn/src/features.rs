@@ -77,6 +77,8 @@ pub struct FeatureVector {
     /// The change code of the context extracted, when the extraction knows it (the
     /// pattern table keys by it; not a feature, so not compared).
     change: Option<u64>,
+    /// Whether the node's shared groups were left out (see `cached_into`).
+    partial: bool,
 }
 
 impl FeatureVector {
@@ -102,6 +104,7 @@ impl FeatureVector {
             len: 0,
             truncated: false,
             change: None,
+            partial: false,
         }
     }
 
@@ -154,9 +157,27 @@ impl FeatureVector {
         cache: &NodeFeatureCache,
         vector: &mut FeatureVector,
     ) {
+        FeatureVector::cached_into(context, dimension_bits, cache, vector, false);
+    }
+
+    /// [`standard_cached_into`](Self::standard_cached_into), without the node's shared
+    /// groups (its type and its common siblings) when `leave_shared` is set and they apply
+    /// to `context`: then [`is_partial`](Self::is_partial) says so, and
+    /// [`shared_of`](Self::shared_of) gives the rest.
+    pub(crate) fn cached_into(
+        context: &ExceptionContext,
+        dimension_bits: u32,
+        cache: &NodeFeatureCache,
+        vector: &mut FeatureVector,
+        leave_shared: bool,
+    ) {
+        let partial = leave_shared
+            && cache.has_node_type(context)
+            && cache.has_common_siblings(&context.property_name);
         vector.len = 0;
         vector.truncated = false;
         vector.change = None;
+        vector.partial = partial;
         // The standard extractors, in order, the node-level ones read from the cache.
         let mask = (1_u32 << dimension_bits.clamp(1, 31)) - 1;
         let (mut property, mut change) = (0, 0);
@@ -166,7 +187,9 @@ impl FeatureVector {
         vector.group(mask, |sink| change = ValueFeatures::emit(context, sink));
         vector.change = Some(change);
         if cache.has_node_type(context) {
-            vector.group(mask, |sink| cache.extract_node_type(sink));
+            if !partial {
+                vector.group(mask, |sink| cache.extract_node_type(sink));
+            }
             vector.group(mask, |sink| {
                 cache.extract_interactions(property, change, sink);
             });
@@ -175,7 +198,9 @@ impl FeatureVector {
             vector.group(mask, |sink| InteractionFeatures.extract(context, sink));
         }
         vector.group(mask, |sink| DepthFeatures.extract(context, sink));
-        vector.group_checked(mask, |sink| cache.extract(&context.property_name, sink));
+        if !partial {
+            vector.group_checked(mask, |sink| cache.extract(&context.property_name, sink));
+        }
         debug_assert_eq!(
             STANDARD_EXTRACTORS.map(FeatureExtractor::name),
             [
@@ -187,6 +212,23 @@ impl FeatureVector {
                 SiblingFeatures.name(),
             ]
         );
+    }
+
+    /// The node's shared groups that [`cached_into`](Self::cached_into) leaves out of a
+    /// partial vector: the node type's features and the common sibling group, in
+    /// `2^dimension_bits` slots.
+    pub(crate) fn shared_of(cache: &NodeFeatureCache, dimension_bits: u32) -> FeatureVector {
+        let mut vector = FeatureVector::empty();
+        let mask = (1_u32 << dimension_bits.clamp(1, 31)) - 1;
+        vector.group(mask, |sink| cache.extract_node_type(sink));
+        vector.group_checked(mask, |sink| cache.extract_common(sink));
+        vector
+    }
+
+    /// Whether the node's shared groups were left out (they live in a
+    /// [`NodeBatch`](crate::NodeBatch)).
+    pub(crate) fn is_partial(&self) -> bool {
+        self.partial
     }
 
     /// The number of features.
@@ -226,6 +268,7 @@ impl FeatureVector {
 impl PartialEq for FeatureVector {
     fn eq(&self, other: &Self) -> bool {
         self.truncated == other.truncated
+            && self.partial == other.partial
             && self.indices[..self.len] == other.indices[..other.len]
             && self.values[..self.len] == other.values[..other.len]
     }

@@ -1,5 +1,6 @@
 //! The pattern learner: trains the model, keeps the patterns, takes feedback.
 
+mod batch;
 mod persist;
 
 use std::path::Path;
@@ -16,6 +17,8 @@ use crate::error::{LearnError, Result};
 use crate::features::{FeatureVector, NodeFeatureCache};
 use crate::model::LogisticModel;
 use crate::patterns::{PatternMatch, PatternNodeHashes, PatternTable};
+
+pub use self::batch::NodeBatch;
 
 /// Learns which overrides of inherited values are typical, from exceptions (positive
 /// examples), values that matched what they inherit (negative examples) and user feedback.

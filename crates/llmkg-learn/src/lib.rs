@@ -51,7 +51,7 @@ pub use crate::{
         MAX_FEATURES, MAX_GROUP_NORM, NodeFeatureCache, NodeTypeFeatures, PropertyNameFeatures,
         STANDARD_EXTRACTORS, SiblingFeatures, ValueFeatures,
     },
-    learner::{LearnerStatistics, PatternLearner},
+    learner::{LearnerStatistics, NodeBatch, PatternLearner},
     patterns::PatternMatch,
 };
 

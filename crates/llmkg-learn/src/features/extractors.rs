@@ -450,6 +450,23 @@ impl NodeFeatureCache {
         self.has_node_type(context).then_some(&self.pattern_node)
     }
 
+    /// Whether `property`'s sibling features are the node's common group: it is not among
+    /// the first `MAX_SIBLINGS` entries (a hash compared before the name).
+    pub(crate) fn has_common_siblings(&self, property: &str) -> bool {
+        let property_hash = token_hash(SIBLING_NAME, property);
+        let first = &self.entries[..self.entries.len().min(MAX_SIBLINGS)];
+        first.last().is_none_or(|last| property_hash > last.0)
+            || !first
+                .iter()
+                .any(|entry| entry.0 == property_hash && entry.2 == property)
+    }
+
+    /// Writes the node's common sibling group, already normalised; returns whether it did
+    /// (only into an empty group with room for it).
+    pub(crate) fn extract_common(&self, sink: &mut FeatureSink<'_>) -> bool {
+        sink.add_hashed_normalised(&self.common_hashes, f32::from_bits(self.common_value_bits))
+    }
+
     /// Writes the sibling features of `property`: the precomputed common group when the
     /// property is not among the first `MAX_SIBLINGS` entries (a hash compared before the
     /// name), else the entries without it, normalised by the sink.

@@ -1,12 +1,13 @@
 //! Processing: detect a node's exceptions, store them, learn from them, apply them.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::time::Instant;
 
 use llmkg_core::{CoreError, Hierarchy, InheritanceNode, NodeId, PropertyConflict, PropertyValue};
 use llmkg_exception::{Exception, ExceptionSource};
 use llmkg_exception_store::ExceptionParts;
-use llmkg_learn::{ExceptionContext, FeatureVector, NodeFeatureCache};
+use llmkg_learn::{ExceptionContext, FeatureVector, NodeBatch};
 
 use super::ExceptionSystem;
 use crate::error::Result;
@@ -76,122 +77,129 @@ impl ExceptionSystem {
         // holds after are those stored below, whose actual values are the node's own, which
         // the resolved map has already (so applying them would change nothing).
         let had_exceptions = self.tiers.store().has_node(node.id);
-        // The learner is the one pattern source: its patterns lend the detector their
-        // reasons, and its likelihood raises the confidence below. The detector's exceptions
-        // borrow the learner, which learns from each of them in turn, so what the loop
-        // needs is copied out first: the names and reasons back to back into two buffers
-        // (no `String` per exception) and the values, which the loop moves into the
-        // learner's context and the store encodes from there.
-        let detected = self
-            .detector
-            .find_node_exceptions_with(node, inherited, &self.learner);
-        let mut names = String::new();
-        let mut reasons = String::new();
-        let mut found = Vec::with_capacity(detected.len());
-        for exception in &detected {
-            names.push_str(exception.property);
-            exception.write_reason(&mut reasons);
-            found.push(Found {
-                name_end: names.len(),
-                reason_end: reasons.len(),
-                confidence: exception.confidence,
-                inherited: exception.inherited.clone(),
-                actual: exception.actual.clone(),
+        // The node's type and siblings are hashed once for all its properties, and what its
+        // examples teach those shared features is one step per node (see `NodeBatch`),
+        // applied even when a later example fails, as the examples before it stay learned.
+        let mut batch = self
+            .learner
+            .node_batch(&node.node_type, &node.local_properties);
+        let mut learning = NodeLearning::new(node, self.hierarchy.depth(node.id).unwrap_or(0));
+        let learned = self
+            .store_detected(node, inherited, &mut learning, &mut batch)
+            .and_then(|exceptions| {
+                let (resolved, non_exceptions) =
+                    self.resolve_own_values(node, inherited, &mut learning, &mut batch)?;
+                Ok((exceptions, non_exceptions, resolved))
             });
+        self.learner.finish_node(batch);
+        let (mut exceptions, non_exceptions, mut resolved) = learned?;
+        let (settled, conflicts) = self.settle_conflicts(node, inherited)?;
+        exceptions += settled;
+        if had_exceptions {
+            self.handler
+                .apply_exceptions_to_node(node.id, &mut resolved);
         }
-        drop(detected);
+        Ok(NodeOutcome {
+            resolved,
+            exceptions,
+            non_exceptions,
+            conflicts,
+        })
+    }
+
+    /// Detects the node's exceptions, scores each with the learner (which learns from it)
+    /// and stores it; returns how many.
+    fn store_detected(
+        &mut self,
+        node: &InheritanceNode,
+        inherited: &HashMap<String, PropertyValue>,
+        learning: &mut NodeLearning,
+        batch: &mut NodeBatch,
+    ) -> Result<usize> {
+        // The learner is the one pattern source: its patterns lend the detector their
+        // reasons, and its likelihood raises the confidence below. The detected exceptions
+        // borrow it, so their reasons are written out first, back to back into one buffer
+        // (no `String` per exception), and their names and values borrowed from the node and
+        // `inherited` instead.
+        let mut reasons = String::new();
+        let found: Vec<Found<'_>> = self
+            .detector
+            .find_node_exceptions_with(node, inherited, &self.learner)
+            .iter()
+            .filter_map(|exception| {
+                let (property, actual) = node.local_properties.get_key_value(exception.property)?;
+                let inherited = inherited.get(exception.property)?;
+                let start = reasons.len();
+                exception.write_reason(&mut reasons);
+                Some(Found {
+                    property,
+                    reason: start..reasons.len(),
+                    confidence: exception.confidence,
+                    inherited,
+                    actual,
+                })
+            })
+            .collect();
         // Room for the node's records and patterns up front: a 9-byte number or a short
         // string per value besides each reason is what the store's arena is told to expect.
         self.tiers
             .store()
             .reserve_for_node(node.id, found.len(), reasons.len() + 24 * found.len());
         self.learner.reserve_patterns(found.len());
-        // One context per node, its property and values refilled per use. Its siblings are
-        // the cache's: the learner's node-level features (type and siblings) are hashed once
-        // for the node from the node's own map (hashing every sibling on each of the
-        // learner's calls made a node of n properties cost n² hashes), and the context keeps
-        // no copy of that map.
-        let depth = self.hierarchy.depth(node.id).unwrap_or(0);
-        let mut context = ExceptionContext::new(
-            "",
-            PropertyValue::Null,
-            PropertyValue::Null,
-            node.node_type.as_str(),
-            u32::try_from(depth).unwrap_or(u32::MAX),
-        );
-        let siblings = NodeFeatureCache::new(&node.node_type, &node.local_properties);
-        // One feature vector for every property of the node, refilled in place.
-        let mut features = FeatureVector::default();
         let created_at = Instant::now();
         let boost = self.config.pattern_boost;
-        let mut stored = 0;
-        let (mut name_start, mut reason_start) = (0, 0);
-        for exception in found {
-            let property = &names[name_start..exception.name_end];
-            let reason = &reasons[reason_start..exception.reason_end];
-            (name_start, reason_start) = (exception.name_end, exception.reason_end);
-            context.property_name.clear();
-            context.property_name.push_str(property);
-            context.inherited_value = exception.inherited;
-            context.actual_value = exception.actual;
+        for exception in &found {
+            let (context, features) =
+                learning.point_at(exception.property, exception.inherited, exception.actual);
             // One extraction and one prediction serve the confidence and the learning.
             self.learner
-                .features_cached_into(&context, &siblings, &mut features)?;
-            let confidence = self.learner.learn_detected_scored(
+                .features_batched_into(context, batch, features)?;
+            let confidence = self.learner.learn_detected_batched(
                 exception.confidence,
-                &context,
-                &features,
-                &siblings,
+                context,
+                features,
+                batch,
                 |confidence, likelihood| {
                     (confidence + (1.0 - confidence) * likelihood * boost).clamp(0.0, 1.0)
                 },
             )?;
             let parts = ExceptionParts {
-                inherited_value: &context.inherited_value,
-                actual_value: &context.actual_value,
-                reason,
+                inherited_value: exception.inherited,
+                actual_value: exception.actual,
+                reason: &reasons[exception.reason.clone()],
                 source: ExceptionSource::Detected,
                 created_at,
                 confidence,
             };
-            self.tiers.put(node.id, property, &parts)?;
-            stored += 1;
+            self.tiers.put(node.id, exception.property, &parts)?;
         }
-        let mut conflicts = 0;
-        if self.hierarchy.contains(node.id) {
-            for conflict in self.hierarchy.inherited_conflicts(node.id)? {
-                conflicts += 1;
-                // A caller-supplied inherited value was the detector's to judge.
-                if inherited.contains_key(&conflict.property) {
-                    continue;
-                }
-                if let Some(actual) = node.local_properties.get(&conflict.property) {
-                    let exception = settled_conflict(&self.hierarchy, node, &conflict, actual);
-                    self.tiers.put(
-                        node.id,
-                        &conflict.property,
-                        &ExceptionParts::of(&exception),
-                    )?;
-                    stored += 1;
-                }
-            }
-        }
-        // One pass over the node's own values finds the non-exceptions and builds the
-        // resolved map: the clone of `inherited` (same hasher, same entries) answers what the
-        // node inherits, so each name is hashed once here, not once to compare and again to
+        Ok(found.len())
+    }
+
+    /// The node's resolved map (`inherited` overlaid with its own values), with each own
+    /// value equal to the inherited one learned as a non-exception; returns the map and how
+    /// many non-exceptions there were.
+    fn resolve_own_values(
+        &mut self,
+        node: &InheritanceNode,
+        inherited: &HashMap<String, PropertyValue>,
+        learning: &mut NodeLearning,
+        batch: &mut NodeBatch,
+    ) -> Result<(HashMap<String, PropertyValue>, usize)> {
+        // The clone of `inherited` (same hasher, same entries) answers what the node
+        // inherits, so each name is hashed once here, not once to compare and again to
         // overlay.
         let mut resolved = inherited.clone();
         let mut non_exceptions = 0;
         for (property, value) in &node.local_properties {
             match resolved.get_mut(property) {
-                // A local value equal to the inherited one: a negative example, and the
-                // resolved value is already right.
+                // A negative example, and the resolved value is already right.
                 Some(slot) if slot == value => {
-                    refill(&mut context, property, value, value);
+                    let (context, features) = learning.point_at(property, value, value);
                     self.learner
-                        .features_cached_into(&context, &siblings, &mut features)?;
+                        .features_batched_into(context, batch, features)?;
                     self.learner
-                        .observe_non_exception_features(&context, &features)?;
+                        .observe_non_exception_batched(context, features, batch)?;
                     non_exceptions += 1;
                 }
                 // An overridden property keeps its key: `insert` would clone the name only
@@ -202,16 +210,34 @@ impl ExceptionSystem {
                 }
             }
         }
-        if had_exceptions {
-            self.handler
-                .apply_exceptions_to_node(node.id, &mut resolved);
+        Ok((resolved, non_exceptions))
+    }
+
+    /// Records the node's own values that settle conflicts it inherits; returns how many it
+    /// settled and how many conflicts it met.
+    fn settle_conflicts(
+        &mut self,
+        node: &InheritanceNode,
+        inherited: &HashMap<String, PropertyValue>,
+    ) -> Result<(usize, usize)> {
+        if !self.hierarchy.contains(node.id) {
+            return Ok((0, 0));
         }
-        Ok(NodeOutcome {
-            resolved,
-            exceptions: stored,
-            non_exceptions,
-            conflicts,
-        })
+        let (mut settled, mut conflicts) = (0, 0);
+        for conflict in self.hierarchy.inherited_conflicts(node.id)? {
+            conflicts += 1;
+            // A caller-supplied inherited value was the detector's to judge.
+            if inherited.contains_key(&conflict.property) {
+                continue;
+            }
+            if let Some(actual) = node.local_properties.get(&conflict.property) {
+                let exception = settled_conflict(&self.hierarchy, node, &conflict, actual);
+                self.tiers
+                    .put(node.id, &conflict.property, &ExceptionParts::of(&exception))?;
+                settled += 1;
+            }
+        }
+        Ok((settled, conflicts))
     }
 
     /// Adopts `hierarchy` and processes every node, parents before children.
@@ -303,25 +329,52 @@ fn settled_conflict(
     )
 }
 
-/// A detected exception as the learning loop takes it: where its name and reason end in
-/// the loop's two buffers, its confidence and its values.
-struct Found {
-    name_end: usize,
-    reason_end: usize,
+/// A detected exception as the learning loop takes it: its name and values (borrowed from
+/// the node and the inherited map), where its reason lies in the loop's buffer, and its
+/// confidence.
+struct Found<'n> {
+    property: &'n str,
+    reason: Range<usize>,
     confidence: f32,
-    inherited: PropertyValue,
-    actual: PropertyValue,
+    inherited: &'n PropertyValue,
+    actual: &'n PropertyValue,
 }
 
-/// Points a reused context at another property, keeping its node fields and siblings.
-fn refill(
-    context: &mut ExceptionContext,
-    property: &str,
-    inherited: &PropertyValue,
-    actual: &PropertyValue,
-) {
-    context.property_name.clear();
-    context.property_name.push_str(property);
-    context.inherited_value.clone_from(inherited);
-    context.actual_value.clone_from(actual);
+/// What the learner is shown of one node: one context whose property and values are
+/// refilled per use (its siblings are the batch's, so it keeps no copy of the node's map),
+/// and one feature vector refilled in place.
+struct NodeLearning {
+    context: ExceptionContext,
+    features: FeatureVector,
+}
+
+impl NodeLearning {
+    fn new(node: &InheritanceNode, depth: usize) -> Self {
+        NodeLearning {
+            context: ExceptionContext::new(
+                "",
+                PropertyValue::Null,
+                PropertyValue::Null,
+                node.node_type.as_str(),
+                u32::try_from(depth).unwrap_or(u32::MAX),
+            ),
+            features: FeatureVector::default(),
+        }
+    }
+
+    /// The context pointed at `property` (its node fields kept), and the vector to extract
+    /// its features into.
+    fn point_at(
+        &mut self,
+        property: &str,
+        inherited: &PropertyValue,
+        actual: &PropertyValue,
+    ) -> (&ExceptionContext, &mut FeatureVector) {
+        let context = &mut self.context;
+        context.property_name.clear();
+        context.property_name.push_str(property);
+        context.inherited_value.clone_from(inherited);
+        context.actual_value.clone_from(actual);
+        (context, &mut self.features)
+    }
 }
