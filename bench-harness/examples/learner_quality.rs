@@ -25,10 +25,13 @@ fn main() -> anyhow::Result<()> {
         "synthetic birds (learner API, seeds 1-8)",
         synthetic_birds_pooled(8),
     );
-    row(
-        "synthetic nodes (process_node + feedback, seeds 1-8)",
-        synthetic_nodes_pooled(8),
-    );
+    for n_traits in [30, 200] {
+        let name = format!(
+            "synthetic nodes of {} properties (process_node + feedback, seeds 1-8)",
+            n_traits + 3
+        );
+        row(&name, synthetic_nodes_pooled(8, n_traits));
+    }
     match wordnet_dir() {
         Some(dir) => {
             let synsets = load_data_noun(&dir)?;

@@ -200,3 +200,135 @@ impl PatternLearner {
         self.counters.record(prediction, label);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use llmkg_core::PropertyValue;
+
+    use super::*;
+
+    fn node(n_properties: usize) -> HashMap<String, PropertyValue> {
+        (0..n_properties)
+            .map(|i| (format!("prop_{i}"), PropertyValue::Boolean(i % 3 == 0)))
+            .collect()
+    }
+
+    fn context(property: &str, changed: bool) -> ExceptionContext {
+        let actual = PropertyValue::Boolean(!changed);
+        ExceptionContext::new(
+            property,
+            PropertyValue::Boolean(true),
+            actual,
+            "King_Penguin",
+            2,
+        )
+    }
+
+    /// A partial vector and the batch's shared features are, together, the full vector.
+    #[test]
+    fn partial_and_shared_features_make_the_full_vector() {
+        let siblings = node(200);
+        let learner = PatternLearner::new();
+        let batch = learner.node_batch("King_Penguin", &siblings);
+        let mut n_partial = 0;
+        for i in 0..200 {
+            let context = context(&format!("prop_{i}"), i % 2 == 0);
+            let mut partial = FeatureVector::default();
+            learner
+                .features_batched_into(&context, &batch, &mut partial)
+                .unwrap();
+            let full = learner.features_cached(&context, batch.cache()).unwrap();
+            let mut expected: Vec<(usize, u32)> =
+                full.iter().map(|(i, v)| (i, v.to_bits())).collect();
+            let mut found: Vec<(usize, u32)> =
+                partial.iter().map(|(i, v)| (i, v.to_bits())).collect();
+            if partial.is_partial() {
+                n_partial += 1;
+                found.extend(batch.shared.iter().map(|(i, v)| (i, v.to_bits())));
+            }
+            expected.sort_unstable();
+            found.sort_unstable();
+            assert_eq!(found, expected, "prop_{i}");
+        }
+        // All but the 32 properties with the smallest sibling hashes.
+        assert_eq!(n_partial, 200 - 32);
+    }
+
+    /// A node of at most 33 properties has no common group: batched learning is the
+    /// example-by-example learning, bit for bit.
+    #[test]
+    fn a_small_node_learns_as_without_a_batch() {
+        let siblings = node(20);
+        let mut batched = PatternLearner::new();
+        let mut sequential = PatternLearner::new();
+        for _ in 0..3 {
+            let mut batch = batched.node_batch("King_Penguin", &siblings);
+            let cache = NodeFeatureCache::new("King_Penguin", &siblings);
+            for i in 0..20 {
+                let context = context(&format!("prop_{i}"), i % 2 == 0);
+                let mut features = FeatureVector::default();
+                batched
+                    .features_batched_into(&context, &batch, &mut features)
+                    .unwrap();
+                assert!(!features.is_partial());
+                let full = sequential.features_cached(&context, &cache).unwrap();
+                if i % 2 == 0 {
+                    let score = |confidence: f32, likelihood: f32| (confidence + likelihood) / 2.0;
+                    let a = batched
+                        .learn_detected_batched(0.9, &context, &features, &mut batch, score)
+                        .unwrap();
+                    let b = sequential
+                        .learn_detected_scored(0.9, &context, &full, &cache, score)
+                        .unwrap();
+                    assert_eq!(a.to_bits(), b.to_bits());
+                } else {
+                    batched
+                        .observe_non_exception_batched(&context, &features, &mut batch)
+                        .unwrap();
+                    sequential
+                        .observe_non_exception_features(&context, &full)
+                        .unwrap();
+                }
+            }
+            batched.finish_node(batch);
+        }
+        assert_eq!(batched, sequential);
+    }
+
+    /// The shared features learn too: after a node of exceptions, a new property of the
+    /// same node scores higher than before.
+    #[test]
+    fn the_shared_features_learn_once_per_node() {
+        let siblings = node(300);
+        let mut learner = PatternLearner::new();
+        let probe = context("prop_unseen_name", true);
+        let probe_before = learner.predict_exception_likelihood(&ExceptionContext {
+            sibling_properties: siblings.clone(),
+            ..probe.clone()
+        });
+        let mut batch = learner.node_batch("King_Penguin", &siblings);
+        let mut features = FeatureVector::default();
+        for i in 0..300 {
+            let context = context(&format!("prop_{i}"), true);
+            learner
+                .features_batched_into(&context, &batch, &mut features)
+                .unwrap();
+            learner
+                .learn_detected_batched(0.9, &context, &features, &mut batch, |c, _| c)
+                .unwrap();
+        }
+        let gradient = batch.gradient;
+        assert!(gradient < 0.0, "{gradient}");
+        learner.finish_node(batch);
+        let probe_after = learner.predict_exception_likelihood(&ExceptionContext {
+            sibling_properties: siblings,
+            ..probe
+        });
+        assert!(
+            probe_after > probe_before,
+            "{probe_before} -> {probe_after}"
+        );
+    }
+}

@@ -118,39 +118,40 @@ impl ExceptionSystem {
     ) -> Result<usize> {
         // The learner is the one pattern source: its patterns lend the detector their
         // reasons, and its likelihood raises the confidence below. The detected exceptions
-        // borrow it, so their reasons are written out first, back to back into one buffer
-        // (no `String` per exception), and their names and values borrowed from the node and
-        // `inherited` instead.
-        let mut reasons = String::new();
-        let found: Vec<Found<'_>> = self
+        // borrow it, so what the loop needs is copied out first: each name and reason into
+        // one text buffer (no `String` per exception), and the values.
+        let mut text = String::new();
+        let found: Vec<Found> = self
             .detector
             .find_node_exceptions_with(node, inherited, &self.learner)
             .iter()
-            .filter_map(|exception| {
-                let (property, actual) = node.local_properties.get_key_value(exception.property)?;
-                let inherited = inherited.get(exception.property)?;
-                let start = reasons.len();
-                exception.write_reason(&mut reasons);
-                Some(Found {
-                    property,
-                    reason: start..reasons.len(),
+            .map(|exception| {
+                let name_start = text.len();
+                text.push_str(exception.property);
+                let reason_start = text.len();
+                exception.write_reason(&mut text);
+                Found {
+                    name: name_start..reason_start,
+                    reason: reason_start..text.len(),
                     confidence: exception.confidence,
-                    inherited,
-                    actual,
-                })
+                    inherited: exception.inherited.clone(),
+                    actual: exception.actual.clone(),
+                }
             })
             .collect();
         // Room for the node's records and patterns up front: a 9-byte number or a short
         // string per value besides each reason is what the store's arena is told to expect.
         self.tiers
             .store()
-            .reserve_for_node(node.id, found.len(), reasons.len() + 24 * found.len());
+            .reserve_for_node(node.id, found.len(), text.len() + 24 * found.len());
         self.learner.reserve_patterns(found.len());
         let created_at = Instant::now();
         let boost = self.config.pattern_boost;
-        for exception in &found {
+        let stored = found.len();
+        for exception in found {
+            let property = &text[exception.name];
             let (context, features) =
-                learning.point_at(exception.property, exception.inherited, exception.actual);
+                learning.point_at_owned(property, exception.inherited, exception.actual);
             // One extraction and one prediction serve the confidence and the learning.
             self.learner
                 .features_batched_into(context, batch, features)?;
@@ -164,16 +165,16 @@ impl ExceptionSystem {
                 },
             )?;
             let parts = ExceptionParts {
-                inherited_value: exception.inherited,
-                actual_value: exception.actual,
-                reason: &reasons[exception.reason.clone()],
+                inherited_value: &context.inherited_value,
+                actual_value: &context.actual_value,
+                reason: &text[exception.reason],
                 source: ExceptionSource::Detected,
                 created_at,
                 confidence,
             };
-            self.tiers.put(node.id, exception.property, &parts)?;
+            self.tiers.put(node.id, property, &parts)?;
         }
-        Ok(found.len())
+        Ok(stored)
     }
 
     /// The node's resolved map (`inherited` overlaid with its own values), with each own
@@ -329,15 +330,15 @@ fn settled_conflict(
     )
 }
 
-/// A detected exception as the learning loop takes it: its name and values (borrowed from
-/// the node and the inherited map), where its reason lies in the loop's buffer, and its
-/// confidence.
-struct Found<'n> {
-    property: &'n str,
+/// A detected exception as the learning loop takes it: where its name and its reason lie
+/// in the loop's text buffer, its confidence and its values (which the loop moves into the
+/// learner's context, and the store encodes from there).
+struct Found {
+    name: Range<usize>,
     reason: Range<usize>,
     confidence: f32,
-    inherited: &'n PropertyValue,
-    actual: &'n PropertyValue,
+    inherited: PropertyValue,
+    actual: PropertyValue,
 }
 
 /// What the learner is shown of one node: one context whose property and values are
@@ -360,6 +361,21 @@ impl NodeLearning {
             ),
             features: FeatureVector::default(),
         }
+    }
+
+    /// [`point_at`](Self::point_at) with the values moved in.
+    fn point_at_owned(
+        &mut self,
+        property: &str,
+        inherited: PropertyValue,
+        actual: PropertyValue,
+    ) -> (&ExceptionContext, &mut FeatureVector) {
+        let context = &mut self.context;
+        context.property_name.clear();
+        context.property_name.push_str(property);
+        context.inherited_value = inherited;
+        context.actual_value = actual;
+        (context, &mut self.features)
     }
 
     /// The context pointed at `property` (its node fields kept), and the vector to extract
