@@ -62,6 +62,8 @@ struct Shard {
     allocations: AtomicU64,
     deallocations: AtomicU64,
     reallocations: AtomicU64,
+    /// Bytes handed out by allocations and by the growth of reallocations, never decreased.
+    allocated_bytes: AtomicU64,
 }
 
 #[derive(Clone, Copy)]
@@ -139,6 +141,11 @@ impl Shard {
             counter.load(Ordering::Relaxed).wrapping_add(1),
             Ordering::Relaxed,
         );
+        if let Some(growth) = event.growth(byte_change) {
+            let allocated = self.allocated_bytes.load(Ordering::Relaxed);
+            self.allocated_bytes
+                .store(allocated.wrapping_add(growth), Ordering::Relaxed);
+        }
         let current = self.current_bytes.load(Ordering::Relaxed);
         self.current_bytes
             .store(current.wrapping_add(byte_change), Ordering::Relaxed);
@@ -151,6 +158,19 @@ impl Shard {
             allocations: AtomicU64::new(0),
             deallocations: AtomicU64::new(0),
             reallocations: AtomicU64::new(0),
+            allocated_bytes: AtomicU64::new(0),
+        }
+    }
+}
+
+impl Event {
+    /// The bytes an event hands out: an allocation's size, a reallocation's growth.
+    fn growth(self, byte_change: isize) -> Option<u64> {
+        match self {
+            Event::Deallocation => None,
+            Event::Allocation | Event::Reallocation => {
+                u64::try_from(byte_change).ok().filter(|bytes| *bytes > 0)
+            }
         }
     }
 }
@@ -173,7 +193,10 @@ impl CountingAllocator {
         let mut allocations: u64 = 0;
         let mut deallocations: u64 = 0;
         let mut reallocations: u64 = 0;
+        let mut allocated_bytes: u64 = 0;
         for shard in self.shards() {
+            allocated_bytes =
+                allocated_bytes.wrapping_add(shard.allocated_bytes.load(Ordering::Relaxed));
             current = current.wrapping_add(shard.current_bytes.load(Ordering::Relaxed));
             allocations = allocations.wrapping_add(shard.allocations.load(Ordering::Relaxed));
             deallocations = deallocations.wrapping_add(shard.deallocations.load(Ordering::Relaxed));
@@ -189,6 +212,7 @@ impl CountingAllocator {
             allocations,
             deallocations,
             reallocations,
+            allocated_bytes,
         }
     }
 
@@ -222,6 +246,9 @@ impl CountingAllocator {
         let shard = &self.shared[choice.0 - SHARD_COUNT];
         let counter = shard.counter(event);
         counter.fetch_add(1, Ordering::Relaxed);
+        if let Some(growth) = event.growth(byte_change) {
+            shard.allocated_bytes.fetch_add(growth, Ordering::Relaxed);
+        }
         if byte_change == 0 {
             return;
         }

@@ -16,6 +16,10 @@ pub struct Snapshot {
     /// Successful `realloc` calls (a reallocation is neither an allocation nor a deallocation,
     /// so `allocations - deallocations` is the number of live blocks).
     pub reallocations: u64,
+    /// Bytes handed out since start: every allocation's size plus every reallocation's
+    /// growth; it never decreases, so the difference of two readings is the bytes allocated
+    /// in between.
+    pub allocated_bytes: u64,
 }
 
 /// What changed between two [`Snapshot`]s.
@@ -32,6 +36,8 @@ pub struct SnapshotDelta {
     pub deallocations: u64,
     /// Reallocations made in between.
     pub reallocations: u64,
+    /// Bytes allocated in between (allocations plus reallocation growth).
+    pub allocated_bytes: u64,
 }
 
 impl Snapshot {
@@ -41,7 +47,7 @@ impl Snapshot {
     /// use llmkg_counting_alloc::Snapshot;
     ///
     /// let earlier = Snapshot { current_bytes: 100, peak_bytes: 100, allocations: 1, ..Snapshot::default() };
-    /// let later = Snapshot { current_bytes: 60, peak_bytes: 400, allocations: 3, deallocations: 1, reallocations: 0 };
+    /// let later = Snapshot { current_bytes: 60, peak_bytes: 400, allocations: 3, deallocations: 1, reallocations: 0, allocated_bytes: 500 };
     /// let delta = later.since(&earlier);
     /// assert_eq!(delta.current_bytes, -40);
     /// assert_eq!(delta.peak_bytes_above_start, 300);
@@ -55,6 +61,7 @@ impl Snapshot {
             allocations: self.allocations.wrapping_sub(earlier.allocations),
             deallocations: self.deallocations.wrapping_sub(earlier.deallocations),
             reallocations: self.reallocations.wrapping_sub(earlier.reallocations),
+            allocated_bytes: self.allocated_bytes.wrapping_sub(earlier.allocated_bytes),
         }
     }
 }
@@ -80,6 +87,7 @@ mod tests {
             allocations: 5,
             deallocations: 2,
             reallocations: 1,
+            allocated_bytes: 100,
         };
         let later = Snapshot {
             current_bytes: 30,
@@ -87,6 +95,7 @@ mod tests {
             allocations: 9,
             deallocations: 3,
             reallocations: 4,
+            allocated_bytes: 164,
         };
         assert_eq!(
             later.since(&earlier),
@@ -96,6 +105,7 @@ mod tests {
                 allocations: 4,
                 deallocations: 1,
                 reallocations: 3,
+                allocated_bytes: 64,
             }
         );
     }

@@ -56,6 +56,7 @@ fn one_mebibyte_vec_is_counted_and_released() {
     let grown = during.since(&before);
     assert!(grown.current_bytes >= MEBIBYTE as isize, "{grown:?}");
     assert!(grown.allocations >= 1, "{grown:?}");
+    assert!(grown.allocated_bytes >= MEBIBYTE as u64, "{grown:?}");
     assert!(during.peak_bytes >= during.current_bytes, "{during:?}");
     drop(buffer);
     let after = ALLOCATOR.snapshot();
@@ -77,6 +78,10 @@ fn realloc_counts_the_size_change() {
     assert_eq!(delta.reallocations, 1, "{delta:?}");
     assert_eq!(delta.allocations, 0, "{delta:?}");
     assert_eq!(delta.deallocations, 0, "{delta:?}");
+    assert_eq!(delta.allocated_bytes, 900, "{delta:?}");
+    // Shrinking hands nothing out: the cumulative count never decreases.
+    buffer.shrink_to(10);
+    assert_eq!(ALLOCATOR.snapshot().since(&after).allocated_bytes, 0);
     drop(black_box(buffer));
 }
 

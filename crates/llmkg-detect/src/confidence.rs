@@ -9,7 +9,7 @@ use llmkg_exception::{ChangeKind, Comparison};
 /// changed type is as likely a modelling mistake as a deliberate override, so it is lowest.
 fn confidence_ceiling(kind: ChangeKind) -> f32 {
     match kind {
-        ChangeKind::BooleanFlip | ChangeKind::TextNegation | ChangeKind::Numeric => 0.95,
+        ChangeKind::BooleanFlip { .. } | ChangeKind::TextNegation | ChangeKind::Numeric => 0.95,
         ChangeKind::Text | ChangeKind::Cancelled | ChangeKind::FilledIn => 0.9,
         ChangeKind::List => 0.85,
         ChangeKind::TypeChange => 0.8,

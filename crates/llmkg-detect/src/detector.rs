@@ -5,14 +5,13 @@ use std::time::Instant;
 
 use llmkg_core::{InheritanceNode, PropertyValue};
 use llmkg_exception::{
-    ChangeKind, Exception, PatternHint, PatternSource, calculate_similarity, compare,
-    describe_change,
+    ChangeKind, Exception, ExceptionSource, NoPatterns, PatternHint, PatternSource, Reason,
+    calculate_similarity, compare, describe_change,
 };
 
 use crate::confidence::confidence_of;
 use crate::error::{DetectError, Result};
 use crate::found::{DetectedException, Found};
-use crate::patterns::LearnedPatterns;
 use crate::statistics::{DetectionCounters, DetectionStatistics};
 
 /// Finds the properties where a node overrides an inherited value.
@@ -25,9 +24,9 @@ use crate::statistics::{DetectionCounters, DetectionStatistics};
 /// [reason](ExceptionDetector::infer_exception_reason), and are sorted by property name.
 ///
 /// The detector is `Send + Sync`: detection takes `&self` and can run on many threads at
-/// once. [`learn_pattern`](ExceptionDetector::learn_pattern) takes `&mut self`, because
-/// learning is rare and keeping it out of the shared path leaves detection free of locks;
-/// a caller that must learn while others detect wraps the detector in an `RwLock`.
+/// once. It keeps no patterns of its own: a detector used alone consults none
+/// ([`NoPatterns`]), and the `_with` methods take any [`PatternSource`] (a learner, in the
+/// facade) for learned reasons and confidences.
 ///
 /// ```
 /// use std::collections::HashMap;
@@ -51,7 +50,6 @@ use crate::statistics::{DetectionCounters, DetectionStatistics};
 pub struct ExceptionDetector {
     similarity_threshold: f32,
     confidence_threshold: f32,
-    patterns: LearnedPatterns,
     counters: DetectionCounters,
 }
 
@@ -99,7 +97,6 @@ impl ExceptionDetector {
         ExceptionDetector {
             similarity_threshold: repair(similarity_threshold, Self::DEFAULT_SIMILARITY_THRESHOLD),
             confidence_threshold: repair(confidence_threshold, Self::DEFAULT_CONFIDENCE_THRESHOLD),
-            patterns: LearnedPatterns::default(),
             counters: DetectionCounters::default(),
         }
     }
@@ -141,7 +138,7 @@ impl ExceptionDetector {
     }
 
     /// The exceptions `node` makes to `inherited_properties`, sorted by property name,
-    /// with this detector's own [learned patterns](Self::learn_pattern).
+    /// without learned patterns.
     ///
     /// Only local properties that also have an inherited value are compared: a property
     /// the node alone defines overrides nothing. All exceptions of one call share one
@@ -151,22 +148,22 @@ impl ExceptionDetector {
         node: &InheritanceNode,
         inherited_properties: &HashMap<String, PropertyValue>,
     ) -> Vec<(String, Exception)> {
-        self.detect_node_exceptions_with(node, inherited_properties, &self.patterns)
+        self.detect_node_exceptions_with(node, inherited_properties, &NoPatterns)
     }
 
     /// [`detect_node_exceptions`](Self::detect_node_exceptions) with the patterns of
-    /// `patterns` (a learner, typically) instead of the detector's own: a pattern's reason
-    /// leads the exception's reason and its confidence floor raises the confidence.
+    /// `patterns` (a learner, typically): a pattern's reason leads the exception's reason and
+    /// its confidence floor raises the confidence.
     ///
     /// ```
     /// use std::collections::HashMap;
     /// use llmkg_core::{InheritanceNode, NodeId, PropertyValue};
     /// use llmkg_detect::ExceptionDetector;
-    /// use llmkg_exception::{PatternHint, PatternSource};
+    /// use llmkg_exception::{ChangeKind, PatternHint, PatternSource};
     ///
     /// struct Flightless;
     /// impl PatternSource for Flightless {
-    ///     fn pattern_hint(&self, _: &str, _: &PropertyValue, _: &PropertyValue) -> Option<PatternHint<'_>> {
+    ///     fn pattern_hint(&self, _: &str, _: &PropertyValue, _: &PropertyValue, _: ChangeKind) -> Option<PatternHint<'_>> {
     ///         Some(PatternHint { reason: Some("Flightless bird"), confidence_floor: None })
     ///     }
     /// }
@@ -183,16 +180,10 @@ impl ExceptionDetector {
         patterns: &P,
     ) -> Vec<(String, Exception)> {
         let found = self.find(node, inherited_properties, patterns);
-        let created_at = Instant::now();
         // Straight from the scan into the result, in name order: no sorted copy between.
         found
             .iter()
-            .map(|detected| {
-                (
-                    detected.property.to_owned(),
-                    detected.to_exception(created_at),
-                )
-            })
+            .map(|detected| (detected.property.to_owned(), detected.to_exception()))
             .collect()
     }
 
@@ -212,7 +203,7 @@ impl ExceptionDetector {
     /// let inherited = HashMap::from([("can_fly".to_owned(), PropertyValue::Boolean(true))]);
     /// let found = detector.find_node_exceptions(&penguin, &inherited);
     /// assert_eq!(found[0].property, "can_fly");
-    /// assert_eq!(found[0].actual, &PropertyValue::Boolean(false));
+    /// assert_eq!(found[0].actual_value, &PropertyValue::Boolean(false));
     /// let mut reason = String::new();
     /// found[0].write_reason(&mut reason);
     /// assert_eq!(reason, "can_fly is false here, overriding the inherited true");
@@ -222,7 +213,7 @@ impl ExceptionDetector {
         node: &'a InheritanceNode,
         inherited_properties: &'a HashMap<String, PropertyValue>,
     ) -> Vec<DetectedException<'a>> {
-        self.find_node_exceptions_with(node, inherited_properties, &self.patterns)
+        self.find_node_exceptions_with(node, inherited_properties, &NoPatterns)
     }
 
     /// [`find_node_exceptions`](Self::find_node_exceptions) with the patterns of `patterns`,
@@ -283,6 +274,8 @@ impl ExceptionDetector {
         batch: &mut DetectionStatistics,
     ) -> Vec<DetectedException<'a>> {
         let mut candidates = Vec::with_capacity(capacity);
+        // One timestamp for every exception of the call.
+        let created_at = Instant::now();
         for (property, inherited, actual) in pairs {
             batch.properties_compared += 1;
             if inherited == actual {
@@ -295,7 +288,7 @@ impl ExceptionDetector {
                 batch.skipped_as_similar += 1;
                 continue;
             }
-            let learned = patterns.pattern_hint(property, inherited, actual);
+            let learned = patterns.pattern_hint(property, inherited, actual, comparison.kind);
             let confidence = with_learned_confidence(confidence_of(comparison), learned);
             if confidence < self.confidence_threshold {
                 batch.skipped_low_confidence += 1;
@@ -303,11 +296,15 @@ impl ExceptionDetector {
             }
             candidates.push(DetectedException {
                 property: property.as_str(),
-                inherited,
-                actual,
-                kind: comparison.kind,
+                inherited_value: inherited,
+                actual_value: actual,
+                reason: Reason::Described {
+                    kind: comparison.kind,
+                    learned: learned.and_then(|hint| hint.reason),
+                },
+                source: ExceptionSource::Detected,
+                created_at,
                 confidence,
-                learned_reason: learned.and_then(|hint| hint.reason),
             });
         }
         candidates
@@ -329,10 +326,9 @@ impl ExceptionDetector {
     /// value set to or from `Null`, 0.85 for lists, and 0.8 for a change of type, which is
     /// as likely a modelling mistake as an override. So with the seed's threshold of 0.7,
     /// `legs` 4 -> 2 (similarity 0.5) scores 0.71 and is reported, `"red"` -> `"crimson"`
-    /// (similarity 0.49) scores 0.68 and is not. Equal values
-    /// score 0. When a [learned pattern](Self::learn_pattern) matches the property and the
-    /// shape of the change, the result is raised to at least the mean confidence of its
-    /// examples.
+    /// (similarity 0.49) scores 0.68 and is not. Equal values score 0. Learned patterns are
+    /// not consulted here; [`calculate_confidence_with`](Self::calculate_confidence_with)
+    /// raises the result to a pattern's confidence floor.
     ///
     /// ```
     /// use llmkg_core::PropertyValue;
@@ -358,35 +354,38 @@ impl ExceptionDetector {
         inherited: &PropertyValue,
         actual: &PropertyValue,
     ) -> f32 {
+        self.calculate_confidence_with(property, inherited, actual, &NoPatterns)
+    }
+
+    /// [`calculate_confidence`](Self::calculate_confidence), raised to the confidence floor
+    /// `patterns` gives this property and change, if any.
+    pub fn calculate_confidence_with<P: PatternSource + ?Sized>(
+        &self,
+        property: &str,
+        inherited: &PropertyValue,
+        actual: &PropertyValue,
+        patterns: &P,
+    ) -> f32 {
         let comparison = compare(inherited, actual);
         if comparison.kind == ChangeKind::Equal {
             return 0.0;
         }
-        let learned = self.patterns.pattern_hint(property, inherited, actual);
+        let learned = patterns.pattern_hint(property, inherited, actual, comparison.kind);
         with_learned_confidence(confidence_of(comparison), learned)
     }
 
     /// A readable sentence saying how `actual` differs from `inherited` on `property`.
     ///
-    /// When a [learned pattern](Self::learn_pattern) matches the property and the shape of
-    /// the change, its most common reason leads the sentence.
-    ///
     /// ```
-    /// use std::time::Instant;
     /// use llmkg_core::PropertyValue;
     /// use llmkg_detect::ExceptionDetector;
-    /// use llmkg_exception::{Exception, ExceptionSource};
     ///
-    /// let mut detector = ExceptionDetector::default();
+    /// let detector = ExceptionDetector::default();
     /// let (yes, no) = (PropertyValue::Boolean(true), PropertyValue::Boolean(false));
     /// assert_eq!(
     ///     detector.infer_exception_reason("can_fly", &yes, &no),
     ///     "can_fly is false here, overriding the inherited true"
     /// );
-    /// let example = Exception::new(yes.clone(), no.clone(), "Flightless bird", ExceptionSource::Explicit, 1.0);
-    /// detector.learn_pattern(&[("can_fly".to_owned(), example)])?;
-    /// assert!(detector.infer_exception_reason("can_fly", &yes, &no).contains("Flightless bird"));
-    /// # Ok::<(), llmkg_detect::DetectError>(())
     /// ```
     pub fn infer_exception_reason(
         &self,
@@ -394,32 +393,23 @@ impl ExceptionDetector {
         inherited: &PropertyValue,
         actual: &PropertyValue,
     ) -> String {
+        self.infer_exception_reason_with(property, inherited, actual, &NoPatterns)
+    }
+
+    /// [`infer_exception_reason`](Self::infer_exception_reason), led by the reason `patterns`
+    /// lends this property and change, if any.
+    pub fn infer_exception_reason_with<P: PatternSource + ?Sized>(
+        &self,
+        property: &str,
+        inherited: &PropertyValue,
+        actual: &PropertyValue,
+        patterns: &P,
+    ) -> String {
         let kind = compare(inherited, actual).kind;
-        let learned_reason = self
-            .patterns
-            .pattern_hint(property, inherited, actual)
+        let learned_reason = patterns
+            .pattern_hint(property, inherited, actual, kind)
             .and_then(|hint| hint.reason);
         describe_change(property, inherited, actual, kind, learned_reason)
-    }
-
-    /// Learns reasons and confidences from example exceptions, each with its property name.
-    ///
-    /// Examples are grouped by property and shape of change (the direction of a boolean
-    /// flip, otherwise the two types, with integers counted as numbers). A group's most
-    /// common reason (the first seen on a tie) then leads the reasons this detector infers
-    /// for that property and shape, and its mean confidence is a floor for the confidence.
-    /// Examples with source `Detected` or an empty reason count toward the confidence only:
-    /// their reasons would be this detector's own sentences.
-    ///
-    /// All or nothing: an empty property name or a confidence that is NaN or outside
-    /// `[0, 1]` is an error naming the example, and then nothing is learned.
-    pub fn learn_pattern(&mut self, examples: &[(String, Exception)]) -> Result<()> {
-        self.patterns.learn(examples)
-    }
-
-    /// How many distinct (property, shape) patterns have been learned.
-    pub fn learned_pattern_count(&self) -> usize {
-        self.patterns.len()
     }
 
     /// What this detector has done since it was built or last reset.

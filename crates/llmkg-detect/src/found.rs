@@ -1,75 +1,19 @@
 //! What one detection found: the borrowed [`DetectedException`]s, and their order by
 //! property name, sorted on integer keys rather than on the names.
 
-use std::time::Instant;
-
-use llmkg_core::PropertyValue;
-use llmkg_exception::{
-    ChangeKind, Exception, ExceptionSource, describe_change, describe_change_into,
-};
+use llmkg_exception::ExceptionParts;
 
 /// An exception
 /// [`ExceptionDetector::find_node_exceptions`](crate::ExceptionDetector::find_node_exceptions)
 /// found: a local value that differs from the inherited one and passed both thresholds,
 /// borrowed from the node, the inherited map and the pattern source.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct DetectedException<'a> {
-    /// The property's name.
-    pub property: &'a str,
-    /// The value the node inherits.
-    pub inherited: &'a PropertyValue,
-    /// The node's own value.
-    pub actual: &'a PropertyValue,
-    /// How the value changed.
-    pub kind: ChangeKind,
-    /// The confidence, learned patterns included.
-    pub confidence: f32,
-    /// The reason a learned pattern lends this change, if any.
-    pub learned_reason: Option<&'a str>,
-}
-
-impl DetectedException<'_> {
-    /// Appends the exception's reason (the one
-    /// [`detect_node_exceptions`](crate::ExceptionDetector::detect_node_exceptions) gives)
-    /// to `out`, growing `out` at most once.
-    pub fn write_reason(&self, out: &mut String) {
-        describe_change_into(
-            out,
-            self.property,
-            self.inherited,
-            self.actual,
-            self.kind,
-            self.learned_reason,
-        );
-    }
-
-    /// The exception's reason, as
-    /// [`detect_node_exceptions`](crate::ExceptionDetector::detect_node_exceptions) gives it,
-    /// in a `String` of exactly its length.
-    #[must_use]
-    pub fn reason(&self) -> String {
-        describe_change(
-            self.property,
-            self.inherited,
-            self.actual,
-            self.kind,
-            self.learned_reason,
-        )
-    }
-
-    /// The owned [`Exception`], with source [`ExceptionSource::Detected`] and `created_at`.
-    #[must_use]
-    pub fn to_exception(&self, created_at: Instant) -> Exception {
-        Exception {
-            inherited_value: self.inherited.clone(),
-            actual_value: self.actual.clone(),
-            reason: self.reason(),
-            source: ExceptionSource::Detected,
-            created_at,
-            confidence: self.confidence,
-        }
-    }
-}
+///
+/// It is the vocabulary's one borrowed exception, [`ExceptionParts`], with source
+/// [`Detected`](llmkg_exception::ExceptionSource::Detected) and a
+/// [described](llmkg_exception::Reason::Described) reason (its kind of change and the reason
+/// a learned pattern lends), which [`write_reason`](ExceptionParts::write_reason) writes
+/// and a store's borrowed insert takes as it is.
+pub type DetectedException<'a> = ExceptionParts<'a>;
 
 /// The exceptions of one detection, in the order the scan met them, with their order by
 /// property name.

@@ -35,7 +35,6 @@ mod confidence;
 mod detector;
 mod error;
 mod found;
-mod patterns;
 mod statistics;
 
 pub use crate::{

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 use llmkg_core::{InheritanceNode, NodeId, PropertyValue};
 use llmkg_detect::ExceptionDetector;
-use llmkg_exception::ExceptionSource;
 use llmkg_exception::calculate_similarity;
+use llmkg_exception::{ExceptionParts, ExceptionSource};
 use proptest::prelude::*;
 
 fn value_strategy() -> impl Strategy<Value = PropertyValue> {
@@ -200,12 +200,12 @@ proptest! {
         let mut buffer = String::from("previous text");
         for (borrowed, (name, exception)) in found.iter().zip(&detected) {
             prop_assert_eq!(borrowed.property, name.as_str());
-            prop_assert!(std::ptr::eq(borrowed.inherited, &inherited[name]));
-            prop_assert!(std::ptr::eq(borrowed.actual, &node.local_properties[name]));
+            prop_assert!(std::ptr::eq(borrowed.inherited_value, &inherited[name]));
+            prop_assert!(std::ptr::eq(borrowed.actual_value, &node.local_properties[name]));
             prop_assert_eq!(borrowed.confidence, exception.confidence);
-            prop_assert_eq!(&borrowed.reason(), &exception.reason);
+            prop_assert_eq!(&borrowed.reason_text(), &exception.reason);
             prop_assert_eq!(
-                format!("{:?}", borrowed.to_exception(exception.created_at)),
+                format!("{:?}", ExceptionParts { created_at: exception.created_at, ..*borrowed }.to_exception()),
                 format!("{exception:?}")
             );
             buffer.clear();

@@ -7,17 +7,19 @@
 
 mod error;
 mod handler;
-mod parts;
 mod snapshot;
 mod store;
 
 pub use crate::{
     error::{Result, StoreError},
     handler::{CacheStatistics, ConflictStrategy, ExceptionHandler},
-    parts::ExceptionParts,
     snapshot::SNAPSHOT_VERSION,
     store::{ExceptionStore, StoreStatistics},
 };
+
+/// The borrowed exception [`ExceptionStore::add_exception_parts`] takes: the vocabulary's one
+/// borrowed view, the same type the detector finds.
+pub use llmkg_exception::{ExceptionParts, Reason};
 
 /// The README's example, compiled and run as a doctest.
 #[cfg(doctest)]

@@ -59,6 +59,11 @@ pub(crate) struct Shard {
 /// `exceptions_for_property` visits every shard (O(shards + matches)); `exceptions_by_source`,
 /// `len` and `statistics` visit every shard too.
 ///
+/// No user code runs under a shard lock: [`for_each`](Self::for_each),
+/// [`for_each_in_node`](Self::for_each_in_node) and
+/// [`remove_exception_if`](Self::remove_exception_if) copy what they hand to the callback and
+/// release the lock first, so a callback may call back into the store.
+///
 /// # Errors
 ///
 /// [`add_exception`](Self::add_exception) returns `Result`: an invalid confidence (NaN, infinite,
@@ -103,6 +108,10 @@ pub struct StoreStatistics {
     pub interned_property_names: usize,
     /// Heap bytes held: table and vector capacities plus every owned string's capacity.
     pub heap_bytes: usize,
+    /// How often a shard copied its live values and reasons into a fresh arena, summed over
+    /// the shards. A shard compacts only when at least 4 KiB and half of its arena are dead, so
+    /// this stays at most (bytes of values and reasons ever replaced or removed) / 4 KiB.
+    pub arena_compactions: u64,
 }
 
 impl StoreStatistics {
@@ -199,9 +208,10 @@ impl ExceptionStore {
         Ok(replaced)
     }
 
-    /// [`add_exception`](Self::add_exception) from borrowed parts: the name is copied only
-    /// when the store does not hold it yet, the values and the reason are encoded straight
-    /// from `parts`; no owned `Exception` is built unless one is replaced.
+    /// [`add_exception`](Self::add_exception) from borrowed parts, under `parts.property`: the
+    /// name is copied only when the store does not hold it yet, the values and the reason are
+    /// encoded straight from `parts` (a [described](crate::Reason::Described) reason is written
+    /// into a buffer the shard reuses); no owned `Exception` is built unless one is replaced.
     ///
     /// # Errors
     ///
@@ -209,14 +219,13 @@ impl ExceptionStore {
     pub fn add_exception_parts(
         &self,
         node: NodeId,
-        property: &str,
         parts: &ExceptionParts<'_>,
     ) -> Result<Option<Exception>> {
-        check_name(property)?;
+        check_name(parts.property)?;
         parts.validate()?;
-        let hash = property_hash(property);
+        let hash = property_hash(parts.property);
         let (mut data, epoch) = self.write(node);
-        let replaced = data.upsert_borrowed(node.0, hash, property, parts)?;
+        let replaced = data.upsert_borrowed(node.0, hash, parts)?;
         bump(epoch);
         Ok(replaced)
     }
@@ -309,20 +318,27 @@ impl ExceptionStore {
         removed
     }
 
-    /// Removes the exception of `property` on `node` if `approve` approves of it, all under
-    /// the shard's write lock (so no write lands between the check and the removal); returns
-    /// it. A caller that read an exception earlier removes exactly that one with
-    /// `|now| now == &seen`, never a newer write.
+    /// Removes the exception of `property` on `node` if `approve` approves of it; returns it.
+    ///
+    /// `approve` runs with no lock held, on a copy, so it may call back into the store. The
+    /// exception is then removed only if it still equals the copy `approve` saw when the write
+    /// lock is taken: if another write changed it in between, nothing is removed and the
+    /// result is `None`. A caller that read an exception earlier removes exactly that one with
+    /// `|now| now == &seen`, never a newer write. Cost: O(1) plus `approve`.
     pub fn remove_exception_if(
         &self,
         node: NodeId,
         property: &str,
         approve: impl FnOnce(&Exception) -> bool,
     ) -> Option<Exception> {
+        let seen = self.get_exception(node, property)?;
+        if !approve(&seen) {
+            return None;
+        }
         let hash = property_hash(property);
         let (mut data, epoch) = self.write(node);
         let idx = data.find(node.0, hash, property)?;
-        if !approve(&data.exception(data.get(idx))) {
+        if data.exception(data.get(idx)) != seen {
             return None;
         }
         let removed = data.remove(node.0, hash, property);
@@ -357,12 +373,27 @@ impl ExceptionStore {
         out
     }
 
-    /// Calls `visit` with each (property, exception) of `node` without cloning.
+    /// Calls `visit` with each (property, exception) of `node`, in no particular order.
+    ///
+    /// The node's entries are copied under the shard's read lock and visited after it is
+    /// released, so `visit` may call back into the store (add, remove, read) without
+    /// deadlocking; it sees the node as it was when the call began. Cost: O(exceptions of the
+    /// node) time and one copy of them.
     pub fn for_each_in_node(&self, node: NodeId, mut visit: impl FnMut(&str, &Exception)) {
-        let data = self.shard(node).data.read();
-        data.for_each_in_node(node.0, |record| {
-            visit(data.property_name(record.property), &data.exception(record));
-        });
+        let entries = {
+            let data = self.shard(node).data.read();
+            let mut entries = Vec::new();
+            data.for_each_in_node(node.0, |record| {
+                entries.push((
+                    data.property_name(record.property).to_owned(),
+                    data.exception(record),
+                ));
+            });
+            entries
+        };
+        for (property, exception) in &entries {
+            visit(property, exception);
+        }
     }
 
     /// Calls `visit` with the name and actual value of each of the node's exceptions (what the
@@ -424,18 +455,27 @@ impl ExceptionStore {
 
     /// Calls `visit` with every (node, property, exception), shard by shard.
     ///
-    /// Each shard is read under its own lock: concurrent writers may change shards not yet
-    /// visited. Use [`snapshot`](Self::snapshot) for a consistent copy.
+    /// Each shard's entries are copied under its read lock and visited after it is released,
+    /// so `visit` may call back into the store (add, remove, read) without deadlocking.
+    /// Concurrent writers (and `visit` itself) may change shards not yet visited; use
+    /// [`snapshot`](Self::snapshot) for a consistent copy. Cost: O(exceptions) time, memory
+    /// for one shard's copy at a time.
     pub fn for_each(&self, mut visit: impl FnMut(NodeId, &str, &Exception)) {
+        let mut entries = Vec::new();
         for shard in self.shards.iter() {
-            let data = shard.data.read();
-            data.for_each(|record| {
-                visit(
-                    NodeId(record.node),
-                    data.property_name(record.property),
-                    &data.exception(record),
-                )
-            });
+            {
+                let data = shard.data.read();
+                data.for_each(|record| {
+                    entries.push((
+                        NodeId(record.node),
+                        data.property_name(record.property).to_owned(),
+                        data.exception(record),
+                    ));
+                });
+            }
+            for (node, property, exception) in entries.drain(..) {
+                visit(node, &property, &exception);
+            }
         }
     }
 
@@ -528,6 +568,7 @@ impl ExceptionStore {
             stats.distinct_nodes += data.node_count();
             stats.interned_property_names += data.property_count();
             stats.heap_bytes += data.heap_bytes();
+            stats.arena_compactions += data.compactions;
         }
         stats
     }

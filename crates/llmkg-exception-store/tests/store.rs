@@ -15,6 +15,8 @@ use proptest::prelude::*;
 
 #[path = "store/files.rs"]
 mod files;
+#[path = "store/reentrant.rs"]
+mod reentrant;
 
 fn exception(actual: i64, source: ExceptionSource, confidence: f32) -> Exception {
     Exception::new(
@@ -180,6 +182,9 @@ enum Op {
     Remove(u64, u8),
     Get(u64, u8),
     RemoveNode(u64),
+    /// An add with a long reason (hundreds of bytes), so replacements and removals pile up
+    /// enough garbage to compact a shard's arena.
+    AddLong(u64, u8, u16),
 }
 
 fn op_strategy() -> impl Strategy<Value = Op> {
@@ -191,8 +196,16 @@ fn op_strategy() -> impl Strategy<Value = Op> {
         1 => (node.clone(), 0u8..40).prop_map(|(n, k)| Op::Reserve(n, k)),
         2 => (node.clone(), 0u8..6).prop_map(|(n, p)| Op::Remove(n, p)),
         2 => (node.clone(), 0u8..6).prop_map(|(n, p)| Op::Get(n, p)),
-        1 => node.prop_map(Op::RemoveNode),
+        1 => node.clone().prop_map(Op::RemoveNode),
+        3 => (node, 0u8..6, 200u16..2000).prop_map(|(n, p, len)| Op::AddLong(n, p, len)),
     ]
+}
+
+/// An exception whose reason is `len` bytes long.
+fn long_exception(len: u16) -> Exception {
+    let mut e = exception(i64::from(len), ExceptionSource::Detected, 0.5);
+    e.reason = "r".repeat(usize::from(len));
+    e
 }
 
 proptest! {
@@ -214,7 +227,7 @@ proptest! {
                 Op::AddParts(node, prop, value, source) => {
                     let name = format!("p{prop}");
                     let e = exception(value, ExceptionSource::ALL[source as usize], 0.5);
-                    let replaced = store.add_exception_parts(NodeId(node), &name, &ExceptionParts::of(&e)).unwrap();
+                    let replaced = store.add_exception_parts(NodeId(node), &ExceptionParts::of(&name, &e)).unwrap();
                     prop_assert_eq!(replaced, model.insert((node, name), e));
                 }
                 Op::Reserve(node, additional) => store.reserve_for_node(NodeId(node), usize::from(additional), 40 * usize::from(additional)),
@@ -230,6 +243,12 @@ proptest! {
                     let before = model.len();
                     model.retain(|(n, _), _| *n != node);
                     prop_assert_eq!(store.remove_node(NodeId(node)), before - model.len());
+                }
+                Op::AddLong(node, prop, len) => {
+                    let name = format!("p{prop}");
+                    let e = long_exception(len);
+                    let replaced = store.add_exception(NodeId(node), name.clone(), e.clone()).unwrap();
+                    prop_assert_eq!(replaced, model.insert((node, name), e));
                 }
             }
             prop_assert_eq!(store.len(), model.len());
@@ -267,7 +286,7 @@ proptest! {
                 Op::AddParts(node, prop, value, _) => {
                     let name = format!("p{prop}");
                     let e = exception(value, ExceptionSource::Detected, 0.5);
-                    store.add_exception_parts(NodeId(node), &name, &ExceptionParts::of(&e)).unwrap();
+                    store.add_exception_parts(NodeId(node), &ExceptionParts::of(&name, &e)).unwrap();
                     model.insert((node, name), PropertyValue::Integer(value));
                 }
                 Op::Reserve(node, additional) => store.reserve_for_node(NodeId(node), usize::from(additional), 40 * usize::from(additional)),
@@ -280,6 +299,12 @@ proptest! {
                     store.remove_node(NodeId(node));
                     model.retain(|(n, _), _| *n != node);
                 }
+                Op::AddLong(node, prop, len) => {
+                    let name = format!("p{prop}");
+                    let e = long_exception(len);
+                    model.insert((node, name.clone()), e.actual_value.clone());
+                    store.add_exception(NodeId(node), name, e).unwrap();
+                }
                 Op::Get(node, prop) => {
                     let name = format!("p{prop}");
                     // Resolve twice: the second is a cache hit and must agree.
@@ -290,6 +315,42 @@ proptest! {
                 }
             }
         }
+    }
+}
+
+/// Replacements and removals of long records compact a shard's arena: the compactions are
+/// counted, stay within the amortised bound (one per 4 KiB released at most) and lose nothing.
+#[test]
+fn shard_compactions_are_counted_bounded_and_lossless() {
+    let store = ExceptionStore::new();
+    assert_eq!(store.statistics().arena_compactions, 0);
+    let mut released = 0_usize;
+    let mut previous: Vec<Option<Exception>> = vec![None; 4];
+    for round in 0..200_u16 {
+        let slot = usize::from(round % 4);
+        let e = long_exception(500 + round * 7);
+        let replaced = store
+            .add_exception(NodeId(slot as u64), "p".into(), e.clone())
+            .unwrap();
+        assert_eq!(replaced, previous[slot].take());
+        if let Some(old) = &replaced {
+            released += old.reason.len();
+        }
+        previous[slot] = Some(e);
+        if round % 50 == 49 {
+            let removed = store.remove_exception(NodeId(slot as u64), "p").unwrap();
+            released += removed.reason.len();
+            previous[slot] = None;
+        }
+    }
+    let compactions = store.statistics().arena_compactions;
+    assert!(compactions >= 5, "{compactions} compactions");
+    assert!(
+        compactions <= (released / 4096) as u64,
+        "{compactions} compactions for {released} released bytes"
+    );
+    for (slot, expected) in previous.iter().enumerate() {
+        assert_eq!(&store.get_exception(NodeId(slot as u64), "p"), expected);
     }
 }
 

@@ -6,7 +6,9 @@
 //! and the optimizer packs them; none of those needs another engine to name the record,
 //! to score a difference ([`calculate_similarity`], the one similarity of the workspace), to
 //! write a reason ([`describe_change`], [`describe_change_into`], [`describe_pattern`]) or to
-//! exchange patterns ([`PatternSource`]). It depends on `llmkg-core` alone.
+//! exchange patterns ([`PatternSource`]). A change between two values has one classification,
+//! [`ChangeKind`]; one exception held borrowed has one view, [`ExceptionParts`]. It depends on
+//! `llmkg-core` alone.
 //!
 //! ```
 //! use llmkg_core::{NodeId, PropertyValue};
@@ -27,6 +29,7 @@
 
 mod error;
 mod exception;
+mod parts;
 mod patterns;
 mod reason;
 mod similarity;
@@ -35,7 +38,8 @@ mod words;
 pub use crate::{
     error::ExceptionError,
     exception::{Exception, ExceptionKey, ExceptionSource, instant_serde, property_hash},
-    patterns::{PatternHint, PatternSource},
+    parts::{ExceptionParts, Reason},
+    patterns::{NoPatterns, PatternHint, PatternSource},
     reason::{describe_change, describe_change_into, describe_pattern},
     similarity::{ChangeKind, Comparison, calculate_similarity, compare},
     words::{IdentifierTokens, identifier_tokens},

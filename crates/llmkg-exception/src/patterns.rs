@@ -7,6 +7,8 @@
 
 use llmkg_core::PropertyValue;
 
+use crate::similarity::ChangeKind;
+
 /// What learned patterns say about `property` changing from one value to another.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct PatternHint<'a> {
@@ -19,9 +21,12 @@ pub struct PatternHint<'a> {
 
 /// A source of learned patterns, asked once per differing value during detection.
 ///
+/// The detector passes the [`ChangeKind`] it classified the change as ([`crate::compare`]),
+/// so a source keyed by property and kind needs no comparison of its own.
+///
 /// ```
 /// use llmkg_core::PropertyValue;
-/// use llmkg_exception::{PatternHint, PatternSource};
+/// use llmkg_exception::{ChangeKind, PatternHint, PatternSource};
 ///
 /// /// Every `can_fly` that turns false is "flightless".
 /// struct Flightless;
@@ -31,24 +36,54 @@ pub struct PatternHint<'a> {
 ///         &self,
 ///         property: &str,
 ///         _inherited: &PropertyValue,
-///         actual: &PropertyValue,
+///         _actual: &PropertyValue,
+///         kind: ChangeKind,
 ///     ) -> Option<PatternHint<'_>> {
-///         (property == "can_fly" && *actual == PropertyValue::Boolean(false)).then_some(
+///         (property == "can_fly" && kind == ChangeKind::BooleanFlip { to: false }).then_some(
 ///             PatternHint { reason: Some("flightless"), confidence_floor: None },
 ///         )
 ///     }
 /// }
 ///
-/// let hint = Flightless.pattern_hint("can_fly", &true.into(), &false.into());
+/// let hint = Flightless.pattern_hint(
+///     "can_fly",
+///     &true.into(),
+///     &false.into(),
+///     ChangeKind::BooleanFlip { to: false },
+/// );
 /// assert_eq!(hint.and_then(|hint| hint.reason), Some("flightless"));
 /// ```
 pub trait PatternSource {
     /// What the learned patterns say about `property` changing from `inherited` to
-    /// `actual`; `None` when no pattern covers that change.
+    /// `actual`, a change of kind `kind`; `None` when no pattern covers that change.
     fn pattern_hint(
         &self,
         property: &str,
         inherited: &PropertyValue,
         actual: &PropertyValue,
+        kind: ChangeKind,
     ) -> Option<PatternHint<'_>>;
+}
+
+/// The pattern source that knows no pattern: what a detector used alone consults.
+///
+/// ```
+/// use llmkg_exception::{ChangeKind, NoPatterns, PatternSource};
+/// let hint = NoPatterns.pattern_hint("can_fly", &true.into(), &false.into(), ChangeKind::BooleanFlip { to: false });
+/// assert!(hint.is_none());
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NoPatterns;
+
+impl PatternSource for NoPatterns {
+    #[inline]
+    fn pattern_hint(
+        &self,
+        _property: &str,
+        _inherited: &PropertyValue,
+        _actual: &PropertyValue,
+        _kind: ChangeKind,
+    ) -> Option<PatternHint<'_>> {
+        None
+    }
 }

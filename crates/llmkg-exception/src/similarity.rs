@@ -11,16 +11,32 @@ mod text;
 
 use llmkg_core::PropertyValue;
 
-/// The kind of difference between an inherited and a local value.
+/// The kind of difference between an inherited and a local value: the one classification of
+/// a change in the workspace, made by [`compare`].
 ///
-/// The detector picks a confidence ceiling by it and the reason writer a sentence.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The detector picks a confidence ceiling by it, the reason writer a sentence, and a learner
+/// keys its patterns and features by it ([`ChangeKind::code`]).
+///
+/// ```
+/// use llmkg_core::PropertyValue;
+/// use llmkg_exception::{ChangeKind, compare};
+///
+/// let flip = compare(&PropertyValue::Boolean(true), &PropertyValue::Boolean(false)).kind;
+/// assert_eq!(flip, ChangeKind::BooleanFlip { to: false });
+/// assert_ne!(flip.code(), ChangeKind::BooleanFlip { to: true }.code());
+/// assert_eq!(compare(&"red".into(), &"crimson".into()).kind, ChangeKind::Text);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChangeKind {
     /// The values are equal, structurally or (for numbers) both NaN.
     Equal,
-    /// A boolean that flipped.
-    BooleanFlip,
+    /// A boolean that flipped, to the value `to` (`true -> false` is a different change from
+    /// `false -> true`).
+    BooleanFlip {
+        /// The local value.
+        to: bool,
+    },
     /// Two numbers (`Number` or `Integer`) that differ.
     Numeric,
     /// Two strings that differ.
@@ -37,6 +53,33 @@ pub enum ChangeKind {
     TypeChange,
 }
 
+impl ChangeKind {
+    /// How many distinct [`code`](Self::code)s there are: codes are `0..COUNT`.
+    pub const COUNT: usize = 10;
+
+    /// A small number naming this kind, in `0..`[`COUNT`](Self::COUNT), the same in every
+    /// version (a new kind gets a new number): a key for pattern tables, an index into
+    /// per-kind tables, a feature hash seed.
+    ///
+    /// `Equal` 0, `BooleanFlip` to false 1 and to true 2, `Numeric` 3, `Text` 4,
+    /// `TextNegation` 5, `List` 6, `Cancelled` 7, `FilledIn` 8, `TypeChange` 9.
+    #[must_use]
+    pub const fn code(self) -> u8 {
+        match self {
+            ChangeKind::Equal => 0,
+            ChangeKind::BooleanFlip { to: false } => 1,
+            ChangeKind::BooleanFlip { to: true } => 2,
+            ChangeKind::Numeric => 3,
+            ChangeKind::Text => 4,
+            ChangeKind::TextNegation => 5,
+            ChangeKind::List => 6,
+            ChangeKind::Cancelled => 7,
+            ChangeKind::FilledIn => 8,
+            ChangeKind::TypeChange => 9,
+        }
+    }
+}
+
 /// The outcome of comparing an inherited value with a local one.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Comparison {
@@ -50,9 +93,14 @@ pub struct Comparison {
 /// comparison recurse without bound.
 const MAX_LIST_DEPTH: usize = 16;
 
-/// Above this many element pairs, lists compare position by position instead of by best
-/// match, which keeps one comparison linear in the list length.
+/// Above this many pairs of size units (see [`size_units`]), lists compare position by
+/// position instead of by best match. The units count every nested element and the length of
+/// every string, so the budget covers all levels of a nested list at once: the work of one
+/// best-match comparison, nested comparisons included, is at most about this many units.
 const MAX_LIST_PAIRS: usize = 4096;
+
+/// Bytes of string that count as one size unit in [`size_units`].
+const TEXT_BYTES_PER_UNIT: usize = 16;
 
 /// How alike two property values are, in `[0, 1]`; symmetric.
 ///
@@ -77,8 +125,19 @@ const MAX_LIST_PAIRS: usize = 4096;
 /// - **lists** match as sets: each element's best score against the other list, averaged
 ///   over the elements of both lists, so order does not matter and `["color"]` vs
 ///   `["colour"]` stays similar. Two empty lists score 1, an empty and a non-empty one 0.
-///   Lists with more than 4,096 element pairs compare position by position instead
-///   (missing positions score 0), and lists nested deeper than 16 levels by equality.
+///   Lists whose sizes multiply to more than 4,096 compare position by position instead
+///   (missing positions score 0); a list's size counts every element at every nesting level
+///   and one more per 16 bytes of each string in it, so one budget covers all levels and the
+///   strings. Lists nested deeper than 16 levels compare by equality.
+///
+/// # Cost
+///
+/// Near-linear in the size of the two values, for any values: strings longer than 256
+/// characters (after normalisation) are scored by the Dice coefficient of their character
+/// bigrams (O(n log n)) instead of Jaro-Winkler (O(n²)); a best-match list comparison runs
+/// only within the budget above (at most 4,096 unit pairs, nested levels included), beyond it
+/// lists are walked position by position once; at most 16 levels are visited. So the work is
+/// O((n + m) · k) for values of n and m units, with k at most 64 · 16.
 /// - **`Null`** scores 1 against `Null` and 0 against anything else.
 /// - **different types** score 0; `Integer` vs `Number` is not a type change.
 ///
@@ -109,7 +168,7 @@ pub fn calculate_similarity(a: &PropertyValue, b: &PropertyValue) -> f32 {
 /// use llmkg_exception::{ChangeKind, compare};
 ///
 /// let comparison = compare(&PropertyValue::Boolean(true), &PropertyValue::Boolean(false));
-/// assert_eq!(comparison.kind, ChangeKind::BooleanFlip);
+/// assert_eq!(comparison.kind, ChangeKind::BooleanFlip { to: false });
 /// assert_eq!(comparison.similarity, 0.0);
 /// ```
 #[inline]
@@ -122,6 +181,7 @@ pub fn compare(inherited: &PropertyValue, actual: &PropertyValue) -> Comparison 
 fn compare_at_depth(inherited: &PropertyValue, actual: &PropertyValue, depth: usize) -> Comparison {
     use PropertyValue as V;
 
+    count_step(1);
     if inherited == actual {
         return Comparison {
             similarity: 1.0,
@@ -129,7 +189,7 @@ fn compare_at_depth(inherited: &PropertyValue, actual: &PropertyValue, depth: us
         };
     }
     let (similarity, kind) = match (inherited, actual) {
-        (V::Boolean(_), V::Boolean(_)) => (0.0, ChangeKind::BooleanFlip),
+        (V::Boolean(_), V::Boolean(to)) => (0.0, ChangeKind::BooleanFlip { to: *to }),
         (V::Null, _) => (0.0, ChangeKind::FilledIn),
         (_, V::Null) => (0.0, ChangeKind::Cancelled),
         (V::Integer(a), V::Integer(b)) => (integer_similarity(*a, *b), ChangeKind::Numeric),
@@ -194,7 +254,10 @@ fn list_similarity(a: &[PropertyValue], b: &[PropertyValue], depth: usize) -> f3
     let element_similarity =
         |x: &PropertyValue, y: &PropertyValue| compare_at_depth(x, y, depth + 1).similarity;
     let total_elements = (a.len() + b.len()) as f32;
-    if a.len().saturating_mul(b.len()) > MAX_LIST_PAIRS {
+    // One budget over every level: the sizes count nested elements and string lengths.
+    let units_a = list_units(a, MAX_LIST_PAIRS + 1);
+    let units_b = list_units(b, MAX_LIST_PAIRS + 1);
+    if units_a.saturating_mul(units_b) > MAX_LIST_PAIRS {
         let matched: f32 = a.iter().zip(b).map(|(x, y)| element_similarity(x, y)).sum();
         return (2.0 * matched / total_elements).clamp(0.0, 1.0);
     }
@@ -213,6 +276,39 @@ fn list_similarity(a: &[PropertyValue], b: &[PropertyValue], depth: usize) -> f3
     let sum_best_for_b: f32 = best_for_b.iter().sum();
     ((sum_best_for_a + sum_best_for_b) / total_elements).clamp(0.0, 1.0)
 }
+
+/// The size units of a list's elements, counted up to `cap` (so counting costs O(cap)).
+fn list_units(items: &[PropertyValue], cap: usize) -> usize {
+    let mut units = 0_usize;
+    for item in items {
+        if units >= cap {
+            break;
+        }
+        units += size_units(item, cap - units);
+    }
+    units.min(cap)
+}
+
+/// The size of a value in units: one per value at any nesting level plus one per
+/// [`TEXT_BYTES_PER_UNIT`] bytes of each string, counted up to `cap`.
+fn size_units(value: &PropertyValue, cap: usize) -> usize {
+    count_step(1);
+    match value {
+        PropertyValue::String(text) => 1 + text.len() / TEXT_BYTES_PER_UNIT,
+        PropertyValue::List(items) => 1 + list_units(items, cap.saturating_sub(1)),
+        _ => 1,
+    }
+}
+
+/// Counts comparison work in tests, which hold it against a bound; nothing in other builds.
+#[cfg(test)]
+pub(crate) fn count_step(steps: usize) {
+    tests::count_step(steps);
+}
+
+#[cfg(not(test))]
+#[inline(always)]
+pub(crate) fn count_step(_steps: usize) {}
 
 #[cfg(test)]
 mod tests;

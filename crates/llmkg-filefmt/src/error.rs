@@ -93,21 +93,81 @@ pub enum FileError {
         /// What is wrong with it.
         source: FormatError,
     },
+    /// The path names something other than a regular file (a symbolic link, a directory, a
+    /// FIFO, a socket or a device): it is neither read nor replaced.
+    #[error("{path} is {found}, not a regular file")]
+    NotRegularFile {
+        /// The path concerned.
+        path: PathBuf,
+        /// What it is, as a phrase ("a symbolic link", "a FIFO", ...).
+        found: &'static str,
+    },
+    /// A payload larger than the format's limit: saving it would make a file no reader
+    /// accepts, so nothing is written.
+    #[error("payload of {size} bytes for {path} exceeds the format's limit of {limit} bytes")]
+    PayloadTooLarge {
+        /// The file that was to be written.
+        path: PathBuf,
+        /// Bytes in the payload.
+        size: u64,
+        /// The most the format's readers accept.
+        limit: u64,
+    },
+    /// The new file is in place, but syncing its directory failed, so the rename may not
+    /// survive a power cut.
+    #[error("{path} was replaced, but syncing its directory failed: {source}")]
+    DirectorySync {
+        /// The file that was replaced.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
 }
 
 impl FileError {
     /// The file the error concerns.
     pub fn path(&self) -> &std::path::Path {
         match self {
-            FileError::Io { path, .. } | FileError::Format { path, .. } => path,
+            FileError::Io { path, .. }
+            | FileError::Format { path, .. }
+            | FileError::NotRegularFile { path, .. }
+            | FileError::PayloadTooLarge { path, .. }
+            | FileError::DirectorySync { path, .. } => path,
         }
     }
 
     /// The file and the one of three cases a format owner's error type tells apart: the
     /// operating system refused, the file has another version, or its bytes are wrong.
+    ///
+    /// A path that is not a regular file reads as an i/o error of kind
+    /// [`InvalidInput`](std::io::ErrorKind::InvalidInput), a payload over the limit as one of
+    /// kind [`FileTooLarge`](std::io::ErrorKind::FileTooLarge), a failed directory sync as its
+    /// own i/o error; the message names the problem.
     pub fn into_fault(self) -> (PathBuf, FileFault) {
         match self {
-            FileError::Io { path, source } => (path, FileFault::Io(source)),
+            FileError::Io { path, source } | FileError::DirectorySync { path, source } => {
+                (path, FileFault::Io(source))
+            }
+            error @ FileError::NotRegularFile { .. } => {
+                let message = error.to_string();
+                (
+                    error.path().to_owned(),
+                    FileFault::Io(std::io::Error::new(
+                        std::io::ErrorKind::InvalidInput,
+                        message,
+                    )),
+                )
+            }
+            error @ FileError::PayloadTooLarge { .. } => {
+                let message = error.to_string();
+                (
+                    error.path().to_owned(),
+                    FileFault::Io(std::io::Error::new(
+                        std::io::ErrorKind::FileTooLarge,
+                        message,
+                    )),
+                )
+            }
             FileError::Format {
                 path,
                 source: FormatError::UnsupportedVersion { found, expected },

@@ -136,19 +136,37 @@ impl FileFormat {
 
     /// Writes `payload` to `path` with its header, atomically (see [`write_atomically`]).
     ///
+    /// A payload over [`max_payload`](FileFormat::max_payload) is refused before anything is
+    /// written, so every file this writes is one [`read`](FileFormat::read) accepts.
+    /// Cost: O(`payload`) time and one copy of it.
+    ///
     /// # Errors
     ///
-    /// [`FileError::Io`]; an existing file at `path` is then kept as it was.
+    /// [`FileError::PayloadTooLarge`], [`FileError::NotRegularFile`] or [`FileError::Io`]; an
+    /// existing file at `path` is then kept as it was. [`FileError::DirectorySync`]: the new
+    /// file is in place, its durability unconfirmed.
     pub fn write(&self, path: &Path, payload: &[u8]) -> Result<()> {
+        let size = payload.len() as u64;
+        if size > self.max_payload {
+            return Err(FileError::PayloadTooLarge {
+                path: path.to_owned(),
+                size,
+                limit: self.max_payload,
+            });
+        }
         write_atomically(path, &self.encode(payload))
     }
 
-    /// Reads the file at `path` (never more than the header and the payload limit) and
-    /// returns its checked payload.
+    /// Reads the regular file at `path` (never more than the header and the payload limit)
+    /// and returns its checked payload.
+    ///
+    /// Cost: O(file length) time, at most the limit plus the header in memory; a symbolic
+    /// link, FIFO or device is refused without being followed or read (see [`read_bounded`]).
     ///
     /// # Errors
     ///
-    /// [`FileError::Io`] if it cannot be read, [`FileError::Format`] if its bytes are wrong.
+    /// [`FileError::NotRegularFile`], [`FileError::Io`] if it cannot be read,
+    /// [`FileError::Format`] if its bytes are wrong.
     pub fn read(&self, path: &Path) -> Result<Vec<u8>> {
         let limit = self.max_payload.saturating_add(HEADER_LEN as u64);
         let mut bytes = read_bounded(path, limit).map_err(|error| match error {
@@ -179,8 +197,9 @@ impl FileFormat {
     ///
     /// # Errors
     ///
-    /// [`FileError::Io`], or [`FileError::Format`] with [`FormatError::Undecodable`] if
-    /// `value` cannot be encoded at all (a `Serialize` impl that fails).
+    /// As [`write`](FileFormat::write), or [`FileError::Format`] with
+    /// [`FormatError::Undecodable`] if `value` cannot be encoded at all (a `Serialize` impl
+    /// that fails).
     pub fn save<T: Serialize + ?Sized>(&self, path: &Path, value: &T) -> Result<()> {
         let payload = postcard::to_stdvec(value).map_err(|error| FileError::Format {
             path: path.to_owned(),

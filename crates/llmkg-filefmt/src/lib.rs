@@ -3,9 +3,18 @@
 //!
 //! A [`FileFormat`] names a format (magic, version, payload limit). [`FileFormat::write`]
 //! puts a header in front of a payload and replaces the target through
-//! [`write_atomically`]: a unique temporary file in the target's directory, `fsync` of the
+//! [`write_atomically`]: a locked temporary file in the target's directory, `fsync` of the
 //! file, a rename and an `fsync` of the directory, so readers and crashes see the old file or
 //! the new one, never a torn one, and concurrent writers to one path never collide.
+//! Only regular files are read or replaced: a symbolic link, FIFO or device at the path is
+//! refused with [`FileError::NotRegularFile`], and files planted next to a target are never
+//! opened unless they are regular files (opened `O_NOFOLLOW | O_NONBLOCK`). A save keeps an
+//! existing file's mode and refuses a payload its readers would refuse
+//! ([`FileError::PayloadTooLarge`]), so every save produces a file that loads.
+//!
+//! Bounds: a write costs O(payload) time, one copy of the payload and at most
+//! [`TEMP_SLOTS`] probes of temporary names (no directory listing); a read costs O(file)
+//! time and at most the format's payload limit plus the header in memory.
 //! [`FileFormat::read`] reads at most the header plus the limit and checks magic, version,
 //! length (truncation and trailing bytes both refused) and CRC-32 before it hands the payload
 //! over; [`from_postcard`] decodes a payload that must hold exactly one value. Every problem is
@@ -42,7 +51,7 @@ mod error;
 mod format;
 
 pub use crate::{
-    atomic::{TEMP_SUFFIX, read_bounded, temp_files, write_atomically},
+    atomic::{TEMP_SLOTS, TEMP_SUFFIX, read_bounded, temp_files, write_atomically},
     error::{FileError, FileFault, FormatError, Result},
     format::{DEFAULT_MAX_PAYLOAD, FileFormat, HEADER_LEN, from_postcard},
 };

@@ -9,6 +9,9 @@ use llmkg_filefmt::{
 };
 use proptest::prelude::*;
 
+#[path = "filefmt/hostile.rs"]
+mod hostile;
+
 const FORMAT: FileFormat = FileFormat::new("test", b"LLMKGTST", 3);
 
 fn sample() -> Vec<(u64, String)> {
@@ -139,13 +142,9 @@ fn concurrent_writers_to_one_path_all_succeed() {
 fn stray_temp_files_of_dead_writers_are_removed_by_the_next_write() {
     let directory = tempfile::tempdir().unwrap();
     let path = directory.path().join("data.bin");
-    // What a writer killed before its rename leaves: unlocked temporary files.
-    for index in 0..3 {
-        fs::write(
-            directory.path().join(format!(".data.bin.dead{index}.tmp")),
-            b"x",
-        )
-        .unwrap();
+    // What writers killed before their rename leave: unlocked files in their slots.
+    for slot in [0, 2, 5] {
+        fs::write(directory.path().join(format!(".data.bin.{slot}.tmp")), b"x").unwrap();
     }
     // Someone else's file with a similar name is not ours to remove.
     fs::write(directory.path().join("data.bin.tmp"), b"keep").unwrap();

@@ -207,32 +207,16 @@ pub(crate) fn value_code(value: &PropertyValue) -> u64 {
     }
 }
 
-/// The word a change hashes as: its [`ChangeKind`] (from
-/// [`compare`](llmkg_exception::compare), the one classification of a change) and, for a
-/// boolean flip, its direction, since `true -> false` is a different pattern from
-/// `false -> true`. Below 32.
-pub(crate) fn change_code(kind: ChangeKind, actual: &PropertyValue) -> u64 {
-    // Explicit, stable numbers: weights are stored by the slots these hash to.
-    let kind_code: u64 = match kind {
-        ChangeKind::Equal => 0,
-        ChangeKind::BooleanFlip => 1,
-        ChangeKind::Numeric => 2,
-        ChangeKind::Text => 3,
-        ChangeKind::TextNegation => 4,
-        ChangeKind::List => 5,
-        ChangeKind::Cancelled => 6,
-        ChangeKind::FilledIn => 7,
-        ChangeKind::TypeChange => 8,
-        // A kind added later shares one code until it gets its own.
-        _ => 15,
-    };
-    kind_code * 2 + u64::from(*actual == PropertyValue::Boolean(true))
+/// The word a change hashes as: its [`ChangeKind::code`] (the kind from
+/// [`compare`](llmkg_exception::compare), the one classification of a change; a boolean
+/// flip's kind carries its direction), below [`ChangeKind::COUNT`].
+pub(crate) fn change_code(kind: ChangeKind) -> u64 {
+    u64::from(kind.code())
 }
 
-/// [`change_code`] of the change from `inherited` to `actual`, classified by
-/// [`compare`](llmkg_exception::compare).
+/// [`change_code`] of the change from `inherited` to `actual`.
 pub(crate) fn change_code_of(inherited: &PropertyValue, actual: &PropertyValue) -> u64 {
-    change_code(llmkg_exception::compare(inherited, actual).kind, actual)
+    change_code(llmkg_exception::compare(inherited, actual).kind)
 }
 
 #[cfg(test)]
@@ -325,7 +309,7 @@ mod tests {
             change_code_of(&"red".into(), &"blue".into())
         );
         for (inherited, actual) in [(&t, &f), (&f, &t), (&t, &PropertyValue::Null)] {
-            assert!(change_code_of(inherited, actual) < 32);
+            assert!(change_code_of(inherited, actual) < ChangeKind::COUNT as u64);
         }
     }
 }

@@ -584,10 +584,11 @@ impl PatternSource for PatternLearner {
     fn pattern_hint(
         &self,
         property: &str,
-        inherited: &PropertyValue,
-        actual: &PropertyValue,
+        _inherited: &PropertyValue,
+        _actual: &PropertyValue,
+        kind: ChangeKind,
     ) -> Option<PatternHint<'_>> {
-        let pattern = self.patterns.find_supported(property, inherited, actual)?;
+        let pattern = self.patterns.find_supported(property, kind)?;
         Some(PatternHint {
             reason: pattern.reason(),
             confidence_floor: None,

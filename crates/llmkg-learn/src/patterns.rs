@@ -7,12 +7,12 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use llmkg_core::PropertyValue;
-use llmkg_exception::{identifier_tokens, property_hash};
+use llmkg_exception::{ChangeKind, identifier_tokens, property_hash};
 use serde::{Deserialize, Serialize};
 
 use self::frequent::FrequentItems;
 use crate::context::ExceptionContext;
-use crate::hash::{change_code_of, token_hash};
+use crate::hash::{change_code, change_code_of, token_hash};
 
 /// How many reasons, node types and node-type tokens a pattern remembers (the most
 /// frequent ones, by the Space-Saving algorithm).
@@ -269,15 +269,10 @@ impl PatternTable {
         self.patterns.get(position)
     }
 
-    /// The pattern of exactly `property` changing from `inherited` to `actual`, if it is
-    /// supported more often than rejected.
-    pub(crate) fn find_supported(
-        &self,
-        property: &str,
-        inherited: &PropertyValue,
-        actual: &PropertyValue,
-    ) -> Option<&Pattern> {
-        let key = (property_hash(property), change_code_of(inherited, actual));
+    /// The pattern of exactly `property` changing by `kind`, if it is supported more often
+    /// than rejected.
+    pub(crate) fn find_supported(&self, property: &str, kind: ChangeKind) -> Option<&Pattern> {
+        let key = (property_hash(property), change_code(kind));
         let pattern = self.patterns.get(*self.index.get(&key)?)?;
         (pattern.support > pattern.rejections).then_some(pattern)
     }

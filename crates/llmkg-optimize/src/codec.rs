@@ -53,11 +53,7 @@ pub(crate) fn encode_value(value: &PropertyValue, out: &mut Vec<u8>) {
             out.push(TAG_NUMBER);
             out.extend_from_slice(&number.to_bits().to_le_bytes());
         }
-        PropertyValue::String(text) => {
-            out.push(TAG_STRING);
-            write_varint(out, text.len() as u64);
-            out.extend_from_slice(text.as_bytes());
-        }
+        PropertyValue::String(text) => encode_text(text, out),
         PropertyValue::List(items) => {
             out.push(TAG_LIST);
             write_varint(out, items.len() as u64);
@@ -66,6 +62,14 @@ pub(crate) fn encode_value(value: &PropertyValue, out: &mut Vec<u8>) {
             }
         }
     }
+}
+
+/// Appends the canonical encoding of `PropertyValue::String(text)` to `out`, without
+/// building the value.
+pub(crate) fn encode_text(text: &str, out: &mut Vec<u8>) {
+    out.push(TAG_STRING);
+    write_varint(out, text.len() as u64);
+    out.extend_from_slice(text.as_bytes());
 }
 
 /// Decodes one value that must span all of `bytes`.

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use llmkg_core::{NodeId, PropertyValue};
 use llmkg_exception::{Exception, ExceptionKey, ExceptionSource};
 
-pub(crate) use self::build::RowInput;
+pub(crate) use self::build::{RowInput, SharedDictionaries, SharedRow};
 use crate::codec::decode_value;
 use crate::dictionary::{Dictionary, ValueDictionary, ValueEntry};
 use crate::packed::PackedColumn;
@@ -151,6 +151,16 @@ impl CompactColumns {
     #[inline]
     pub(crate) fn reason_id(&self, row: usize) -> u32 {
         self.reason_ids.get(row) as u32
+    }
+
+    /// One more than the largest value id the columns' dictionary can hold.
+    pub(crate) fn value_id_bound(&self) -> usize {
+        self.values.id_bound()
+    }
+
+    /// Number of distinct reasons.
+    pub(crate) fn reason_count(&self) -> usize {
+        self.reasons.len()
     }
 
     #[inline]

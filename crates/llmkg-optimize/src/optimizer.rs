@@ -8,7 +8,7 @@ use hashbrown::HashMap;
 use llmkg_exception::{Exception, ExceptionKey};
 
 use crate::codec::check_depth;
-use crate::compact::{CompactColumns, RowInput};
+use crate::compact::{CompactColumns, RowInput, SharedDictionaries};
 use crate::{OptimizationResults, OptimizeError, Result, StorageStatistics};
 
 /// The most exceptions one optimizer holds. Compact row numbers are `u32`s, and each
@@ -104,6 +104,26 @@ impl StorageOptimizer {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// An optimizer holding exactly `compact` (what a snapshot load builds).
+    pub(crate) fn from_compact(compact: CompactColumns) -> Self {
+        StorageOptimizer {
+            compact,
+            ..StorageOptimizer::default()
+        }
+    }
+
+    /// The compact columns, the live rows among them and the write tail (what a save writes).
+    pub(crate) fn parts(
+        &self,
+    ) -> (
+        &CompactColumns,
+        impl Iterator<Item = usize> + '_,
+        &HashMap<ExceptionKey, Exception>,
+    ) {
+        let live = (0..self.compact.len()).filter(|&row| !self.is_removed(row));
+        (&self.compact, live, &self.tail)
     }
 
     fn is_removed(&self, row: usize) -> bool {
@@ -342,7 +362,7 @@ impl StorageOptimizer {
             rows.push((key, RowInput::Compact(row)));
         }
         rows.extend(tail_rows.map(|(key, exception)| (key, RowInput::Tail(exception))));
-        let compact = CompactColumns::build(&rows, &self.compact);
+        let compact = CompactColumns::build(&rows, &self.compact, &SharedDictionaries::default());
         drop(rows);
         self.compact = compact;
         self.tail = HashMap::new();

@@ -49,10 +49,13 @@ pub mod core {
 /// Exceptions: the record and its key, the store and handler, the detector, the learner and
 /// the storage optimizer.
 pub mod exceptions {
-    pub use llmkg_detect::{DetectError, DetectionStatistics, ExceptionDetector};
+    pub use llmkg_detect::{
+        DetectError, DetectedException, DetectionStatistics, ExceptionDetector,
+    };
     pub use llmkg_exception::{
-        Exception, ExceptionError, ExceptionKey, ExceptionSource, PatternHint, PatternSource,
-        calculate_similarity, property_hash,
+        ChangeKind, Exception, ExceptionError, ExceptionKey, ExceptionParts, ExceptionSource,
+        NoPatterns, PatternHint, PatternSource, Reason, calculate_similarity, compare,
+        property_hash,
     };
     pub use llmkg_exception_store::{
         CacheStatistics, ConflictStrategy, ExceptionHandler, ExceptionStore, SNAPSHOT_VERSION,

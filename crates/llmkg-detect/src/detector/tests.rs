@@ -20,17 +20,6 @@ fn node(pairs: &[(&str, V)]) -> InheritanceNode {
     node
 }
 
-fn flightless_example() -> (String, Exception) {
-    let exception = Exception::new(
-        V::Boolean(true),
-        V::Boolean(false),
-        "Flightless bird",
-        ExceptionSource::Explicit,
-        1.0,
-    );
-    ("can_fly".to_owned(), exception)
-}
-
 #[test]
 fn detector_is_send_and_sync() {
     fn assert_send_sync<T: Send + Sync>() {}
@@ -213,65 +202,102 @@ fn similarity_threshold_zero_reports_nothing_and_one_reports_every_difference() 
     assert_eq!(all.len(), 2);
 }
 
-#[test]
-fn learned_reason_is_used_for_the_same_shape_only() {
-    let mut detector = ExceptionDetector::default();
-    detector.learn_pattern(&[flightless_example()]).unwrap();
-    assert_eq!(detector.learned_pattern_count(), 1);
+/// A pattern source that knows one change of one property.
+struct OnePattern {
+    property: &'static str,
+    kind: ChangeKind,
+    reason: &'static str,
+    confidence_floor: Option<f32>,
+}
 
+impl PatternSource for OnePattern {
+    fn pattern_hint(
+        &self,
+        property: &str,
+        _inherited: &V,
+        _actual: &V,
+        kind: ChangeKind,
+    ) -> Option<PatternHint<'_>> {
+        (property == self.property && kind == self.kind).then_some(PatternHint {
+            reason: Some(self.reason),
+            confidence_floor: self.confidence_floor,
+        })
+    }
+}
+
+const FLIGHTLESS: OnePattern = OnePattern {
+    property: "can_fly",
+    kind: ChangeKind::BooleanFlip { to: false },
+    reason: "Flightless bird",
+    confidence_floor: Some(1.0),
+};
+
+#[test]
+fn a_detector_alone_consults_no_patterns() {
+    let detector = ExceptionDetector::default();
     let reason = detector.infer_exception_reason("can_fly", &V::Boolean(true), &V::Boolean(false));
+    assert_eq!(
+        reason,
+        "can_fly is false here, overriding the inherited true"
+    );
+}
+
+#[test]
+fn learned_reason_is_used_for_the_same_kind_only() {
+    let detector = ExceptionDetector::default();
+    let reason = detector.infer_exception_reason_with(
+        "can_fly",
+        &V::Boolean(true),
+        &V::Boolean(false),
+        &FLIGHTLESS,
+    );
     assert!(reason.contains("Flightless bird"), "{reason}");
-    let other_direction =
-        detector.infer_exception_reason("can_fly", &V::Boolean(false), &V::Boolean(true));
+    let other_direction = detector.infer_exception_reason_with(
+        "can_fly",
+        &V::Boolean(false),
+        &V::Boolean(true),
+        &FLIGHTLESS,
+    );
     assert!(!other_direction.contains("Flightless"), "{other_direction}");
 
-    let found = detector.detect_node_exceptions(
+    let found = detector.detect_node_exceptions_with(
         &node(&[("can_fly", V::Boolean(false))]),
         &inherited(&[("can_fly", V::Boolean(true))]),
+        &FLIGHTLESS,
     );
     assert!(found[0].1.reason.starts_with("Flightless bird: "));
-    // The example's confidence (1.0) is a floor for the same shape.
+    // The pattern's floor (1.0) raises the confidence.
     assert_eq!(found[0].1.confidence, 1.0);
+    assert_eq!(
+        detector.calculate_confidence_with(
+            "can_fly",
+            &V::Boolean(true),
+            &V::Boolean(false),
+            &FLIGHTLESS
+        ),
+        1.0
+    );
 }
 
 #[test]
 fn learned_confidence_can_lift_a_pair_over_the_threshold() {
-    let mut detector = ExceptionDetector::new(0.8, 0.7);
-    let color = || inherited(&[("color", V::from("red"))]);
+    let detector = ExceptionDetector::new(0.99, 0.99);
+    let colour = || inherited(&[("color", V::from("red"))]);
     let crimson = node(&[("color", V::from("crimson"))]);
     assert!(
         detector
-            .detect_node_exceptions(&crimson, &color())
+            .detect_node_exceptions(&crimson, &colour())
             .is_empty()
     );
-    let example = Exception::new(
-        V::from("red"),
-        V::from("scarlet"),
-        "Cardinal plumage",
-        ExceptionSource::Explicit,
-        0.9,
-    );
-    detector
-        .learn_pattern(&[("color".to_owned(), example)])
-        .unwrap();
-    let found = detector.detect_node_exceptions(&crimson, &color());
+    let cardinal = OnePattern {
+        property: "color",
+        kind: ChangeKind::Text,
+        reason: "Cardinal plumage",
+        confidence_floor: Some(0.995),
+    };
+    let found = detector.detect_node_exceptions_with(&crimson, &colour(), &cardinal);
     assert_eq!(found.len(), 1);
     assert!(found[0].1.reason.starts_with("Cardinal plumage: "));
-}
-
-#[test]
-fn failed_learning_changes_nothing() {
-    let mut detector = ExceptionDetector::default();
-    let mut bad = flightless_example();
-    bad.1.confidence = 1.5;
-    let error = detector
-        .learn_pattern(&[flightless_example(), bad])
-        .unwrap_err();
-    assert_eq!(
-        error.to_string(),
-        "learning example 1 (property \"can_fly\") has invalid confidence 1.5: must be a finite number in [0, 1]"
-    );
-    assert_eq!(detector.learned_pattern_count(), 0);
 }
 
 #[test]

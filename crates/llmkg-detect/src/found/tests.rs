@@ -1,7 +1,10 @@
 //! The sort keys: a name's key is its padded first 16 bytes, and the order they give is
 //! the names' order, for names sharing long prefixes too.
 
+use std::time::Instant;
+
 use llmkg_core::PropertyValue;
+use llmkg_exception::{ChangeKind, ExceptionSource, Reason};
 use proptest::prelude::*;
 
 use super::*;
@@ -17,11 +20,15 @@ fn detected(property: &str) -> DetectedException<'_> {
     const VALUE: PropertyValue = PropertyValue::Null;
     DetectedException {
         property,
-        inherited: &VALUE,
-        actual: &VALUE,
-        kind: ChangeKind::Equal,
+        inherited_value: &VALUE,
+        actual_value: &VALUE,
+        reason: Reason::Described {
+            kind: ChangeKind::Equal,
+            learned: None,
+        },
+        source: ExceptionSource::Detected,
+        created_at: Instant::now(),
         confidence: 0.5,
-        learned_reason: None,
     }
 }
 

@@ -85,9 +85,14 @@ pub(crate) struct ShardData {
     arena: Vec<u8>,
     /// Bytes of dead payloads in `arena`.
     garbage: usize,
+    /// How often `arena` was compacted.
+    pub(crate) compactions: u64,
     /// Where a replaced payload is copied while the new one takes its place, so replacing an
     /// exception allocates nothing (sized on the shard's first insert).
     scratch: Vec<u8>,
+    /// Where a [described](llmkg_exception::Reason::Described) reason is written before it is
+    /// encoded, reused from one insert to the next.
+    reason_scratch: String,
 }
 
 /// A property name handed to an insert: the caller's `String`, or a name to copy if new.
@@ -209,7 +214,7 @@ impl ShardData {
     }
 
     /// Encodes `exception`'s values and reason into the arena; returns the payload's start.
-    fn push_payload(&mut self, parts: &ExceptionParts<'_>) -> Result<u32> {
+    fn push_payload(&mut self, parts: &ExceptionParts<'_>, reason: &str) -> Result<u32> {
         // A second try after compaction, when the first would pass the 4-byte offsets.
         for attempt in 0..2 {
             if attempt == 1 {
@@ -219,7 +224,7 @@ impl ShardData {
                 &mut self.arena,
                 parts.inherited_value,
                 parts.actual_value,
-                parts.reason,
+                reason,
             );
             if self.arena.len() <= MAX_ARENA_BYTES {
                 // Checked: the arena, and so every offset into it, fits in `u32`.
@@ -257,6 +262,7 @@ impl ShardData {
         }
         self.arena = fresh;
         self.garbage = 0;
+        self.compactions += 1;
     }
 
     /// Inserts or replaces; returns the replaced exception (in `exception`'s own buffers).
@@ -267,11 +273,14 @@ impl ShardData {
         name: String,
         mut exception: Exception,
     ) -> Result<Option<Exception>> {
+        // The shard keys the record by `name`; the parts' own name is not read.
+        let parts = ExceptionParts::of("", &exception);
         let replaced = self.upsert_parts(
             node,
             property_hash,
             Name::Owned(name),
-            &ExceptionParts::of(&exception),
+            &parts,
+            &exception.reason,
         )?;
         Ok(replaced.map(|old| {
             // The new payload is encoded, so its buffers can take the old values' text.
@@ -288,17 +297,26 @@ impl ShardData {
         }))
     }
 
-    /// [`upsert`](Self::upsert) from borrowed parts: the name is copied only if the shard
-    /// does not hold it yet, the values and the reason are encoded straight from `parts`.
+    /// [`upsert`](Self::upsert) from borrowed parts, under `parts.property`: the name is
+    /// copied only if the shard does not hold it yet, the values and the reason are encoded straight from `parts`.
     /// The replaced exception comes back decoded afresh.
     pub(crate) fn upsert_borrowed(
         &mut self,
         node: u64,
         property_hash: u64,
-        name: &str,
         parts: &ExceptionParts<'_>,
     ) -> Result<Option<Exception>> {
-        let replaced = self.upsert_parts(node, property_hash, Name::Borrowed(name), parts)?;
+        let mut buffer = std::mem::take(&mut self.reason_scratch);
+        let reason = parts.reason_in(&mut buffer);
+        let replaced = self.upsert_parts(
+            node,
+            property_hash,
+            Name::Borrowed(parts.property),
+            parts,
+            reason,
+        );
+        self.reason_scratch = buffer;
+        let replaced = replaced?;
         Ok(replaced.map(|old| {
             let (inherited_value, actual_value, reason) = codec::decode(&self.scratch);
             Exception {
@@ -341,6 +359,7 @@ impl ShardData {
         property_hash: u64,
         name: Name<'_>,
         parts: &ExceptionParts<'_>,
+        reason: &str,
     ) -> Result<Option<Replaced>> {
         if let Some(idx) = self.find(node, property_hash, name.as_str()) {
             let old_start = self.record(idx).payload;
@@ -348,20 +367,19 @@ impl ShardData {
             let old_len = old.len();
             self.scratch.clear();
             self.scratch.extend_from_slice(old);
-            let new_len =
-                codec::payload_len(parts.inherited_value, parts.actual_value, parts.reason);
+            let new_len = codec::payload_len(parts.inherited_value, parts.actual_value, reason);
             let payload = if new_len <= old_len {
                 // In place: the old slot's tail, if any, becomes garbage.
                 codec::write_payload_at(
                     &mut self.arena[old_start as usize..old_start as usize + new_len],
                     parts.inherited_value,
                     parts.actual_value,
-                    parts.reason,
+                    reason,
                 );
                 self.garbage += old_len - new_len;
                 old_start
             } else {
-                let payload = self.push_payload(parts)?;
+                let payload = self.push_payload(parts, reason)?;
                 self.garbage += old_len;
                 payload
             };
@@ -382,7 +400,7 @@ impl ShardData {
         if self.scratch.capacity() == 0 {
             self.scratch.reserve_exact(SCRATCH_BYTES);
         }
-        let payload = self.push_payload(parts)?;
+        let payload = self.push_payload(parts, reason)?;
         let property = self.intern(property_hash, name);
         self.by_source[parts.source.index()] += 1;
         let record = Record {

@@ -22,11 +22,11 @@ const MAX_QUOTED_CHARS: usize = 60;
 ///
 /// let (yes, no) = (PropertyValue::Boolean(true), PropertyValue::Boolean(false));
 /// assert_eq!(
-///     describe_change("can_fly", &yes, &no, ChangeKind::BooleanFlip, None),
+///     describe_change("can_fly", &yes, &no, ChangeKind::BooleanFlip { to: false }, None),
 ///     "can_fly is false here, overriding the inherited true"
 /// );
 /// assert_eq!(
-///     describe_change("can_fly", &yes, &no, ChangeKind::BooleanFlip, Some("Flightless bird")),
+///     describe_change("can_fly", &yes, &no, ChangeKind::BooleanFlip { to: false }, Some("Flightless bird")),
 ///     "Flightless bird: can_fly is false here, overriding the inherited true"
 /// );
 /// ```
@@ -332,7 +332,9 @@ fn shared_suffix(
 ) -> Option<&'static str> {
     let suffix = match kind {
         ChangeKind::Equal => " equals the inherited value",
-        ChangeKind::BooleanFlip => match actual {
+        // The sentence follows the values, so a kind that disagrees with them cannot make it
+        // say the wrong thing.
+        ChangeKind::BooleanFlip { .. } => match actual {
             PropertyValue::Boolean(false) => " is false here, overriding the inherited true",
             _ => " is true here, overriding the inherited false",
         },

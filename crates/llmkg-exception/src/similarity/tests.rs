@@ -1,8 +1,124 @@
 //! Unit tests of value similarity: one test per rule, with the pairs the rules exist for.
 
+use std::cell::Cell;
+
 use llmkg_core::PropertyValue as V;
 
 use super::*;
+
+thread_local! {
+    static STEPS: Cell<usize> = const { Cell::new(0) };
+    static STEP_LIMIT: Cell<usize> = const { Cell::new(usize::MAX) };
+}
+
+/// Called by the comparison code (in test builds) for each unit of work it does; panics past
+/// the limit a test set, so quadratic work fails fast instead of running for minutes.
+pub(super) fn count_step(steps: usize) {
+    let total = STEPS.get().saturating_add(steps);
+    STEPS.set(total);
+    let limit = STEP_LIMIT.get();
+    assert!(
+        total <= limit,
+        "the comparison took more than {limit} steps"
+    );
+}
+
+/// The steps `compare(a, b)` takes, failing past `limit`.
+fn steps_to_compare(a: &V, b: &V, limit: usize) -> (usize, Comparison) {
+    STEPS.set(0);
+    STEP_LIMIT.set(limit);
+    let comparison = compare(a, b);
+    let steps = STEPS.get();
+    STEP_LIMIT.set(usize::MAX);
+    (steps, comparison)
+}
+
+/// Lists nested `depth` levels deep with `fan_out` elements per level and integer leaves.
+fn nested_list(depth: u32, fan_out: i64, change_leaf: Option<i64>) -> V {
+    fn build(depth: u32, fan_out: i64, next_leaf: &mut i64, change_leaf: Option<i64>) -> V {
+        if depth == 0 {
+            let leaf = *next_leaf;
+            *next_leaf += 1;
+            return V::Integer(if Some(leaf) == change_leaf {
+                -leaf - 1
+            } else {
+                leaf
+            });
+        }
+        V::List(
+            (0..fan_out)
+                .map(|_| build(depth - 1, fan_out, next_leaf, change_leaf))
+                .collect(),
+        )
+    }
+    build(depth, fan_out, &mut 0, change_leaf)
+}
+
+/// Issue 18 finding 2: the per-level pair cap multiplied across levels, so depth-3 lists of
+/// 32,768 leaves took about 10 s (about 10^9 element comparisons). One budget over all levels
+/// keeps the work linear in the leaves.
+#[test]
+fn nested_lists_share_one_budget_over_all_levels() {
+    let a = nested_list(3, 32, None);
+    let b = nested_list(3, 32, Some(12_345));
+    let leaves = 32 * 32 * 32;
+    let (steps, comparison) = steps_to_compare(&a, &b, 100 * leaves);
+    assert!(steps <= 100 * leaves, "{steps} steps");
+    assert!(comparison.similarity > 0.99, "{comparison:?}");
+    assert_eq!(comparison.kind, ChangeKind::List);
+    // Small nested lists still match as sets at every level.
+    let small = V::List(vec![V::from(vec!["b", "a"]), V::from(vec!["c"])]);
+    let reordered = V::List(vec![V::from(vec!["c"]), V::from(vec!["a", "b"])]);
+    assert_eq!(calculate_similarity(&small, &reordered), 1.0);
+}
+
+/// Issue 18 finding 3: Jaro-Winkler's cost grows with the product of the lengths (two
+/// 100,000-character strings took about 4 s); long texts are scored by bigram Dice instead.
+#[test]
+fn long_strings_are_compared_in_near_linear_work() {
+    let long: String = (0..100_000_u32)
+        .map(|i| char::from(b'a' + ((i * 7 + i / 13) % 26) as u8))
+        .collect();
+    let mut one_changed = long.clone();
+    one_changed.replace_range(50_000..50_001, "#");
+    let (steps, comparison) = steps_to_compare(&text(&long), &text(&one_changed), 2_000_000);
+    assert!(steps <= 2_000_000, "{steps} steps");
+    assert!(comparison.similarity > 0.99, "{comparison:?}");
+    let unrelated: String = "0123456789".repeat(10_000);
+    let (_, comparison) = steps_to_compare(&text(&long), &text(&unrelated), 2_000_000);
+    assert!(comparison.similarity < 0.1, "{comparison:?}");
+    // Symmetric, 1 for equal long texts after normalisation.
+    assert_eq!(
+        calculate_similarity(&text(&long.to_uppercase()), &text(&long)),
+        1.0
+    );
+    assert_eq!(
+        calculate_similarity(&text(&long), &text(&one_changed)),
+        calculate_similarity(&text(&one_changed), &text(&long))
+    );
+}
+
+/// Long strings inside lists count toward the list budget, so a best-match comparison never
+/// multiplies a long text's cost by the other list's length.
+#[test]
+fn long_strings_inside_lists_stay_within_the_budget() {
+    let item = |seed: u32| -> V {
+        text(
+            &(0..10_000_u32)
+                .map(|i| char::from(b'a' + ((i * seed + i / 7) % 26) as u8))
+                .collect::<String>(),
+        )
+    };
+    let a = V::List((1..=64).map(item).collect());
+    let b = V::List((2..=65).map(item).collect());
+    let text_bytes = 2 * 64 * 10_000;
+    let (steps, _) = steps_to_compare(&a, &b, 20 * text_bytes);
+    assert!(steps <= 20 * text_bytes, "{steps} steps");
+    let one = V::List(vec![item(3)]);
+    let many = V::List((0..4096).map(V::Integer).collect());
+    let (steps, _) = steps_to_compare(&one, &many, 200_000);
+    assert!(steps <= 200_000, "{steps} steps");
+}
 
 fn text(s: &str) -> V {
     V::from(s)

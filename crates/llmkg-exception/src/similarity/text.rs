@@ -1,6 +1,11 @@
 //! String comparison: normalisation, negation words, numbers inside text, Jaro-Winkler.
 
-use super::{ChangeKind, number_similarity};
+use super::{ChangeKind, count_step, number_similarity};
+
+/// Normalised texts longer than this many characters (either side) are scored by the Dice
+/// coefficient of their character bigrams, O(n log n), instead of Jaro-Winkler, whose cost
+/// grows with the product of the lengths.
+pub(crate) const MAX_JARO_WINKLER_CHARS: usize = 256;
 
 /// Words that negate a statement; a word ending in `n't` negates too.
 ///
@@ -53,8 +58,52 @@ pub(super) fn compare_text(inherited: &str, actual: &str) -> (f32, ChangeKind) {
     if let Some(similarity) = numeric_similarity(&inherited, &actual) {
         return (similarity, ChangeKind::Text);
     }
-    let similarity = strsim::jaro_winkler(&inherited.text, &actual.text) as f32;
+    let similarity = text_similarity(&inherited.text, &actual.text);
     (similarity.clamp(0.0, 1.0), ChangeKind::Text)
+}
+
+/// Jaro-Winkler for texts up to [`MAX_JARO_WINKLER_CHARS`], the bigram Dice coefficient for
+/// longer ones.
+fn text_similarity(a: &str, b: &str) -> f32 {
+    let (chars_a, chars_b) = (a.chars().count(), b.chars().count());
+    count_step(chars_a + chars_b);
+    if chars_a.max(chars_b) <= MAX_JARO_WINKLER_CHARS {
+        count_step(chars_a * chars_b);
+        return strsim::jaro_winkler(a, b) as f32;
+    }
+    bigram_dice(a, b)
+}
+
+/// `2 |A ∩ B| / (|A| + |B|)` over the multisets of character bigrams of `a` and `b`, by
+/// sorting and merging (O(n log n), no hashing); symmetric, 1 for equal texts.
+fn bigram_dice(a: &str, b: &str) -> f32 {
+    fn bigrams(text: &str) -> Vec<u64> {
+        let mut out: Vec<u64> = text
+            .chars()
+            .zip(text.chars().skip(1))
+            .map(|(x, y)| (u64::from(u32::from(x)) << 32) | u64::from(u32::from(y)))
+            .collect();
+        out.sort_unstable();
+        out
+    }
+    let (left, right) = (bigrams(a), bigrams(b));
+    count_step(left.len() + right.len());
+    if left.is_empty() && right.is_empty() {
+        return if a == b { 1.0 } else { 0.0 };
+    }
+    let (mut i, mut j, mut shared) = (0, 0, 0_usize);
+    while i < left.len() && j < right.len() {
+        match left[i].cmp(&right[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    (2 * shared) as f32 / (left.len() + right.len()) as f32
 }
 
 fn is_negation_word(word: &str) -> bool {

@@ -105,7 +105,7 @@ impl ValueFeatures {
         sink.add_hashed(INHERITED_TYPE_HASHES[value_code(inherited) as usize], 1.0);
         sink.add_hashed(ACTUAL_TYPE_HASHES[value_code(actual) as usize], 1.0);
         let comparison = compare(inherited, actual);
-        let change = change_code(comparison.kind, actual);
+        let change = change_code(comparison.kind);
         sink.add_hashed(CHANGE_HASHES[(change & 63) as usize], 1.0);
         sink.add_hashed(numeric_hash(SIMILARITY), comparison.similarity);
         sink.add_hashed(numeric_hash(DISSIMILARITY), 1.0 - comparison.similarity);
@@ -148,7 +148,8 @@ const DIRECTION_HASHES: [u64; 3] =
 /// The depth buckets' names, in [`DepthFeatures`]' order.
 const DEPTH_BUCKETS: [&str; 6] = ["0", "1", "2", "3", "4-7", "8+"];
 const DEPTH_BUCKET_HASHES: [u64; 6] = token_hashes(DEPTH_BUCKET, DEPTH_BUCKETS);
-/// The change feature of every change code (`change_code` is below 32).
+/// The change feature of every change code (`change_code` is below `ChangeKind::COUNT`,
+/// far below 64).
 const CHANGE_HASHES: [u64; 64] = {
     let mut hashes = [0; 64];
     let mut code = 0;

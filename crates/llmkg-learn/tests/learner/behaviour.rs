@@ -269,17 +269,29 @@ fn a_pattern_seen_on_three_node_types_suggests_for_any_node_type() {
 
 #[test]
 fn the_learner_lends_the_detector_its_reasons() {
-    use llmkg_exception::PatternSource;
+    use llmkg_exception::{ChangeKind, PatternSource};
 
     let (yes, no) = (PropertyValue::Boolean(true), PropertyValue::Boolean(false));
+    let (to_false, to_true) = (
+        ChangeKind::BooleanFlip { to: false },
+        ChangeKind::BooleanFlip { to: true },
+    );
     let learner = penguin_learner(|_| "Penguins are flightless birds".to_owned());
     let hint = learner
-        .pattern_hint("can_fly", &yes, &no)
+        .pattern_hint("can_fly", &yes, &no, to_false)
         .expect("the pattern is learned");
     assert_eq!(hint.reason, Some("Penguins are flightless birds"));
     assert_eq!(hint.confidence_floor, None);
-    assert!(learner.pattern_hint("can_fly", &no, &yes).is_none());
-    assert!(learner.pattern_hint("can_swim", &yes, &no).is_none());
+    assert!(
+        learner
+            .pattern_hint("can_fly", &no, &yes, to_true)
+            .is_none()
+    );
+    assert!(
+        learner
+            .pattern_hint("can_swim", &yes, &no, to_false)
+            .is_none()
+    );
 }
 
 /// Review finding 8: after the penguin examples, values that do not change at all

@@ -7,10 +7,12 @@
 
 use std::time::Instant;
 
-use llmkg_exception::{Exception, ExceptionKey};
+use llmkg_exception::{Exception, ExceptionKey, ExceptionSource};
 
 use super::CompactColumns;
-use crate::dictionary::{TextDictionaryBuilder, ValueDictionaryBuilder, ValueEntry};
+use crate::dictionary::{
+    Dictionary, TextDictionaryBuilder, ValueDictionary, ValueDictionaryBuilder, ValueEntry,
+};
 use crate::packed::{PackedColumn, PackedColumnBuilder};
 
 /// Where a row's data comes from.
@@ -20,6 +22,27 @@ pub(crate) enum RowInput<'a> {
     Compact(usize),
     /// An exception from the write tail.
     Tail(&'a Exception),
+    /// A row read from a snapshot file, naming entries of the build's [`SharedDictionaries`]:
+    /// a value many rows share is interned once, never copied per row.
+    Shared(&'a SharedRow),
+}
+
+/// A snapshot row: dictionary ids into [`SharedDictionaries`] and the fixed-size fields.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SharedRow {
+    pub(crate) inherited: u32,
+    pub(crate) actual: u32,
+    pub(crate) reason: u32,
+    pub(crate) source: ExceptionSource,
+    pub(crate) created_at: Instant,
+    pub(crate) confidence: f32,
+}
+
+/// The values and reasons of a snapshot file, each distinct one held once.
+#[derive(Debug, Default)]
+pub(crate) struct SharedDictionaries {
+    pub(crate) values: ValueDictionary,
+    pub(crate) reasons: Dictionary<String>,
 }
 
 const UNMAPPED: u32 = u32::MAX;
@@ -29,6 +52,9 @@ struct Remapper<'a> {
     previous: &'a CompactColumns,
     value_ids: Vec<u32>,
     reason_ids: Vec<u32>,
+    shared: &'a SharedDictionaries,
+    shared_value_ids: Vec<u32>,
+    shared_reason_ids: Vec<u32>,
     values: ValueDictionaryBuilder,
     reasons: TextDictionaryBuilder,
 }
@@ -55,22 +81,52 @@ impl Remapper<'_> {
         }
         self.reason_ids[slot]
     }
+
+    fn shared_value(&mut self, id: u32) -> u32 {
+        let slot = id as usize;
+        if self.shared_value_ids[slot] == UNMAPPED {
+            // The loader checked every id against the shared dictionaries.
+            let entry = self
+                .shared
+                .values
+                .get(id)
+                .unwrap_or(ValueEntry::Encoded(&[]));
+            self.shared_value_ids[slot] = self.values.intern_entry(entry);
+        }
+        self.shared_value_ids[slot]
+    }
+
+    fn shared_reason(&mut self, id: u32) -> u32 {
+        let slot = id as usize;
+        if self.shared_reason_ids[slot] == UNMAPPED {
+            let text = self.shared.reasons.get(id).unwrap_or_default();
+            self.shared_reason_ids[slot] = self.reasons.intern(text);
+        }
+        self.shared_reason_ids[slot]
+    }
 }
 
 impl CompactColumns {
     /// Builds columns from `rows`, which must be sorted by `(property_hash, node_id)` without
-    /// duplicate keys; `Compact` rows refer to `previous`.
-    pub(crate) fn build(rows: &[(ExceptionKey, RowInput<'_>)], previous: &CompactColumns) -> Self {
+    /// duplicate keys; `Compact` rows refer to `previous`, `Shared` rows to `shared`.
+    /// Cost: O(rows) plus one copy of each distinct value and reason.
+    pub(crate) fn build(
+        rows: &[(ExceptionKey, RowInput<'_>)],
+        previous: &CompactColumns,
+        shared: &SharedDictionaries,
+    ) -> Self {
         if rows.is_empty() {
             return CompactColumns::default();
         }
         let created_at = |input: &RowInput<'_>| match input {
             RowInput::Compact(row) => previous.created_at(*row),
             RowInput::Tail(exception) => exception.created_at,
+            RowInput::Shared(row) => row.created_at,
         };
         let confidence = |input: &RowInput<'_>| match input {
             RowInput::Compact(row) => previous.confidence(*row),
             RowInput::Tail(exception) => exception.confidence,
+            RowInput::Shared(row) => row.confidence,
         };
 
         // First pass: the time base and the sorted confidence table.
@@ -92,6 +148,9 @@ impl CompactColumns {
             previous,
             value_ids: vec![UNMAPPED; previous.values.id_bound()],
             reason_ids: vec![UNMAPPED; previous.reasons.len()],
+            shared,
+            shared_value_ids: vec![UNMAPPED; shared.values.id_bound()],
+            shared_reason_ids: vec![UNMAPPED; shared.reasons.len()],
             values: ValueDictionaryBuilder::default(),
             reasons: TextDictionaryBuilder::default(),
         };
@@ -126,6 +185,12 @@ impl CompactColumns {
                     remapper.values.intern_value(&exception.actual_value),
                     remapper.reasons.intern(&exception.reason),
                     exception.source,
+                ),
+                RowInput::Shared(row) => (
+                    remapper.shared_value(row.inherited),
+                    remapper.shared_value(row.actual),
+                    remapper.shared_reason(row.reason),
+                    row.source,
                 ),
             };
             inherited_ids.push(u64::from(inherited));

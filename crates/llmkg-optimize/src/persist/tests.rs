@@ -12,6 +12,8 @@ use super::{MAGIC, OPTIMIZER_SNAPSHOT_VERSION, SnapshotBody, SnapshotEntry};
 use crate::test_support::same_exception;
 use crate::{OptimizeError, StorageOptimizer};
 
+mod structured;
+
 fn sample_optimizer() -> StorageOptimizer {
     let mut optimizer = StorageOptimizer::new(0);
     for i in 0..500_u64 {

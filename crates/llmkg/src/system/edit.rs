@@ -2,7 +2,8 @@
 
 use llmkg_core::NodeId;
 use llmkg_exception::Exception;
-use llmkg_exception_store::{ExceptionParts, StoreError};
+use llmkg_exception::ExceptionParts;
+use llmkg_exception_store::StoreError;
 
 use super::ExceptionSystem;
 use crate::error::{Result, SystemError};
@@ -54,7 +55,7 @@ impl ExceptionSystem {
             return Err(error.into());
         }
         self.tiers
-            .put(node, &property, &ExceptionParts::of(&exception))
+            .put(node, &ExceptionParts::of(&property, &exception))
     }
 
     /// Removes the exception of `property` on `node`: the node stops overriding and inherits

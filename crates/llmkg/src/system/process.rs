@@ -5,8 +5,7 @@ use std::ops::Range;
 use std::time::Instant;
 
 use llmkg_core::{CoreError, Hierarchy, InheritanceNode, NodeId, PropertyConflict, PropertyValue};
-use llmkg_exception::{Exception, ExceptionSource};
-use llmkg_exception_store::ExceptionParts;
+use llmkg_exception::{ChangeKind, Exception, ExceptionParts, ExceptionSource, Reason};
 use llmkg_learn::{ExceptionContext, FeatureVector, NodeBatch};
 
 use super::ExceptionSystem;
@@ -118,8 +117,9 @@ impl ExceptionSystem {
     ) -> Result<usize> {
         // The learner is the one pattern source: its patterns lend the detector their
         // reasons, and its likelihood raises the confidence below. The detected exceptions
-        // borrow it, so what the loop needs is copied out first: each name and reason into
-        // one text buffer (no `String` per exception), and the values.
+        // borrow it, so what the loop needs is copied out first: each name, and each reason
+        // a pattern lent, into one text buffer (no `String` per exception), and the values.
+        // A reason without a learned part stays a kind: the store writes its sentence.
         let mut text = String::new();
         let found: Vec<Found> = self
             .detector
@@ -128,22 +128,32 @@ impl ExceptionSystem {
             .map(|exception| {
                 let name_start = text.len();
                 text.push_str(exception.property);
-                let reason_start = text.len();
-                exception.write_reason(&mut text);
+                let name = name_start..text.len();
+                let reason = match exception.reason {
+                    Reason::Described {
+                        kind,
+                        learned: None,
+                    } => FoundReason::Described(kind),
+                    _ => {
+                        exception.write_reason(&mut text);
+                        FoundReason::Written(name.end..text.len())
+                    }
+                };
                 Found {
-                    name: name_start..reason_start,
-                    reason: reason_start..text.len(),
+                    name,
+                    reason,
                     confidence: exception.confidence,
-                    inherited: exception.inherited.clone(),
-                    actual: exception.actual.clone(),
+                    inherited: exception.inherited_value.clone(),
+                    actual: exception.actual_value.clone(),
                 }
             })
             .collect();
-        // Room for the node's records and patterns up front: a 9-byte number or a short
-        // string per value besides each reason is what the store's arena is told to expect.
+        // Room for the node's records and patterns up front: about a name's length of
+        // sentence around the values (or the learned reason, in the buffer) and a short value
+        // each is what the store's arena is told to expect.
         self.tiers
             .store()
-            .reserve_for_node(node.id, found.len(), text.len() + 24 * found.len());
+            .reserve_for_node(node.id, found.len(), text.len() + 64 * found.len());
         self.learner.reserve_patterns(found.len());
         let created_at = Instant::now();
         let boost = self.config.pattern_boost;
@@ -165,14 +175,21 @@ impl ExceptionSystem {
                 },
             )?;
             let parts = ExceptionParts {
+                property,
                 inherited_value: &context.inherited_value,
                 actual_value: &context.actual_value,
-                reason: &text[exception.reason],
+                reason: match exception.reason {
+                    FoundReason::Written(range) => Reason::Written(&text[range]),
+                    FoundReason::Described(kind) => Reason::Described {
+                        kind,
+                        learned: None,
+                    },
+                },
                 source: ExceptionSource::Detected,
                 created_at,
                 confidence,
             };
-            self.tiers.put(node.id, property, &parts)?;
+            self.tiers.put(node.id, &parts)?;
         }
         Ok(stored)
     }
@@ -234,7 +251,7 @@ impl ExceptionSystem {
             if let Some(actual) = node.local_properties.get(&conflict.property) {
                 let exception = settled_conflict(&self.hierarchy, node, &conflict, actual);
                 self.tiers
-                    .put(node.id, &conflict.property, &ExceptionParts::of(&exception))?;
+                    .put(node.id, &ExceptionParts::of(&conflict.property, &exception))?;
                 settled += 1;
             }
         }
@@ -330,15 +347,22 @@ fn settled_conflict(
     )
 }
 
-/// A detected exception as the learning loop takes it: where its name and its reason lie
-/// in the loop's text buffer, its confidence and its values (which the loop moves into the
+/// A detected exception as the learning loop takes it: where its name lies in the loop's
+/// text buffer, its reason, its confidence and its values (which the loop moves into the
 /// learner's context, and the store encodes from there).
 struct Found {
     name: Range<usize>,
-    reason: Range<usize>,
+    reason: FoundReason,
     confidence: f32,
     inherited: PropertyValue,
     actual: PropertyValue,
+}
+
+/// A detected exception's reason: written into the loop's buffer (it has a learned part,
+/// borrowed from the learner), or only its kind of change (the store writes the sentence).
+enum FoundReason {
+    Written(Range<usize>),
+    Described(ChangeKind),
 }
 
 /// What the learner is shown of one node: one context whose property and values are

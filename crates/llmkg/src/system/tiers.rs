@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use llmkg_core::NodeId;
-use llmkg_exception::{Exception, ExceptionKey};
-use llmkg_exception_store::{ExceptionParts, ExceptionStore, StoreError};
+use llmkg_exception::{Exception, ExceptionKey, ExceptionParts};
+use llmkg_exception_store::{ExceptionStore, StoreError};
 use llmkg_optimize::{OptimizeError, StorageOptimizer};
 
 use crate::error::{Result, SystemError};
@@ -119,21 +119,21 @@ impl Tiers {
         self.store.len() + self.optimizer.len() - shadowed
     }
 
-    /// Makes `parts` the one live copy of `property` on `node`, in the store; a cold copy of
-    /// that name leaves the optimizer. Returns the copy it replaced, wherever it was. On an
-    /// error nothing changes.
+    /// Makes `parts` the one live copy of `parts.property` on `node`, in the store; a cold
+    /// copy of that name leaves the optimizer. Returns the copy it replaced, wherever it was.
+    /// On an error nothing changes.
     pub(crate) fn put(
         &mut self,
         node: NodeId,
-        property: &str,
         parts: &ExceptionParts<'_>,
     ) -> Result<Option<Exception>> {
+        let property = parts.property;
         parts.validate().map_err(StoreError::from)?;
         if property.is_empty() {
             return Err(StoreError::EmptyPropertyName.into());
         }
         let was_cold = self.take_cold(node, property)?;
-        match self.store.add_exception_parts(node, property, parts) {
+        match self.store.add_exception_parts(node, parts) {
             Ok(replaced) => Ok(replaced.or(was_cold)),
             Err(error) => {
                 // A full shard: the cold copy goes back where it was.

@@ -72,7 +72,7 @@ fn learned_reason_leads() {
         "can_fly",
         &V::Boolean(true),
         &V::Boolean(false),
-        ChangeKind::BooleanFlip,
+        ChangeKind::BooleanFlip { to: false },
         Some("Flightless bird"),
     );
     assert_eq!(
@@ -128,10 +128,12 @@ fn model(
     }
     let body = match kind {
         ChangeKind::Equal => " equals the inherited value".to_owned(),
-        ChangeKind::BooleanFlip if *actual == V::Boolean(false) => {
+        ChangeKind::BooleanFlip { .. } if *actual == V::Boolean(false) => {
             " is false here, overriding the inherited true".to_owned()
         }
-        ChangeKind::BooleanFlip => " is true here, overriding the inherited false".to_owned(),
+        ChangeKind::BooleanFlip { .. } => {
+            " is true here, overriding the inherited false".to_owned()
+        }
         ChangeKind::Cancelled => format!(
             " is explicitly unset here, cancelling the inherited {} value",
             inherited.type_name()
@@ -165,9 +167,10 @@ fn model(
     format!("{learned}{property}{body}")
 }
 
-const KINDS: [ChangeKind; 9] = [
+const KINDS: [ChangeKind; 10] = [
     ChangeKind::Equal,
-    ChangeKind::BooleanFlip,
+    ChangeKind::BooleanFlip { to: false },
+    ChangeKind::BooleanFlip { to: true },
     ChangeKind::Numeric,
     ChangeKind::Text,
     ChangeKind::TextNegation,

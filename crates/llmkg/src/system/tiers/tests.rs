@@ -6,8 +6,7 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use llmkg_core::{NodeId, PropertyValue};
-use llmkg_exception::{Exception, ExceptionKey, ExceptionSource};
-use llmkg_exception_store::ExceptionParts;
+use llmkg_exception::{Exception, ExceptionKey, ExceptionParts, ExceptionSource};
 use proptest::prelude::*;
 
 use super::Tiers;
@@ -68,7 +67,7 @@ proptest! {
                 Operation::Put(node, name, value) => {
                     let (node, name) = (NODES[node], NAMES[name]);
                     let new = exception(value);
-                    let replaced = tiers.put(node, name, &ExceptionParts::of(&new)).unwrap();
+                    let replaced = tiers.put(node, &ExceptionParts::of(name, &new)).unwrap();
                     prop_assert_eq!(replaced, model.insert((node, name), new));
                 }
                 Operation::PutBehind(node, name, value) => {
@@ -119,7 +118,7 @@ fn a_repeated_name_is_refused_and_changes_nothing() {
     let mut tiers = Tiers::new();
     let kept = exception(1);
     tiers
-        .put(NODES[0], "kept", &ExceptionParts::of(&kept))
+        .put(NODES[0], &ExceptionParts::of("kept", &kept))
         .unwrap();
     let saved = vec![
         (NODES[0], "twice".to_owned(), exception(2), false),
