@@ -347,6 +347,13 @@ impl FeatureSink<'_> {
     /// Scales what the current extractor emitted to at most [`MAX_GROUP_NORM`] long.
     fn normalise_group(&mut self) {
         let group = &mut self.vector.values[self.start..self.vector.len];
+        // Values are in [0, 1]: four or fewer are at most `MAX_GROUP_NORM` (2) long, which
+        // needs no scaling (so skipping the sum and the square root changes no bit).
+        const NEVER_SCALED: usize = 4;
+        const _: () = assert!(NEVER_SCALED as f32 <= MAX_GROUP_NORM * MAX_GROUP_NORM);
+        if group.len() <= NEVER_SCALED {
+            return;
+        }
         let norm = group.iter().map(|v| v * v).sum::<f32>().sqrt();
         if norm > MAX_GROUP_NORM {
             group.iter_mut().for_each(|v| *v *= MAX_GROUP_NORM / norm);
