@@ -50,6 +50,19 @@ pub fn registered_allocator() -> Option<&'static CountingAllocator> {
     REGISTERED.get().copied()
 }
 
+/// Says once per process, on standard error, that memory cannot be measured here, so a memory
+/// assertion on the zeros a profiler then reads (which cannot fail) is not taken for a pass.
+fn report_not_measurable() {
+    static REPORTED: std::sync::Once = std::sync::Once::new();
+    REPORTED.call_once(|| {
+        eprintln!(
+            "bench-harness: memory is not measurable here (no counting allocator registered \
+             and no mallinfo2): memory checkpoints read 0, so memory assertions on them cannot \
+             fail; register a CountingAllocator to measure"
+        );
+    });
+}
+
 /// Allocates a probe block and checks that `allocator` counted it.
 fn verify_installed(allocator: &CountingAllocator) -> Result<()> {
     let before = allocator.snapshot();
@@ -86,6 +99,10 @@ pub struct PerformanceProfiler {
     start_time: Instant,
     checkpoints: Vec<(String, Duration)>,
     memory_samples: Vec<(String, usize)>,
+    /// The first reading exactly as read; later readings never go below it.
+    first_reading: Option<usize>,
+    /// Live bytes at the last checkpoint exactly as read (may be below `first_reading`).
+    last_reading: Option<usize>,
     source: MemorySource,
     allocator: Option<&'static CountingAllocator>,
 }
@@ -112,11 +129,19 @@ pub struct PerformanceReport {
     pub checkpoints: Vec<(String, Duration)>,
     /// Live heap bytes of the whole process at each memory checkpoint, in order (zeros when
     /// [`memory_source`](PerformanceReport::memory_source) is `NotMeasured`).
+    ///
+    /// No reading is below the first one: a heap that shrank below where it started reads as
+    /// the first reading, so growth taken by subtracting the first reading from a later one
+    /// (as the seed's memory bench does, in unsigned integers) is zero there instead of an
+    /// underflow. [`growth_per_item`](PerformanceReport::growth_per_item) uses the readings
+    /// exactly as read, and can be negative.
     pub memory_usage: Vec<(String, usize)>,
     /// The highest live heap bytes of the profiled span (see [`MemorySource`] for how exact).
     pub peak_memory: usize,
     /// Where the heap figures come from.
     pub memory_source: MemorySource,
+    /// The first and last readings exactly as read.
+    exact_ends: Option<(usize, usize)>,
 }
 
 impl PerformanceProfiler {
@@ -146,13 +171,18 @@ impl PerformanceProfiler {
                 MemorySource::CountingAllocator
             }
             None if system_memory::live_heap_bytes().is_some() => MemorySource::SystemAllocator,
-            None => MemorySource::NotMeasured,
+            None => {
+                report_not_measurable();
+                MemorySource::NotMeasured
+            }
         };
         PerformanceProfiler {
             start_time: Instant::now(),
             checkpoints: Vec::with_capacity(16),
             // Reserved up front so that sampling rarely allocates inside the span it measures.
             memory_samples: Vec::with_capacity(16),
+            first_reading: None,
+            last_reading: None,
             source,
             allocator,
         }
@@ -186,7 +216,10 @@ impl PerformanceProfiler {
     pub fn memory_checkpoint(&mut self, name: &str) {
         // Read before the name is copied, so the reading excludes our own bookkeeping.
         let bytes = self.live_bytes();
-        self.memory_samples.push((name.to_owned(), bytes));
+        let first = *self.first_reading.get_or_insert(bytes);
+        self.last_reading = Some(bytes);
+        self.memory_samples
+            .push((name.to_owned(), bytes.max(first)));
     }
 
     /// Stops the clock and returns the report.
@@ -201,6 +234,7 @@ impl PerformanceProfiler {
             total_duration,
             checkpoints: self.checkpoints,
             memory_usage: self.memory_samples,
+            exact_ends: self.first_reading.zip(self.last_reading),
             peak_memory,
             memory_source: self.source,
         }
@@ -246,14 +280,14 @@ impl PerformanceReport {
     /// [`HarnessError::UnknownCheckpoint`] with fewer than one reading,
     /// [`HarnessError::ZeroItems`] when `items` is zero.
     pub fn growth_per_item(&self, items: usize) -> Result<f64> {
-        let samples = self.measured_memory_usage()?;
-        let (Some(first), Some(last)) = (samples.first(), samples.last()) else {
+        self.measured_memory_usage()?;
+        let Some((first, last)) = self.exact_ends else {
             return Err(HarnessError::UnknownCheckpoint("(first)".to_owned()));
         };
         if items == 0 {
             return Err(HarnessError::ZeroItems);
         }
-        Ok((last.1 as f64 - first.1 as f64) / items as f64)
+        Ok((last as f64 - first as f64) / items as f64)
     }
 }
 

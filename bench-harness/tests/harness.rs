@@ -102,6 +102,29 @@ fn profiler_reads_the_registered_allocator() {
     assert!(report.to_string().contains("peak heap"));
 }
 
+/// Issue 18 finding 11: the seed's memory bench computes `(final - baseline) / size` in
+/// unsigned integers, which underflowed (a panic in debug builds) when the heap shrank between
+/// the readings. Readings never go below the first one; the exact growth stays available.
+#[test]
+fn a_heap_that_shrinks_never_underflows_the_seeds_arithmetic() {
+    register_counting_allocator(&ALLOCATOR).expect("installed as global allocator");
+    let block = black_box(vec![1_u8; 8 << 20]);
+    let mut profiler = PerformanceProfiler::new();
+    profiler.memory_checkpoint("baseline");
+    drop(block);
+    profiler.memory_checkpoint("final");
+    let report = profiler.finish();
+    // The seed's own expression, verbatim apart from the names.
+    let final_memory = report.memory_usage.last().unwrap().1;
+    let baseline_memory = report.memory_usage.first().unwrap().1;
+    let size = 1000_usize;
+    let memory_per_exception = (final_memory - baseline_memory) / size;
+    assert_eq!(memory_per_exception, 0);
+    // The exact figure still shows the shrink.
+    let growth = report.growth_per_item(1).expect("measured");
+    assert!(growth < -((7 << 20) as f64), "{growth}");
+}
+
 #[test]
 fn an_allocator_that_is_not_installed_is_refused() {
     assert!(matches!(

@@ -43,6 +43,19 @@
 //! println!("{}", hierarchy.explain(NodeId(3), "can_fly")?);
 //! # Ok::<(), llmkg_core::CoreError>(())
 //! ```
+//!
+//! # Bounds
+//!
+//! Every call that takes caller values costs time near-linear in them and memory a small
+//! constant times them; values nesting lists deeper than [`MAX_VALUE_DEPTH`] are refused on
+//! the way in and while decoding, so nothing recurses without bound.
+//! [`Hierarchy::insert`] costs O(parents + local properties) plus dropping the cached views of
+//! the node's descendants; [`Hierarchy::add_parent`] checks for a cycle in O(ancestors).
+//! A resolution on a cached view is a binary search; building a node's view is linear in the
+//! properties it can see (sorted when it has several parents). The cached views hold one entry
+//! per (node, visible property) pair, so a chain of d nodes that each define a new property
+//! holds about d²/2 entries once every node was resolved: that is the size of what those
+//! nodes inherit, not a cost per call.
 #![deny(missing_docs)]
 
 mod error;

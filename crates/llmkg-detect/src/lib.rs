@@ -29,6 +29,13 @@
 //! assert!(exception.confidence > 0.9);
 //! assert_eq!(exception.reason, "can_fly is false here, overriding the inherited true");
 //! ```
+//!
+//! # Bounds
+//!
+//! A detection costs O(p log p) for the sort of p properties plus one comparison per
+//! property, each near-linear in its two values whatever they hold (see
+//! `llmkg_exception::calculate_similarity`: long texts and nested lists have one work budget),
+//! and one reason of at most the names plus 60 quoted characters per reported exception.
 #![deny(missing_docs)]
 
 mod confidence;

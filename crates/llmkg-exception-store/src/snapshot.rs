@@ -55,7 +55,12 @@ impl ExceptionStore {
     ///
     /// # Errors
     ///
-    /// [`StoreError::Io`] if the file cannot be written; the previous file, if any, is kept.
+    /// [`StoreError::Io`] if the file cannot be written, including a snapshot over the
+    /// format's 1 GiB payload limit (kind [`FileTooLarge`](std::io::ErrorKind::FileTooLarge),
+    /// refused before anything is written) and a symbolic link or other non-regular file at
+    /// `path` (kind [`InvalidInput`](std::io::ErrorKind::InvalidInput)); the previous file, if
+    /// any, is kept, unless only the final sync of the directory failed: the new file is then
+    /// in place, its durability unconfirmed.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         FORMAT
             .save(path.as_ref(), &self.snapshot())

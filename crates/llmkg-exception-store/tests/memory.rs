@@ -92,8 +92,50 @@ fn adds_allocate_nothing_beyond_what_the_caller_hands_in() {
     assert!(per_add < 0.1, "{per_add} allocations per add");
 }
 
+/// Loading a snapshot of the smallest entries a file can hold (Null values, empty reasons,
+/// a one-letter name) takes heap a bounded multiple of the file's size: the decoded entries
+/// and the shards built from them, never more.
+fn loading_a_snapshot_takes_heap_a_bounded_multiple_of_the_file() {
+    const ENTRIES: u64 = 50_000;
+    /// Bytes of peak heap per byte of file: decoding turns each ~16-byte entry into an
+    /// owned tuple of about 150 bytes, then the shards copy it once more.
+    const MAX_PEAK_PER_FILE_BYTE: usize = 32;
+    let store = ExceptionStore::new();
+    for node in 0..ENTRIES {
+        let exception = Exception::new(
+            PropertyValue::Null,
+            PropertyValue::Null,
+            "",
+            ExceptionSource::Explicit,
+            1.0,
+        );
+        store
+            .add_exception(NodeId(node), "p".to_owned(), exception)
+            .expect("valid");
+    }
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let path = directory.path().join("small-entries.snapshot");
+    store.save(&path).expect("save");
+    drop(store);
+    let file_bytes = std::fs::metadata(&path).expect("file").len() as usize;
+    ALLOCATOR.reset_peak();
+    let start = ALLOCATOR.snapshot();
+    let loaded = ExceptionStore::load(&path).expect("load");
+    let peak = ALLOCATOR.snapshot().since(&start).peak_bytes_above_start;
+    println!(
+        "loading {ENTRIES} minimal entries: file {file_bytes} B, peak {peak} B ({:.1}x)",
+        peak as f64 / file_bytes as f64
+    );
+    assert_eq!(loaded.len() as u64, ENTRIES);
+    assert!(
+        peak <= MAX_PEAK_PER_FILE_BYTE * file_bytes,
+        "load took {peak} B of heap for a {file_bytes} B file"
+    );
+}
+
 fn main() {
     seed_memory_bench_is_under_500_bytes_per_exception();
     adds_allocate_nothing_beyond_what_the_caller_hands_in();
-    println!("2 passed, 0 failed");
+    loading_a_snapshot_takes_heap_a_bounded_multiple_of_the_file();
+    println!("3 passed, 0 failed");
 }

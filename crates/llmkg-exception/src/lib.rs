@@ -25,6 +25,18 @@
 //! let key = ExceptionKey::new(NodeId(3), "can_fly");
 //! assert_eq!(key.property_hash, property_hash("can_fly"));
 //! ```
+//!
+//! # Bounds
+//!
+//! [`calculate_similarity`] and [`compare`] take time near-linear in the two values for any
+//! values: texts over 256 characters (after normalisation) are scored by the Dice coefficient
+//! of their character bigrams (O(n log n)) instead of Jaro-Winkler (whose cost is the product
+//! of the lengths); a best-match list comparison runs only while the lists' sizes (one unit
+//! per element at every level and per 16 bytes of text) multiply to at most 4,096, one budget
+//! over all nesting levels, and beyond it lists are walked position by position once; at most
+//! 16 levels are compared. Reasons quote at most 60 characters of a value, so
+//! [`describe_change`] is linear in the names it writes. [`Exception::validate`] is linear in
+//! the values.
 #![deny(missing_docs)]
 
 mod error;

@@ -31,6 +31,17 @@
 //! assert!(learner.predict_exception_likelihood(&context) < before);
 //! # Ok::<(), llmkg_learn::LearnError>(())
 //! ```
+//!
+//! # Bounds
+//!
+//! Learning from or predicting on one context costs time linear in the context (its names,
+//! values and sibling properties) times the small, fixed number of hashed features; the
+//! model and the patterns are bounded by the configuration (the model's dimension, the
+//! pattern table's capacity, the Space-Saving capacities), not by the stream's length, while
+//! queued feedback is kept until it is applied (linear in what was queued). Counts saturate at 2^62 and a patterns
+//! file with a larger one is refused, so no count can overflow and every saved file loads.
+//! Loading reads only regular files, at most the format's payload limit, and checks every part
+//! before the learner changes.
 #![deny(missing_docs)]
 
 mod config;

@@ -10,7 +10,7 @@ use llmkg_core::PropertyValue;
 use llmkg_exception::{ChangeKind, identifier_tokens, property_hash};
 use serde::{Deserialize, Serialize};
 
-use self::frequent::FrequentItems;
+use self::frequent::{FrequentItems, MAX_COUNT};
 use crate::context::ExceptionContext;
 use crate::hash::{change_code, change_code_of, token_hash};
 
@@ -226,6 +226,8 @@ impl PatternTable {
         let mut index = PatternIndex::with_capacity_and_hasher(patterns.len(), Default::default());
         for (position, pattern) in patterns.iter().enumerate() {
             let consistent = !pattern.property_name.is_empty()
+                && pattern.support <= MAX_COUNT
+                && pattern.rejections <= MAX_COUNT
                 && pattern.reasons.is_consistent()
                 && pattern.node_types.is_consistent()
                 && pattern.node_tokens.is_consistent();
@@ -298,7 +300,7 @@ impl PatternTable {
         let position = match self.index.get(&key) {
             Some(&position) => position,
             None if self.patterns.len() >= capacity => {
-                self.dropped += 1;
+                self.dropped = self.dropped.saturating_add(1);
                 return None;
             }
             None => {
@@ -352,7 +354,7 @@ impl PatternTable {
         let Some(pattern) = self.find_or_create(context, change, capacity) else {
             return;
         };
-        pattern.support += 1;
+        pattern.support = pattern.support.saturating_add(1).min(MAX_COUNT);
         if let Some(reason) = reason.filter(|reason| !reason.trim().is_empty()) {
             pattern
                 .reasons
@@ -371,7 +373,7 @@ impl PatternTable {
     pub(crate) fn record_negative(&mut self, context: &ExceptionContext) {
         let key = Self::key(context, None);
         if let Some(pattern) = self.index.get(&key).and_then(|&p| self.patterns.get_mut(p)) {
-            pattern.rejections += 1;
+            pattern.rejections = pattern.rejections.saturating_add(1).min(MAX_COUNT);
         }
     }
 
@@ -442,5 +444,51 @@ impl PatternTable {
         // A std HashMap stores its entries plus one control byte per bucket.
         let index = self.index.capacity() * (std::mem::size_of::<((u64, u64), usize)>() + 1);
         patterns + index
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use llmkg_core::PropertyValue;
+
+    use super::*;
+
+    fn flightless() -> ExceptionContext {
+        ExceptionContext::new(
+            "can_fly",
+            PropertyValue::Boolean(true),
+            PropertyValue::Boolean(false),
+            "Penguin",
+            2,
+        )
+    }
+
+    /// Issue 18 finding 8: a patterns file with a count of 2^63 passed the consistency check
+    /// and then overflowed when doubled (`reason`); counts past `MAX_COUNT` are refused, and
+    /// counting saturates there, so a table that was saved always loads.
+    #[test]
+    fn crafted_counts_past_the_limit_are_refused_and_counting_saturates() {
+        let mut table = PatternTable::from_patterns(Vec::new(), 0).unwrap();
+        table.record_positive(&flightless(), Some("penguins cannot fly"), 16);
+        let mut crafted = table.patterns.clone();
+        crafted[0].support = 1 << 63;
+        assert!(PatternTable::from_patterns(crafted, 0).is_none());
+        let mut crafted = table.patterns.clone();
+        crafted[0].rejections = u64::MAX;
+        assert!(PatternTable::from_patterns(crafted, 0).is_none());
+
+        // At the limit, every count saturates and the table still loads and answers.
+        table.patterns[0].support = MAX_COUNT;
+        table.patterns[0].rejections = MAX_COUNT;
+        table.dropped = u64::MAX;
+        table.record_positive(&flightless(), Some("penguins cannot fly"), 16);
+        table.record_negative(&flightless());
+        table.record_positive(&flightless(), None, 0);
+        assert_eq!(table.patterns[0].support, MAX_COUNT);
+        assert_eq!(table.patterns[0].rejections, MAX_COUNT);
+        assert_eq!(table.dropped, u64::MAX);
+        let _ = table.patterns[0].reason();
+        let reloaded = PatternTable::from_patterns(table.patterns.clone(), table.dropped);
+        assert!(reloaded.is_some());
     }
 }

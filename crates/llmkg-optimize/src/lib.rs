@@ -32,6 +32,15 @@
 //! assert!(optimizer.by_confidence_range(0.9, 1.0)?.len() == 1);
 //! # Ok::<(), llmkg_optimize::OptimizeError>(())
 //! ```
+//!
+//! # Bounds
+//!
+//! `store_exception` costs O(1) plus the values' size, `optimize_storage` O(n log n) for the
+//! tail's sort plus O(n) for the merge, a lookup O(log n). `save` and `load` are O(n log n) in
+//! time and a small constant times the file in memory however the file is crafted: each
+//! distinct value and reason is encoded, decoded and checked once and shared by every entry
+//! that names it (a 1 MiB value named by 400 entries: a 1 MiB file, about 4 MiB of peak heap
+//! to load and 6 MiB to save, measured by `tests/amplification.rs`).
 #![deny(missing_docs)]
 
 mod codec;

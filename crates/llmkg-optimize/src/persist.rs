@@ -87,7 +87,9 @@ impl StorageOptimizer {
     /// # Errors
     ///
     /// [`OptimizeError::Io`] if the file cannot be written (including a body over the format's
-    /// 1 GiB limit, refused before anything is written); an existing file is then kept.
+    /// 1 GiB limit, refused before anything is written, and a symbolic link or other
+    /// non-regular file at `path`); an existing file is then kept, unless only the final sync
+    /// of the directory failed: the new file is then in place, its durability unconfirmed.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
         let (compact, live_rows, tail) = self.parts();

@@ -39,6 +39,14 @@
 //! assert_eq!(resolved["alive"], PropertyValue::Boolean(true));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # Bounds
+//!
+//! Every `ExceptionSystem` call that takes caller values costs time near-linear in them: a
+//! node's processing is one comparison per property (each near-linear in its values, see
+//! `llmkg_exception::calculate_similarity`), a sort of its properties, the store's O(1) writes
+//! and the learner's per-context work; files go through `llmkg-filefmt` (regular files only,
+//! payload limit applied on save and load). The per-crate docs state each part's bound.
 #![deny(missing_docs)]
 
 /// Ids, values, nodes and the inheritance hierarchy (`llmkg-core`).

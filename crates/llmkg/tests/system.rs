@@ -15,6 +15,8 @@ mod conflicts;
 mod copies;
 #[path = "system/edits.rs"]
 mod edits;
+#[path = "system/files.rs"]
+mod files;
 #[path = "system/lossless.rs"]
 mod lossless;
 

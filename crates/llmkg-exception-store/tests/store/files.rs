@@ -261,3 +261,161 @@ fn extreme_creation_times_load_without_overflow() {
         }
     }
 }
+
+/// One change to the decoded entries of a valid snapshot.
+#[derive(Clone, Debug)]
+enum EntryMutation {
+    Confidence(prop::sample::Index, f32),
+    EmptyName(prop::sample::Index),
+    DuplicateOf(prop::sample::Index, prop::sample::Index),
+    Node(prop::sample::Index, u64),
+    Actual(prop::sample::Index, PropertyValue),
+    LongReason(prop::sample::Index, usize),
+    Drop(prop::sample::Index),
+}
+
+fn leaf_value() -> impl Strategy<Value = PropertyValue> {
+    prop_oneof![
+        Just(PropertyValue::Null),
+        any::<bool>().prop_map(PropertyValue::Boolean),
+        any::<i64>().prop_map(PropertyValue::Integer),
+        any::<f64>().prop_map(PropertyValue::Number),
+        ".{0,12}".prop_map(PropertyValue::String),
+    ]
+}
+
+fn entry_mutation() -> impl Strategy<Value = EntryMutation> {
+    let index = any::<prop::sample::Index>;
+    let value = leaf_value().prop_recursive(4, 32, 6, |inner| {
+        proptest::collection::vec(inner, 0..6).prop_map(PropertyValue::List)
+    });
+    prop_oneof![
+        (index(), any::<f32>()).prop_map(|(i, c)| EntryMutation::Confidence(i, c)),
+        index().prop_map(EntryMutation::EmptyName),
+        (index(), index()).prop_map(|(a, b)| EntryMutation::DuplicateOf(a, b)),
+        (index(), any::<u64>()).prop_map(|(i, n)| EntryMutation::Node(i, n)),
+        (index(), value).prop_map(|(i, v)| EntryMutation::Actual(i, v)),
+        (index(), 0_usize..5000).prop_map(|(i, n)| EntryMutation::LongReason(i, n)),
+        index().prop_map(EntryMutation::Drop),
+    ]
+}
+
+type Entries = Vec<(NodeId, String, Exception)>;
+
+fn apply_entry_mutation(entries: &mut Entries, mutation: &EntryMutation) {
+    if entries.is_empty() {
+        return;
+    }
+    let at = |i: &prop::sample::Index| i.index(entries.len());
+    match mutation {
+        EntryMutation::Confidence(i, c) => {
+            let i = at(i);
+            entries[i].2.confidence = *c;
+        }
+        EntryMutation::EmptyName(i) => {
+            let i = at(i);
+            entries[i].1.clear();
+        }
+        EntryMutation::DuplicateOf(a, b) => {
+            let (a, b) = (at(a), at(b));
+            entries[a].0 = entries[b].0;
+            entries[a].1 = entries[b].1.clone();
+        }
+        EntryMutation::Node(i, node) => {
+            let i = at(i);
+            entries[i].0 = NodeId(*node);
+        }
+        EntryMutation::Actual(i, value) => {
+            let i = at(i);
+            entries[i].2.actual_value = value.clone();
+        }
+        EntryMutation::LongReason(i, len) => {
+            let i = at(i);
+            entries[i].2.reason = "r".repeat(*len);
+        }
+        EntryMutation::Drop(i) => {
+            let i = at(i);
+            entries.remove(i);
+        }
+    }
+}
+
+const SNAPSHOT: FileFormat = FileFormat::new("snapshot", b"LLMKGEXS", SNAPSHOT_VERSION);
+
+/// A load that succeeded must hold exactly the file's entries, and save to a file that loads
+/// to the same entries.
+fn check_loaded(bytes: &[u8], expected: Option<&Entries>) -> Result<(), TestCaseError> {
+    match load_bytes(bytes) {
+        Ok(store) => {
+            let snapshot = store.snapshot();
+            if let Some(expected) = expected {
+                let mut expected = expected.clone();
+                expected.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+                prop_assert_eq!(snapshot.len(), expected.len());
+                for (got, want) in snapshot.iter().zip(&expected) {
+                    prop_assert_eq!((got.0, &got.1), (want.0, &want.1));
+                    prop_assert_eq!(&got.2.reason, &want.2.reason);
+                    prop_assert_eq!(got.2.confidence.to_bits(), want.2.confidence.to_bits());
+                }
+            }
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("again.snapshot");
+            store.save(&path).unwrap();
+            let again = ExceptionStore::load(&path).unwrap().snapshot();
+            prop_assert_eq!(snapshot.len(), again.len());
+            for (left, right) in snapshot.iter().zip(&again) {
+                // Debug text, so that NaN payloads compare equal to themselves.
+                prop_assert_eq!(
+                    format!("{:?}", (left.0, &left.1, &left.2.actual_value)),
+                    format!("{:?}", (right.0, &right.1, &right.2.actual_value))
+                );
+            }
+        }
+        Err(error) => prop_assert!(is_typed_file_error(&error), "{}", error),
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// Structure-aware fuzzing: decode a valid snapshot, change its entries (confidences,
+    /// names, duplicate keys, values, long reasons), re-encode and re-frame it with a valid
+    /// header and checksum, so every case reaches the entry checks: it loads exactly what it
+    /// holds or is a typed error.
+    #[test]
+    fn mutated_entries_behind_valid_checksums_load_or_are_typed_errors(
+        mutations in proptest::collection::vec(entry_mutation(), 1..4),
+    ) {
+        let file = valid_file();
+        let payload = SNAPSHOT.decode(&file).unwrap();
+        let mut entries: Entries = llmkg_filefmt::from_postcard(payload).unwrap();
+        for mutation in &mutations {
+            apply_entry_mutation(&mut entries, mutation);
+        }
+        let bytes = SNAPSHOT.encode(&postcard::to_stdvec(&entries).unwrap());
+        check_loaded(&bytes, Some(&entries))?;
+    }
+
+    /// Byte-level mutations of a valid payload re-framed with a valid checksum, so the
+    /// postcard layer and the entry checks both see them.
+    #[test]
+    fn mutated_payload_bytes_behind_valid_checksums_load_or_are_typed_errors(
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0_u8..3), 1..6),
+    ) {
+        let file = valid_file();
+        let mut payload = SNAPSHOT.decode(&file).unwrap().to_vec();
+        for (position, byte, kind) in &edits {
+            if payload.is_empty() {
+                break;
+            }
+            let at = position.index(payload.len());
+            match kind {
+                0 => payload[at] ^= byte | 1,
+                1 => payload.truncate(at),
+                _ => payload.insert(at, *byte),
+            }
+        }
+        check_loaded(&SNAPSHOT.encode(&payload), None)?;
+    }
+}

@@ -2,6 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The largest count kept: counts saturate here, and loading refuses larger ones, so no sum
+/// or doubling of counts can overflow `u64` (2^62 examples is far beyond any real stream).
+pub(crate) const MAX_COUNT: u64 = 1 << 62;
+
 /// One tracked item.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub(crate) struct FrequentEntry {
@@ -34,7 +38,7 @@ impl FrequentItems {
     /// text is longer than any it held before.
     pub(crate) fn insert(&mut self, hash: u64, text: &str, capacity: usize) {
         if let Some(entry) = self.entries.iter_mut().find(|entry| entry.hash == hash) {
-            entry.count += 1;
+            entry.count = entry.count.saturating_add(1).min(MAX_COUNT);
             return;
         }
         if self.entries.len() < capacity {
@@ -48,8 +52,9 @@ impl FrequentItems {
         }
         if let Some(least) = self.entries.iter_mut().min_by_key(|entry| entry.count) {
             least.hash = hash;
-            least.overestimate = least.count;
-            least.count += 1;
+            // At saturation the new item is still guaranteed its one occurrence.
+            least.overestimate = least.count.min(MAX_COUNT - 1);
+            least.count = least.count.saturating_add(1).min(MAX_COUNT);
             least.text.clear();
             least.text.push_str(text);
         }
@@ -75,11 +80,12 @@ impl FrequentItems {
         })
     }
 
-    /// Whether counts are consistent, as loading requires.
+    /// Whether counts are consistent, as loading requires: each count at most
+    /// [`MAX_COUNT`] and above its overestimate.
     pub(crate) fn is_consistent(&self) -> bool {
         self.entries
             .iter()
-            .all(|entry| entry.overestimate < entry.count)
+            .all(|entry| entry.overestimate < entry.count && entry.count <= MAX_COUNT)
     }
 
     pub(crate) fn heap_bytes(&self) -> usize {
@@ -111,6 +117,24 @@ mod tests {
                 .is_some_and(|entry| entry.guaranteed_count() == 100)
         );
         assert!(items.is_consistent());
+    }
+
+    /// Issue 18 finding 8: counts saturate at `MAX_COUNT` instead of overflowing, stay
+    /// consistent, and a count past it is refused on load.
+    #[test]
+    fn counts_saturate_and_stay_consistent() {
+        let mut items = FrequentItems::default();
+        items.insert(1, "a", 1);
+        items.entries[0].count = MAX_COUNT;
+        items.insert(1, "a", 1);
+        assert_eq!(items.entries[0].count, MAX_COUNT);
+        // A new item replaces the saturated one and is still guaranteed one occurrence.
+        items.insert(2, "b", 1);
+        assert_eq!(items.entries[0].count, MAX_COUNT);
+        assert_eq!(items.top().map(FrequentEntry::guaranteed_count), Some(1));
+        assert!(items.is_consistent());
+        items.entries[0].count = u64::MAX;
+        assert!(!items.is_consistent());
     }
 
     #[test]

@@ -373,3 +373,49 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Structure-aware fuzzing: byte-level changes to a valid payload (flips, overwrites, cuts,
+    /// insertions), re-framed with a valid header and checksum so that every case reaches the
+    /// payload decoder and `validate`: a typed error, or a learner that saves and loads again
+    /// to the same predictions; never a panic.
+    #[test]
+    fn mutated_payloads_behind_valid_checksums_load_or_are_typed_errors(
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0_u8..3), 1..6),
+    ) {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("valid.bin");
+        trained_learner().save_patterns(&path).unwrap();
+        let good = std::fs::read(&path).unwrap();
+        let mut payload = PATTERNS.decode(&good).unwrap().to_vec();
+        for (position, byte, kind) in &edits {
+            if payload.is_empty() {
+                break;
+            }
+            let at = position.index(payload.len());
+            match kind {
+                0 => payload[at] ^= byte | 1,
+                1 => payload.truncate(at),
+                _ => payload.insert(at, *byte),
+            }
+        }
+        let candidate = directory.path().join("candidate.bin");
+        std::fs::write(&candidate, PATTERNS.encode(&payload)).unwrap();
+        match PatternLearner::from_patterns_file(&candidate) {
+            Ok(loaded) => {
+                let again_path = directory.path().join("again.bin");
+                loaded.save_patterns(&again_path).unwrap();
+                let again = PatternLearner::from_patterns_file(&again_path).unwrap();
+                for context in probe_contexts() {
+                    prop_assert_eq!(
+                        loaded.predict_exception_likelihood(&context).to_bits(),
+                        again.predict_exception_likelihood(&context).to_bits()
+                    );
+                }
+            }
+            Err(error) => prop_assert!(is_typed_file_error(&error), "{}", error),
+        }
+    }
+}
