@@ -19,6 +19,8 @@ use crate::hash::{change_code, change_code_of, token_hash};
 const MAX_REASONS: usize = 4;
 const MAX_NODE_TYPES: usize = 4;
 const MAX_NODE_TOKENS: usize = 8;
+/// How many node-type tokens a pattern holds without an allocation (most types have fewer).
+const INLINE_NODE_TOKENS: usize = 3;
 /// The namespace of node-type tokens in pattern tables (not a feature namespace).
 const PATTERN_NODE_TOKEN: u64 = 0x7061_7474;
 /// At most this many tokens of a name are compared when matching.
@@ -59,9 +61,9 @@ pub(crate) struct Pattern {
     actual_value: PropertyValue,
     support: u64,
     rejections: u64,
-    reasons: FrequentItems,
-    node_types: FrequentItems,
-    node_tokens: FrequentItems,
+    reasons: FrequentItems<0>,
+    node_types: FrequentItems<1>,
+    node_tokens: FrequentItems<INLINE_NODE_TOKENS>,
     preferred_reason: Option<String>,
 }
 
