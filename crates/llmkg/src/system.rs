@@ -20,6 +20,7 @@ mod feedback;
 pub(crate) mod optimize;
 mod persist;
 pub(crate) mod process;
+pub(crate) mod report;
 mod tiers;
 
 use std::collections::HashMap;

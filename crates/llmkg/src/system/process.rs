@@ -9,31 +9,13 @@ use llmkg_exception::{ChangeKind, Exception, ExceptionParts, ExceptionSource, Re
 use llmkg_learn::{ExceptionContext, FeatureVector, NodeBatch};
 
 use super::ExceptionSystem;
+use super::report::{NodeBuckets, ProcessReport, UnreportedValue};
 use crate::error::Result;
 
-/// What [`ExceptionSystem::process_hierarchy`] did.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ProcessReport {
-    /// Nodes processed.
-    pub nodes: usize,
-    /// Exceptions detected and stored.
-    pub exceptions: usize,
-    /// Local values that matched what the node inherits (negative examples for the learner).
-    pub non_exceptions: usize,
-    /// Properties inherited from disagreeing, equally specific ancestors (the Nixon
-    /// diamond; see [`Hierarchy::inherited_conflicts`]). One the node settles with a value of
-    /// its own is also an [`ExceptionSource::Conflict`] exception, counted in `exceptions`;
-    /// one it leaves open has no resolved value.
-    pub conflicts: usize,
-}
-
-/// What processing one node did: its resolved properties and the counts that
-/// [`ProcessReport`] sums.
+/// What processing one node did: its resolved properties and its buckets.
 struct NodeOutcome {
     resolved: HashMap<String, PropertyValue>,
-    exceptions: usize,
-    non_exceptions: usize,
-    conflicts: usize,
+    buckets: NodeBuckets,
 }
 
 impl ExceptionSystem {
@@ -85,45 +67,55 @@ impl ExceptionSystem {
         let mut learning = NodeLearning::new(node, self.hierarchy.depth(node.id).unwrap_or(0));
         let learned = self
             .store_detected(node, inherited, &mut learning, &mut batch)
-            .and_then(|exceptions| {
-                let (resolved, non_exceptions) =
-                    self.resolve_own_values(node, inherited, &mut learning, &mut batch)?;
-                Ok((exceptions, non_exceptions, resolved))
+            .and_then(|detected| {
+                let own = self.resolve_own_values(node, inherited, &mut learning, &mut batch)?;
+                Ok((detected, own))
             });
         self.learner.finish_node(batch);
-        let (mut exceptions, non_exceptions, mut resolved) = learned?;
+        let ((exceptions, unreported), (mut resolved, non_exceptions, not_inherited)) = learned?;
         let (settled, conflicts) = self.settle_conflicts(node, inherited)?;
-        exceptions += settled;
         if had_exceptions {
             self.handler
                 .apply_exceptions_to_node(node.id, &mut resolved);
         }
         Ok(NodeOutcome {
             resolved,
-            exceptions,
-            non_exceptions,
-            conflicts,
+            buckets: NodeBuckets {
+                values_stated: node.local_properties.len(),
+                exceptions,
+                non_exceptions,
+                settled_conflicts: settled,
+                unreported,
+                // A settled conflict is a property the node does not inherit either.
+                introduced: not_inherited - settled,
+                conflicts,
+            },
         })
     }
 
     /// Detects the node's exceptions, scores each with the learner (which learns from it)
-    /// and stores it; returns how many.
+    /// and stores it; returns how many, and the values the detector did not report.
     fn store_detected(
         &mut self,
         node: &InheritanceNode,
         inherited: &HashMap<String, PropertyValue>,
         learning: &mut NodeLearning,
         batch: &mut NodeBatch,
-    ) -> Result<usize> {
+    ) -> Result<(usize, Vec<UnreportedValue>)> {
         // The learner is the one pattern source: its patterns lend the detector their
         // reasons, and its likelihood raises the confidence below. The detected exceptions
         // borrow it, so what the loop needs is copied out first: each name, and each reason
         // a pattern lent, into one text buffer (no `String` per exception), and the values.
         // A reason without a learned part stays a kind: the store writes its sentence.
+        let scan = self.detector.scan_node_with(node, inherited, &self.learner);
+        let unreported: Vec<UnreportedValue> = scan
+            .unreported
+            .iter()
+            .map(|skipped| UnreportedValue::of(node.id, skipped))
+            .collect();
         let mut text = String::new();
-        let found: Vec<Found> = self
-            .detector
-            .find_node_exceptions_with(node, inherited, &self.learner)
+        let found: Vec<Found> = scan
+            .exceptions
             .iter()
             .map(|exception| {
                 let name_start = text.len();
@@ -191,24 +183,25 @@ impl ExceptionSystem {
             };
             self.tiers.put(node.id, &parts)?;
         }
-        Ok(stored)
+        Ok((stored, unreported))
     }
 
     /// The node's resolved map (`inherited` overlaid with its own values), with each own
-    /// value equal to the inherited one learned as a non-exception; returns the map and how
-    /// many non-exceptions there were.
+    /// value equal to the inherited one learned as a non-exception; returns the map, how
+    /// many non-exceptions there were and how many own values the node does not inherit.
     fn resolve_own_values(
         &mut self,
         node: &InheritanceNode,
         inherited: &HashMap<String, PropertyValue>,
         learning: &mut NodeLearning,
         batch: &mut NodeBatch,
-    ) -> Result<(HashMap<String, PropertyValue>, usize)> {
+    ) -> Result<(HashMap<String, PropertyValue>, usize, usize)> {
         // The clone of `inherited` (same hasher, same entries) answers what the node
         // inherits, so each name is hashed once here, not once to compare and again to
         // overlay.
         let mut resolved = inherited.clone();
         let mut non_exceptions = 0;
+        let mut not_inherited = 0;
         for (property, value) in &node.local_properties {
             match resolved.get_mut(property) {
                 // A negative example, and the resolved value is already right.
@@ -225,10 +218,11 @@ impl ExceptionSystem {
                 Some(slot) => slot.clone_from(value),
                 None => {
                     resolved.insert(property.clone(), value.clone());
+                    not_inherited += 1;
                 }
             }
         }
-        Ok((resolved, non_exceptions))
+        Ok((resolved, non_exceptions, not_inherited))
     }
 
     /// Records the node's own values that settle conflicts it inherits; returns how many it
@@ -272,10 +266,7 @@ impl ExceptionSystem {
         for id in self.hierarchy.nodes_topological() {
             let (node, inherited) = self.node_and_inherited(id)?;
             let outcome = self.process_node_counting(&node, &inherited)?;
-            report.nodes += 1;
-            report.exceptions += outcome.exceptions;
-            report.non_exceptions += outcome.non_exceptions;
-            report.conflicts += outcome.conflicts;
+            report.add(outcome.buckets);
         }
         Ok(report)
     }
