@@ -3,6 +3,11 @@
 //! `data.noun`, warms the hierarchy and resolves every synset's `lexfile` 20 times; `process`
 //! runs `ExceptionSystem::process_hierarchy` instead, `naive` the parent walk. Prints the
 //! wall time per call (noisy on a shared machine; prefer instruction counts).
+//!
+//! `buckets` prints where `process_hierarchy` put every stated value, with the topic as a word
+//! and as a number, against what the hierarchy says they are (`classify_stated`), and the
+//! values it did not report: `cargo run --release -p bench-harness --example wordnet_profile --
+//! buckets`.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -10,7 +15,8 @@ use std::time::Instant;
 use anyhow::Context as _;
 
 use bench_harness::{
-    LEXFILE_PROPERTY, NaiveParentWalk, WORDNET_INSTALL_HINT, load_data_noun, to_nodes, wordnet_dir,
+    LEXFILE_PROPERTY, LexfileForm, NaiveParentWalk, Synset, WORDNET_INSTALL_HINT, classify_stated,
+    load_data_noun, to_nodes, to_nodes_as, wordnet_dir,
 };
 use llmkg::ExceptionSystem;
 use llmkg::core::{Hierarchy, NodeId};
@@ -23,7 +29,11 @@ fn main() -> anyhow::Result<()> {
         .map_or(Ok(10), |n| n.parse())
         .context("rounds")?;
     let dir = wordnet_dir().context(WORDNET_INSTALL_HINT)?;
-    let (nodes, shape) = to_nodes(&load_data_noun(&dir)?)?;
+    let synsets = load_data_noun(&dir)?;
+    if what == "buckets" {
+        return print_buckets(&synsets);
+    }
+    let (nodes, shape) = to_nodes(&synsets)?;
     let ids: Vec<NodeId> = nodes.iter().map(|node| node.id).collect();
     let started = Instant::now();
     let hierarchy = Hierarchy::from_nodes(nodes.clone())?;
@@ -72,5 +82,46 @@ fn main() -> anyhow::Result<()> {
         "{:.1} ns per call",
         started.elapsed().as_nanos() as f64 / calls
     );
+    Ok(())
+}
+
+/// Where `process_hierarchy` (default system) put every stated `lexfile`, for both forms.
+fn print_buckets(synsets: &[Synset]) -> anyhow::Result<()> {
+    for form in [LexfileForm::Topic, LexfileForm::Number] {
+        let (nodes, _) = to_nodes_as(synsets, form)?;
+        let hierarchy = Hierarchy::from_nodes(nodes.clone())?;
+        let expected = classify_stated(&hierarchy, &nodes)?;
+        let report = ExceptionSystem::new().process_hierarchy(&hierarchy)?;
+        let stored = report.exceptions as f64 / expected.overrides.max(1) as f64;
+        println!(
+            "{form:?}: {} stated = {} exceptions + {} non-exceptions + {} settled conflicts + {} \
+             unreported + {} introduced (balanced: {}); the hierarchy: {} overrides, {} equal, {} \
+             settled conflicts, {} roots; {:.2} % of the overrides stored as exceptions",
+            report.values_stated,
+            report.exceptions,
+            report.non_exceptions,
+            report.settled_conflicts,
+            report.unreported.len(),
+            report.introduced,
+            report.is_balanced(),
+            expected.overrides,
+            expected.equal,
+            expected.settled_conflicts,
+            expected.introduced,
+            100.0 * stored,
+        );
+        for value in report.unreported.iter().take(10) {
+            println!(
+                "  unreported: {:?} {} {} -> {} (similarity {:.2}, confidence {:.2}, {:?})",
+                value.node,
+                value.property,
+                value.inherited_value,
+                value.actual_value,
+                value.similarity,
+                value.confidence,
+                value.reason
+            );
+        }
+    }
     Ok(())
 }

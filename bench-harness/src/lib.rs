@@ -49,9 +49,9 @@ pub use crate::{
         registered_allocator,
     },
     wordnet::{
-        DEBIAN_WORDNET_DIR, LEXFILE_PROPERTY, NaiveParentWalk, Synset, WORDNET_DIR_VAR,
-        WORDNET_INSTALL_HINT, WordNetError, WordNetShape, load_data_noun, parse_data_noun,
-        to_nodes, wordnet_dir,
+        DEBIAN_WORDNET_DIR, LEXFILE_PROPERTY, LexfileForm, NaiveParentWalk, StatedLexfiles, Synset,
+        WORDNET_DIR_VAR, WORDNET_INSTALL_HINT, WordNetError, WordNetShape, classify_stated,
+        load_data_noun, parse_data_noun, to_nodes, to_nodes_as, wordnet_dir,
     },
 };
 /// The scorecard, its inputs and the suite's ids, from `bench-scorecard`.

@@ -11,7 +11,7 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 
-use llmkg::core::{InheritanceNode, NodeId, PropertyValue};
+use llmkg::core::{CoreError, Hierarchy, InheritanceNode, NodeId, PropertyValue};
 
 /// The environment variable naming a directory that holds `data.noun`.
 pub const WORDNET_DIR_VAR: &str = "LLMKG_WORDNET_DIR";
@@ -300,6 +300,38 @@ pub struct WordNetShape {
 ///
 /// [`WordNetError::UnknownHypernym`] for a pointer to a synset not given.
 pub fn to_nodes(synsets: &[Synset]) -> Result<(Vec<InheritanceNode>, WordNetShape), WordNetError> {
+    to_nodes_as(synsets, LexfileForm::Topic)
+}
+
+/// How [`to_nodes_as`] states a synset's lexicographer file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LexfileForm {
+    /// Its topic, as a string (`animal`): [`Synset::topic`].
+    #[default]
+    Topic,
+    /// Its number (3 to 28), as an `Integer`: a category label written as a number.
+    Number,
+}
+
+impl LexfileForm {
+    /// The value of [`LEXFILE_PROPERTY`] for `synset` in this form.
+    pub fn value(self, synset: &Synset) -> PropertyValue {
+        match self {
+            LexfileForm::Topic => PropertyValue::String(synset.topic().to_owned()),
+            LexfileForm::Number => PropertyValue::Integer(i64::from(synset.lex_filenum)),
+        }
+    }
+}
+
+/// [`to_nodes`] with the lexicographer file stated in `form`.
+///
+/// # Errors
+///
+/// [`WordNetError::UnknownHypernym`] for a pointer to a synset not given.
+pub fn to_nodes_as(
+    synsets: &[Synset],
+    form: LexfileForm,
+) -> Result<(Vec<InheritanceNode>, WordNetShape), WordNetError> {
     let lexfile_of: HashMap<u64, u8> = synsets
         .iter()
         .map(|synset| (synset.offset, synset.lex_filenum))
@@ -332,15 +364,56 @@ pub fn to_nodes(synsets: &[Synset]) -> Result<(Vec<InheritanceNode>, WordNetShap
         let mut node = InheritanceNode::new(NodeId(synset.offset), name).with_type("noun");
         node.parent_ids = synset.hypernyms.iter().copied().map(NodeId).collect();
         if parent_files.is_empty() || parent_files.iter().any(|&f| f != synset.lex_filenum) {
-            node.local_properties.insert(
-                LEXFILE_PROPERTY.to_owned(),
-                PropertyValue::String(synset.topic().to_owned()),
-            );
+            node.local_properties
+                .insert(LEXFILE_PROPERTY.to_owned(), form.value(synset));
             shape.stated += 1;
         }
         nodes.push(node);
     }
     Ok((nodes, shape))
+}
+
+/// How the stated [`LEXFILE_PROPERTY`] values relate to what their synsets inherit, by the
+/// hierarchy's own resolution: what `ExceptionSystem::process_hierarchy`'s buckets should hold,
+/// computed without the detector.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StatedLexfiles {
+    /// Synsets stating the property.
+    pub stated: usize,
+    /// Stated where nothing is inherited (the roots).
+    pub introduced: usize,
+    /// Stated and equal to what the synset inherits.
+    pub equal: usize,
+    /// Stated and different from what the synset inherits: deliberate overrides.
+    pub overrides: usize,
+    /// Stated where the hypernyms disagree with none more specific (a conflict it settles).
+    pub settled_conflicts: usize,
+}
+
+/// Classifies every stated [`LEXFILE_PROPERTY`] value of `nodes` against `hierarchy`.
+///
+/// # Errors
+///
+/// A [`CoreError`] for a node that is not in `hierarchy`.
+pub fn classify_stated(
+    hierarchy: &Hierarchy,
+    nodes: &[InheritanceNode],
+) -> Result<StatedLexfiles, CoreError> {
+    let mut counts = StatedLexfiles::default();
+    for node in nodes {
+        let Some(own) = node.local_properties.get(LEXFILE_PROPERTY) else {
+            continue;
+        };
+        counts.stated += 1;
+        let inherited = hierarchy.inherited_properties(node.id)?;
+        match inherited.get(LEXFILE_PROPERTY) {
+            Some(value) if value == own => counts.equal += 1,
+            Some(_) => counts.overrides += 1,
+            None if node.parent_ids.is_empty() => counts.introduced += 1,
+            None => counts.settled_conflicts += 1,
+        }
+    }
+    Ok(counts)
 }
 
 /// The baseline resolution: a breadth-first walk up the parent lists over a `HashMap` of
@@ -374,7 +447,7 @@ impl NaiveParentWalk {
     /// order), if any.
     ///
     /// ```
-    /// use llmkg::core::{InheritanceNode, NodeId, PropertyValue};
+    /// use llmkg::core::{CoreError, Hierarchy, InheritanceNode, NodeId, PropertyValue};
     /// let nodes = [
     ///     InheritanceNode::new(NodeId(1), "a").with_property("p", 1.0),
     ///     InheritanceNode::new(NodeId(2), "b").with_parent(NodeId(1)),

@@ -4,8 +4,10 @@
 use std::path::PathBuf;
 
 use bench_harness::{
-    LEXFILE_PROPERTY, NaiveParentWalk, WordNetError, load_data_noun, parse_data_noun, to_nodes,
+    LEXFILE_PROPERTY, LexfileForm, NaiveParentWalk, WordNetError, classify_stated, load_data_noun,
+    parse_data_noun, to_nodes, to_nodes_as,
 };
+use llmkg::ExceptionSystem;
 use llmkg::core::{Hierarchy, NodeId, PropertyValue};
 
 fn fixture_dir() -> PathBuf {
@@ -154,4 +156,37 @@ fn a_missing_hypernym_or_file_is_a_typed_error() {
         load_data_noun(&missing),
         Err(WordNetError::Io { .. })
     ));
+}
+
+/// `process_hierarchy` on the excerpt, with the topic as a word and as a number: every stated
+/// value in one bucket, every override stored, every equal value a non-exception.
+#[test]
+fn every_stated_topic_is_accounted_for_and_every_override_stored() -> anyhow::Result<()> {
+    let synsets = load_data_noun(&fixture_dir())?;
+    for form in [LexfileForm::Topic, LexfileForm::Number] {
+        let (nodes, shape) = to_nodes_as(&synsets, form)?;
+        let hierarchy = Hierarchy::from_nodes(nodes.clone())?;
+        let expected = classify_stated(&hierarchy, &nodes)?;
+        assert_eq!(expected.stated, shape.stated);
+        assert!(expected.overrides > 0, "{expected:?}");
+        let report = ExceptionSystem::new().process_hierarchy(&hierarchy)?;
+        assert!(report.is_balanced(), "{form:?}: {report:?}");
+        assert_eq!(report.values_stated, shape.stated, "{form:?}");
+        assert_eq!(
+            report.exceptions, expected.overrides,
+            "{form:?}: {report:?}"
+        );
+        assert_eq!(report.non_exceptions, expected.equal, "{form:?}");
+        assert_eq!(
+            report.settled_conflicts, expected.settled_conflicts,
+            "{form:?}"
+        );
+        assert_eq!(report.introduced, expected.introduced, "{form:?}");
+        assert!(
+            report.unreported.is_empty(),
+            "{form:?}: {:?}",
+            report.unreported
+        );
+    }
+    Ok(())
 }

@@ -6,8 +6,9 @@
 //! Times building the `Hierarchy`, resolving every synset's `lexfile` cold (no cached view) and
 //! warm against a breadth-first parent walk over a `HashMap` (same run), `process_hierarchy`
 //! on a fresh system, and adding the exceptions it found to a fresh store; every resolution is
-//! checked once against the synset's own file. The exceptions and conflicts found are printed
-//! and written to `target/llmkg-bench/wordnet/`. Without the database the group prints how to
+//! checked once against the synset's own file. Where `process_hierarchy` put every stated value
+//! (its report's buckets, checked to add up and against what the hierarchy says each value
+//! is) and the conflicts found are printed and written to `target/llmkg-bench/wordnet/`. Without the database the group prints how to
 //! install it and is skipped; in test mode it runs on the checked-in excerpt.
 
 use std::hint::black_box;
@@ -23,11 +24,11 @@ use bench_harness::suite::{
 };
 use bench_harness::{
     LEXFILE_PROPERTY, NaiveParentWalk, RoutineCost, RunMode, WORDNET_INSTALL_HINT, WordNetShape,
-    load_data_noun, target_dir, to_nodes, wordnet_dir,
+    classify_stated, load_data_noun, target_dir, to_nodes, wordnet_dir,
 };
-use llmkg::ExceptionSystem;
 use llmkg::core::{Hierarchy, NodeId, PropertyValue};
 use llmkg::exceptions::{Exception, ExceptionStore};
+use llmkg::{ExceptionSystem, ProcessReport};
 
 use crate::Context;
 
@@ -40,8 +41,15 @@ struct Findings {
     multiple_parents: usize,
     disagreeing_parents: usize,
     stated: usize,
+    /// What the hierarchy says the stated values are.
+    overrides: usize,
+    equal: usize,
+    /// `process_hierarchy`'s buckets: they sum to `stated`.
     exceptions: usize,
     non_exceptions: usize,
+    settled_conflicts: usize,
+    unreported: usize,
+    introduced: usize,
     conflicts: usize,
 }
 
@@ -79,6 +87,12 @@ pub fn register(c: &mut Criterion, context: &Context) -> anyhow::Result<()> {
     }
     let mut processed = ExceptionSystem::new();
     let report = processed.process_hierarchy(&cold)?;
+    let expected = classify_stated(&cold, &nodes)?;
+    ensure!(
+        report.is_balanced() && report.values_stated == shape.stated,
+        "the report's buckets do not add up to the {} stated values: {report:?}",
+        shape.stated
+    );
     let mut found: Vec<(NodeId, String, Exception)> = Vec::with_capacity(report.exceptions);
     processed.store().for_each(|node, property, exception| {
         found.push((node, property.to_owned(), exception.clone()));
@@ -94,11 +108,16 @@ pub fn register(c: &mut Criterion, context: &Context) -> anyhow::Result<()> {
         multiple_parents: shape.multiple_parents,
         disagreeing_parents: shape.disagreeing_parents,
         stated: shape.stated,
+        overrides: expected.overrides,
+        equal: expected.equal,
         exceptions: report.exceptions,
         non_exceptions: report.non_exceptions,
+        settled_conflicts: report.settled_conflicts,
+        unreported: report.unreported.len(),
+        introduced: report.introduced,
         conflicts,
     })?;
-    print_shape(data_set, &shape, report.exceptions, conflicts);
+    print_shape(data_set, &shape, &report, expected.overrides, conflicts);
 
     let mut group = context.group(c, WORDNET_GROUP, RoutineCost::Heavy);
     group.throughput(Throughput::Elements(ids.len() as u64));
@@ -170,17 +189,29 @@ pub fn register(c: &mut Criterion, context: &Context) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_shape(data_set: &str, shape: &WordNetShape, exceptions: usize, conflicts: usize) {
+fn print_shape(
+    data_set: &str,
+    shape: &WordNetShape,
+    report: &ProcessReport,
+    overrides: usize,
+    conflicts: usize,
+) {
     println!(
         "{WORDNET_GROUP} ({data_set}): {} synsets, {} roots, {} with several hypernyms ({} of \
-         them disagreeing about the lexicographer file), {} state it; process_hierarchy found {} \
-         exceptions, the hierarchy {} conflicts",
+         them disagreeing about the lexicographer file), {} state it ({} overriding what they \
+         inherit); process_hierarchy: {} exceptions, {} non-exceptions, {} settled conflicts, {} \
+         unreported, {} introduced; the hierarchy {} conflicts",
         shape.synsets,
         shape.roots,
         shape.multiple_parents,
         shape.disagreeing_parents,
         shape.stated,
-        exceptions,
+        overrides,
+        report.exceptions,
+        report.non_exceptions,
+        report.settled_conflicts,
+        report.unreported.len(),
+        report.introduced,
         conflicts
     );
 }

@@ -5,21 +5,26 @@ use std::time::Instant;
 
 use llmkg_core::{InheritanceNode, PropertyValue};
 use llmkg_exception::{
-    ChangeKind, Exception, ExceptionSource, NoPatterns, PatternHint, PatternSource, Reason,
-    calculate_similarity, compare, describe_change,
+    ChangeKind, Comparison, Exception, ExceptionSource, NoPatterns, PatternHint, PatternSource,
+    Reason, calculate_similarity, compare, describe_change,
 };
 
 use crate::confidence::confidence_of;
 use crate::error::{DetectError, Result};
 use crate::found::{DetectedException, Found};
+use crate::label::is_label_change;
 use crate::statistics::{DetectionCounters, DetectionStatistics};
+use crate::unreported::{NodeScan, SkipReason, UnreportedValue};
 
 /// Finds the properties where a node overrides an inherited value.
 ///
 /// A local value is an exception when it differs from the inherited one, its
 /// [similarity](calculate_similarity) to it is below the similarity threshold, and its
 /// [confidence](ExceptionDetector::calculate_confidence) is at or above the confidence
-/// threshold. Exceptions come back with source
+/// threshold. A [label change](ExceptionDetector::is_label_change) (different words after
+/// folding case and separators, or different whole numbers) is judged as sharing nothing,
+/// with a confidence of at least 0.75: similarity decides among near-identical spellings
+/// only. Exceptions come back with source
 /// [`ExceptionSource::Detected`](llmkg_exception::ExceptionSource::Detected), a readable
 /// [reason](ExceptionDetector::infer_exception_reason), and are sorted by property name.
 ///
@@ -179,7 +184,7 @@ impl ExceptionDetector {
         inherited_properties: &HashMap<String, PropertyValue>,
         patterns: &P,
     ) -> Vec<(String, Exception)> {
-        let found = self.find(node, inherited_properties, patterns);
+        let found = self.find(node, inherited_properties, patterns, &mut |_| {}, &mut 0);
         // Straight from the scan into the result, in name order: no sorted copy between.
         found
             .iter()
@@ -224,16 +229,75 @@ impl ExceptionDetector {
         inherited_properties: &'a HashMap<String, PropertyValue>,
         patterns: &'a P,
     ) -> Vec<DetectedException<'a>> {
-        self.find(node, inherited_properties, patterns)
+        self.find(node, inherited_properties, patterns, &mut |_| {}, &mut 0)
             .into_sorted()
     }
 
-    /// Scans, sorts the order and counts one detection.
+    /// Everything one detection finds, with the values it does not report: the exceptions
+    /// [`find_node_exceptions_with`](Self::find_node_exceptions_with) finds, every differing
+    /// value below a threshold with its similarity, confidence and the threshold it missed,
+    /// and how many values it compared and found equal, so that a caller can account for
+    /// every value (`compared == equal + exceptions + unreported`).
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use llmkg_core::{InheritanceNode, NodeId, PropertyValue};
+    /// use llmkg_detect::{ExceptionDetector, SkipReason};
+    /// use llmkg_exception::NoPatterns;
+    ///
+    /// let detector = ExceptionDetector::new(0.9, 0.7);
+    /// let penguin = InheritanceNode::new(NodeId(3), "Penguin")
+    ///     .with_property("can_fly", false)
+    ///     .with_property("colour", "colour")
+    ///     .with_property("legs", 2_i64);
+    /// let inherited = HashMap::from([
+    ///     ("can_fly".to_owned(), PropertyValue::Boolean(true)),
+    ///     ("colour".to_owned(), PropertyValue::from("color")),
+    ///     ("legs".to_owned(), PropertyValue::Integer(2)),
+    /// ]);
+    /// let scan = detector.scan_node_with(&penguin, &inherited, &NoPatterns);
+    /// assert_eq!((scan.compared, scan.equal), (3, 1));
+    /// assert_eq!(scan.exceptions[0].property, "can_fly");
+    /// assert_eq!(scan.unreported[0].property, "colour");
+    /// assert_eq!(scan.unreported[0].reason, SkipReason::Similar);
+    /// assert!(scan.unreported[0].similarity > 0.9);
+    /// ```
+    pub fn scan_node_with<'a, P: PatternSource + ?Sized>(
+        &self,
+        node: &'a InheritanceNode,
+        inherited_properties: &'a HashMap<String, PropertyValue>,
+        patterns: &'a P,
+    ) -> NodeScan<'a> {
+        let mut unreported = Vec::new();
+        let mut equal = 0;
+        let exceptions = self
+            .find(
+                node,
+                inherited_properties,
+                patterns,
+                &mut |value| unreported.push(value),
+                &mut equal,
+            )
+            .into_sorted();
+        // Rare next to the exceptions, so a plain sort.
+        unreported.sort_unstable_by(|a: &UnreportedValue<'_>, b| a.property.cmp(b.property));
+        NodeScan {
+            compared: equal + exceptions.len() + unreported.len(),
+            exceptions,
+            unreported,
+            equal,
+        }
+    }
+
+    /// Scans, sorts the order and counts one detection; hands each value it does not report
+    /// to `unreported` and counts the equal ones into `equal`.
     fn find<'a, P: PatternSource + ?Sized>(
         &self,
         node: &'a InheritanceNode,
         inherited_properties: &'a HashMap<String, PropertyValue>,
         patterns: &'a P,
+        unreported: &mut impl FnMut(UnreportedValue<'a>),
+        equal: &mut usize,
     ) -> Found<'a> {
         let mut batch = DetectionStatistics {
             nodes_scanned: 1,
@@ -249,7 +313,7 @@ impl ExceptionDetector {
                 let inherited = inherited_properties.get(property)?;
                 Some((property, inherited, actual))
             });
-            self.collect_candidates(pairs, capacity, patterns, &mut batch)
+            self.collect_candidates(pairs, capacity, patterns, &mut batch, unreported, equal)
         } else {
             let pairs = inherited_properties
                 .iter()
@@ -257,7 +321,7 @@ impl ExceptionDetector {
                     let (property, actual) = local_properties.get_key_value(property)?;
                     Some((property, inherited, actual))
                 });
-            self.collect_candidates(pairs, capacity, patterns, &mut batch)
+            self.collect_candidates(pairs, capacity, patterns, &mut batch, unreported, equal)
         };
         let found = Found::new(candidates);
         batch.exceptions_found = found.len() as u64;
@@ -265,13 +329,16 @@ impl ExceptionDetector {
         found
     }
 
-    /// The differing pairs that pass both thresholds, counting what it skips.
+    /// The differing pairs that pass both thresholds, counting what it skips and handing
+    /// each skipped pair to `unreported`.
     fn collect_candidates<'a, P: PatternSource + ?Sized>(
         &self,
         pairs: impl Iterator<Item = (&'a String, &'a PropertyValue, &'a PropertyValue)>,
         capacity: usize,
         patterns: &'a P,
         batch: &mut DetectionStatistics,
+        unreported: &mut impl FnMut(UnreportedValue<'a>),
+        equal: &mut usize,
     ) -> Vec<DetectedException<'a>> {
         let mut candidates = Vec::with_capacity(capacity);
         // One timestamp for every exception of the call.
@@ -279,19 +346,43 @@ impl ExceptionDetector {
         for (property, inherited, actual) in pairs {
             batch.properties_compared += 1;
             if inherited == actual {
+                *equal += 1;
                 continue;
             }
             let comparison = compare(inherited, actual);
-            if comparison.kind == ChangeKind::Equal
-                || comparison.similarity >= self.similarity_threshold
-            {
+            if comparison.kind == ChangeKind::Equal {
+                // Two NaNs: equal for the detector, as for `compare`.
                 batch.skipped_as_similar += 1;
+                *equal += 1;
+                continue;
+            }
+            let judged = judge(comparison, inherited, actual);
+            if judged.similarity >= self.similarity_threshold {
+                batch.skipped_as_similar += 1;
+                unreported(UnreportedValue {
+                    property: property.as_str(),
+                    inherited_value: inherited,
+                    actual_value: actual,
+                    kind: comparison.kind,
+                    similarity: judged.similarity,
+                    confidence: judged.confidence,
+                    reason: SkipReason::Similar,
+                });
                 continue;
             }
             let learned = patterns.pattern_hint(property, inherited, actual, comparison.kind);
-            let confidence = with_learned_confidence(confidence_of(comparison), learned);
+            let confidence = with_learned_confidence(judged.confidence, learned);
             if confidence < self.confidence_threshold {
                 batch.skipped_low_confidence += 1;
+                unreported(UnreportedValue {
+                    property: property.as_str(),
+                    inherited_value: inherited,
+                    actual_value: actual,
+                    kind: comparison.kind,
+                    similarity: judged.similarity,
+                    confidence,
+                    reason: SkipReason::LowConfidence,
+                });
                 continue;
             }
             candidates.push(DetectedException {
@@ -324,11 +415,15 @@ impl ExceptionDetector {
     /// kind of change: 0.95 for a flipped boolean, a negated statement or a changed number
     /// (all unambiguous), 0.9 for changed text (which may be a synonym or a shade) and for a
     /// value set to or from `Null`, 0.85 for lists, and 0.8 for a change of type, which is
-    /// as likely a modelling mistake as an override. So with the seed's threshold of 0.7,
-    /// `legs` 4 -> 2 (similarity 0.5) scores 0.71 and is reported, `"red"` -> `"crimson"`
-    /// (similarity 0.49) scores 0.68 and is not. Equal values score 0. Learned patterns are
-    /// not consulted here; [`calculate_confidence_with`](Self::calculate_confidence_with)
-    /// raises the result to a pattern's confidence floor.
+    /// as likely a modelling mistake as an override. A [label change](Self::is_label_change)
+    /// (different words, different whole numbers) scores at least
+    /// [`LABEL_CHANGE_CONFIDENCE`](Self::LABEL_CHANGE_CONFIDENCE) (0.75): so with the seed's
+    /// threshold of 0.7, `legs` 4 -> 2 scores 0.75 and `"red"` -> `"crimson"` (similarity
+    /// 0.49, 0.68 by the formula) 0.75, both reported and both below a flip's 0.95, while
+    /// `"color"` -> `"colour"` is a spelling variant judged by its similarity. Equal values
+    /// score 0. Learned patterns are not consulted here;
+    /// [`calculate_confidence_with`](Self::calculate_confidence_with) raises the result to a
+    /// pattern's confidence floor.
     ///
     /// ```
     /// use llmkg_core::PropertyValue;
@@ -371,8 +466,41 @@ impl ExceptionDetector {
             return 0.0;
         }
         let learned = patterns.pattern_hint(property, inherited, actual, comparison.kind);
-        with_learned_confidence(confidence_of(comparison), learned)
+        with_learned_confidence(judge(comparison, inherited, actual).confidence, learned)
     }
+
+    /// Whether `actual` replaces `inherited` as a different label (different words after
+    /// folding case and separators, or different whole numbers) rather than respelling it.
+    ///
+    /// A label change is judged as sharing nothing (similarity 0, so every similarity
+    /// threshold above 0 lets it through) and scores a confidence of at least
+    /// [`LABEL_CHANGE_CONFIDENCE`](Self::LABEL_CHANGE_CONFIDENCE), above the default
+    /// confidence threshold: a replaced category label is a deliberate change, however
+    /// alike its letters. Character similarity decides among near-identical spellings only:
+    /// a spelling variant keeps its first letter and is at most one edit away per four
+    /// characters (at most three).
+    ///
+    /// ```
+    /// use llmkg_core::PropertyValue;
+    /// use llmkg_detect::ExceptionDetector;
+    ///
+    /// let text = |s: &str| PropertyValue::from(s);
+    /// assert!(ExceptionDetector::is_label_change(&text("location"), &text("relation")));
+    /// assert!(ExceptionDetector::is_label_change(&text("red"), &text("crimson")));
+    /// assert!(!ExceptionDetector::is_label_change(&text("color"), &text("colour")));
+    /// assert!(ExceptionDetector::is_label_change(&PropertyValue::Integer(5), &PropertyValue::Integer(6)));
+    /// assert!(!ExceptionDetector::is_label_change(&PropertyValue::Number(9.81), &PropertyValue::Number(9.8)));
+    /// ```
+    #[must_use]
+    pub fn is_label_change(inherited: &PropertyValue, actual: &PropertyValue) -> bool {
+        is_label_change(inherited, actual)
+    }
+
+    /// The least confidence a [label change](Self::is_label_change) scores before learned
+    /// patterns: above [`DEFAULT_CONFIDENCE_THRESHOLD`](Self::DEFAULT_CONFIDENCE_THRESHOLD),
+    /// below a flipped boolean (0.95) and below 0.8, the most a near-synonym
+    /// (`"red"`/`"crimson"`) may score.
+    pub const LABEL_CHANGE_CONFIDENCE: f32 = 0.75;
 
     /// A readable sentence saying how `actual` differs from `inherited` on `property`.
     ///
@@ -420,6 +548,29 @@ impl ExceptionDetector {
     /// Sets every statistic back to zero.
     pub fn reset_statistics(&self) {
         self.counters.reset();
+    }
+}
+
+/// What the detector judges a differing pair by: the similarity it thresholds (0 for a label
+/// change) and the confidence before learned patterns.
+struct Judged {
+    similarity: f32,
+    confidence: f32,
+}
+
+fn judge(comparison: Comparison, inherited: &PropertyValue, actual: &PropertyValue) -> Judged {
+    let confidence = confidence_of(comparison);
+    let may_be_label = matches!(comparison.kind, ChangeKind::Text | ChangeKind::Numeric);
+    if may_be_label && is_label_change(inherited, actual) {
+        Judged {
+            similarity: 0.0,
+            confidence: confidence.max(ExceptionDetector::LABEL_CHANGE_CONFIDENCE),
+        }
+    } else {
+        Judged {
+            similarity: comparison.similarity,
+            confidence,
+        }
     }
 }
 

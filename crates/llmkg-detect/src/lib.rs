@@ -42,13 +42,16 @@ mod confidence;
 mod detector;
 mod error;
 mod found;
+mod label;
 mod statistics;
+mod unreported;
 
 pub use crate::{
     detector::ExceptionDetector,
     error::{DetectError, Result},
     found::DetectedException,
     statistics::DetectionStatistics,
+    unreported::{NodeScan, SkipReason, UnreportedValue},
 };
 
 /// The README's example, compiled and run as a doctest.

@@ -6,9 +6,9 @@
 use std::collections::HashMap;
 
 use llmkg_core::{InheritanceNode, NodeId, PropertyValue};
-use llmkg_detect::ExceptionDetector;
+use llmkg_detect::{ExceptionDetector, SkipReason};
 use llmkg_exception::calculate_similarity;
-use llmkg_exception::{ExceptionParts, ExceptionSource};
+use llmkg_exception::{ExceptionParts, ExceptionSource, NoPatterns};
 use proptest::prelude::*;
 
 fn value_strategy() -> impl Strategy<Value = PropertyValue> {
@@ -50,6 +50,15 @@ fn long_prefix_properties_strategy() -> impl Strategy<Value = HashMap<String, Pr
     prop::collection::hash_map(name, value_strategy(), 0..150)
 }
 
+/// The similarity the detector thresholds: none for a label change.
+fn judged_similarity(parent: &PropertyValue, actual: &PropertyValue) -> f32 {
+    if ExceptionDetector::is_label_change(parent, actual) {
+        0.0
+    } else {
+        calculate_similarity(parent, actual)
+    }
+}
+
 /// What detection must return, computed the slow way: every shared property compared
 /// through the public per-pair methods, filtered by the thresholds, sorted by name.
 fn naive_detection(
@@ -61,7 +70,7 @@ fn naive_detection(
         .iter()
         .filter_map(|(name, actual)| {
             let parent = inherited.get(name)?;
-            let similarity = calculate_similarity(parent, actual);
+            let similarity = judged_similarity(parent, actual);
             let confidence = detector.calculate_confidence(name, parent, actual);
             let passes = parent != actual
                 && similarity < detector.similarity_threshold()
@@ -123,7 +132,7 @@ proptest! {
         let mut expected = Vec::new();
         for (name, actual) in &local {
             let Some(parent) = inherited.get(name) else { continue };
-            let similarity = calculate_similarity(parent, actual);
+            let similarity = judged_similarity(parent, actual);
             let confidence = detector.calculate_confidence(name, parent, actual);
             if parent != actual
                 && similarity < detector.similarity_threshold()
@@ -212,9 +221,26 @@ proptest! {
             borrowed.write_reason(&mut buffer);
             prop_assert_eq!(&buffer, &exception.reason);
         }
+        // The scan finds the same exceptions and accounts for every compared value.
+        let scan = detector.scan_node_with(&node, &inherited, &NoPatterns);
+        prop_assert_eq!(scan.exceptions.len(), found.len());
+        for (scanned, borrowed) in scan.exceptions.iter().zip(&found) {
+            prop_assert_eq!(scanned.property, borrowed.property);
+        }
+        let shared = node.local_properties.keys().filter(|name| inherited.contains_key(*name)).count();
+        prop_assert_eq!(scan.compared, shared);
+        prop_assert_eq!(scan.compared, scan.equal + scan.exceptions.len() + scan.unreported.len());
+        for value in &scan.unreported {
+            let missed = match value.reason {
+                SkipReason::Similar => value.similarity >= detector.similarity_threshold(),
+                SkipReason::LowConfidence => value.confidence < detector.confidence_threshold(),
+                _ => false,
+            };
+            prop_assert!(missed, "{value:?}");
+        }
         let statistics = detector.statistics();
-        prop_assert_eq!(statistics.nodes_scanned, 2);
-        prop_assert_eq!(statistics.exceptions_found, 2 * detected.len() as u64);
+        prop_assert_eq!(statistics.nodes_scanned, 3);
+        prop_assert_eq!(statistics.exceptions_found, 3 * detected.len() as u64);
     }
 
     #[test]

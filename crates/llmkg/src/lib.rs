@@ -58,7 +58,8 @@ pub mod core {
 /// the storage optimizer.
 pub mod exceptions {
     pub use llmkg_detect::{
-        DetectError, DetectedException, DetectionStatistics, ExceptionDetector,
+        DetectError, DetectedException, DetectionStatistics, ExceptionDetector, NodeScan,
+        SkipReason,
     };
     pub use llmkg_exception::{
         ChangeKind, Exception, ExceptionError, ExceptionKey, ExceptionParts, ExceptionSource,
@@ -88,7 +89,7 @@ pub use crate::{
         ExceptionSystem, SystemConfig,
         explain::{SystemExplanation, ValueChange},
         optimize::OptimizeReport,
-        process::ProcessReport,
+        report::{ProcessReport, UnreportedValue},
     },
 };
 

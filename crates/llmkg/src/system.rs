@@ -21,6 +21,7 @@ mod feedback;
 pub(crate) mod optimize;
 mod persist;
 pub(crate) mod process;
+pub(crate) mod report;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;

@@ -7,6 +7,8 @@ use llmkg::core::{CoreError, Hierarchy, InheritanceNode, NodeId, PropertyValue};
 use llmkg::exceptions::{Exception, ExceptionSource, UserFeedback};
 use llmkg::{ExceptionSystem, SystemError};
 
+#[path = "system/accounting.rs"]
+mod accounting;
 #[path = "system/conflicts.rs"]
 mod conflicts;
 #[path = "system/copies.rs"]

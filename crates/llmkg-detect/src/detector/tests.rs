@@ -49,26 +49,96 @@ fn dangerous_near_strings_are_reported() {
 }
 
 #[test]
-fn low_confidence_is_not_reported() {
-    // red -> crimson scores about 0.68, under 0.7; the flip scores 0.95.
+fn a_replaced_word_is_reported_below_a_flip_and_a_higher_bar_skips_it() {
+    // red -> crimson is a label change: 0.75, at the default threshold and under 0.8; the
+    // flip scores 0.95.
     let detector = ExceptionDetector::new(0.8, 0.7);
-    let found = detector.detect_node_exceptions(
-        &node(&[
-            ("color", V::from("crimson")),
-            ("can_fly", V::Boolean(false)),
-        ]),
-        &inherited(&[("color", V::from("red")), ("can_fly", V::Boolean(true))]),
-    );
-    assert_eq!(found.len(), 1);
-    assert_eq!(found[0].0, "can_fly");
-    assert_eq!(detector.statistics().skipped_low_confidence, 1);
+    let local = node(&[
+        ("color", V::from("crimson")),
+        ("can_fly", V::Boolean(false)),
+    ]);
+    let parent = inherited(&[("color", V::from("red")), ("can_fly", V::Boolean(true))]);
+    let found = detector.detect_node_exceptions(&local, &parent);
+    assert_eq!(found.len(), 2);
+    let (flip, shade) = (found[0].1.confidence, found[1].1.confidence);
+    assert_eq!(found[1].0, "color");
+    assert!((ExceptionDetector::DEFAULT_CONFIDENCE_THRESHOLD..0.8).contains(&shade));
+    assert!(shade < flip && flip > 0.9);
 
-    let lenient = ExceptionDetector::new(0.8, 0.5);
-    let found = lenient.detect_node_exceptions(
-        &node(&[("color", V::from("crimson"))]),
-        &inherited(&[("color", V::from("red"))]),
+    let strict = ExceptionDetector::new(0.8, 0.8);
+    let scan = strict.scan_node_with(&local, &parent, &NoPatterns);
+    assert_eq!(scan.exceptions.len(), 1);
+    assert_eq!(scan.exceptions[0].property, "can_fly");
+    assert_eq!(scan.unreported.len(), 1);
+    let skipped = scan.unreported[0];
+    assert_eq!(
+        (skipped.property, skipped.reason, skipped.confidence),
+        ("color", SkipReason::LowConfidence, shade)
     );
-    assert_eq!(found.len(), 1);
+    assert_eq!(skipped.similarity, 0.0, "a label change shares nothing");
+    assert_eq!(strict.statistics().skipped_low_confidence, 1);
+}
+
+#[test]
+fn labels_that_look_alike_are_still_reported() {
+    // Jaro-Winkler scores these 0.8 or more, above the default similarity threshold.
+    let detector = ExceptionDetector::default();
+    let local = node(&[
+        ("topic", V::from("relation")),
+        ("other", V::from("possession")),
+        ("number", V::Integer(6)),
+    ]);
+    let parent = inherited(&[
+        ("topic", V::from("location")),
+        ("other", V::from("process")),
+        ("number", V::Integer(5)),
+    ]);
+    let found = detector.detect_node_exceptions(&local, &parent);
+    assert_eq!(found.len(), 3, "{found:?}");
+    for (_, exception) in &found {
+        assert!(exception.confidence >= ExceptionDetector::DEFAULT_CONFIDENCE_THRESHOLD);
+    }
+}
+
+#[test]
+fn a_scan_accounts_for_every_compared_value() {
+    let detector = ExceptionDetector::new(0.9, 0.7);
+    let local = node(&[
+        ("same", V::Boolean(true)),
+        ("nan", V::Number(f64::NAN)),
+        ("flipped", V::Boolean(false)),
+        ("spelling", V::from("colour")),
+        ("measured", V::Number(100.5)),
+        ("unique", V::Null),
+    ]);
+    let parent = inherited(&[
+        ("same", V::Boolean(true)),
+        ("nan", V::Number(f64::NAN)),
+        ("flipped", V::Boolean(true)),
+        ("spelling", V::from("color")),
+        ("measured", V::Number(100.0)),
+    ]);
+    let scan = detector.scan_node_with(&local, &parent, &NoPatterns);
+    assert_eq!(scan.compared, 5);
+    assert_eq!(scan.equal, 2);
+    assert_eq!(scan.exceptions.len(), 1);
+    let unreported: Vec<(&str, SkipReason)> = scan
+        .unreported
+        .iter()
+        .map(|value| (value.property, value.reason))
+        .collect();
+    assert_eq!(
+        unreported,
+        [
+            ("measured", SkipReason::Similar),
+            ("spelling", SkipReason::Similar)
+        ]
+    );
+    assert!(scan.unreported.iter().all(|value| value.similarity >= 0.9));
+    assert_eq!(
+        scan.compared,
+        scan.equal + scan.exceptions.len() + scan.unreported.len()
+    );
 }
 
 #[test]
@@ -137,14 +207,14 @@ fn statistics_add_up_and_reset() {
         ("same", V::Boolean(true)),
         ("flipped", V::Boolean(false)),
         ("spelling", V::from("colour")),
-        ("shade", V::from("crimson")),
+        ("measured", V::Number(100.5)),
         ("unique", V::Null),
     ]);
     let parent = inherited(&[
         ("same", V::Boolean(true)),
         ("flipped", V::Boolean(true)),
         ("spelling", V::from("color")),
-        ("shade", V::from("red")),
+        ("measured", V::Number(60.0)),
     ]);
     detector.detect_node_exceptions(&local, &parent);
     detector.detect_node_exceptions(&local, &parent);

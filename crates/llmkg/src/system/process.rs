@@ -8,31 +8,13 @@ use llmkg_exception::{Exception, ExceptionParts, ExceptionSource, Reason};
 use llmkg_learn::{ExceptionContext, FeatureVector, NodeFeatureCache};
 
 use super::ExceptionSystem;
+use super::report::{NodeBuckets, ProcessReport, UnreportedValue};
 use crate::error::Result;
 
-/// What [`ExceptionSystem::process_hierarchy`] did.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ProcessReport {
-    /// Nodes processed.
-    pub nodes: usize,
-    /// Exceptions detected and stored.
-    pub exceptions: usize,
-    /// Local values that matched what the node inherits (negative examples for the learner).
-    pub non_exceptions: usize,
-    /// Properties inherited from disagreeing, equally specific ancestors (the Nixon
-    /// diamond; see [`Hierarchy::inherited_conflicts`]). One the node settles with a value of
-    /// its own is also an [`ExceptionSource::Conflict`] exception, counted in `exceptions`;
-    /// one it leaves open has no resolved value.
-    pub conflicts: usize,
-}
-
-/// What processing one node did: its resolved properties and the counts that
-/// [`ProcessReport`] sums.
+/// What processing one node did: its resolved properties and its buckets.
 struct NodeOutcome {
     resolved: HashMap<String, PropertyValue>,
-    exceptions: usize,
-    non_exceptions: usize,
-    conflicts: usize,
+    buckets: NodeBuckets,
 }
 
 impl ExceptionSystem {
@@ -81,9 +63,13 @@ impl ExceptionSystem {
         // needs is copied out first: the names and reasons back to back into two buffers
         // (no `String` per exception) and the values, which the loop moves into the
         // learner's context and the store encodes from there.
-        let detected = self
-            .detector
-            .find_node_exceptions_with(node, inherited, &self.learner);
+        let scan = self.detector.scan_node_with(node, inherited, &self.learner);
+        let unreported: Vec<UnreportedValue> = scan
+            .unreported
+            .iter()
+            .map(|skipped| UnreportedValue::of(node.id, skipped))
+            .collect();
+        let detected = scan.exceptions;
         let mut names = String::new();
         let mut reasons = String::new();
         let mut found = Vec::with_capacity(detected.len());
@@ -157,6 +143,7 @@ impl ExceptionSystem {
             stored += 1;
         }
         let mut conflicts = 0;
+        let mut settled = 0;
         if self.hierarchy.contains(node.id) {
             for conflict in self.hierarchy.inherited_conflicts(node.id)? {
                 conflicts += 1;
@@ -167,7 +154,7 @@ impl ExceptionSystem {
                 if let Some(actual) = node.local_properties.get(&conflict.property) {
                     let exception = settled_conflict(&self.hierarchy, node, &conflict, actual);
                     self.put_exception(node.id, conflict.property, exception)?;
-                    stored += 1;
+                    settled += 1;
                 }
             }
         }
@@ -177,6 +164,7 @@ impl ExceptionSystem {
         // overlay.
         let mut resolved = inherited.clone();
         let mut non_exceptions = 0;
+        let mut not_inherited = 0;
         for (property, value) in &node.local_properties {
             match resolved.get_mut(property) {
                 // A local value equal to the inherited one: a negative example, and the
@@ -194,6 +182,7 @@ impl ExceptionSystem {
                 Some(slot) => slot.clone_from(value),
                 None => {
                     resolved.insert(property.clone(), value.clone());
+                    not_inherited += 1;
                 }
             }
         }
@@ -203,9 +192,16 @@ impl ExceptionSystem {
         }
         Ok(NodeOutcome {
             resolved,
-            exceptions: stored,
-            non_exceptions,
-            conflicts,
+            buckets: NodeBuckets {
+                values_stated: node.local_properties.len(),
+                exceptions: stored,
+                non_exceptions,
+                settled_conflicts: settled,
+                unreported,
+                // A settled conflict is a property the node does not inherit either.
+                introduced: not_inherited - settled,
+                conflicts,
+            },
         })
     }
 
@@ -223,10 +219,7 @@ impl ExceptionSystem {
         for id in self.hierarchy.nodes_topological() {
             let (node, inherited) = self.node_and_inherited(id)?;
             let outcome = self.process_node_counting(&node, &inherited)?;
-            report.nodes += 1;
-            report.exceptions += outcome.exceptions;
-            report.non_exceptions += outcome.non_exceptions;
-            report.conflicts += outcome.conflicts;
+            report.add(outcome.buckets);
         }
         Ok(report)
     }

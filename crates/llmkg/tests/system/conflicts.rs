@@ -49,9 +49,11 @@ fn both_parent_orders_give_the_same_system() {
             "Nixon settles one, Other leaves one open"
         );
         assert_eq!(
-            report.exceptions, 1,
+            report.settled_conflicts, 1,
             "Nixon's own value settles its conflict"
         );
+        assert_eq!(report.exceptions, 0);
+        assert!(report.is_balanced(), "{report:?}");
         let exception = system.get_exception(NIXON, "pacifist").expect("recorded");
         assert_eq!(exception.source, ExceptionSource::Conflict);
         assert_eq!(exception.actual_value, PropertyValue::Boolean(true));
