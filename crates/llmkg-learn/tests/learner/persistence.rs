@@ -181,7 +181,7 @@ fn corrupted_files_are_typed_errors() {
             error,
             LearnError::UnsupportedVersion {
                 found: 99,
-                expected: 1,
+                expected: 2,
                 ..
             }
         ),
@@ -199,7 +199,7 @@ fn a_well_checksummed_but_meaningless_payload_is_rejected() {
     let directory = tempfile::tempdir().unwrap();
     let payload = [0xff_u8; 40];
     let mut bytes = b"LLMKGPAT".to_vec();
-    bytes.extend_from_slice(&1_u32.to_le_bytes());
+    bytes.extend_from_slice(&2_u32.to_le_bytes());
     bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
     bytes.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
     bytes.extend_from_slice(&payload);
@@ -240,7 +240,7 @@ fn saved_with_marker(directory: &Path, marker: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap()[llmkg_filefmt::HEADER_LEN..].to_vec()
 }
 
-const PATTERNS: FileFormat = FileFormat::new("patterns", b"LLMKGPAT", 1);
+const PATTERNS: FileFormat = FileFormat::new("patterns", b"LLMKGPAT", 2);
 
 /// Issue 11: a patterns file holding a list nested 200,000 deep aborted the process with a
 /// stack overflow while decoding; it is a typed error now, and the learner is untouched.
