@@ -41,7 +41,38 @@ fn timed<T>(label: &str, work: impl FnOnce() -> T) -> T {
     out
 }
 
+/// A node with `parents` parents that all define `p` differently (a wide Nixon diamond),
+/// in a flat layout or as a chain whose every member is also a direct parent.
+fn wide_conflict(parents: u64, chain: bool) {
+    let mut hierarchy = llmkg::core::Hierarchy::new();
+    for id in 1..=parents {
+        let mut node = InheritanceNode::new(NodeId(id), "parent")
+            .with_property("p", PropertyValue::Integer(id as i64));
+        if chain && id > 1 {
+            node = node.with_parent(NodeId(id - 1));
+        }
+        hierarchy.insert(node).expect("parent");
+    }
+    let mut child = InheritanceNode::new(NodeId(parents + 1), "child");
+    for id in (1..=parents).rev() {
+        child = child.with_parent(NodeId(id));
+    }
+    timed(
+        &format!("hierarchy insert, {parents} parents, chain {chain}"),
+        || hierarchy.insert(child).expect("child"),
+    );
+    timed(
+        &format!("hierarchy resolve, {parents} parents, chain {chain}"),
+        || hierarchy.resolve(NodeId(parents + 1), "p").map(|_| ()),
+    )
+    .expect("resolve");
+}
+
 fn main() {
+    for parents in [1_000, 4_000] {
+        wide_conflict(parents, false);
+        wide_conflict(parents, true);
+    }
     let cases: Vec<(&str, PropertyValue, PropertyValue)> = vec![
         ("text 100k vs 100k", text(100_000, 7), text(100_000, 11)),
         ("text 1M vs 1M", text(1_000_000, 7), text(1_000_000, 11)),

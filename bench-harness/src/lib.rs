@@ -32,6 +32,7 @@ mod generators;
 mod measurement;
 mod measurements;
 mod profiler;
+mod quality;
 mod wordnet;
 
 pub use crate::{
@@ -49,6 +50,10 @@ pub use crate::{
     profiler::{
         MemorySource, PerformanceProfiler, PerformanceReport, register_counting_allocator,
         registered_allocator,
+    },
+    quality::{
+        Quality, synthetic_birds, synthetic_birds_pooled, synthetic_nodes, synthetic_nodes_pooled,
+        wordnet_topics,
     },
     wordnet::{
         DEBIAN_WORDNET_DIR, LEXFILE_PROPERTY, LexfileForm, NaiveParentWalk, StatedLexfiles, Synset,

@@ -70,8 +70,15 @@ fn scattered_indices_cover_the_range_and_depend_on_the_seed() {
 
 // Profiler.
 
+/// The profiler tests that allocate and free megabytes hold this, so that one's block does
+/// not land between the other's readings.
+static LARGE_BLOCK_TESTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[test]
 fn profiler_reads_the_registered_allocator() {
+    let _serial = LARGE_BLOCK_TESTS
+        .lock()
+        .unwrap_or_else(|poison| poison.into_inner());
     register_counting_allocator(&ALLOCATOR).expect("installed as global allocator");
     let mut profiler = PerformanceProfiler::new();
     assert!(profiler.measures_memory());
@@ -107,6 +114,9 @@ fn profiler_reads_the_registered_allocator() {
 /// the readings. Readings never go below the first one; the exact growth stays available.
 #[test]
 fn a_heap_that_shrinks_never_underflows_the_seeds_arithmetic() {
+    let _serial = LARGE_BLOCK_TESTS
+        .lock()
+        .unwrap_or_else(|poison| poison.into_inner());
     register_counting_allocator(&ALLOCATOR).expect("installed as global allocator");
     let block = black_box(vec![1_u8; 8 << 20]);
     let mut profiler = PerformanceProfiler::new();

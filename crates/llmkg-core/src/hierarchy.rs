@@ -168,6 +168,10 @@ impl Hierarchy {
             value.check_depth()?;
         }
         let mut parent_indices: Vec<u32> = Vec::with_capacity(node.parent_ids.len());
+        // A set for the repeated-parent check once the list is long: O(parents), not
+        // O(parents²), for a node with thousands of parents.
+        let mut seen_parents: std::collections::HashSet<u32> = std::collections::HashSet::new();
+        let many_parents = node.parent_ids.len() > 8;
         for &parent in &node.parent_ids {
             if parent == node.id {
                 return Err(CoreError::Cycle {
@@ -179,7 +183,12 @@ impl Hierarchy {
                 node: node.id,
                 parent,
             })?;
-            if parent_indices.contains(&parent_idx) {
+            let repeated = if many_parents {
+                !seen_parents.insert(parent_idx)
+            } else {
+                parent_indices.contains(&parent_idx)
+            };
+            if repeated {
                 return Err(CoreError::DuplicateParent {
                     node: node.id,
                     parent,

@@ -5,17 +5,13 @@
 //! result in a [`FeatureVector`] that lives on the stack: extracting never allocates.
 
 mod extractors;
-mod tokens;
 
 use crate::context::ExceptionContext;
+use crate::hash::{token_hash, word_hash};
 
 pub use self::extractors::{
     DepthFeatures, InteractionFeatures, NodeFeatureCache, NodeTypeFeatures, PropertyNameFeatures,
     SiblingFeatures, ValueFeatures,
-};
-pub(crate) use self::tokens::{
-    TokenHasher, ascii_name_hashes, ascii_token_hash, combine_hashes, token_hash,
-    transition_signature, value_code, word_hash,
 };
 
 /// The slot hash of [`FeatureSink::add_numeric`] in `namespace`.
@@ -78,6 +74,11 @@ pub struct FeatureVector {
     values: [f32; MAX_FEATURES],
     len: usize,
     truncated: bool,
+    /// The change code of the context extracted, when the extraction knows it (the
+    /// pattern table keys by it; not a feature, so not compared).
+    change: Option<u64>,
+    /// Whether the node's shared groups were left out (see `cached_into`).
+    partial: bool,
 }
 
 impl FeatureVector {
@@ -102,6 +103,8 @@ impl FeatureVector {
             values: [0.0; MAX_FEATURES],
             len: 0,
             truncated: false,
+            change: None,
+            partial: false,
         }
     }
 
@@ -154,26 +157,50 @@ impl FeatureVector {
         cache: &NodeFeatureCache,
         vector: &mut FeatureVector,
     ) {
+        FeatureVector::cached_into(context, dimension_bits, cache, vector, false);
+    }
+
+    /// [`standard_cached_into`](Self::standard_cached_into), without the node's shared
+    /// groups (its type and its common siblings) when `leave_shared` is set and they apply
+    /// to `context`: then [`is_partial`](Self::is_partial) says so, and
+    /// [`shared_of`](Self::shared_of) gives the rest.
+    pub(crate) fn cached_into(
+        context: &ExceptionContext,
+        dimension_bits: u32,
+        cache: &NodeFeatureCache,
+        vector: &mut FeatureVector,
+        leave_shared: bool,
+    ) {
+        let partial = leave_shared
+            && cache.has_node_type(context)
+            && cache.has_common_siblings(&context.property_name);
         vector.len = 0;
         vector.truncated = false;
+        vector.change = None;
+        vector.partial = partial;
         // The standard extractors, in order, the node-level ones read from the cache.
         let mask = (1_u32 << dimension_bits.clamp(1, 31)) - 1;
-        let mut property = 0;
+        let (mut property, mut change) = (0, 0);
         vector.group(mask, |sink| {
             property = PropertyNameFeatures::emit(context, sink);
         });
-        vector.group(mask, |sink| ValueFeatures.extract(context, sink));
+        vector.group(mask, |sink| change = ValueFeatures::emit(context, sink));
+        vector.change = Some(change);
         if cache.has_node_type(context) {
-            vector.group(mask, |sink| cache.extract_node_type(sink));
+            if !partial {
+                vector.group(mask, |sink| cache.extract_node_type(sink));
+            }
             vector.group(mask, |sink| {
-                cache.extract_interactions(context, property, sink);
+                cache.extract_interactions(property, change, sink);
             });
         } else {
             vector.group(mask, |sink| NodeTypeFeatures.extract(context, sink));
             vector.group(mask, |sink| InteractionFeatures.extract(context, sink));
         }
         vector.group(mask, |sink| DepthFeatures.extract(context, sink));
-        vector.group_checked(mask, |sink| cache.extract(&context.property_name, sink));
+        if !partial {
+            vector.group_checked(mask, |sink| cache.extract(&context.property_name, sink));
+        }
         debug_assert_eq!(
             STANDARD_EXTRACTORS.map(FeatureExtractor::name),
             [
@@ -185,6 +212,23 @@ impl FeatureVector {
                 SiblingFeatures.name(),
             ]
         );
+    }
+
+    /// The node's shared groups that [`cached_into`](Self::cached_into) leaves out of a
+    /// partial vector: the node type's features and the common sibling group, in
+    /// `2^dimension_bits` slots.
+    pub(crate) fn shared_of(cache: &NodeFeatureCache, dimension_bits: u32) -> FeatureVector {
+        let mut vector = FeatureVector::empty();
+        let mask = (1_u32 << dimension_bits.clamp(1, 31)) - 1;
+        vector.group(mask, |sink| cache.extract_node_type(sink));
+        vector.group_checked(mask, |sink| cache.extract_common(sink));
+        vector
+    }
+
+    /// Whether the node's shared groups were left out (they live in a
+    /// [`NodeBatch`](crate::NodeBatch)).
+    pub(crate) fn is_partial(&self) -> bool {
+        self.partial
     }
 
     /// The number of features.
@@ -205,6 +249,11 @@ impl FeatureVector {
         self.truncated
     }
 
+    /// The change code of the extracted context, if the extraction computed it.
+    pub(crate) fn change(&self) -> Option<u64> {
+        self.change
+    }
+
     /// The `(index, value)` pairs, in emission order.
     pub fn iter(&self) -> impl Iterator<Item = (usize, f32)> + '_ {
         self.indices[..self.len]
@@ -219,6 +268,7 @@ impl FeatureVector {
 impl PartialEq for FeatureVector {
     fn eq(&self, other: &Self) -> bool {
         self.truncated == other.truncated
+            && self.partial == other.partial
             && self.indices[..self.len] == other.indices[..other.len]
             && self.values[..self.len] == other.values[..other.len]
     }
@@ -297,6 +347,13 @@ impl FeatureSink<'_> {
     /// Scales what the current extractor emitted to at most [`MAX_GROUP_NORM`] long.
     fn normalise_group(&mut self) {
         let group = &mut self.vector.values[self.start..self.vector.len];
+        // Values are in [0, 1]: four or fewer are at most `MAX_GROUP_NORM` (2) long, which
+        // needs no scaling (so skipping the sum and the square root changes no bit).
+        const NEVER_SCALED: usize = 4;
+        const _: () = assert!(NEVER_SCALED as f32 <= MAX_GROUP_NORM * MAX_GROUP_NORM);
+        if group.len() <= NEVER_SCALED {
+            return;
+        }
         let norm = group.iter().map(|v| v * v).sum::<f32>().sqrt();
         if norm > MAX_GROUP_NORM {
             group.iter_mut().for_each(|v| *v *= MAX_GROUP_NORM / norm);

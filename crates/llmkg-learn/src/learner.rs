@@ -1,5 +1,6 @@
 //! The pattern learner: trains the model, keeps the patterns, takes feedback.
 
+mod batch;
 mod persist;
 
 use std::path::Path;
@@ -16,6 +17,8 @@ use crate::error::{LearnError, Result};
 use crate::features::{FeatureVector, NodeFeatureCache};
 use crate::model::LogisticModel;
 use crate::patterns::{PatternMatch, PatternNodeHashes, PatternTable};
+
+pub use self::batch::NodeBatch;
 
 /// Learns which overrides of inherited values are typical, from exceptions (positive
 /// examples), values that matched what they inherit (negative examples) and user feedback.
@@ -274,8 +277,14 @@ impl PatternLearner {
             return Err(LearnError::InvalidConfidence(confidence));
         }
         self.train(context, features, 1.0, confidence);
-        self.patterns
-            .record_positive_hashed(context, reason, self.config.max_patterns, node);
+        let change = features.and_then(|(features, _)| features.change());
+        self.patterns.record_positive_hashed(
+            context,
+            change,
+            reason,
+            self.config.max_patterns,
+            node,
+        );
         self.counters.exceptions_learned += 1;
         Ok(())
     }
@@ -575,11 +584,11 @@ impl PatternSource for PatternLearner {
     fn pattern_hint(
         &self,
         property: &str,
-        inherited: &PropertyValue,
-        actual: &PropertyValue,
-        _kind: ChangeKind,
+        _inherited: &PropertyValue,
+        _actual: &PropertyValue,
+        kind: ChangeKind,
     ) -> Option<PatternHint<'_>> {
-        let pattern = self.patterns.find_supported(property, inherited, actual)?;
+        let pattern = self.patterns.find_supported(property, kind)?;
         Some(PatternHint {
             reason: pattern.reason(),
             confidence_floor: None,

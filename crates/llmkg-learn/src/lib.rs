@@ -48,6 +48,7 @@ mod config;
 mod context;
 mod error;
 mod features;
+mod hash;
 mod learner;
 mod model;
 mod patterns;
@@ -61,7 +62,7 @@ pub use crate::{
         MAX_FEATURES, MAX_GROUP_NORM, NodeFeatureCache, NodeTypeFeatures, PropertyNameFeatures,
         STANDARD_EXTRACTORS, SiblingFeatures, ValueFeatures,
     },
-    learner::{LearnerStatistics, PatternLearner},
+    learner::{LearnerStatistics, NodeBatch, PatternLearner},
     patterns::PatternMatch,
 };
 

@@ -105,13 +105,24 @@ impl LogisticModel {
 
     /// The probability the model gives `features`.
     pub(crate) fn predict(&self, features: &FeatureVector) -> f32 {
-        let mut logit = self.bias;
+        sigmoid(self.bias + self.dot(features))
+    }
+
+    /// The probability the model gives `features` plus a part of the logit computed apart
+    /// (a node's shared features, see [`NodeBatch`](crate::NodeBatch)).
+    pub(crate) fn predict_with(&self, features: &FeatureVector, offset: f32) -> f32 {
+        sigmoid(self.bias + self.dot(features) + offset)
+    }
+
+    /// The weights' dot product with `features`, without the bias.
+    pub(crate) fn dot(&self, features: &FeatureVector) -> f32 {
+        let mut logit = 0.0;
         for (index, value) in features.iter() {
             // Indices are masked to the dimension by the sink; `get` keeps a vector hashed
             // for a larger dimension from panicking.
             logit += self.weights.get(index).copied().unwrap_or(0.0) * value;
         }
-        sigmoid(logit)
+        logit
     }
 
     #[cfg(test)]
@@ -140,11 +151,7 @@ impl LogisticModel {
         parameters: Hyperparameters,
     ) {
         let gradient = (prediction - label) * sample_weight;
-        let Hyperparameters {
-            learning_rate,
-            l1,
-            l2,
-        } = parameters;
+        let learning_rate = parameters.learning_rate;
         // The bias is not regularised: it carries the base rate.
         step(
             &mut self.bias_z,
@@ -155,6 +162,22 @@ impl LogisticModel {
             0.0,
             0.0,
         );
+        self.update_coordinates(features, gradient, parameters);
+    }
+
+    /// One FTRL step of every coordinate of `features` (not the bias) for the loss
+    /// gradient `gradient` (so coordinate `i` steps with `gradient * x_i`).
+    pub(crate) fn update_coordinates(
+        &mut self,
+        features: &FeatureVector,
+        gradient: f32,
+        parameters: Hyperparameters,
+    ) {
+        let Hyperparameters {
+            learning_rate,
+            l1,
+            l2,
+        } = parameters;
         // The three slices have one length (new and restore make them so); taking them at
         // it once lets one comparison per feature stand for the three bounds checks.
         let dimension = self.weights.len();

@@ -7,18 +7,20 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use llmkg_core::PropertyValue;
-use llmkg_exception::{identifier_tokens, property_hash};
+use llmkg_exception::{ChangeKind, identifier_tokens, property_hash};
 use serde::{Deserialize, Serialize};
 
 use self::frequent::{FrequentItems, MAX_COUNT};
 use crate::context::ExceptionContext;
-use crate::features::{token_hash, transition_signature};
+use crate::hash::{change_code, change_code_of, token_hash};
 
 /// How many reasons, node types and node-type tokens a pattern remembers (the most
 /// frequent ones, by the Space-Saving algorithm).
 const MAX_REASONS: usize = 4;
 const MAX_NODE_TYPES: usize = 4;
 const MAX_NODE_TOKENS: usize = 8;
+/// How many node-type tokens a pattern holds without an allocation (most types have fewer).
+const INLINE_NODE_TOKENS: usize = 3;
 /// The namespace of node-type tokens in pattern tables (not a feature namespace).
 const PATTERN_NODE_TOKEN: u64 = 0x7061_7474;
 /// At most this many tokens of a name are compared when matching.
@@ -59,9 +61,9 @@ pub(crate) struct Pattern {
     actual_value: PropertyValue,
     support: u64,
     rejections: u64,
-    reasons: FrequentItems,
-    node_types: FrequentItems,
-    node_tokens: FrequentItems,
+    reasons: FrequentItems<0>,
+    node_types: FrequentItems<1>,
+    node_tokens: FrequentItems<INLINE_NODE_TOKENS>,
     preferred_reason: Option<String>,
 }
 
@@ -69,7 +71,7 @@ impl Pattern {
     fn key(&self) -> (u64, u64) {
         (
             property_hash(&self.property_name),
-            transition_signature(&self.inherited_value, &self.actual_value),
+            change_code_of(&self.inherited_value, &self.actual_value),
         )
     }
 
@@ -83,14 +85,14 @@ impl Pattern {
         (top.guaranteed_count() * 2 >= self.support.max(1)).then_some(top.text.as_str())
     }
 
-    fn similarity(&self, context: &ExceptionContext, context_signature: u64) -> f32 {
+    fn similarity(&self, context: &ExceptionContext, context_change: u64) -> f32 {
         let property_similarity = if self.property_name == context.property_name {
             1.0
         } else {
             token_overlap(&self.property_name, &context.property_name)
         };
-        let own_signature = transition_signature(&self.inherited_value, &self.actual_value);
-        let transition_similarity = if own_signature == context_signature {
+        let own_change = change_code_of(&self.inherited_value, &self.actual_value);
+        let transition_similarity = if own_change == context_change {
             1.0
         } else if self.inherited_value.type_name() == context.inherited_value.type_name()
             && self.actual_value.type_name() == context.actual_value.type_name()
@@ -210,7 +212,7 @@ impl Hasher for PrehashedHasher {
 
 type PatternIndex = HashMap<(u64, u64), usize, BuildHasherDefault<PrehashedHasher>>;
 
-/// All patterns, indexed by (property hash, transition signature).
+/// All patterns, indexed by (property hash, change code).
 #[derive(Clone, Debug, PartialEq, Default)]
 pub(crate) struct PatternTable {
     patterns: Vec<Pattern>,
@@ -221,7 +223,8 @@ pub(crate) struct PatternTable {
 
 impl PatternTable {
     /// Rebuilds a table from saved patterns; `None` if two patterns share a key or one
-    /// has an empty property name or inconsistent counts.
+    /// has an empty property name, inconsistent counts or more tracked items than learning
+    /// keeps.
     pub(crate) fn from_patterns(patterns: Vec<Pattern>, dropped: u64) -> Option<Self> {
         let mut index = PatternIndex::with_capacity_and_hasher(patterns.len(), Default::default());
         for (position, pattern) in patterns.iter().enumerate() {
@@ -230,7 +233,12 @@ impl PatternTable {
                 && pattern.rejections <= MAX_COUNT
                 && pattern.reasons.is_consistent()
                 && pattern.node_types.is_consistent()
-                && pattern.node_tokens.is_consistent();
+                && pattern.node_tokens.is_consistent()
+                // More entries than an insert ever keeps would make every later insert on
+                // the pattern scan them all.
+                && pattern.reasons.len() <= MAX_REASONS
+                && pattern.node_types.len() <= MAX_NODE_TYPES
+                && pattern.node_tokens.len() <= MAX_NODE_TOKENS;
             if !consistent || index.insert(pattern.key(), position).is_some() {
                 return None;
             }
@@ -256,31 +264,25 @@ impl PatternTable {
         self.index.reserve(additional);
     }
 
-    fn key(context: &ExceptionContext) -> (u64, u64) {
+    /// The key of `context`'s pattern; `change` is its change code when the caller knows it.
+    fn key(context: &ExceptionContext, change: Option<u64>) -> (u64, u64) {
         (
             property_hash(&context.property_name),
-            transition_signature(&context.inherited_value, &context.actual_value),
+            change
+                .unwrap_or_else(|| change_code_of(&context.inherited_value, &context.actual_value)),
         )
     }
 
     /// The pattern of exactly this property and kind of change.
     fn find(&self, context: &ExceptionContext) -> Option<&Pattern> {
-        let position = *self.index.get(&Self::key(context))?;
+        let position = *self.index.get(&Self::key(context, None))?;
         self.patterns.get(position)
     }
 
-    /// The pattern of exactly `property` changing from `inherited` to `actual`, if it is
-    /// supported more often than rejected.
-    pub(crate) fn find_supported(
-        &self,
-        property: &str,
-        inherited: &PropertyValue,
-        actual: &PropertyValue,
-    ) -> Option<&Pattern> {
-        let key = (
-            property_hash(property),
-            transition_signature(inherited, actual),
-        );
+    /// The pattern of exactly `property` changing by `kind`, if it is supported more often
+    /// than rejected.
+    pub(crate) fn find_supported(&self, property: &str, kind: ChangeKind) -> Option<&Pattern> {
+        let key = (property_hash(property), change_code(kind));
         let pattern = self.patterns.get(*self.index.get(&key)?)?;
         (pattern.support > pattern.rejections).then_some(pattern)
     }
@@ -292,16 +294,17 @@ impl PatternTable {
         if pattern.node_types.len() < MIN_NODE_TYPES_OF_A_GENERAL_PATTERN {
             return None;
         }
-        let signature = transition_signature(&context.inherited_value, &context.actual_value);
-        Some(pattern.to_match(pattern.similarity(context, signature)))
+        let change = change_code_of(&context.inherited_value, &context.actual_value);
+        Some(pattern.to_match(pattern.similarity(context, change)))
     }
 
     fn find_or_create(
         &mut self,
         context: &ExceptionContext,
+        change: Option<u64>,
         capacity: usize,
     ) -> Option<&mut Pattern> {
-        let key = Self::key(context);
+        let key = Self::key(context, change);
         let position = match self.index.get(&key) {
             Some(&position) => position,
             None if self.patterns.len() >= capacity => {
@@ -334,14 +337,16 @@ impl PatternTable {
         reason: Option<&str>,
         capacity: usize,
     ) {
-        self.record_positive_hashed(context, reason, capacity, None);
+        self.record_positive_hashed(context, None, reason, capacity, None);
     }
 
     /// [`record_positive`](Self::record_positive) with the node type's hashes given, when
-    /// `node` is [`PatternNodeHashes::new`] of `context.node_type`.
+    /// `node` is [`PatternNodeHashes::new`] of `context.node_type`, and the change code when
+    /// `change` is that of `context`.
     pub(crate) fn record_positive_hashed(
         &mut self,
         context: &ExceptionContext,
+        change: Option<u64>,
         reason: Option<&str>,
         capacity: usize,
         node: Option<&PatternNodeHashes>,
@@ -354,7 +359,7 @@ impl PatternTable {
                 &computed
             }
         };
-        let Some(pattern) = self.find_or_create(context, capacity) else {
+        let Some(pattern) = self.find_or_create(context, change, capacity) else {
             return;
         };
         pattern.support = pattern.support.saturating_add(1).min(MAX_COUNT);
@@ -374,7 +379,7 @@ impl PatternTable {
     /// Counts one rejection of an existing pattern; a rejected override that was never
     /// learned creates nothing.
     pub(crate) fn record_negative(&mut self, context: &ExceptionContext) {
-        let key = Self::key(context);
+        let key = Self::key(context, None);
         if let Some(pattern) = self.index.get(&key).and_then(|&p| self.patterns.get_mut(p)) {
             pattern.rejections = pattern.rejections.saturating_add(1).min(MAX_COUNT);
         }
@@ -387,7 +392,7 @@ impl PatternTable {
         reason: &str,
         capacity: usize,
     ) {
-        if let Some(pattern) = self.find_or_create(context, capacity) {
+        if let Some(pattern) = self.find_or_create(context, None, capacity) {
             pattern.preferred_reason = Some(reason.to_owned());
         }
     }
@@ -407,11 +412,11 @@ impl PatternTable {
         if limit == 0 {
             return Vec::new();
         }
-        let signature = transition_signature(&context.inherited_value, &context.actual_value);
+        let change = change_code_of(&context.inherited_value, &context.actual_value);
         let mut scored: Vec<(f32, &Pattern)> = self
             .patterns
             .iter()
-            .map(|pattern| (pattern.similarity(context, signature), pattern))
+            .map(|pattern| (pattern.similarity(context, change), pattern))
             .filter(|(similarity, _)| *similarity > 0.0)
             .collect();
         scored.sort_by(|(a_score, a), (b_score, b)| {
@@ -493,5 +498,22 @@ mod tests {
         let _ = table.patterns[0].reason();
         let reloaded = PatternTable::from_patterns(table.patterns.clone(), table.dropped);
         assert!(reloaded.is_some());
+    }
+
+    /// A crafted file could give a pattern far more tracked reasons than learning keeps, and
+    /// every later example of the pattern would scan them all: refused on load.
+    #[test]
+    fn more_tracked_items_than_learning_keeps_are_refused() {
+        let mut table = PatternTable::from_patterns(Vec::new(), 0).unwrap();
+        for n in 0..20 {
+            table.record_positive(&flightless(), Some(&format!("reason {n}")), 16);
+        }
+        assert!(table.patterns[0].reasons.len() <= MAX_REASONS);
+        assert!(PatternTable::from_patterns(table.patterns.clone(), 0).is_some());
+        let mut crafted = table.patterns.clone();
+        for n in 0..(MAX_REASONS as u64 + 1) {
+            crafted[0].reasons.insert(1_000 + n, "extra", usize::MAX);
+        }
+        assert!(PatternTable::from_patterns(crafted, 0).is_none());
     }
 }

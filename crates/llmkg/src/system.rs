@@ -10,10 +10,9 @@
 //! They use this file's fields and helpers and none of each other; this file uses none of
 //! them (the crate root re-exports their report types).
 //!
-//! Every exception lives in exactly one place: the store (hot) or the optimizer (cold, with
-//! its property name kept in `cold_names`, as the optimizer keys by hash). Writes go through
-//! [`ExceptionSystem::put_exception`] and removals through [`ExceptionSystem::take_exception`],
-//! which keep that invariant whichever part holds the key.
+//! Every exception lives in exactly one place, the store (hot) or the optimizer (cold):
+//! [`tiers::Tiers`] owns both and keeps that rule, comparing names in each tier; the concern
+//! files read and write exceptions through it only.
 
 mod edit;
 pub(crate) mod explain;
@@ -22,17 +21,19 @@ pub(crate) mod optimize;
 mod persist;
 pub(crate) mod process;
 pub(crate) mod report;
+mod tiers;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use llmkg_core::{Hierarchy, InheritanceNode, NodeId, PropertyValue};
 use llmkg_detect::ExceptionDetector;
-use llmkg_exception::{Exception, ExceptionKey};
-use llmkg_exception_store::{ExceptionHandler, ExceptionParts, ExceptionStore, StoreError};
+use llmkg_exception::Exception;
+use llmkg_exception_store::{ExceptionHandler, ExceptionStore};
 use llmkg_learn::{ExceptionContext, PatternLearner};
 use llmkg_optimize::StorageOptimizer;
 
+use self::tiers::Tiers;
 use crate::error::{Result, SystemError};
 
 /// Settings of an [`ExceptionSystem`].
@@ -90,13 +91,11 @@ impl Default for SystemConfig {
 pub struct ExceptionSystem {
     config: SystemConfig,
     hierarchy: Hierarchy,
-    store: Arc<ExceptionStore>,
+    /// Every exception, hot (the store the handler reads) or cold (the optimizer).
+    tiers: Tiers,
     handler: ExceptionHandler,
     detector: ExceptionDetector,
     learner: PatternLearner,
-    optimizer: StorageOptimizer,
-    /// The property names of the exceptions the optimizer holds, by node.
-    cold_names: HashMap<NodeId, BTreeSet<String>>,
 }
 
 impl Default for ExceptionSystem {
@@ -128,16 +127,14 @@ impl ExceptionSystem {
         }
         let detector =
             ExceptionDetector::try_new(config.similarity_threshold, config.confidence_threshold)?;
-        let store = Arc::new(ExceptionStore::new());
+        let tiers = Tiers::new();
         Ok(ExceptionSystem {
             config,
             hierarchy: Hierarchy::new(),
-            handler: ExceptionHandler::new(Arc::clone(&store)),
-            store,
+            handler: ExceptionHandler::new(Arc::clone(tiers.store())),
+            tiers,
             detector,
             learner: PatternLearner::new(),
-            optimizer: StorageOptimizer::new(0),
-            cold_names: HashMap::new(),
         })
     }
 
@@ -157,7 +154,7 @@ impl ExceptionSystem {
     /// wins in every lookup, listing, count and save, and the next `optimize` replaces the
     /// cold copy with it).
     pub fn store(&self) -> &ExceptionStore {
-        &self.store
+        self.tiers.store()
     }
 
     /// The handler over the store: it applies the hot exceptions only. Use
@@ -176,12 +173,7 @@ impl ExceptionSystem {
         property: &str,
         inherited: Option<PropertyValue>,
     ) -> Option<PropertyValue> {
-        if self.is_cold(node, property)
-            && !self.store.contains(node, property)
-            && let Ok(Some(exception)) = self
-                .optimizer
-                .retrieve_exception(&ExceptionKey::new(node, property))
-        {
+        if let Some(exception) = self.tiers.cold(node, property) {
             return Some(exception.actual_value);
         }
         self.handler.resolve_property(node, property, inherited)
@@ -199,7 +191,7 @@ impl ExceptionSystem {
 
     /// The storage optimizer holding cold exceptions (see [`optimize`](Self::optimize)).
     pub fn optimizer(&self) -> &StorageOptimizer {
-        &self.optimizer
+        self.tiers.optimizer()
     }
 
     /// The learner's view of `property` on `node`, its siblings being the node's own values.
@@ -225,140 +217,29 @@ impl ExceptionSystem {
     /// applied, hot and cold.
     pub fn resolved_properties(&self, node: NodeId) -> Result<HashMap<String, PropertyValue>> {
         let mut resolved = self.hierarchy.resolve_properties(node)?;
-        for (property, exception) in self.cold_exceptions(node) {
+        for (property, exception) in self.tiers.cold_exceptions(node) {
             resolved.insert(property, exception.actual_value);
         }
         self.handler.apply_exceptions_to_node(node, &mut resolved);
         Ok(resolved)
     }
 
-    /// Whether the optimizer holds `property` on `node` (a copy the store may shadow).
-    fn is_cold(&self, node: NodeId, property: &str) -> bool {
-        // Before any optimize the map is empty: no hashing on the hot path.
-        !self.cold_names.is_empty()
-            && self
-                .cold_names
-                .get(&node)
-                .is_some_and(|names| names.contains(property))
-    }
-
-    /// The optimizer's exceptions of `node` that the store does not shadow, by name.
-    fn cold_exceptions(&self, node: NodeId) -> Vec<(String, Exception)> {
-        let mut found = Vec::new();
-        if self.cold_names.is_empty() {
-            return found;
-        }
-        for property in self.cold_names.get(&node).into_iter().flatten() {
-            if self.store.contains(node, property) {
-                continue;
-            }
-            if let Ok(Some(exception)) = self
-                .optimizer
-                .retrieve_exception(&ExceptionKey::new(node, property))
-            {
-                found.push((property.clone(), exception));
-            }
-        }
-        found
-    }
-
-    /// The exception of `property` on `node`, from the store or from the optimizer.
+    /// The exception of `property` on `node`, from the store or from the optimizer (whichever
+    /// holds it under this very name: a name whose 64-bit hash collides with another's never
+    /// sees the other's exception).
     pub fn get_exception(&self, node: NodeId, property: &str) -> Option<Exception> {
-        self.store.get_exception(node, property).or_else(|| {
-            self.optimizer
-                .retrieve_exception(&ExceptionKey::new(node, property))
-                .ok()
-                .flatten()
-        })
+        self.tiers.get(node, property)
     }
 
     /// Every exception of `node` with its property name, from the store and the optimizer
     /// alike, sorted by name.
     pub fn exceptions_for_node(&self, node: NodeId) -> Vec<(String, Exception)> {
-        let mut found = self.store.exceptions_for_node(node);
-        found.extend(self.cold_exceptions(node));
-        found.sort_by(|(left, _), (right, _)| left.cmp(right));
-        found
+        self.tiers.exceptions_for_node(node)
     }
 
     /// How many exceptions the system holds, in the store and the optimizer together (a
     /// cold copy the store shadows counts once).
     pub fn exception_count(&self) -> usize {
-        let shadowed = self
-            .cold_names
-            .iter()
-            .flat_map(|(node, names)| names.iter().map(move |name| (*node, name)))
-            .filter(|(node, name)| self.store.contains(*node, name))
-            .count();
-        self.store.len() + self.optimizer.len() - shadowed
-    }
-
-    /// Stores `exception` for `property` on `node` as the one live copy: into the store, and
-    /// out of the optimizer if that held the key. Returns the copy it replaced, wherever it was.
-    /// On an error nothing changes: the record is checked and the cold copy taken out before
-    /// the store is written.
-    fn put_exception(
-        &mut self,
-        node: NodeId,
-        property: String,
-        exception: Exception,
-    ) -> Result<Option<Exception>> {
-        self.put_exception_parts(node, &ExceptionParts::of(&property, &exception))
-    }
-
-    /// [`put_exception`](Self::put_exception) from borrowed parts, under `parts.property` (the
-    /// store copies the name only if it does not hold it yet).
-    fn put_exception_parts(
-        &mut self,
-        node: NodeId,
-        parts: &ExceptionParts<'_>,
-    ) -> Result<Option<Exception>> {
-        let property = parts.property;
-        parts.validate().map_err(StoreError::from)?;
-        if property.is_empty() {
-            return Err(StoreError::EmptyPropertyName.into());
-        }
-        let was_cold = self.take_cold(node, property)?;
-        match self.store.add_exception_parts(node, parts) {
-            Ok(replaced) => Ok(replaced.or(was_cold)),
-            Err(error) => {
-                // A full shard: the cold copy goes back where it was.
-                if let Some(cold) = was_cold {
-                    self.optimizer
-                        .store_exception(ExceptionKey::new(node, property), cold)?;
-                    self.note_cold(node, property.to_owned());
-                }
-                Err(error.into())
-            }
-        }
-    }
-
-    /// Removes the exception of `property` on `node` from wherever it lives. On an error
-    /// (the optimizer cannot read its copy back) nothing changes.
-    fn take_exception(&mut self, node: NodeId, property: &str) -> Result<Option<Exception>> {
-        let cold = self.take_cold(node, property)?;
-        let hot = self.store.remove_exception(node, property);
-        Ok(hot.or(cold))
-    }
-
-    /// Removes the optimizer's copy of `property` on `node`, and then its name: a copy the
-    /// optimizer fails to remove keeps its name, so it stays visible and is saved.
-    fn take_cold(&mut self, node: NodeId, property: &str) -> Result<Option<Exception>> {
-        if !self.is_cold(node, property) {
-            return Ok(None);
-        }
-        let removed = self.optimizer.remove(&ExceptionKey::new(node, property))?;
-        if let Some(names) = self.cold_names.get_mut(&node) {
-            names.remove(property);
-            if names.is_empty() {
-                self.cold_names.remove(&node);
-            }
-        }
-        Ok(removed)
-    }
-
-    /// Records that the optimizer now holds `property` on `node`.
-    fn note_cold(&mut self, node: NodeId, property: String) {
-        self.cold_names.entry(node).or_default().insert(property);
+        self.tiers.len()
     }
 }

@@ -9,6 +9,8 @@ use llmkg::{ExceptionSystem, SystemError};
 
 #[path = "system/accounting.rs"]
 mod accounting;
+#[path = "system/collisions.rs"]
+mod collisions;
 #[path = "system/conflicts.rs"]
 mod conflicts;
 #[path = "system/copies.rs"]

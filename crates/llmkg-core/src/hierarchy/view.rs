@@ -5,7 +5,7 @@
 //! being more specific). The node's own values are not in its view, so editing them never
 //! invalidates it; its children build theirs from it plus its own values.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -189,23 +189,9 @@ impl Hierarchy {
                 merged.push(group[0]);
                 continue;
             }
-            let mut candidates: Vec<u32> = Vec::with_capacity(group.len());
-            for entry in group {
-                if !candidates.contains(&entry.candidate) {
-                    candidates.push(entry.candidate);
-                }
-            }
+            let mut candidates = distinct_candidates(group);
             if candidates.len() > 1 {
-                let dominated: Vec<bool> = candidates
-                    .iter()
-                    .map(|&candidate| {
-                        candidates
-                            .iter()
-                            .any(|&other| self.is_ancestor(candidate, other))
-                    })
-                    .collect();
-                let mut keep = dominated.iter().map(|is_dominated| !is_dominated);
-                candidates.retain(|_| keep.next().unwrap_or(true));
+                self.keep_most_specific(&mut candidates);
             }
             if candidates.len() > 1 {
                 let rank = resolution_rank.get_or_insert_with(|| {
@@ -224,6 +210,41 @@ impl Hierarchy {
             }));
         }
         View::from_entries(merged)
+    }
+
+    /// Drops every candidate that is a proper ancestor of another one (a more specific
+    /// candidate beats it), keeping the order of the rest.
+    ///
+    /// One walk up from all candidates at once, each ancestor visited once and none above the
+    /// shallowest candidate: O(ancestors + their parent edges) for any number of candidates,
+    /// where comparing every pair cost a walk per pair (a node with thousands of disagreeing
+    /// parents took seconds).
+    fn keep_most_specific(&self, candidates: &mut Vec<u32>) {
+        let shallowest = candidates
+            .iter()
+            .map(|&candidate| self.depths[candidate as usize])
+            .min()
+            .unwrap_or(0);
+        let members: HashSet<u32> = candidates.iter().copied().collect();
+        let mut visited: HashSet<u32> = HashSet::new();
+        let mut dominated: HashSet<u32> = HashSet::new();
+        let mut stack = candidates.clone();
+        while let Some(idx) = stack.pop() {
+            for &parent in &self.parents[idx as usize] {
+                // Ancestors are shallower than their descendants: nothing above a node
+                // shallower than every candidate can be a candidate.
+                if self.depths[parent as usize] < shallowest || !visited.insert(parent) {
+                    continue;
+                }
+                if members.contains(&parent) {
+                    dominated.insert(parent);
+                }
+                stack.push(parent);
+            }
+        }
+        if !dominated.is_empty() {
+            candidates.retain(|candidate| !dominated.contains(candidate));
+        }
     }
 
     /// Appends what `parent` passes down: its own values, then what it inherits and does not
@@ -273,6 +294,28 @@ impl Hierarchy {
 }
 
 /// The slice of `view` holding `property_id`'s candidates (empty if it has none).
+/// The distinct candidates of one property's entries, in order of first appearance
+/// (O(entries), hashing only when there are many).
+fn distinct_candidates(group: &[ViewEntry]) -> Vec<u32> {
+    let mut candidates: Vec<u32> = Vec::with_capacity(group.len());
+    if group.len() <= 8 {
+        for entry in group {
+            if !candidates.contains(&entry.candidate) {
+                candidates.push(entry.candidate);
+            }
+        }
+    } else {
+        let mut seen: HashSet<u32> = HashSet::with_capacity(group.len());
+        candidates.extend(
+            group
+                .iter()
+                .map(|entry| entry.candidate)
+                .filter(|&candidate| seen.insert(candidate)),
+        );
+    }
+    candidates
+}
+
 pub(super) fn candidates_in(view: &[ViewEntry], property_id: u32) -> &[ViewEntry] {
     let start = view.partition_point(|entry| entry.property < property_id);
     let end = start + view[start..].partition_point(|entry| entry.property == property_id);

@@ -1,13 +1,14 @@
 //! The standard feature extractors.
 
 use llmkg_core::PropertyValue;
-use llmkg_exception::{calculate_similarity, identifier_tokens};
+use llmkg_exception::{compare, identifier_tokens};
 
-use super::{
-    FeatureExtractor, FeatureSink, MAX_GROUP_NORM, ascii_name_hashes, ascii_token_hash,
-    combine_hashes, numeric_hash, token_hash, transition_signature, value_code, word_hash,
-};
+use super::{FeatureExtractor, FeatureSink, MAX_GROUP_NORM, numeric_hash};
 use crate::context::ExceptionContext;
+use crate::hash::{
+    TokenHasher, ascii_name_hashes, ascii_token_hash, change_code, change_code_of, combine_hashes,
+    token_hash, value_code, word_hash,
+};
 use crate::patterns::PatternNodeHashes;
 
 // Namespaces of the standard extractors. They are part of the patterns file format:
@@ -89,17 +90,25 @@ impl FeatureExtractor for ValueFeatures {
     }
 
     fn extract(&self, context: &ExceptionContext, sink: &mut FeatureSink<'_>) {
+        ValueFeatures::emit(context, sink);
+    }
+}
+
+impl ValueFeatures {
+    /// Writes the features and returns the change's [`change_code`], which
+    /// [`InteractionFeatures`] crosses.
+    pub(crate) fn emit(context: &ExceptionContext, sink: &mut FeatureSink<'_>) -> u64 {
         // Every token here is one of a few known in advance, so its hash is a constant:
         // `add_token` and `add_numeric` of these names, without hashing them per context.
         let inherited = &context.inherited_value;
         let actual = &context.actual_value;
         sink.add_hashed(INHERITED_TYPE_HASHES[value_code(inherited) as usize], 1.0);
         sink.add_hashed(ACTUAL_TYPE_HASHES[value_code(actual) as usize], 1.0);
-        let signature = transition_signature(inherited, actual);
-        sink.add_hashed(TRANSITION_HASHES[(signature & 63) as usize], 1.0);
-        let similarity = calculate_similarity(inherited, actual);
-        sink.add_hashed(numeric_hash(SIMILARITY), similarity);
-        sink.add_hashed(numeric_hash(DISSIMILARITY), 1.0 - similarity);
+        let comparison = compare(inherited, actual);
+        let change = change_code(comparison.kind);
+        sink.add_hashed(CHANGE_HASHES[(change & 63) as usize], 1.0);
+        sink.add_hashed(numeric_hash(SIMILARITY), comparison.similarity);
+        sink.add_hashed(numeric_hash(DISSIMILARITY), 1.0 - comparison.similarity);
         if let (Some(from), Some(to)) = (inherited.as_f64(), actual.as_f64()) {
             let direction = if to > from {
                 0
@@ -110,6 +119,7 @@ impl FeatureExtractor for ValueFeatures {
             };
             sink.add_hashed(DIRECTION_HASHES[direction], 1.0);
         }
+        change
     }
 }
 
@@ -138,13 +148,14 @@ const DIRECTION_HASHES: [u64; 3] =
 /// The depth buckets' names, in [`DepthFeatures`]' order.
 const DEPTH_BUCKETS: [&str; 6] = ["0", "1", "2", "3", "4-7", "8+"];
 const DEPTH_BUCKET_HASHES: [u64; 6] = token_hashes(DEPTH_BUCKET, DEPTH_BUCKETS);
-/// The transition feature of every signature (`transition_signature` is below 64).
-const TRANSITION_HASHES: [u64; 64] = {
+/// The change feature of every change code (`change_code` is below `ChangeKind::COUNT`,
+/// far below 64).
+const CHANGE_HASHES: [u64; 64] = {
     let mut hashes = [0; 64];
-    let mut signature = 0;
-    while signature < 64 {
-        hashes[signature] = word_hash(TRANSITION, signature as u64);
-        signature += 1;
+    let mut code = 0;
+    while code < 64 {
+        hashes[code] = word_hash(TRANSITION, code as u64);
+        code += 1;
     }
     hashes
 };
@@ -178,11 +189,8 @@ impl FeatureExtractor for InteractionFeatures {
 
     fn extract(&self, context: &ExceptionContext, sink: &mut FeatureSink<'_>) {
         let property = token_hash(PROPERTY_NAME, &context.property_name);
-        let transition = transition_signature(&context.inherited_value, &context.actual_value);
-        sink.add_hashed(
-            combine_hashes(PROPERTY_TRANSITION, property, transition),
-            1.0,
-        );
+        let change = change_code_of(&context.inherited_value, &context.actual_value);
+        sink.add_hashed(combine_hashes(PROPERTY_TRANSITION, property, change), 1.0);
         for token in identifier_tokens(&context.node_type).take(MAX_TOKENS_PER_IDENTIFIER) {
             let node_token = token_hash(NODE_TOKEN, token);
             sink.add_hashed(
@@ -258,7 +266,7 @@ fn smallest_siblings<'a, const N: usize>(
         }
         let value_hash = match value {
             PropertyValue::Boolean(flag) => {
-                let mut hasher = super::TokenHasher::new(SIBLING_VALUE);
+                let mut hasher = TokenHasher::new(SIBLING_VALUE);
                 hasher.write_lowercase(name);
                 hasher.write_u64(u64::from(*flag));
                 hasher.finish()
@@ -420,19 +428,16 @@ impl NodeFeatureCache {
         }
     }
 
-    /// [`InteractionFeatures`] of `context` with the node tokens from the cache.
-    /// `property` is `context`'s property name hash ([`PropertyNameFeatures::emit`]).
+    /// [`InteractionFeatures`] with the node tokens from the cache: `property` is the
+    /// context's property name hash ([`PropertyNameFeatures::emit`]), `change` its change
+    /// code ([`ValueFeatures::emit`]).
     pub(crate) fn extract_interactions(
         &self,
-        context: &ExceptionContext,
         property: u64,
+        change: u64,
         sink: &mut FeatureSink<'_>,
     ) {
-        let transition = transition_signature(&context.inherited_value, &context.actual_value);
-        sink.add_hashed(
-            combine_hashes(PROPERTY_TRANSITION, property, transition),
-            1.0,
-        );
+        sink.add_hashed(combine_hashes(PROPERTY_TRANSITION, property, change), 1.0);
         for &node_token in &self.node_tokens {
             sink.add_hashed(
                 combine_hashes(PROPERTY_NODE_TOKEN, property, node_token),
@@ -444,6 +449,23 @@ impl NodeFeatureCache {
     /// The node type's hashes for the pattern table, if `context` is of this node's type.
     pub(crate) fn pattern_node(&self, context: &ExceptionContext) -> Option<&PatternNodeHashes> {
         self.has_node_type(context).then_some(&self.pattern_node)
+    }
+
+    /// Whether `property`'s sibling features are the node's common group: it is not among
+    /// the first `MAX_SIBLINGS` entries (a hash compared before the name).
+    pub(crate) fn has_common_siblings(&self, property: &str) -> bool {
+        let property_hash = token_hash(SIBLING_NAME, property);
+        let first = &self.entries[..self.entries.len().min(MAX_SIBLINGS)];
+        first.last().is_none_or(|last| property_hash > last.0)
+            || !first
+                .iter()
+                .any(|entry| entry.0 == property_hash && entry.2 == property)
+    }
+
+    /// Writes the node's common sibling group, already normalised; returns whether it did
+    /// (only into an empty group with room for it).
+    pub(crate) fn extract_common(&self, sink: &mut FeatureSink<'_>) -> bool {
+        sink.add_hashed_normalised(&self.common_hashes, f32::from_bits(self.common_value_bits))
     }
 
     /// Writes the sibling features of `property`: the precomputed common group when the
@@ -478,7 +500,6 @@ impl NodeFeatureCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::features::TokenHasher;
 
     #[test]
     fn constant_hashes_are_the_tokens_hashes() {
@@ -512,10 +533,10 @@ mod tests {
         for (index, bucket) in DEPTH_BUCKETS.iter().enumerate() {
             assert_eq!(DEPTH_BUCKET_HASHES[index], token_hash(DEPTH_BUCKET, bucket));
         }
-        for signature in 0..64 {
+        for code in 0..64 {
             let mut hasher = TokenHasher::new(TRANSITION);
-            hasher.write_u64(signature);
-            assert_eq!(TRANSITION_HASHES[signature as usize], hasher.finish());
+            hasher.write_u64(code);
+            assert_eq!(CHANGE_HASHES[code as usize], hasher.finish());
         }
     }
 }

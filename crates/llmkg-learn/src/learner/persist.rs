@@ -14,7 +14,7 @@ use crate::{ExceptionContext, LearnError, LearnerConfig, Result, UserFeedback};
 
 const MAGIC: &[u8; 8] = b"LLMKGPAT";
 /// Bump on any change to the payload or to feature hashing (weights are stored by slot).
-pub(crate) const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT_VERSION: u32 = 2;
 const FORMAT: FileFormat = FileFormat::new("patterns", MAGIC, FORMAT_VERSION);
 
 /// The payload as written: borrowed, so saving copies nothing.

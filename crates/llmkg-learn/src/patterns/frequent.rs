@@ -1,6 +1,8 @@
 //! The Space-Saving algorithm: the most frequent items of a stream in bounded memory.
 
-use serde::{Deserialize, Serialize};
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use smallvec::SmallVec;
 
 /// The largest count kept: counts saturate here, and loading refuses larger ones, so no sum
 /// or doubling of counts can overflow `u64` (2^62 examples is far beyond any real stream).
@@ -26,12 +28,42 @@ impl FrequentEntry {
 /// Up to `capacity` items (given on each insert) with their counts. Once full, a new item
 /// replaces the least frequent one and inherits its count as an overestimate, so every item
 /// seen more than `total / capacity` times is kept. Items are told apart by a 64-bit hash.
-#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
-pub(crate) struct FrequentItems {
+///
+/// The first `INLINE` entries live inside the value, so a pattern's first node type and
+/// tokens cost no allocation (a node's new patterns are most of what learning it costs).
+/// Saved as the list of entries, whatever `INLINE` is.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub(crate) struct FrequentItems<const INLINE: usize> {
+    entries: SmallVec<[FrequentEntry; INLINE]>,
+}
+
+/// The saved form of [`FrequentItems`]: a struct of one list, as it was when the field was
+/// a `Vec`. Read through `Vec`'s own deserializer, which sizes nothing from the file's
+/// count before the entries are there.
+#[derive(Deserialize)]
+#[serde(rename = "FrequentItems")]
+struct SavedItems {
     entries: Vec<FrequentEntry>,
 }
 
-impl FrequentItems {
+impl<const INLINE: usize> Serialize for FrequentItems<INLINE> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut saved = serializer.serialize_struct("FrequentItems", 1)?;
+        saved.serialize_field("entries", self.entries.as_slice())?;
+        saved.end()
+    }
+}
+
+impl<'de, const INLINE: usize> Deserialize<'de> for FrequentItems<INLINE> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let saved = SavedItems::deserialize(deserializer)?;
+        Ok(FrequentItems {
+            entries: SmallVec::from_vec(saved.entries),
+        })
+    }
+}
+
+impl<const INLINE: usize> FrequentItems<INLINE> {
     /// Counts one occurrence of the item `hash` (described by `text`).
     ///
     /// A replaced entry's string buffer is reused, so a full table allocates only when a
@@ -89,7 +121,13 @@ impl FrequentItems {
     }
 
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.entries.capacity() * std::mem::size_of::<FrequentEntry>()
+        // Inline entries are part of the value, not of the heap.
+        let spilled = if self.entries.spilled() {
+            self.entries.capacity()
+        } else {
+            0
+        };
+        spilled * std::mem::size_of::<FrequentEntry>()
             + self
                 .entries
                 .iter()
@@ -104,7 +142,7 @@ mod tests {
 
     #[test]
     fn keeps_a_frequent_item_among_many_rare_ones() {
-        let mut items = FrequentItems::default();
+        let mut items = FrequentItems::<1>::default();
         for round in 0..100_u64 {
             items.insert(7, "frequent", 4);
             items.insert(1000 + round, "rare", 4);
@@ -123,7 +161,7 @@ mod tests {
     /// consistent, and a count past it is refused on load.
     #[test]
     fn counts_saturate_and_stay_consistent() {
-        let mut items = FrequentItems::default();
+        let mut items = FrequentItems::<1>::default();
         items.insert(1, "a", 1);
         items.entries[0].count = MAX_COUNT;
         items.insert(1, "a", 1);
@@ -139,7 +177,7 @@ mod tests {
 
     #[test]
     fn never_exceeds_capacity() {
-        let mut items = FrequentItems::default();
+        let mut items = FrequentItems::<1>::default();
         for hash in 0..50 {
             items.insert(hash, "x", 3);
         }

@@ -181,7 +181,7 @@ fn corrupted_files_are_typed_errors() {
             error,
             LearnError::UnsupportedVersion {
                 found: 99,
-                expected: 1,
+                expected: 2,
                 ..
             }
         ),
@@ -199,7 +199,7 @@ fn a_well_checksummed_but_meaningless_payload_is_rejected() {
     let directory = tempfile::tempdir().unwrap();
     let payload = [0xff_u8; 40];
     let mut bytes = b"LLMKGPAT".to_vec();
-    bytes.extend_from_slice(&1_u32.to_le_bytes());
+    bytes.extend_from_slice(&2_u32.to_le_bytes());
     bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
     bytes.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
     bytes.extend_from_slice(&payload);
@@ -240,7 +240,7 @@ fn saved_with_marker(directory: &Path, marker: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap()[llmkg_filefmt::HEADER_LEN..].to_vec()
 }
 
-const PATTERNS: FileFormat = FileFormat::new("patterns", b"LLMKGPAT", 1);
+const PATTERNS: FileFormat = FileFormat::new("patterns", b"LLMKGPAT", 2);
 
 /// Issue 11: a patterns file holding a list nested 200,000 deep aborted the process with a
 /// stack overflow while decoding; it is a typed error now, and the learner is untouched.
@@ -374,8 +374,17 @@ proptest! {
     }
 }
 
+/// Cases per structure-aware fuzz test: `default` in `cargo test`, or `LLMKG_FUZZ_CASES` for a
+/// longer run outside the suite (`LLMKG_FUZZ_CASES=100000 cargo test --release ... mutated`).
+fn fuzz_cases(default: u32) -> u32 {
+    std::env::var("LLMKG_FUZZ_CASES")
+        .ok()
+        .and_then(|cases| cases.parse().ok())
+        .unwrap_or(default)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(fuzz_cases(64)))]
 
     /// Structure-aware fuzzing: byte-level changes to a valid payload (flips, overwrites, cuts,
     /// insertions), re-framed with a valid header and checksum so that every case reaches the

@@ -2,6 +2,7 @@
 
 use llmkg_core::NodeId;
 use llmkg_exception::Exception;
+use llmkg_exception::ExceptionParts;
 use llmkg_exception_store::StoreError;
 
 use super::ExceptionSystem;
@@ -53,7 +54,8 @@ impl ExceptionSystem {
             };
             return Err(error.into());
         }
-        self.put_exception(node, property, exception)
+        self.tiers
+            .put(node, &ExceptionParts::of(&property, &exception))
     }
 
     /// Removes the exception of `property` on `node`: the node stops overriding and inherits
@@ -64,7 +66,8 @@ impl ExceptionSystem {
     /// [`SystemError::UnknownException`] when there is none; nothing changes.
     pub fn remove_exception(&mut self, node: NodeId, property: &str) -> Result<Exception> {
         let removed =
-            self.take_exception(node, property)?
+            self.tiers
+                .take(node, property)?
                 .ok_or_else(|| SystemError::UnknownException {
                     node,
                     property: property.to_owned(),

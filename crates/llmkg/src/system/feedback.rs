@@ -1,7 +1,7 @@
 //! Feedback: a user's judgement of an exception, learned at once and applied to the record.
 
 use llmkg_core::{InheritanceNode, NodeId};
-use llmkg_exception::{Exception, ExceptionKey};
+use llmkg_exception::Exception;
 use llmkg_learn::UserFeedback;
 
 use super::ExceptionSystem;
@@ -39,55 +39,35 @@ impl ExceptionSystem {
         );
         self.learner.add_user_feedback(context, feedback.clone())?;
         self.learner.process_feedback_batch();
-        let in_store = self.store.contains(node, property);
         match feedback {
             UserFeedback::Incorrect => {
-                self.take_exception(node, property)?;
+                self.tiers.take(node, property)?;
                 if self.hierarchy.contains(node) {
                     self.hierarchy.remove_property(node, property)?;
                 }
             }
             UserFeedback::BetterReason(reason) => {
-                self.replace_exception(
+                self.tiers.replace(
                     node,
                     property,
                     Exception {
                         reason,
                         ..exception
                     },
-                    in_store,
                 )?;
             }
             UserFeedback::PartiallyCorrect(score) => {
                 let confidence = (exception.confidence * score).clamp(0.0, 1.0);
-                self.replace_exception(
+                self.tiers.replace(
                     node,
                     property,
                     Exception {
                         confidence,
                         ..exception
                     },
-                    in_store,
                 )?;
             }
             UserFeedback::Correct => {}
-        }
-        Ok(())
-    }
-
-    fn replace_exception(
-        &mut self,
-        node: NodeId,
-        property: &str,
-        exception: Exception,
-        in_store: bool,
-    ) -> Result<()> {
-        if in_store {
-            self.store
-                .add_exception(node, property.to_owned(), exception)?;
-        } else {
-            self.optimizer
-                .store_exception(ExceptionKey::new(node, property), exception)?;
         }
         Ok(())
     }

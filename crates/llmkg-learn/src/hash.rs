@@ -1,6 +1,9 @@
-//! Hashing identifier tokens and values without building strings.
+//! Hashing identifier tokens, values and changes without building strings: the stable
+//! hashes the feature extractors and the pattern table share (weights and patterns are
+//! stored by these hashes, so they never change between versions).
 
 use llmkg_core::PropertyValue;
+use llmkg_exception::ChangeKind;
 
 /// A stable 64-bit hash of a namespace and a stream of bytes and words: FNV-1a over bytes,
 /// whole words folded in with one MurmurHash3 finaliser each (one step instead of eight),
@@ -204,10 +207,16 @@ pub(crate) fn value_code(value: &PropertyValue) -> u64 {
     }
 }
 
-/// Which kind of change goes from `inherited` to `actual`: equal for, say, every
-/// string-to-string override, distinct for `true -> false` and `false -> true`.
-pub(crate) fn transition_signature(inherited: &PropertyValue, actual: &PropertyValue) -> u64 {
-    value_code(inherited) * 8 + value_code(actual)
+/// The word a change hashes as: its [`ChangeKind::code`] (the kind from
+/// [`compare`](llmkg_exception::compare), the one classification of a change; a boolean
+/// flip's kind carries its direction), below [`ChangeKind::COUNT`].
+pub(crate) fn change_code(kind: ChangeKind) -> u64 {
+    u64::from(kind.code())
+}
+
+/// [`change_code`] of the change from `inherited` to `actual`.
+pub(crate) fn change_code_of(inherited: &PropertyValue, actual: &PropertyValue) -> u64 {
+    change_code(llmkg_exception::compare(inherited, actual).kind)
 }
 
 #[cfg(test)]
@@ -287,13 +296,20 @@ mod tests {
     }
 
     #[test]
-    fn transitions_keep_boolean_direction() {
+    fn change_codes_keep_boolean_direction_and_share_a_kind() {
         let t = PropertyValue::Boolean(true);
         let f = PropertyValue::Boolean(false);
-        assert_ne!(transition_signature(&t, &f), transition_signature(&f, &t));
+        assert_ne!(change_code_of(&t, &f), change_code_of(&f, &t));
         assert_eq!(
-            transition_signature(&"a".into(), &"b".into()),
-            transition_signature(&"c".into(), &"d".into())
+            change_code_of(&"a".into(), &"b".into()),
+            change_code_of(&"c".into(), &"d".into())
         );
+        assert_ne!(
+            change_code_of(&"can fly".into(), &"cannot fly".into()),
+            change_code_of(&"red".into(), &"blue".into())
+        );
+        for (inherited, actual) in [(&t, &f), (&f, &t), (&t, &PropertyValue::Null)] {
+            assert!(change_code_of(inherited, actual) < ChangeKind::COUNT as u64);
+        }
     }
 }
