@@ -451,6 +451,12 @@ impl NodeFeatureCache {
         self.has_node_type(context).then_some(&self.pattern_node)
     }
 
+    /// Whether any property of the node has the common sibling group: the node has more
+    /// siblings than one property's group holds.
+    pub(crate) fn has_common_group(&self) -> bool {
+        self.siblings > MAX_SIBLINGS
+    }
+
     /// Whether `property`'s sibling features are the node's common group: it is not among
     /// the first `MAX_SIBLINGS` entries (a hash compared before the name).
     pub(crate) fn has_common_siblings(&self, property: &str) -> bool {

@@ -46,8 +46,9 @@ use crate::features::{FeatureVector, NodeFeatureCache};
 #[derive(Clone, Debug)]
 pub struct NodeBatch {
     cache: NodeFeatureCache,
-    /// The shared features as the model sees them.
-    shared: FeatureVector,
+    /// The shared features as the model sees them; none for a node whose every property
+    /// has a sibling group of its own (at most 32 siblings), which learns unbatched.
+    shared: Option<FeatureVector>,
     /// Their dot product with the weights when the batch began.
     shared_logit: f32,
     /// The sum of the loss gradients of the examples that read them.
@@ -72,9 +73,11 @@ impl PatternLearner {
         siblings: &HashMap<String, PropertyValue>,
     ) -> NodeBatch {
         let cache = NodeFeatureCache::new(node_type, siblings);
-        let shared = FeatureVector::shared_of(&cache, self.config.dimension_bits);
+        let shared = cache
+            .has_common_group()
+            .then(|| FeatureVector::shared_of(&cache, self.config.dimension_bits));
         NodeBatch {
-            shared_logit: self.model.dot(&shared),
+            shared_logit: shared.as_ref().map_or(0.0, |shared| self.model.dot(shared)),
             cache,
             shared,
             gradient: 0.0,
@@ -100,7 +103,7 @@ impl PatternLearner {
             self.config.dimension_bits,
             &batch.cache,
             features,
-            true,
+            batch.shared.is_some(),
         );
         Ok(())
     }
@@ -170,12 +173,11 @@ impl PatternLearner {
     /// Applies what `batch`'s examples taught the node's shared features: one step of the
     /// summed gradient.
     pub fn finish_node(&mut self, batch: NodeBatch) {
-        if batch.gradient != 0.0 {
-            self.model.update_coordinates(
-                &batch.shared,
-                batch.gradient,
-                self.config.hyperparameters(),
-            );
+        if let Some(shared) = &batch.shared
+            && batch.gradient != 0.0
+        {
+            self.model
+                .update_coordinates(shared, batch.gradient, self.config.hyperparameters());
         }
     }
 
@@ -246,7 +248,8 @@ mod tests {
                 partial.iter().map(|(i, v)| (i, v.to_bits())).collect();
             if partial.is_partial() {
                 n_partial += 1;
-                found.extend(batch.shared.iter().map(|(i, v)| (i, v.to_bits())));
+                let shared = batch.shared.as_ref().unwrap();
+                found.extend(shared.iter().map(|(i, v)| (i, v.to_bits())));
             }
             expected.sort_unstable();
             found.sort_unstable();
@@ -265,6 +268,7 @@ mod tests {
         let mut sequential = PatternLearner::new();
         for _ in 0..3 {
             let mut batch = batched.node_batch("King_Penguin", &siblings);
+            assert!(batch.shared.is_none());
             let cache = NodeFeatureCache::new("King_Penguin", &siblings);
             for i in 0..20 {
                 let context = context(&format!("prop_{i}"), i % 2 == 0);
