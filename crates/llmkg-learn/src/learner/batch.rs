@@ -20,8 +20,9 @@ use crate::features::{FeatureVector, NodeFeatureCache};
 /// when the batch began, each example adds its gradient to one sum, and
 /// [`PatternLearner::finish_node`] takes one step with it. The features of each property (its
 /// name, its values, the crosses, the depth) still learn example by example. A property
-/// whose sibling features are not the node's common group (one of the few with the smallest
-/// name hashes) learns all of its features example by example, as without a batch.
+/// whose sibling features are not the node's common group (one of the 32 with the smallest
+/// name hashes) learns all of its features example by example, as without a batch, and so
+/// does every property of a node of at most 32 (whose batch holds no shared features).
 ///
 /// ```
 /// use std::collections::HashMap;
@@ -259,7 +260,7 @@ mod tests {
         assert_eq!(n_partial, 200 - 32);
     }
 
-    /// A node of at most 33 properties has no common group: batched learning is the
+    /// A node of at most 32 properties has no common group: batched learning is the
     /// example-by-example learning, bit for bit.
     #[test]
     fn a_small_node_learns_as_without_a_batch() {
