@@ -369,13 +369,14 @@ impl ExceptionDetector {
         for (property, inherited, actual) in pairs {
             batch.properties_compared += 1;
             if inherited == actual {
+                batch.values_equal += 1;
                 *equal += 1;
                 continue;
             }
             let comparison = compare(inherited, actual);
             if comparison.kind == ChangeKind::Equal {
                 // Two NaNs: equal for the detector, as for `compare`.
-                batch.skipped_as_similar += 1;
+                batch.values_equal += 1;
                 *equal += 1;
                 continue;
             }

@@ -242,11 +242,13 @@ fn statistics_add_up_and_reset() {
         DetectionStatistics {
             nodes_scanned: 2,
             properties_compared: 8,
+            values_equal: 2,
             exceptions_found: 2,
             skipped_as_similar: 2,
             skipped_low_confidence: 2,
         }
     );
+    assert!(detector.statistics().is_balanced());
     detector.reset_statistics();
     assert_eq!(detector.statistics(), DetectionStatistics::default());
 }
