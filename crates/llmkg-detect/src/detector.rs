@@ -299,6 +299,35 @@ impl ExceptionDetector {
         unreported: &mut impl FnMut(UnreportedValue<'a>),
         equal: &mut usize,
     ) -> Found<'a> {
+        // One allocation up front: growing by doubling would copy and free several blocks.
+        let capacity = node.local_properties.len().min(inherited_properties.len());
+        let mut candidates = Vec::with_capacity(capacity);
+        let mut batch = self.scan(
+            node,
+            inherited_properties,
+            patterns,
+            &mut |exception| candidates.push(exception),
+            unreported,
+            equal,
+        );
+        let found = Found::new(candidates);
+        batch.exceptions_found = found.len() as u64;
+        self.counters.add(batch);
+        found
+    }
+
+    /// One pass over the values both maps hold: hands each exception to `exceptions`, each
+    /// differing value below a threshold to `unreported`, counts equal ones into `equal`;
+    /// returns the call's statistics without `exceptions_found`.
+    fn scan<'a, P: PatternSource + ?Sized>(
+        &self,
+        node: &'a InheritanceNode,
+        inherited_properties: &'a HashMap<String, PropertyValue>,
+        patterns: &'a P,
+        exceptions: &mut impl FnMut(DetectedException<'a>),
+        unreported: &mut impl FnMut(UnreportedValue<'a>),
+        equal: &mut usize,
+    ) -> DetectionStatistics {
         let mut batch = DetectionStatistics {
             nodes_scanned: 1,
             ..DetectionStatistics::default()
@@ -306,14 +335,12 @@ impl ExceptionDetector {
         // Walking the smaller map and looking up in the larger does the fewest hash
         // lookups; the sort makes the result independent of which one we walk.
         let local_properties = &node.local_properties;
-        // One allocation up front: growing by doubling would copy and free several blocks.
-        let capacity = local_properties.len().min(inherited_properties.len());
-        let candidates = if local_properties.len() <= inherited_properties.len() {
+        if local_properties.len() <= inherited_properties.len() {
             let pairs = local_properties.iter().filter_map(|(property, actual)| {
                 let inherited = inherited_properties.get(property)?;
                 Some((property, inherited, actual))
             });
-            self.collect_candidates(pairs, capacity, patterns, &mut batch, unreported, equal)
+            self.collect_candidates(pairs, patterns, &mut batch, exceptions, unreported, equal);
         } else {
             let pairs = inherited_properties
                 .iter()
@@ -321,12 +348,9 @@ impl ExceptionDetector {
                     let (property, actual) = local_properties.get_key_value(property)?;
                     Some((property, inherited, actual))
                 });
-            self.collect_candidates(pairs, capacity, patterns, &mut batch, unreported, equal)
-        };
-        let found = Found::new(candidates);
-        batch.exceptions_found = found.len() as u64;
-        self.counters.add(batch);
-        found
+            self.collect_candidates(pairs, patterns, &mut batch, exceptions, unreported, equal);
+        }
+        batch
     }
 
     /// The differing pairs that pass both thresholds, counting what it skips and handing
@@ -334,25 +358,25 @@ impl ExceptionDetector {
     fn collect_candidates<'a, P: PatternSource + ?Sized>(
         &self,
         pairs: impl Iterator<Item = (&'a String, &'a PropertyValue, &'a PropertyValue)>,
-        capacity: usize,
         patterns: &'a P,
         batch: &mut DetectionStatistics,
+        exceptions: &mut impl FnMut(DetectedException<'a>),
         unreported: &mut impl FnMut(UnreportedValue<'a>),
         equal: &mut usize,
-    ) -> Vec<DetectedException<'a>> {
-        let mut candidates = Vec::with_capacity(capacity);
+    ) {
         // One timestamp for every exception of the call.
         let created_at = Instant::now();
         for (property, inherited, actual) in pairs {
             batch.properties_compared += 1;
             if inherited == actual {
+                batch.values_equal += 1;
                 *equal += 1;
                 continue;
             }
             let comparison = compare(inherited, actual);
             if comparison.kind == ChangeKind::Equal {
                 // Two NaNs: equal for the detector, as for `compare`.
-                batch.skipped_as_similar += 1;
+                batch.values_equal += 1;
                 *equal += 1;
                 continue;
             }
@@ -371,7 +395,7 @@ impl ExceptionDetector {
                 continue;
             }
             let learned = patterns.pattern_hint(property, inherited, actual, comparison.kind);
-            let confidence = with_learned_confidence(judged.confidence, learned);
+            let confidence = judged.with_learned(learned);
             if confidence < self.confidence_threshold {
                 batch.skipped_low_confidence += 1;
                 unreported(UnreportedValue {
@@ -385,7 +409,7 @@ impl ExceptionDetector {
                 });
                 continue;
             }
-            candidates.push(DetectedException {
+            exceptions(DetectedException {
                 property: property.as_str(),
                 inherited_value: inherited,
                 actual_value: actual,
@@ -398,7 +422,6 @@ impl ExceptionDetector {
                 confidence,
             });
         }
-        candidates
     }
 
     /// How alike two values are, in `[0, 1]`; the same as the free function
@@ -466,7 +489,7 @@ impl ExceptionDetector {
             return 0.0;
         }
         let learned = patterns.pattern_hint(property, inherited, actual, comparison.kind);
-        with_learned_confidence(judge(comparison, inherited, actual).confidence, learned)
+        judge(comparison, inherited, actual).with_learned(learned)
     }
 
     /// Whether `actual` replaces `inherited` as a different label (different words after
@@ -476,9 +499,12 @@ impl ExceptionDetector {
     /// threshold above 0 lets it through) and scores a confidence of at least
     /// [`LABEL_CHANGE_CONFIDENCE`](Self::LABEL_CHANGE_CONFIDENCE), above the default
     /// confidence threshold: a replaced category label is a deliberate change, however
-    /// alike its letters. Character similarity decides among near-identical spellings only:
-    /// a spelling variant keeps its first letter and is at most one edit away per four
-    /// characters (at most three).
+    /// alike its letters, unless learned evidence says otherwise (a pattern's confidence
+    /// floor for exactly this property and change then replaces that least confidence).
+    /// Character similarity decides among near-identical spellings only: a spelling variant
+    /// keeps its first letter and is at most one spelling edit (a swap of neighbours, a
+    /// vowel for a vowel or `s`/`z`, `c`/`s`, `c`/`k`, a vowel or a doubled letter added or
+    /// dropped) away per four characters (at most three).
     ///
     /// ```
     /// use llmkg_core::PropertyValue;
@@ -555,21 +581,39 @@ impl ExceptionDetector {
 /// change) and the confidence before learned patterns.
 struct Judged {
     similarity: f32,
+    /// The formula's confidence, raised to the label floor for a label change.
     confidence: f32,
+    /// The formula's confidence alone.
+    formula: f32,
+}
+
+impl Judged {
+    /// The confidence with what a learned pattern says: its confidence floor is learned
+    /// evidence about exactly this change, so where it exists it replaces the label floor
+    /// (a label change the examples were unsure of stays unsure) and raises the formula.
+    fn with_learned(&self, learned: Option<PatternHint<'_>>) -> f32 {
+        if learned.and_then(|hint| hint.confidence_floor).is_some() {
+            with_learned_confidence(self.formula, learned)
+        } else {
+            self.confidence
+        }
+    }
 }
 
 fn judge(comparison: Comparison, inherited: &PropertyValue, actual: &PropertyValue) -> Judged {
-    let confidence = confidence_of(comparison);
+    let formula = confidence_of(comparison);
     let may_be_label = matches!(comparison.kind, ChangeKind::Text | ChangeKind::Numeric);
     if may_be_label && is_label_change(inherited, actual) {
         Judged {
             similarity: 0.0,
-            confidence: confidence.max(ExceptionDetector::LABEL_CHANGE_CONFIDENCE),
+            confidence: formula.max(ExceptionDetector::LABEL_CHANGE_CONFIDENCE),
+            formula,
         }
     } else {
         Judged {
             similarity: comparison.similarity,
-            confidence,
+            confidence: formula,
+            formula,
         }
     }
 }

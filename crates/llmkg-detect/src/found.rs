@@ -36,40 +36,8 @@ impl<'a> Found<'a> {
     /// Sorts the order of `exceptions` by property name; names must be distinct (they are
     /// a map's keys).
     pub(crate) fn new(exceptions: Vec<DetectedException<'a>>) -> Self {
-        let index_bits = usize::BITS - exceptions.len().saturating_sub(1).leading_zeros();
-        let index_mask = 1_u64
-            .checked_shl(index_bits)
-            .map_or(u64::MAX, |bit| bit - 1);
-        // Bits every name shares say nothing about the order: dropping them leaves the key
-        // the bits where names differ ("prop_12" and "prop_7" differ from their sixth byte).
-        let first = exceptions
-            .first()
-            .map_or(0, |exception| name_key(exception.property));
-        let varying = exceptions.iter().fold(0, |varying, exception| {
-            varying | (name_key(exception.property) ^ first)
-        });
-        let shared_bits = varying.leading_zeros();
-        let mut order: Vec<u64> = exceptions
-            .iter()
-            .enumerate()
-            .map(|(index, exception)| {
-                let differing = name_key(exception.property)
-                    .checked_shl(shared_bits)
-                    .unwrap_or(0);
-                ((differing >> 64) as u64 & !index_mask) | index as u64
-            })
-            .collect();
-        order.sort_unstable();
-        let index_of = |key: &u64| (key & index_mask) as usize;
-        for run in order.chunk_by_mut(|a, b| (a ^ b) <= index_mask) {
-            if run.len() > 1 {
-                run.sort_unstable_by(|a, b| {
-                    exceptions[index_of(a)]
-                        .property
-                        .cmp(exceptions[index_of(b)].property)
-                });
-            }
-        }
+        let mut order = Vec::new();
+        let index_mask = sort_by_name(&exceptions, |exception| exception.property, &mut order);
         Found {
             exceptions,
             order,
@@ -77,16 +45,16 @@ impl<'a> Found<'a> {
         }
     }
 
-    /// How many exceptions were found.
-    pub(crate) fn len(&self) -> usize {
-        self.exceptions.len()
-    }
-
     /// The exceptions by property name.
     pub(crate) fn iter(&self) -> impl ExactSizeIterator<Item = &DetectedException<'a>> {
         self.order
             .iter()
             .map(|key| &self.exceptions[(key & self.index_mask) as usize])
+    }
+
+    /// How many exceptions were found.
+    pub(crate) fn len(&self) -> usize {
+        self.exceptions.len()
     }
 
     /// The exceptions by property name, moved into place without a second buffer.
@@ -111,6 +79,36 @@ impl<'a> Found<'a> {
         }
         exceptions
     }
+}
+
+/// Fills `order` with one key per item of `items` (see [`Found`]), sorted so that the indices
+/// in their low bits (`key & mask`, the mask returned) list `items` by `name`; names must be
+/// distinct. `order` is cleared first, so a caller may reuse its allocation.
+pub(crate) fn sort_by_name<T>(items: &[T], name: impl Fn(&T) -> &str, order: &mut Vec<u64>) -> u64 {
+    let index_bits = usize::BITS - items.len().saturating_sub(1).leading_zeros();
+    let index_mask = 1_u64
+        .checked_shl(index_bits)
+        .map_or(u64::MAX, |bit| bit - 1);
+    // Bits every name shares say nothing about the order: dropping them leaves the key
+    // the bits where names differ ("prop_12" and "prop_7" differ from their sixth byte).
+    let first = items.first().map_or(0, |item| name_key(name(item)));
+    let varying = items
+        .iter()
+        .fold(0, |varying, item| varying | (name_key(name(item)) ^ first));
+    let shared_bits = varying.leading_zeros();
+    order.clear();
+    order.extend(items.iter().enumerate().map(|(index, item)| {
+        let differing = name_key(name(item)).checked_shl(shared_bits).unwrap_or(0);
+        ((differing >> 64) as u64 & !index_mask) | index as u64
+    }));
+    order.sort_unstable();
+    let index_of = |key: &u64| (key & index_mask) as usize;
+    for run in order.chunk_by_mut(|a, b| (a ^ b) <= index_mask) {
+        if run.len() > 1 {
+            run.sort_unstable_by(|a, b| name(&items[index_of(a)]).cmp(name(&items[index_of(b)])));
+        }
+    }
+    index_mask
 }
 
 /// The first 16 bytes of `name` as a big-endian integer, zero-padded: ordering these

@@ -20,10 +20,14 @@ use llmkg_core::PropertyValue;
 ///   separate from letters) and compared word by word. They are the same label when the
 ///   words are equal, when each pair of words is a spelling variant, or when the texts with
 ///   their separators removed are a spelling variant of each other (`"e-mail"`/`"email"`).
-///   A spelling variant keeps the first letter and is at most one edit (insertion,
-///   deletion, substitution or swap of neighbours) away per four characters of the longer
-///   word, at most three: `"color"`/`"colour"`, `"gray"`/`"grey"`, `"catalog"`/`"catalogue"`
-///   are variants, `"cat"`/`"car"`, `"state"`/`"shape"`, `"red"`/`"crimson"` are not. Whole
+///   A spelling variant keeps the first letter and is at most one edit away per four
+///   characters of the longer word (at most three), where an edit is one of the changes
+///   spellings differ by: a swap of neighbours (`"centre"`/`"center"`), a vowel for a
+///   vowel or `s`/`z`, `c`/`s`, `c`/`k`, `i`/`y` (`"gray"`/`"grey"`,
+///   `"organisation"`/`"organization"`), or a vowel or a doubled letter added or dropped
+///   (`"color"`/`"colour"`, `"catalog"`/`"catalogue"`, `"program"`/`"programme"`). So
+///   `"cat"`/`"car"`, `"state"`/`"shape"`, `"red"`/`"crimson"`, `"Iran"`/`"Iraq"`,
+///   `"Slovakia"`/`"Slovenia"` and `"Austria"`/`"Australia"` are different labels. Whole
 ///   numbers inside text follow the number rule (`"10 kg"`/`"12 kg"` differ).
 /// - Any other pair of values is not a label change here (the change's kind decides).
 pub(crate) fn is_label_change(inherited: &PropertyValue, actual: &PropertyValue) -> bool {
@@ -161,8 +165,9 @@ fn fold(text: &str) -> Vec<Token> {
     tokens
 }
 
-/// Same first letter and at most one edit per four characters of the longer text (at most
-/// three), by optimal string alignment distance.
+/// Same first letter and at most one spelling edit per four characters of the longer text
+/// (at most three), by an optimal string alignment distance that counts only the edits
+/// spellings differ by (see [`is_label_change`]).
 fn is_spelling_variant(a: &[char], b: &[char]) -> bool {
     if a == b {
         return true;
@@ -178,27 +183,43 @@ fn is_spelling_variant(a: &[char], b: &[char]) -> bool {
     allowed > 0 && a.len().abs_diff(b.len()) <= allowed && edits_within(a, b, allowed)
 }
 
-/// Whether the optimal string alignment distance of `a` and `b` is at most `limit`; both are
-/// at most [`MAX_EDIT_CHARS`] long, so the table stays small.
+/// Whether `a` and `b` are at most `limit` spelling edits apart (optimal string alignment:
+/// substitutions, insertions, deletions and swaps of neighbours, each counting 1 where
+/// spellings differ by it and ruling the pair out otherwise); both are at most
+/// [`MAX_EDIT_CHARS`] long, so the table stays small.
 fn edits_within(a: &[char], b: &[char], limit: usize) -> bool {
+    // Past the limit: an edit that is not a spelling edit.
+    let never = limit + 1;
     let width = b.len() + 1;
+    let insert_cost = |word: &[char], at: usize| {
+        if is_droppable(word, at) { 1 } else { never }
+    };
     // Three rows of the distance table: two back (for swaps), one back, current.
     let mut before: Vec<usize> = vec![0; width];
-    let mut previous: Vec<usize> = (0..width).collect();
+    let mut previous: Vec<usize> = vec![0; width];
+    for j in 1..width {
+        previous[j] = (previous[j - 1] + insert_cost(b, j - 1)).min(never);
+    }
     let mut current: Vec<usize> = vec![0; width];
     for i in 1..=a.len() {
-        current[0] = i;
+        current[0] = (previous[0] + insert_cost(a, i - 1)).min(never);
         let mut row_minimum = current[0];
         for j in 1..width {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut distance = (previous[j] + 1)
-                .min(current[j - 1] + 1)
-                .min(previous[j - 1] + cost);
+            let substitution = if a[i - 1] == b[j - 1] {
+                0
+            } else if is_spelling_substitution(a[i - 1], b[j - 1]) {
+                1
+            } else {
+                never
+            };
+            let mut distance = (previous[j] + insert_cost(a, i - 1))
+                .min(current[j - 1] + insert_cost(b, j - 1))
+                .min(previous[j - 1] + substitution);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 distance = distance.min(before[j - 2] + 1);
             }
-            current[j] = distance;
-            row_minimum = row_minimum.min(distance);
+            current[j] = distance.min(never);
+            row_minimum = row_minimum.min(current[j]);
         }
         if row_minimum > limit {
             return false;
@@ -207,6 +228,23 @@ fn edits_within(a: &[char], b: &[char], limit: usize) -> bool {
         std::mem::swap(&mut previous, &mut current);
     }
     previous[b.len()] <= limit
+}
+
+fn is_vowel(c: char) -> bool {
+    matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y')
+}
+
+/// Whether dropping `word[at]` is a spelling edit: a vowel, or one of a doubled letter.
+fn is_droppable(word: &[char], at: usize) -> bool {
+    let c = word[at];
+    is_vowel(c) || (at > 0 && word[at - 1] == c) || word.get(at + 1) == Some(&c)
+}
+
+/// Whether one letter for another is a spelling edit: vowel for vowel, or a pair of letters
+/// spellings trade (`s`/`z`, `c`/`s`, `c`/`k`; `i`/`y` are both vowels here).
+fn is_spelling_substitution(a: char, b: char) -> bool {
+    (is_vowel(a) && is_vowel(b))
+        || matches!((a.min(b), a.max(b)), ('s', 'z') | ('c', 's') | ('c', 'k'))
 }
 
 #[cfg(test)]

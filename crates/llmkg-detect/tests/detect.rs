@@ -239,6 +239,9 @@ proptest! {
             prop_assert!(missed, "{value:?}");
         }
         let statistics = detector.statistics();
+        prop_assert!(statistics.is_balanced(), "{:?}", statistics);
+        prop_assert_eq!(statistics.properties_compared, 3 * scan.compared as u64);
+        prop_assert_eq!(statistics.values_equal, 3 * scan.equal as u64);
         prop_assert_eq!(statistics.nodes_scanned, 3);
         prop_assert_eq!(statistics.exceptions_found, 3 * detected.len() as u64);
     }

@@ -223,7 +223,8 @@ pub(crate) struct PatternTable {
 
 impl PatternTable {
     /// Rebuilds a table from saved patterns; `None` if two patterns share a key or one
-    /// has an empty property name or inconsistent counts.
+    /// has an empty property name, inconsistent counts or more tracked items than learning
+    /// keeps.
     pub(crate) fn from_patterns(patterns: Vec<Pattern>, dropped: u64) -> Option<Self> {
         let mut index = PatternIndex::with_capacity_and_hasher(patterns.len(), Default::default());
         for (position, pattern) in patterns.iter().enumerate() {
@@ -232,7 +233,12 @@ impl PatternTable {
                 && pattern.rejections <= MAX_COUNT
                 && pattern.reasons.is_consistent()
                 && pattern.node_types.is_consistent()
-                && pattern.node_tokens.is_consistent();
+                && pattern.node_tokens.is_consistent()
+                // More entries than an insert ever keeps would make every later insert on
+                // the pattern scan them all.
+                && pattern.reasons.len() <= MAX_REASONS
+                && pattern.node_types.len() <= MAX_NODE_TYPES
+                && pattern.node_tokens.len() <= MAX_NODE_TOKENS;
             if !consistent || index.insert(pattern.key(), position).is_some() {
                 return None;
             }
@@ -492,5 +498,22 @@ mod tests {
         let _ = table.patterns[0].reason();
         let reloaded = PatternTable::from_patterns(table.patterns.clone(), table.dropped);
         assert!(reloaded.is_some());
+    }
+
+    /// A crafted file could give a pattern far more tracked reasons than learning keeps, and
+    /// every later example of the pattern would scan them all: refused on load.
+    #[test]
+    fn more_tracked_items_than_learning_keeps_are_refused() {
+        let mut table = PatternTable::from_patterns(Vec::new(), 0).unwrap();
+        for n in 0..20 {
+            table.record_positive(&flightless(), Some(&format!("reason {n}")), 16);
+        }
+        assert!(table.patterns[0].reasons.len() <= MAX_REASONS);
+        assert!(PatternTable::from_patterns(table.patterns.clone(), 0).is_some());
+        let mut crafted = table.patterns.clone();
+        for n in 0..(MAX_REASONS as u64 + 1) {
+            crafted[0].reasons.insert(1_000 + n, "extra", usize::MAX);
+        }
+        assert!(PatternTable::from_patterns(crafted, 0).is_none());
     }
 }

@@ -54,10 +54,13 @@ fn main() {
 
     ALLOCATOR.reset_peak();
     let start = ALLOCATOR.snapshot();
+    let started = Instant::now();
     optimizer.save(&path).expect("save");
+    let save_time = started.elapsed();
     let save_peak = ALLOCATOR.snapshot().since(&start).peak_bytes_above_start;
     let file_bytes = std::fs::metadata(&path).expect("file").len() as usize;
-    println!("file: {file_bytes} B, save peak above start: {save_peak} B");
+    // Times are printed, never asserted (debug build unless run with --release).
+    println!("file: {file_bytes} B, save peak above start: {save_peak} B in {save_time:?}");
     assert!(
         file_bytes < 2 * VALUE_BYTES,
         "the value is written once: {file_bytes} B"
@@ -70,9 +73,11 @@ fn main() {
 
     ALLOCATOR.reset_peak();
     let start = ALLOCATOR.snapshot();
+    let started = Instant::now();
     let loaded = StorageOptimizer::load(&path).expect("load");
+    let load_time = started.elapsed();
     let load_peak = ALLOCATOR.snapshot().since(&start).peak_bytes_above_start;
-    println!("load peak above start: {load_peak} B");
+    println!("load peak above start: {load_peak} B in {load_time:?}");
     assert!(
         load_peak <= MAX_PEAK_PER_FILE_BYTE * file_bytes,
         "load took {load_peak} B of heap for a {file_bytes} B file"

@@ -101,6 +101,25 @@ fn labels_that_look_alike_are_still_reported() {
 }
 
 #[test]
+fn learned_evidence_can_overrule_the_label_floor() {
+    let detector = ExceptionDetector::default();
+    let local = node(&[("topic", V::from("plant"))]);
+    let parent = inherited(&[("topic", V::from("animal"))]);
+    assert_eq!(detector.detect_node_exceptions(&local, &parent).len(), 1);
+    // Examples of exactly this change were unsure of it.
+    let unsure = OnePattern {
+        property: "topic",
+        kind: ChangeKind::Text,
+        reason: "Reclassified",
+        confidence_floor: Some(0.2),
+    };
+    let scan = detector.scan_node_with(&local, &parent, &unsure);
+    assert!(scan.exceptions.is_empty());
+    assert_eq!(scan.unreported[0].reason, SkipReason::LowConfidence);
+    assert!(scan.unreported[0].confidence < ExceptionDetector::LABEL_CHANGE_CONFIDENCE);
+}
+
+#[test]
 fn a_scan_accounts_for_every_compared_value() {
     let detector = ExceptionDetector::new(0.9, 0.7);
     let local = node(&[
@@ -223,11 +242,13 @@ fn statistics_add_up_and_reset() {
         DetectionStatistics {
             nodes_scanned: 2,
             properties_compared: 8,
+            values_equal: 2,
             exceptions_found: 2,
             skipped_as_similar: 2,
             skipped_low_confidence: 2,
         }
     );
+    assert!(detector.statistics().is_balanced());
     detector.reset_statistics();
     assert_eq!(detector.statistics(), DetectionStatistics::default());
 }

@@ -252,6 +252,42 @@ impl ExceptionSystem {
         Ok((settled, conflicts))
     }
 
+    /// [`process_node`](Self::process_node), with where each of the node's own values went:
+    /// a [`ProcessReport`] of this one node (its buckets add up to the node's values).
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use llmkg::ExceptionSystem;
+    /// use llmkg::core::{InheritanceNode, NodeId, PropertyValue};
+    ///
+    /// let penguin = InheritanceNode::new(NodeId(2), "Penguin")
+    ///     .with_property("can_fly", false)
+    ///     .with_property("colour", "Black");
+    /// let inherited = HashMap::from([
+    ///     ("can_fly".to_owned(), PropertyValue::Boolean(true)),
+    ///     ("colour".to_owned(), PropertyValue::from("black")),
+    /// ]);
+    /// let (resolved, report) = ExceptionSystem::new().process_node_report(&penguin, &inherited)?;
+    /// assert_eq!(resolved["can_fly"], PropertyValue::Boolean(false));
+    /// assert_eq!((report.exceptions, report.unreported.len()), (1, 1));
+    /// assert!(report.is_balanced());
+    /// # Ok::<(), llmkg::SystemError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`process_node`](Self::process_node).
+    pub fn process_node_report(
+        &mut self,
+        node: &InheritanceNode,
+        inherited: &HashMap<String, PropertyValue>,
+    ) -> Result<(HashMap<String, PropertyValue>, ProcessReport)> {
+        let outcome = self.process_node_counting(node, inherited)?;
+        let mut report = ProcessReport::default();
+        report.add(outcome.buckets);
+        Ok((outcome.resolved, report))
+    }
+
     /// Adopts `hierarchy` and processes every node, parents before children.
     ///
     /// # Errors
