@@ -180,18 +180,20 @@ impl FeatureVector {
         vector.partial = partial;
         // The standard extractors, in order, the node-level ones read from the cache.
         let mask = (1_u32 << dimension_bits.clamp(1, 31)) - 1;
-        let (mut property, mut change) = (0, 0);
+        let (mut property, mut change, mut word) = (0, 0, 0);
         vector.group(mask, |sink| {
             property = PropertyNameFeatures::emit(context, sink);
         });
-        vector.group(mask, |sink| change = ValueFeatures::emit(context, sink));
+        vector.group(mask, |sink| {
+            (change, word) = ValueFeatures::emit(context, sink)
+        });
         vector.change = Some(change);
         if cache.has_node_type(context) {
             if !partial {
                 vector.group(mask, |sink| cache.extract_node_type(sink));
             }
             vector.group(mask, |sink| {
-                cache.extract_interactions(property, change, sink);
+                cache.extract_interactions(property, word, sink);
             });
         } else {
             vector.group(mask, |sink| NodeTypeFeatures.extract(context, sink));

@@ -214,6 +214,23 @@ pub(crate) fn change_code(kind: ChangeKind) -> u64 {
     u64::from(kind.code())
 }
 
+/// The word the change feature and its crosses hash: the [`change_code`], and for a value
+/// that stays as it was, also the value's [`value_code`] (a `true` that stays `true` is not a
+/// `false` that stays `false`, and the learner sees many of both). Below 128.
+pub(crate) fn change_feature_word(kind: ChangeKind, actual: &PropertyValue) -> u64 {
+    let code = change_code(kind);
+    if kind == ChangeKind::Equal {
+        code + ChangeKind::COUNT as u64 * value_code(actual)
+    } else {
+        code
+    }
+}
+
+/// [`change_feature_word`] of the change from `inherited` to `actual`.
+pub(crate) fn change_feature_word_of(inherited: &PropertyValue, actual: &PropertyValue) -> u64 {
+    change_feature_word(llmkg_exception::compare(inherited, actual).kind, actual)
+}
+
 /// [`change_code`] of the change from `inherited` to `actual`.
 pub(crate) fn change_code_of(inherited: &PropertyValue, actual: &PropertyValue) -> u64 {
     change_code(llmkg_exception::compare(inherited, actual).kind)
@@ -310,6 +327,15 @@ mod tests {
         );
         for (inherited, actual) in [(&t, &f), (&f, &t), (&t, &PropertyValue::Null)] {
             assert!(change_code_of(inherited, actual) < ChangeKind::COUNT as u64);
+        }
+        // A value that stays is told apart by its value, for the feature only.
+        assert_eq!(change_code_of(&t, &t), change_code_of(&f, &f));
+        assert_ne!(
+            change_feature_word_of(&t, &t),
+            change_feature_word_of(&f, &f)
+        );
+        for value in [&t, &f, &PropertyValue::Null, &PropertyValue::Integer(3)] {
+            assert!(change_feature_word_of(value, value) < 128);
         }
     }
 }

@@ -105,6 +105,9 @@ impl Hierarchy {
         }
         let mut names: Vec<&String> = node.local_properties.keys().collect();
         names.sort_unstable();
+        // The parents and all their ancestors, found by one walk when first needed: O(ancestors
+        // + edges) however many parents and declarations there are.
+        let mut ancestry: Option<std::collections::HashSet<u32>> = None;
         for name in names {
             let Some(property_id) = self.property_ids.get(name.as_str()) else {
                 continue;
@@ -112,14 +115,11 @@ impl Hierarchy {
             let Some(declarers) = self.strict_declarations.get(property_id) else {
                 continue;
             };
+            let ancestry = ancestry.get_or_insert_with(|| self.ancestors_or_self(parents));
             let declarer = declarers
                 .iter()
                 .copied()
-                .filter(|&declarer| {
-                    parents
-                        .iter()
-                        .any(|&parent| declarer == parent || self.is_ancestor(declarer, parent))
-                })
+                .filter(|declarer| ancestry.contains(declarer))
                 .max_by_key(|&declarer| self.depths[declarer as usize]);
             if let Some(declarer) = declarer {
                 return Err(CoreError::StrictOverride {
@@ -130,6 +130,20 @@ impl Hierarchy {
             }
         }
         Ok(())
+    }
+
+    /// `starts` and every ancestor of them, each visited once.
+    fn ancestors_or_self(&self, starts: &[u32]) -> std::collections::HashSet<u32> {
+        let mut found: std::collections::HashSet<u32> = starts.iter().copied().collect();
+        let mut stack = starts.to_vec();
+        while let Some(idx) = stack.pop() {
+            for &parent in &self.parents[idx as usize] {
+                if found.insert(parent) {
+                    stack.push(parent);
+                }
+            }
+        }
+        found
     }
 
     /// A new edge `child -> parent` may not put a value below a strict declaration that

@@ -6,8 +6,8 @@ use llmkg_exception::{compare, identifier_tokens};
 use super::{FeatureExtractor, FeatureSink, MAX_GROUP_NORM, numeric_hash};
 use crate::context::ExceptionContext;
 use crate::hash::{
-    TokenHasher, ascii_name_hashes, ascii_token_hash, change_code, change_code_of, combine_hashes,
-    token_hash, value_code, word_hash,
+    TokenHasher, ascii_name_hashes, ascii_token_hash, change_code, change_feature_word,
+    change_feature_word_of, combine_hashes, token_hash, value_code, word_hash,
 };
 use crate::patterns::PatternNodeHashes;
 
@@ -95,9 +95,9 @@ impl FeatureExtractor for ValueFeatures {
 }
 
 impl ValueFeatures {
-    /// Writes the features and returns the change's [`change_code`], which
-    /// [`InteractionFeatures`] crosses.
-    pub(crate) fn emit(context: &ExceptionContext, sink: &mut FeatureSink<'_>) -> u64 {
+    /// Writes the features and returns the change's [`change_code`] (the pattern key's) and
+    /// its [`change_feature_word`], which [`InteractionFeatures`] crosses.
+    pub(crate) fn emit(context: &ExceptionContext, sink: &mut FeatureSink<'_>) -> (u64, u64) {
         // Every token here is one of a few known in advance, so its hash is a constant:
         // `add_token` and `add_numeric` of these names, without hashing them per context.
         let inherited = &context.inherited_value;
@@ -106,7 +106,8 @@ impl ValueFeatures {
         sink.add_hashed(ACTUAL_TYPE_HASHES[value_code(actual) as usize], 1.0);
         let comparison = compare(inherited, actual);
         let change = change_code(comparison.kind);
-        sink.add_hashed(CHANGE_HASHES[(change & 63) as usize], 1.0);
+        let word = change_feature_word(comparison.kind, actual);
+        sink.add_hashed(CHANGE_HASHES[(word & 127) as usize], 1.0);
         sink.add_hashed(numeric_hash(SIMILARITY), comparison.similarity);
         sink.add_hashed(numeric_hash(DISSIMILARITY), 1.0 - comparison.similarity);
         if let (Some(from), Some(to)) = (inherited.as_f64(), actual.as_f64()) {
@@ -119,7 +120,7 @@ impl ValueFeatures {
             };
             sink.add_hashed(DIRECTION_HASHES[direction], 1.0);
         }
-        change
+        (change, word)
     }
 }
 
@@ -148,12 +149,11 @@ const DIRECTION_HASHES: [u64; 3] =
 /// The depth buckets' names, in [`DepthFeatures`]' order.
 const DEPTH_BUCKETS: [&str; 6] = ["0", "1", "2", "3", "4-7", "8+"];
 const DEPTH_BUCKET_HASHES: [u64; 6] = token_hashes(DEPTH_BUCKET, DEPTH_BUCKETS);
-/// The change feature of every change code (`change_code` is below `ChangeKind::COUNT`,
-/// far below 64).
-const CHANGE_HASHES: [u64; 64] = {
-    let mut hashes = [0; 64];
+/// The change feature of every change feature word (`change_feature_word` is below 128).
+const CHANGE_HASHES: [u64; 128] = {
+    let mut hashes = [0; 128];
     let mut code = 0;
-    while code < 64 {
+    while code < 128 {
         hashes[code] = word_hash(TRANSITION, code as u64);
         code += 1;
     }
@@ -189,8 +189,8 @@ impl FeatureExtractor for InteractionFeatures {
 
     fn extract(&self, context: &ExceptionContext, sink: &mut FeatureSink<'_>) {
         let property = token_hash(PROPERTY_NAME, &context.property_name);
-        let change = change_code_of(&context.inherited_value, &context.actual_value);
-        sink.add_hashed(combine_hashes(PROPERTY_TRANSITION, property, change), 1.0);
+        let word = change_feature_word_of(&context.inherited_value, &context.actual_value);
+        sink.add_hashed(combine_hashes(PROPERTY_TRANSITION, property, word), 1.0);
         for token in identifier_tokens(&context.node_type).take(MAX_TOKENS_PER_IDENTIFIER) {
             let node_token = token_hash(NODE_TOKEN, token);
             sink.add_hashed(
@@ -430,7 +430,7 @@ impl NodeFeatureCache {
 
     /// [`InteractionFeatures`] with the node tokens from the cache: `property` is the
     /// context's property name hash ([`PropertyNameFeatures::emit`]), `change` its change
-    /// code ([`ValueFeatures::emit`]).
+    /// feature word ([`ValueFeatures::emit`]).
     pub(crate) fn extract_interactions(
         &self,
         property: u64,
@@ -449,6 +449,12 @@ impl NodeFeatureCache {
     /// The node type's hashes for the pattern table, if `context` is of this node's type.
     pub(crate) fn pattern_node(&self, context: &ExceptionContext) -> Option<&PatternNodeHashes> {
         self.has_node_type(context).then_some(&self.pattern_node)
+    }
+
+    /// Whether any property of the node has the common sibling group: the node has more
+    /// siblings than one property's group holds.
+    pub(crate) fn has_common_group(&self) -> bool {
+        self.siblings > MAX_SIBLINGS
     }
 
     /// Whether `property`'s sibling features are the node's common group: it is not among
@@ -533,7 +539,7 @@ mod tests {
         for (index, bucket) in DEPTH_BUCKETS.iter().enumerate() {
             assert_eq!(DEPTH_BUCKET_HASHES[index], token_hash(DEPTH_BUCKET, bucket));
         }
-        for code in 0..64 {
+        for code in 0..128 {
             let mut hasher = TokenHasher::new(TRANSITION);
             hasher.write_u64(code);
             assert_eq!(CHANGE_HASHES[code as usize], hasher.finish());

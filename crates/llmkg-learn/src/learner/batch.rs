@@ -20,8 +20,9 @@ use crate::features::{FeatureVector, NodeFeatureCache};
 /// when the batch began, each example adds its gradient to one sum, and
 /// [`PatternLearner::finish_node`] takes one step with it. The features of each property (its
 /// name, its values, the crosses, the depth) still learn example by example. A property
-/// whose sibling features are not the node's common group (one of the few with the smallest
-/// name hashes) learns all of its features example by example, as without a batch.
+/// whose sibling features are not the node's common group (one of the 32 with the smallest
+/// name hashes) learns all of its features example by example, as without a batch, and so
+/// does every property of a node of at most 32 (whose batch holds no shared features).
 ///
 /// ```
 /// use std::collections::HashMap;
@@ -46,8 +47,9 @@ use crate::features::{FeatureVector, NodeFeatureCache};
 #[derive(Clone, Debug)]
 pub struct NodeBatch {
     cache: NodeFeatureCache,
-    /// The shared features as the model sees them.
-    shared: FeatureVector,
+    /// The shared features as the model sees them; none for a node whose every property
+    /// has a sibling group of its own (at most 32 siblings), which learns unbatched.
+    shared: Option<FeatureVector>,
     /// Their dot product with the weights when the batch began.
     shared_logit: f32,
     /// The sum of the loss gradients of the examples that read them.
@@ -72,9 +74,11 @@ impl PatternLearner {
         siblings: &HashMap<String, PropertyValue>,
     ) -> NodeBatch {
         let cache = NodeFeatureCache::new(node_type, siblings);
-        let shared = FeatureVector::shared_of(&cache, self.config.dimension_bits);
+        let shared = cache
+            .has_common_group()
+            .then(|| FeatureVector::shared_of(&cache, self.config.dimension_bits));
         NodeBatch {
-            shared_logit: self.model.dot(&shared),
+            shared_logit: shared.as_ref().map_or(0.0, |shared| self.model.dot(shared)),
             cache,
             shared,
             gradient: 0.0,
@@ -100,7 +104,7 @@ impl PatternLearner {
             self.config.dimension_bits,
             &batch.cache,
             features,
-            true,
+            batch.shared.is_some(),
         );
         Ok(())
     }
@@ -170,12 +174,11 @@ impl PatternLearner {
     /// Applies what `batch`'s examples taught the node's shared features: one step of the
     /// summed gradient.
     pub fn finish_node(&mut self, batch: NodeBatch) {
-        if batch.gradient != 0.0 {
-            self.model.update_coordinates(
-                &batch.shared,
-                batch.gradient,
-                self.config.hyperparameters(),
-            );
+        if let Some(shared) = &batch.shared
+            && batch.gradient != 0.0
+        {
+            self.model
+                .update_coordinates(shared, batch.gradient, self.config.hyperparameters());
         }
     }
 
@@ -246,7 +249,8 @@ mod tests {
                 partial.iter().map(|(i, v)| (i, v.to_bits())).collect();
             if partial.is_partial() {
                 n_partial += 1;
-                found.extend(batch.shared.iter().map(|(i, v)| (i, v.to_bits())));
+                let shared = batch.shared.as_ref().unwrap();
+                found.extend(shared.iter().map(|(i, v)| (i, v.to_bits())));
             }
             expected.sort_unstable();
             found.sort_unstable();
@@ -256,7 +260,7 @@ mod tests {
         assert_eq!(n_partial, 200 - 32);
     }
 
-    /// A node of at most 33 properties has no common group: batched learning is the
+    /// A node of at most 32 properties has no common group: batched learning is the
     /// example-by-example learning, bit for bit.
     #[test]
     fn a_small_node_learns_as_without_a_batch() {
@@ -265,6 +269,7 @@ mod tests {
         let mut sequential = PatternLearner::new();
         for _ in 0..3 {
             let mut batch = batched.node_batch("King_Penguin", &siblings);
+            assert!(batch.shared.is_none());
             let cache = NodeFeatureCache::new("King_Penguin", &siblings);
             for i in 0..20 {
                 let context = context(&format!("prop_{i}"), i % 2 == 0);
