@@ -132,8 +132,21 @@ impl From<RawEstimate> for Estimate {
     }
 }
 
-/// Reads one benchmark from the folder `dir` (`<criterion>/<id dirs>/<baseline>`).
-pub fn read_benchmark_dir(dir: &Path) -> Result<CriterionBenchmark, InputError> {
+/// What a sample's values may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SampleValues {
+    /// Durations: never negative.
+    Durations,
+    /// Counts that may be negative (the memory lane's bytes retained).
+    Signed,
+}
+
+/// Reads one benchmark from the folder `dir` (`<criterion>/<id dirs>/<baseline>`), its samples
+/// of the given kind.
+pub fn read_benchmark_dir_with(
+    dir: &Path,
+    values: SampleValues,
+) -> Result<CriterionBenchmark, InputError> {
     let raw: RawBenchmark = read_json(&dir.join("benchmark.json"))?;
     let sample_path = dir.join("sample.json");
     let sample: RawSample = read_json(&sample_path)?;
@@ -152,7 +165,8 @@ pub fn read_benchmark_dir(dir: &Path) -> Result<CriterionBenchmark, InputError> 
     }
     let mut per_iteration_ns = Vec::with_capacity(sample.iters.len());
     for (iters, time) in sample.iters.iter().zip(&sample.times) {
-        if !(iters.is_finite() && *iters > 0.0 && time.is_finite() && *time >= 0.0) {
+        let sign_ok = values == SampleValues::Signed || *time >= 0.0;
+        if !(iters.is_finite() && *iters > 0.0 && time.is_finite() && sign_ok) {
             return Err(corrupt(format!(
                 "invalid sample ({iters} iterations, {time} ns)"
             )));
@@ -187,12 +201,22 @@ pub fn read_baseline(
     baseline: &str,
     ids: Option<&BTreeSet<String>>,
 ) -> Result<Vec<CriterionBenchmark>, InputError> {
+    read_baseline_with(criterion_home, baseline, ids, SampleValues::Durations)
+}
+
+/// [`read_baseline`] for samples of the given kind.
+pub fn read_baseline_with(
+    criterion_home: &Path,
+    baseline: &str,
+    ids: Option<&BTreeSet<String>>,
+    values: SampleValues,
+) -> Result<Vec<CriterionBenchmark>, InputError> {
     let mut dirs = Vec::new();
     find_baseline_dirs(criterion_home, baseline, &mut dirs);
     dirs.sort();
     let mut benchmarks = Vec::new();
     for dir in dirs {
-        let benchmark = read_benchmark_dir(&dir)?;
+        let benchmark = read_benchmark_dir_with(&dir, values)?;
         if ids.is_none_or(|ids| ids.contains(&benchmark.id)) {
             benchmarks.push(benchmark);
         }

@@ -72,9 +72,10 @@ impl Default for EngineConfig {
     fn default() -> Self {
         Self {
             // Short: in lock-step both sides warm up and measure at once, so one benchmark takes
-            // twice this per round; 108 benchmarks then fit ten rounds in about ten minutes.
-            warm_up_s: 0.05,
-            measurement_s: 0.15,
+            // twice this per round; the suite's precision comes from rounds (fresh process
+            // pairs), and 108 benchmarks fit about fifteen of them in twelve minutes.
+            warm_up_s: 0.03,
+            measurement_s: 0.1,
             // Many short samples: with Criterion's linear sampling the first ones last tens of
             // microseconds, short enough to fall between the time slices other processes take.
             sample_size: 100,

@@ -96,6 +96,8 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_REGRESSED: u8 = 1;
 /// Exit code: inconclusive, noisy or missing benchmarks under `--strict`.
 pub const EXIT_STRICT: u8 = 3;
+/// Exit code: a lane could not run (its error is in the report).
+pub const EXIT_UNUSABLE: u8 = 2;
 
 /// Which lanes a comparison runs: time and memory together, or instruction counts alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -168,6 +170,9 @@ pub struct RegressReport {
     /// Declared throughput per benchmark (for the BMF export).
     #[serde(skip)]
     pub throughput: BTreeMap<String, crate::criterion::Throughput>,
+    /// Lanes that could not run, with why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lane_errors: Vec<String>,
     /// Exit code this report leads to.
     pub exit_code: u8,
 }
@@ -203,6 +208,7 @@ impl RegressReport {
             elapsed_s,
             rounds: BTreeMap::new(),
             throughput: BTreeMap::new(),
+            lane_errors: Vec::new(),
         }
     }
 }
@@ -448,18 +454,24 @@ fn measured_lanes(
         &builds.only_baseline,
     ));
     let mut memory = Vec::new();
+    let mut memory_error = None;
     if config.lanes.memory() {
         eprintln!("memory lane: {} benchmarks, both builds", ids.len());
-        let result = memory_lane::run(
+        match memory_lane::run(
             baseline,
             candidate,
             &ids,
             config.memory_threshold,
             &config.paths.out.join("memory"),
-        )?;
-        eprintln!("memory lane: {:.0} s", result.elapsed_s);
-        elapsed_s += result.elapsed_s;
-        memory = result.rows;
+        ) {
+            Ok(result) => {
+                eprintln!("memory lane: {:.0} s", result.elapsed_s);
+                elapsed_s += result.elapsed_s;
+                memory = result.rows;
+            }
+            // The time lane's verdicts stand; the run still fails as unusable (exit 2).
+            Err(error) => memory_error = Some(format!("{error:#}")),
+        }
     }
     let mut report = RegressReport::new(
         config,
@@ -488,6 +500,11 @@ fn measured_lanes(
         report.exit_code = EXIT_STRICT;
     }
     report.memory = memory;
+    if let Some(error) = memory_error {
+        eprintln!("error: the memory lane could not run: {error}");
+        report.lane_errors.push(format!("memory lane: {error}"));
+        report.exit_code = EXIT_UNUSABLE;
+    }
     Ok(report)
 }
 

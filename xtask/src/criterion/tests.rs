@@ -9,7 +9,11 @@ fn fixture() -> PathBuf {
 
 #[test]
 fn reads_a_sized_benchmark() {
-    let benchmark = read_benchmark_dir(&fixture().join("tiny_sum/sum/64/fixture")).unwrap();
+    let benchmark = read_benchmark_dir_with(
+        &fixture().join("tiny_sum/sum/64/fixture"),
+        SampleValues::Durations,
+    )
+    .unwrap();
     assert_eq!(benchmark.id, "tiny_sum/sum/64");
     assert_eq!(benchmark.group, "tiny_sum");
     assert_eq!(benchmark.function.as_deref(), Some("sum"));
@@ -56,7 +60,7 @@ fn corrupt_files_are_typed_errors_naming_the_file() {
         r#"{"iters":[1.0],"times":[]}"#,
     )
     .unwrap();
-    let error = read_benchmark_dir(dir.path()).unwrap_err();
+    let error = read_benchmark_dir_with(dir.path(), SampleValues::Durations).unwrap_err();
     assert!(
         matches!(error, InputError::CorruptCriterion { .. }),
         "{error}"
@@ -64,7 +68,7 @@ fn corrupt_files_are_typed_errors_naming_the_file() {
     assert!(error.to_string().contains("sample.json"), "{error}");
 
     std::fs::write(dir.path().join("estimates.json"), "{ truncated").unwrap();
-    let error = read_benchmark_dir(dir.path()).unwrap_err();
+    let error = read_benchmark_dir_with(dir.path(), SampleValues::Durations).unwrap_err();
     assert!(error.to_string().contains("estimates.json"), "{error}");
 }
 

@@ -32,6 +32,8 @@ pub struct Judging {
     pub batch_rounds: usize,
     /// No set grows past this many rounds.
     pub max_rounds: usize,
+    /// Rounds the budget can still afford a benchmark (set by the runner); `None`: the cap.
+    pub affordable_rounds: Option<usize>,
 }
 
 impl Default for Judging {
@@ -43,6 +45,7 @@ impl Default for Judging {
             min_rounds: 10,
             batch_rounds: 4,
             max_rounds: 40,
+            affordable_rounds: None,
         }
     }
 }
@@ -67,11 +70,20 @@ pub struct SetStats {
     pub lower: Option<f64>,
     /// Upper interval bound as a ratio.
     pub upper: Option<f64>,
+    /// The 90 % interval, for equivalence (UNCHANGED is two one-sided 5 % tests).
+    pub same: Option<(f64, f64)>,
     /// Wilcoxon signed-rank two-sided p-value of the log-ratios.
     pub p_value: f64,
     /// Standard deviation of the per-round log-ratios.
     pub round_sd: f64,
 }
+
+/// The largest threshold a benchmark's own spread may raise it to.
+pub const MAX_RESOLVABLE: f64 = 0.10;
+
+/// Confidence of the interval that must lie inside ±threshold for UNCHANGED: two one-sided
+/// tests at 5 % each (TOST), the standard test of equivalence.
+pub const EQUIVALENCE_CONFIDENCE: f64 = 0.90;
 
 /// Summarises a set of rounds; `None` when no round has a usable ratio.
 pub fn set_stats(pairs: &[Pair], confidence: f64) -> Option<SetStats> {
@@ -89,6 +101,8 @@ pub fn set_stats(pairs: &[Pair], confidence: f64) -> Option<SetStats> {
         ratio: centre.exp(),
         lower: interval.map(|(low, _)| low.exp()),
         upper: interval.map(|(_, high)| high.exp()),
+        same: stats::walsh_interval(&logs, EQUIVALENCE_CONFIDENCE)
+            .map(|(low, high)| (low.exp(), high.exp())),
         p_value: stats::signed_rank_p(&logs)?,
         round_sd,
     })
@@ -113,26 +127,33 @@ pub fn classify(set: &SetStats, threshold: f64) -> Class {
     let (Some(lower), Some(upper)) = (set.lower, set.upper) else {
         return Class::Open;
     };
+    let (same_lower, same_upper) = set.same.unwrap_or((lower, upper));
     if lower > 1.0 + threshold {
         Class::Slower
     } else if upper < 1.0 - threshold {
         Class::Faster
-    } else if lower >= 1.0 - threshold && upper <= 1.0 + threshold {
+    } else if same_lower >= 1.0 - threshold && same_upper <= 1.0 + threshold {
         Class::Same
     } else {
         Class::Open
     }
 }
 
-/// The smallest change a benchmark's own spread lets the rounds resolve: its first set's
-/// interval half-width, shrunk as `1 / sqrt(rounds)` to half the round cap (so the cap leaves
-/// room to decide). A shift moves the centre of the rounds, not their spread, so a regression
-/// cannot raise its own threshold; noise can, and the report shows the threshold used.
-pub fn resolvable_change(set: &SetStats, max_rounds: usize) -> Option<f64> {
+/// The smallest change a benchmark's own spread lets the rounds resolve: twice its first set's
+/// 95 % interval half-width, shrunk as `1 / sqrt(rounds)` to the rounds it can still have
+/// (`target_rounds`: what the budget affords, at most the cap). At that many rounds an A/A's
+/// 90 % interval then fits inside the threshold about 98 times in 100. A shift moves the centre
+/// of the rounds, not their spread, so a regression cannot raise its own threshold; noise can,
+/// and the report shows the threshold used.
+///
+/// A benchmark whose resolvable change is above [`MAX_RESOLVABLE`] keeps its configured
+/// threshold (and is then likely INCONCLUSIVE): a gate blind to changes that large on it says so
+/// rather than calling it unchanged.
+pub fn resolvable_change(set: &SetStats, target_rounds: usize) -> Option<f64> {
     let (lower, upper) = (set.lower?, set.upper?);
     let half = (upper.ln() - lower.ln()) / 2.0;
-    let target_rounds = (max_rounds as f64 / 2.0).max(set.rounds as f64);
-    Some((half * (set.rounds as f64 / target_rounds).sqrt()).exp() - 1.0)
+    let target = (target_rounds as f64).max(set.rounds as f64);
+    Some((2.0 * half * (set.rounds as f64 / target).sqrt()).exp() - 1.0)
 }
 
 /// More rounds a set would need, at its current spread, for its interval to clear the threshold
@@ -238,7 +259,14 @@ pub fn judge(
         .map(|id| {
             let resolvable = firsts
                 .get(id)
-                .and_then(|set| resolvable_change(set, judging.max_rounds))
+                .and_then(|set| {
+                    let target = judging
+                        .affordable_rounds
+                        .unwrap_or(judging.max_rounds)
+                        .min(judging.max_rounds);
+                    resolvable_change(set, target)
+                })
+                .filter(|resolvable| *resolvable <= MAX_RESOLVABLE)
                 .unwrap_or(0.0);
             (id, thresholds[id].max(resolvable))
         })

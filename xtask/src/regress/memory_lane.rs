@@ -282,8 +282,13 @@ fn measure_both(
             );
         }
         let wanted: BTreeSet<String> = ids.iter().cloned().collect();
-        for benchmark in criterion::read_baseline(&home, "memory", Some(&wanted))
-            .with_context(|| format!("reading {}", home.display()))?
+        for benchmark in criterion::read_baseline_with(
+            &home,
+            "memory",
+            Some(&wanted),
+            criterion::SampleValues::Signed,
+        )
+        .with_context(|| format!("reading {}", home.display()))?
         {
             if let Some(value) = stats::median(&benchmark.per_iteration_ns) {
                 results[index].insert(benchmark.id, value);

@@ -114,7 +114,14 @@ pub fn run(
                 );
             }
         }
-        let outcomes = judge(&rounds, &plan.thresholds, &plan.judging);
+        // What the budget can still afford every open benchmark, for their thresholds.
+        let mut judging = plan.judging;
+        let open_now = ids.len().max(1);
+        let left_s = (plan.budget_s - started.elapsed().as_secs_f64()).max(0.0);
+        let more = (left_s / engine.predicted_round_s(open_now).max(1e-9)).floor() as usize;
+        let so_far = rounds.values().map(|r| r.first.len()).min().unwrap_or(0);
+        judging.affordable_rounds = Some(so_far + more);
+        let outcomes = judge(&rounds, &plan.thresholds, &judging);
         targets = outcomes
             .iter()
             .map(|(id, outcome)| (id.clone(), outcome.need))

@@ -67,6 +67,7 @@ fn tables_have_a_geometric_mean_row() {
         host_warning: Some("other host".to_owned()),
         benchmarks: vec![comparison("g/x", Verdict::Unchanged, Some(1.01))],
         geometric_mean_ratio: Some(1.01),
+        lane_errors: Vec::new(),
         exit_code: 0,
     };
     let table = render_table(&report);

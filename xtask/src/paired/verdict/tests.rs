@@ -218,6 +218,7 @@ fn rounds_needed_shrinks_as_the_interval_clears() {
         ratio: 1.10,
         lower: Some(1.03),
         upper: Some(1.17),
+        same: Some((1.04, 1.16)),
         p_value: 0.01,
         round_sd: 0.1,
     };
@@ -247,4 +248,6 @@ fn the_resolvable_change_follows_the_spread_not_the_shift() {
     assert!(at(&noisy) > 3.0 * at(&quiet), "{noisy:?} {quiet:?}");
     // A quiet benchmark keeps the 2 % default: its own spread resolves less than that.
     assert!(at(&quiet) < 0.02, "{quiet:?}");
+    // Fewer affordable rounds resolve less.
+    assert!(resolvable_change(&noisy, 12).unwrap() > at(&noisy));
 }
