@@ -37,10 +37,13 @@ mod system;
 mod wordnet;
 
 use anyhow::Context as _;
-use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion};
 
-use bench_harness::{BenchmarkConfig, CountingAllocator, RoutineCost, RunMode};
+use bench_harness::{BenchmarkConfig, CountingAllocator, RoutineCost, RunMode, SuiteMeasurement};
+
+/// The suite's Criterion: wall time, in turns with a paired process under `cargo xtask
+/// regress`, or an allocation count per iteration in the gate's memory lane.
+pub type Suite = Criterion<SuiteMeasurement>;
 
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator::new();
@@ -52,23 +55,33 @@ pub struct Context {
     pub config: BenchmarkConfig,
     /// Measuring, testing or listing.
     pub mode: RunMode,
+    /// The groups an exact filter selects (`None`: any).
+    pub groups: Option<std::collections::BTreeSet<String>>,
 }
 
 impl Context {
+    /// Whether the command line can select a benchmark of `group`; a group that cannot skips
+    /// its setup.
+    pub fn wants(&self, group: &str) -> bool {
+        self.groups
+            .as_ref()
+            .is_none_or(|groups| groups.contains(group))
+    }
+
     /// A group configured for routines of the given cost.
     pub fn group<'a>(
         &self,
-        criterion: &'a mut Criterion,
+        criterion: &'a mut Suite,
         name: &str,
         cost: RoutineCost,
-    ) -> BenchmarkGroup<'a, WallTime> {
+    ) -> BenchmarkGroup<'a, SuiteMeasurement> {
         let mut group = criterion.benchmark_group(name);
         self.configure(&mut group, cost);
         group
     }
 
     /// Re-applies the configuration for routines of the given cost.
-    pub fn configure(&self, group: &mut BenchmarkGroup<'_, WallTime>, cost: RoutineCost) {
+    pub fn configure(&self, group: &mut BenchmarkGroup<'_, SuiteMeasurement>, cost: RoutineCost) {
         self.config
             .configure_group(group, cost)
             .expect("the configuration was validated in main");
@@ -84,12 +97,13 @@ fn main() -> anyhow::Result<()> {
         ..BenchmarkConfig::default()
     };
     let mut criterion = config
-        .criterion()
+        .criterion_with(SuiteMeasurement)
         .context("configuring Criterion")?
         .configure_from_args();
     let context = Context {
         config,
         mode: RunMode::current(),
+        groups: bench_harness::exact_filter_groups(std::env::args()),
     };
     store::register(&mut criterion, &context);
     detection::register(&mut criterion, &context);

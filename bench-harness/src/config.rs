@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use criterion::measurement::WallTime;
+use criterion::measurement::Measurement;
 use criterion::{BenchmarkGroup, Criterion, SamplingMode};
 
 use crate::error::{HarnessError, Result};
@@ -155,9 +155,20 @@ impl BenchmarkConfig {
     ///
     /// As [`validate`](Self::validate).
     pub fn criterion(&self) -> Result<Criterion> {
+        self.criterion_with(criterion::measurement::WallTime)
+    }
+
+    /// [`criterion`](Self::criterion) with another measurement, such as the suite's
+    /// [`SuiteMeasurement`](crate::SuiteMeasurement).
+    ///
+    /// # Errors
+    ///
+    /// As [`validate`](Self::validate).
+    pub fn criterion_with<M: Measurement>(&self, measurement: M) -> Result<Criterion<M>> {
         // Validated first: Criterion panics on a sample size below its minimum.
         self.validate()?;
         let criterion = Criterion::default()
+            .with_measurement(measurement)
             .sample_size(self.sample_size)
             .warm_up_time(self.warm_up_time()?)
             .measurement_time(self.effective_measurement_time()?);
@@ -173,9 +184,9 @@ impl BenchmarkConfig {
     /// # Errors
     ///
     /// As [`validate`](Self::validate).
-    pub fn configure_group(
+    pub fn configure_group<M: Measurement>(
         &self,
-        group: &mut BenchmarkGroup<'_, WallTime>,
+        group: &mut BenchmarkGroup<'_, M>,
         cost: RoutineCost,
     ) -> Result<()> {
         self.validate()?;
@@ -235,6 +246,41 @@ impl CommandLineTiming {
         }
         timing
     }
+}
+
+/// The groups an exact filter can select: the one `cargo xtask` passes, `^(?:id|id|...)$`
+/// with each id regex-escaped; `None` when the arguments hold no such filter (then every
+/// group may be selected). A group whose benchmarks the filter cannot select can skip its
+/// setup, which matters for the gate's many short processes and under valgrind.
+///
+/// ```
+/// use bench_harness::exact_filter_groups;
+/// let groups = exact_filter_groups(["bin", "--bench", r"^(?:exception_store/get_exception/100|wordnet/build_hierarchy/nouns)$"]).unwrap();
+/// assert!(groups.contains("exception_store") && groups.contains("wordnet"));
+/// assert!(!groups.contains("system"));
+/// assert!(exact_filter_groups(["bin", "--bench", "^exception_store/"]).is_none());
+/// ```
+pub fn exact_filter_groups<I, S>(args: I) -> Option<std::collections::BTreeSet<String>>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let mut found = None;
+    for arg in args {
+        let Some(inner) = arg
+            .as_ref()
+            .strip_prefix("^(?:")
+            .and_then(|rest| rest.strip_suffix(")$"))
+        else {
+            continue;
+        };
+        let groups = found.get_or_insert_with(std::collections::BTreeSet::new);
+        for id in inner.split('|') {
+            let id = id.replace('\\', "");
+            groups.insert(id.split('/').next().unwrap_or_default().to_owned());
+        }
+    }
+    found
 }
 
 /// How the bench binary was started, read from its arguments the way Criterion reads them.

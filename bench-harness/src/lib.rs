@@ -29,6 +29,7 @@
 mod config;
 mod error;
 mod generators;
+mod measurement;
 mod measurements;
 mod profiler;
 mod quality;
@@ -37,14 +38,15 @@ mod wordnet;
 pub use crate::{
     config::{
         BenchmarkConfig, CommandLineTiming, MIN_SAMPLE_SIZE, RoutineCost, RunMode,
-        TEST_MODE_MAX_SIZE,
+        TEST_MODE_MAX_SIZE, exact_filter_groups,
     },
     error::{HarnessError, Result},
     generators::{
         generate_exception_patterns, generate_realistic_inheritance_hierarchy, generate_test_nodes,
         memory_exception, optimizer_exception, scattered_indices, store_exception,
     },
-    measurements::{criterion_dir, measurements_dir, target_dir},
+    measurement::{LOCKSTEP_VAR, MEASURE_VAR, Quantity, SIDE_VAR, Start, SuiteMeasurement},
+    measurements::{MEASUREMENTS_DIR_VAR, criterion_dir, measurements_dir, target_dir},
     profiler::{
         MemorySource, PerformanceProfiler, PerformanceReport, register_counting_allocator,
         registered_allocator,

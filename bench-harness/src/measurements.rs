@@ -14,9 +14,17 @@ pub fn target_dir() -> PathBuf {
     }
 }
 
-/// Where the benches write their [`MemoryMeasurement`](crate::MemoryMeasurement)s: `target/llmkg-bench/measurements`.
+/// Names the folder the benches write their memory measurements to, overriding the default;
+/// the gate sets it per side, since a cached baseline build's `target` is another worktree's.
+pub const MEASUREMENTS_DIR_VAR: &str = "LLMKG_MEASUREMENTS_DIR";
+
+/// Where the benches write their [`MemoryMeasurement`](crate::MemoryMeasurement)s:
+/// [`MEASUREMENTS_DIR_VAR`] when set, else `target/llmkg-bench/measurements`.
 pub fn measurements_dir() -> PathBuf {
-    target_dir().join("llmkg-bench").join("measurements")
+    match std::env::var_os(MEASUREMENTS_DIR_VAR) {
+        Some(dir) => PathBuf::from(dir),
+        None => target_dir().join("llmkg-bench").join("measurements"),
+    }
 }
 
 /// Where Criterion writes its results: `target/criterion`.

@@ -1,10 +1,7 @@
-//! Benchmark-by-benchmark comparison of two snapshots: ratio, bootstrap interval, U test, verdict.
+//! One benchmark's comparison row and its verdict, shared by the time and instruction lanes.
 use serde::Serialize;
 
-use crate::{
-    snapshot::{BenchmarkRecord, Snapshot},
-    stats,
-};
+use crate::stats;
 
 /// What happened to one benchmark.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -37,30 +34,6 @@ impl Verdict {
             Self::Unchanged => "UNCHANGED",
             Self::New => "NEW",
             Self::Missing => "MISSING",
-        }
-    }
-}
-
-/// Statistical settings of a comparison.
-#[derive(Debug, Clone, Copy)]
-pub struct CompareConfig {
-    /// Familywise significance level for the Holm-corrected U tests.
-    pub alpha: f64,
-    /// Confidence level of the bootstrap interval.
-    pub confidence: f64,
-    /// Bootstrap resamples.
-    pub resamples: usize,
-    /// Seed of the bootstrap generator.
-    pub seed: u64,
-}
-
-impl Default for CompareConfig {
-    fn default() -> Self {
-        Self {
-            alpha: 0.05,
-            confidence: 0.95,
-            resamples: 2_000,
-            seed: 0x11_6D_6B_67,
         }
     }
 }
@@ -157,142 +130,6 @@ impl BenchmarkComparison {
             candidate_instructions: None,
             functions: Vec::new(),
         }
-    }
-}
-
-/// Compares every benchmark of `candidate` with `baseline`. `threshold_for` gives the
-/// threshold of an id, or `None` when that id is ignored.
-pub fn compare(
-    baseline: &Snapshot,
-    candidate: &Snapshot,
-    threshold_for: &dyn Fn(&str) -> Option<f64>,
-    config: &CompareConfig,
-) -> Vec<BenchmarkComparison> {
-    let mut ids: Vec<&str> = baseline
-        .benchmarks
-        .iter()
-        .chain(&candidate.benchmarks)
-        .map(|record| record.id.as_str())
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-
-    let pairs: Vec<(
-        &str,
-        f64,
-        Option<&BenchmarkRecord>,
-        Option<&BenchmarkRecord>,
-    )> = ids
-        .into_iter()
-        .filter_map(|id| Some((id, threshold_for(id)?, baseline.get(id), candidate.get(id))))
-        .collect();
-    let p_values: Vec<f64> = pairs
-        .iter()
-        .filter_map(|(_, _, base, cand)| {
-            stats::mann_whitney_u(&(*base)?.samples_ns, &(*cand)?.samples_ns)
-        })
-        .collect();
-    let mut adjusted = stats::holm_adjust(&p_values).into_iter();
-
-    pairs
-        .into_iter()
-        .map(|(id, threshold, base, cand)| match (base, cand) {
-            (Some(base), Some(cand)) => {
-                let p_value = stats::mann_whitney_u(&base.samples_ns, &cand.samples_ns);
-                let p_adjusted = p_value.and_then(|_| adjusted.next());
-                judge(id, threshold, base, cand, p_value, p_adjusted, config)
-            }
-            (base, cand) => BenchmarkComparison {
-                id: id.to_owned(),
-                verdict: if cand.is_some() {
-                    Verdict::New
-                } else {
-                    Verdict::Missing
-                },
-                threshold,
-                baseline_median_ns: base.map(|r| r.median_ns),
-                candidate_median_ns: cand.map(|r| r.median_ns),
-                ratio: None,
-                ratio_lower: None,
-                ratio_upper: None,
-                p_value: None,
-                p_adjusted: None,
-                baseline_cv: base.map(|r| r.cv),
-                candidate_cv: cand.map(|r| r.cv),
-                note: if cand.is_some() {
-                    "not in the baseline".to_owned()
-                } else {
-                    "not measured in this run".to_owned()
-                },
-                ..BenchmarkComparison::new(id, Verdict::Missing, threshold)
-            },
-        })
-        .collect()
-}
-
-fn judge(
-    id: &str,
-    threshold: f64,
-    base: &BenchmarkRecord,
-    cand: &BenchmarkRecord,
-    p_value: Option<f64>,
-    p_adjusted: Option<f64>,
-    config: &CompareConfig,
-) -> BenchmarkComparison {
-    let interval = stats::bootstrap_median_ratio(
-        &base.samples_ns,
-        &cand.samples_ns,
-        config.resamples,
-        config.confidence,
-        config.seed,
-    );
-    let significant = p_adjusted.is_some_and(|p| p < config.alpha);
-    let max_cv = base.cv.max(cand.cv);
-    let (verdict, note) = match interval {
-        None => (
-            Verdict::Noisy,
-            "no usable interval (zero-time samples)".to_owned(),
-        ),
-        Some(ci) if significant && ci.lower > 1.0 + threshold => (
-            Verdict::Regressed,
-            format!("at least {:+.1}% slower", (ci.lower - 1.0) * 100.0),
-        ),
-        Some(ci) if significant && ci.upper < 1.0 - threshold => (
-            Verdict::Improved,
-            format!("at least {:.1}% faster", (1.0 - ci.upper) * 100.0),
-        ),
-        Some(_) if max_cv > threshold => (
-            Verdict::Noisy,
-            format!(
-                "CV {:.1}% above the {:.1}% threshold",
-                max_cv * 100.0,
-                threshold * 100.0
-            ),
-        ),
-        Some(ci) if ci.upper - ci.lower > 2.0 * threshold => (
-            Verdict::Noisy,
-            format!(
-                "interval {:.1}% wide, over twice the threshold",
-                (ci.upper - ci.lower) * 100.0
-            ),
-        ),
-        Some(_) => (Verdict::Unchanged, String::new()),
-    };
-    BenchmarkComparison {
-        id: id.to_owned(),
-        verdict,
-        threshold,
-        baseline_median_ns: Some(base.median_ns),
-        candidate_median_ns: Some(cand.median_ns),
-        ratio: interval.map(|ci| ci.ratio),
-        ratio_lower: interval.map(|ci| ci.lower),
-        ratio_upper: interval.map(|ci| ci.upper),
-        p_value,
-        p_adjusted,
-        baseline_cv: Some(base.cv),
-        candidate_cv: Some(cand.cv),
-        note,
-        ..BenchmarkComparison::new(id, verdict, threshold)
     }
 }
 

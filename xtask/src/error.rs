@@ -5,26 +5,17 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum InputError {
-    /// Neither a snapshot nor a git ref has this name.
+    /// The baseline is not a git ref (perhaps a saved snapshot, which is never gated on).
     #[error(
-        "no baseline named `{name}`: there is no snapshot {snapshot} and `{name}` is not a git ref; \
-         run `cargo xtask bench --save {name}` first (or name a branch, tag or commit)"
+        "no baseline commit named `{name}`: `{name}` is not a git ref (branch, tag or commit); \
+         `regress` builds and measures both commits side by side, because a run against numbers \
+         stored earlier (such as the snapshot {snapshot}) cannot tell the code from the machine's load"
     )]
     BaselineNotFound {
         /// The requested baseline.
         name: String,
-        /// Where its snapshot would be.
+        /// Where a snapshot of that name would be.
         snapshot: PathBuf,
-    },
-    /// A snapshot file exists but cannot be used.
-    #[error(
-        "corrupt baseline snapshot {path}: {reason}; re-create it with `cargo xtask bench --save NAME`"
-    )]
-    CorruptSnapshot {
-        /// The snapshot file.
-        path: PathBuf,
-        /// What is wrong with it.
-        reason: String,
     },
     /// A Criterion output file cannot be parsed.
     #[error("unreadable criterion output {path}: {reason}")]

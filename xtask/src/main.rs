@@ -7,6 +7,7 @@ mod bench;
 mod compare;
 mod criterion;
 mod error;
+mod evidence;
 mod harness;
 mod icount;
 mod measure;
@@ -37,6 +38,49 @@ enum Command {
     Regress(RegressArgs),
     /// Paired A/A of one build against itself: each benchmark's noise floor for `regress`.
     Variance(VarianceArgs),
+    /// Measure the gate itself: A/A false verdicts and injected slowdowns caught, by size
+    /// (writes docs/GATE.md).
+    GateEvidence(EvidenceArgs),
+}
+
+#[derive(Debug, Args)]
+struct EvidenceArgs {
+    /// Benchmarks every comparison selects.
+    #[arg(
+        long,
+        value_name = "REGEX",
+        default_value = "^exception_store/(get|add)_exception/|^exception_detection/"
+    )]
+    filter: String,
+    /// Benchmarks the injected slowdowns hit (inside the filter).
+    #[arg(
+        long,
+        value_name = "REGEX",
+        default_value = "^exception_store/get_exception/"
+    )]
+    target: String,
+    /// Injected slowdowns.
+    #[arg(
+        long,
+        value_name = "PERCENT",
+        value_delimiter = ',',
+        default_value = "2%,5%,10%"
+    )]
+    sizes: Vec<String>,
+    /// Comparisons per A/A and per size.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    repeats: usize,
+    /// Also one A/A of the whole suite.
+    #[arg(long)]
+    whole_suite: bool,
+    /// Beside an emulated noisy neighbour: memory streamed in bursts of 0.2-1.5 s.
+    #[arg(long)]
+    noise: bool,
+    /// Where the Markdown goes [default: docs/GATE.md].
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    suite: SuiteArgs,
 }
 
 #[derive(Debug, Args)]
@@ -62,13 +106,20 @@ struct BenchArgs {
 
 #[derive(Debug, Args)]
 struct RegressArgs {
-    /// Git ref (branch, tag, SHA: measured paired) or saved snapshot name (unpaired, never
-    /// gates); a git ref wins over a snapshot of the same name.
-    #[arg(long, value_name = "REF|NAME")]
+    /// Git ref (branch, tag, SHA) of the baseline: both builds are measured here, in
+    /// lock-step (a saved snapshot is never gated on).
+    #[arg(long, value_name = "REF")]
     baseline: String,
-    /// Use the saved snapshot named by --baseline even when a git ref has that name.
-    #[arg(long)]
-    snapshot: bool,
+    /// Which lanes run.
+    #[arg(long, value_enum, default_value_t = LanesArg::TimeAndMemory)]
+    lanes: LanesArg,
+    /// Threshold of the memory lane.
+    #[arg(long, value_name = "PERCENT", default_value = "1%")]
+    memory_threshold: String,
+    /// Slow the candidate's samples of the benchmarks REGEX selects by PERCENT (a busy wait
+    /// inside the sample): the gate's own power measurement.
+    #[arg(long, value_name = "REGEX=PERCENT", hide = true)]
+    inject: Option<String>,
     /// Change that counts as a regression [default: from xtask/regress.toml, else 5%]; never
     /// below a benchmark's noise floor from `cargo xtask variance`.
     #[arg(long, value_name = "PERCENT")]
@@ -88,8 +139,8 @@ struct RegressArgs {
     /// Thresholds and ignore list.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Compare callgrind instruction counts of both builds instead of time.
-    #[arg(long)]
+    /// Compare callgrind instruction counts of both builds (the same as `--lanes instructions`).
+    #[arg(long, conflicts_with = "lanes")]
     icount: bool,
     /// Threshold of the instruction-count lane.
     #[arg(long, value_name = "PERCENT", default_value = "1%")]
@@ -99,7 +150,7 @@ struct RegressArgs {
     icount_runs: usize,
     /// Wall-time budget of a paired comparison: `30m`, `600s`, `1h` or seconds; the first set
     /// of rounds always completes, extra rounds for undecided benchmarks stop at the budget.
-    #[arg(long, value_name = "DURATION", default_value = "30m")]
+    #[arg(long, value_name = "DURATION", default_value = "12m")]
     budget: String,
     /// Rounds in the first set and in a confirmation set (at least 6).
     #[arg(long, value_name = "N", default_value_t = paired::verdict::Judging::default().min_rounds)]
@@ -108,7 +159,7 @@ struct RegressArgs {
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
     /// Per-process summary of the samples: the fastest (robust to load) or the median.
-    #[arg(long, value_enum, default_value_t = StatisticArg::Median)]
+    #[arg(long, value_enum, default_value_t = StatisticArg::Min)]
     statistic: StatisticArg,
     /// Samples per benchmark and process.
     #[arg(long, value_name = "N", default_value_t = paired::EngineConfig::default().sample_size)]
@@ -165,6 +216,30 @@ enum Format {
     Markdown,
     /// Bencher Metric Format JSON.
     Bmf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LanesArg {
+    /// Lock-step timing, then the memory counts.
+    TimeAndMemory,
+    /// Lock-step timing only.
+    Time,
+    /// Allocation counts and bytes per stored exception only.
+    Memory,
+    /// Callgrind instruction counts.
+    Instructions,
+}
+
+/// Parses `--inject REGEX=PERCENT`.
+fn parse_injection(text: &str) -> anyhow::Result<paired::lockstep::Injection> {
+    let (pattern, percent) = text
+        .rsplit_once('=')
+        .ok_or_else(|| anyhow::anyhow!("--inject takes REGEX=PERCENT, got `{text}`"))?;
+    let fraction = regress::parse_threshold(percent)?;
+    Ok(paired::lockstep::Injection {
+        filter: regex::Regex::new(pattern)?,
+        ppm: (fraction * 1e6).round() as u32,
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -248,16 +323,24 @@ fn main() -> ExitCode {
             })
         }
         Command::Regress(args) => (|| {
-            let (suite, paths, timing) = args.suite.resolve(args.quick);
+            let (suite, paths, _) = args.suite.resolve(args.quick);
             let config_file = args
                 .config
                 .unwrap_or_else(|| paths.root.join("xtask").join("regress.toml"));
             if args.rounds < 6 {
                 return Err(error::InputError::Rounds(args.rounds).into());
             }
+            let lanes = match (args.icount, args.lanes) {
+                (true, _) | (_, LanesArg::Instructions) => regress::Lanes::Instructions,
+                (_, LanesArg::TimeAndMemory) => regress::Lanes::TimeAndMemory,
+                (_, LanesArg::Time) => regress::Lanes::Time,
+                (_, LanesArg::Memory) => regress::Lanes::Memory,
+            };
             regress::run(&regress::Config {
                 baseline: args.baseline,
-                snapshot: args.snapshot,
+                lanes,
+                memory_threshold: regress::parse_threshold(&args.memory_threshold)?,
+                injection: args.inject.as_deref().map(parse_injection).transpose()?,
                 threshold: args.threshold,
                 format: match args.format {
                     Format::Table => regress::OutputFormat::Table,
@@ -266,13 +349,11 @@ fn main() -> ExitCode {
                     Format::Bmf => regress::OutputFormat::Bmf,
                 },
                 strict: args.strict,
-                timing,
                 filter: args.filter,
                 config_file,
                 suite,
                 paths,
                 progress,
-                icount: args.icount,
                 icount_threshold: regress::parse_threshold(&args.icount_threshold)?,
                 icount_runs: args.icount_runs,
                 engine: paired::EngineConfig {
@@ -288,6 +369,45 @@ fn main() -> ExitCode {
                     ..paired::verdict::Judging::default()
                 },
                 budget_s: parse_duration_s(&args.budget)?,
+            })
+        })(),
+        Command::GateEvidence(args) => (|| {
+            let (suite, paths, _) = args.suite.resolve(false);
+            let config_file = paths.root.join("xtask").join("regress.toml");
+            let output = args
+                .output
+                .unwrap_or_else(|| paths.root.join("docs").join("GATE.md"));
+            let sizes = args
+                .sizes
+                .iter()
+                .map(|size| regress::parse_threshold(size))
+                .collect::<Result<Vec<_>, _>>()?;
+            evidence::run(&evidence::Config {
+                regress: regress::Config {
+                    baseline: "HEAD".to_owned(),
+                    lanes: regress::Lanes::TimeAndMemory,
+                    memory_threshold: 0.01,
+                    injection: None,
+                    threshold: None,
+                    format: regress::OutputFormat::Table,
+                    strict: false,
+                    filter: Some(args.filter),
+                    config_file,
+                    suite,
+                    paths,
+                    progress,
+                    icount_threshold: 0.01,
+                    icount_runs: 3,
+                    engine: engine_config(false, None),
+                    judging: paired::verdict::Judging::default(),
+                    budget_s: 12.0 * 60.0,
+                },
+                target: regex::Regex::new(&args.target)?,
+                sizes,
+                repeats: args.repeats.max(1),
+                whole_suite: args.whole_suite,
+                output,
+                noise: args.noise,
             })
         })(),
         Command::Variance(args) => {

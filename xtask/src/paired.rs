@@ -1,11 +1,11 @@
-//! The paired engine: baseline and candidate binaries measured in interleaved rounds of fresh
-//! processes, one ratio of medians per benchmark per round.
+//! The paired engine: baseline and candidate binaries measured in lock-step, in rounds of
+//! fresh process pairs, one ratio of medians per benchmark per round.
 //!
-//! A round shuffles the selected benchmarks (seeded), cuts them into chunks of about
-//! [`EngineConfig::chunk_s`] seconds, and for each chunk starts the two binaries one after the
-//! other in a seeded random order, each in a new process with short Criterion settings. A
-//! process's placement and layout bias is sampled once per round instead of frozen into a whole
-//! run, and load that drifts over minutes hits both sides of a pair alike.
+//! A round shuffles the selected benchmarks (seeded), groups them by sample count and cuts
+//! them into chunks of about [`EngineConfig::chunk_s`] seconds; for each chunk both binaries
+//! start at once, each in a new process with short Criterion settings, and take their samples
+//! in turns ([`lockstep`]): sample by sample they see the same machine. A process's placement
+//! and layout bias is sampled once per round instead of frozen into a whole run.
 use std::{
     collections::{BTreeMap, BTreeSet},
     ffi::OsStr,
@@ -23,6 +23,7 @@ use crate::{
     suite::{BuiltSuite, exact_filter},
 };
 
+pub mod lockstep;
 pub mod verdict;
 
 /// Criterion baseline name each process saves under (in its own, emptied, `CRITERION_HOME`).
@@ -70,14 +71,21 @@ impl Statistic {
 impl Default for EngineConfig {
     fn default() -> Self {
         Self {
-            warm_up_s: 0.1,
-            measurement_s: 0.3,
+            // Short: in lock-step both sides warm up and measure at once, so one benchmark takes
+            // twice this per round; 108 benchmarks then fit ten rounds in about ten minutes.
+            warm_up_s: 0.05,
+            measurement_s: 0.15,
             // Many short samples: with Criterion's linear sampling the first ones last tens of
             // microseconds, short enough to fall between the time slices other processes take.
             sample_size: 100,
-            chunk_s: 4.0,
+            // One process pair per chunk: setting up the suite's data costs a few seconds per
+            // process, and lock-step needs no short processes, so chunks are long.
+            chunk_s: 40.0,
             seed: 0x6C6C_6D6B_6721,
-            statistic: Statistic::Median,
+            // Load only ever adds time to a sample: in an A/A of six benchmarks on this 2-core
+            // box under a load of 6 to 8, the medians' rounds gave intervals of +-10-20 %, the
+            // fastest samples' +-3-5 % (both sides see the same machine, in lock-step).
+            statistic: Statistic::Min,
         }
     }
 }
@@ -132,6 +140,10 @@ pub struct Engine<'a> {
     pub throughput: BTreeMap<String, Throughput>,
     /// Seconds spent per benchmark and round, measured (both sides).
     seconds_per_benchmark_round: Option<f64>,
+    /// How each process pair alternated, in run order.
+    pub turns: Vec<lockstep::TurnReport>,
+    /// A slowdown injected into the candidate (the gate's own power measurement only).
+    pub injection: Option<lockstep::Injection>,
     /// Per benchmark: time per iteration from the sizing pass, ns.
     sizing_ns: BTreeMap<String, f64>,
 }
@@ -170,6 +182,8 @@ impl<'a> Engine<'a> {
             throughput: BTreeMap::new(),
             seconds_per_benchmark_round: None,
             sizing_ns: BTreeMap::new(),
+            turns: Vec::new(),
+            injection: None,
         }
     }
 
@@ -230,16 +244,7 @@ impl<'a> Engine<'a> {
         shuffle(&mut chunks, &mut self.rng);
         let mut pairs = BTreeMap::new();
         for (samples, chunk) in &chunks {
-            let sides = if self.rng.next_u64() & 1 == 0 {
-                [Side::Baseline, Side::Candidate]
-            } else {
-                [Side::Candidate, Side::Baseline]
-            };
-            let mut medians: [BTreeMap<String, f64>; 2] = [BTreeMap::new(), BTreeMap::new()];
-            for side in sides {
-                let slot = usize::from(side == Side::Candidate);
-                medians[slot] = self.run_chunk(side, chunk, Some(round), *samples)?;
-            }
+            let medians = self.run_pair(chunk, round, *samples)?;
             for id in chunk {
                 let (Some(&baseline_ns), Some(&candidate_ns)) =
                     (medians[0].get(*id), medians[1].get(*id))
@@ -268,24 +273,105 @@ impl<'a> Engine<'a> {
         Ok(pairs)
     }
 
-    fn run_chunk(
+    /// Both sides of one chunk at once, in lock-step; each side's statistic per benchmark.
+    fn run_pair(
         &mut self,
-        side: Side,
         ids: &[&String],
-        round: Option<usize>,
+        round: usize,
         samples: usize,
-    ) -> anyhow::Result<BTreeMap<String, f64>> {
-        let round_label = round.map_or_else(|| "sizing".to_owned(), |r| format!("round {r}"));
+    ) -> anyhow::Result<[BTreeMap<String, f64>; 2]> {
+        let socket = self.work_dir.join("turns.sock");
+        let _ = fs::remove_file(&socket);
+        fs::create_dir_all(&self.work_dir)?;
+        let listener = std::os::unix::net::UnixListener::bind(&socket)
+            .with_context(|| format!("binding {}", socket.display()))?;
+        let mut children = Vec::new();
+        let mut logs = Vec::new();
+        for side in [Side::Baseline, Side::Candidate] {
+            let (home, measurements) = self.fresh_dirs(side)?;
+            let log = self.log_path(Some(round), side);
+            let args = self.criterion_args(ids, samples);
+            let built = self.built(side);
+            children.push(
+                built
+                    .spawn(
+                        &args,
+                        &[
+                            ("CRITERION_HOME", home.as_os_str()),
+                            ("LLMKG_BENCH_SIDE", OsStr::new(side.label())),
+                            ("LLMKG_LOCKSTEP_SOCKET", socket.as_os_str()),
+                            ("LLMKG_MEASUREMENTS_DIR", measurements.as_os_str()),
+                        ],
+                        &log,
+                    )
+                    .with_context(|| format!("round {round}, {} side", side.label()))?,
+            );
+            logs.push(log);
+        }
+        let children: [std::process::Child; 2] = children
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("two children"))?;
+        let (turns, statuses) = lockstep::serve(
+            listener,
+            children,
+            [&logs[0], &logs[1]],
+            self.injection.as_ref(),
+        )?;
+        let _ = fs::remove_file(&socket);
+        for (index, side) in [Side::Baseline, Side::Candidate].into_iter().enumerate() {
+            if !statuses[index].success() {
+                anyhow::bail!(
+                    "round {round}, {} side: {} failed ({}); output in {}:\n{}",
+                    side.label(),
+                    self.built(side).executable().display(),
+                    statuses[index],
+                    logs[index].display(),
+                    crate::suite::tail(&fs::read_to_string(&logs[index]).unwrap_or_default(), 20)
+                );
+            }
+        }
+        if !turns.connected[0] {
+            eprintln!(
+                "warning: round {round}: the baseline build does not take turns (it predates \
+                 lock-step pairing), so its samples were not alternated with the candidate's"
+            );
+        }
+        self.turns.push(turns);
+        Ok([
+            self.read_side(Side::Baseline, ids, Some(round))?,
+            self.read_side(Side::Candidate, ids, Some(round))?,
+        ])
+    }
+
+    fn built(&self, side: Side) -> &'a BuiltSuite {
+        match side {
+            Side::Baseline => self.baseline,
+            Side::Candidate => self.candidate,
+        }
+    }
+
+    /// Empties and returns the side's Criterion home and memory-measurement folder.
+    fn fresh_dirs(&self, side: Side) -> anyhow::Result<(PathBuf, PathBuf)> {
         let home = self.work_dir.join(side.label());
         if home.exists() {
             fs::remove_dir_all(&home).with_context(|| format!("emptying {}", home.display()))?;
         }
         fs::create_dir_all(&home)?;
-        let built = match side {
-            Side::Baseline => self.baseline,
-            Side::Candidate => self.candidate,
-        };
-        let args: Vec<String> = [
+        let measurements = home.join("measurements");
+        fs::create_dir_all(&measurements)?;
+        Ok((home, measurements))
+    }
+
+    fn log_path(&self, round: Option<usize>, side: Side) -> PathBuf {
+        self.work_dir.join("logs").join(format!(
+            "{}-{}.log",
+            round.map_or_else(|| "sizing".to_owned(), |r| format!("round-{r:03}")),
+            side.label()
+        ))
+    }
+
+    fn criterion_args(&self, ids: &[&String], samples: usize) -> Vec<String> {
+        [
             "--bench",
             "--color",
             "never",
@@ -304,22 +390,40 @@ impl<'a> Engine<'a> {
         ]
         .into_iter()
         .map(str::to_owned)
-        .collect();
-        let log = self.work_dir.join("logs").join(format!(
-            "{}-{}.log",
-            round.map_or_else(|| "sizing".to_owned(), |r| format!("round-{r:03}")),
-            side.label()
-        ));
-        built
-            .run_logged(
-                &args,
-                &[
-                    ("CRITERION_HOME", home.as_os_str()),
-                    ("LLMKG_BENCH_SIDE", OsStr::new(side.label())),
-                ],
-                &log,
-            )
-            .with_context(|| format!("{round_label}, {} side", side.label()))?;
+        .collect()
+    }
+
+    /// One side alone (the sizing pass): each benchmark's median.
+    fn run_chunk(
+        &mut self,
+        side: Side,
+        ids: &[&String],
+        round: Option<usize>,
+        samples: usize,
+    ) -> anyhow::Result<BTreeMap<String, f64>> {
+        let (home, measurements) = self.fresh_dirs(side)?;
+        let args = self.criterion_args(ids, samples);
+        let log = self.log_path(round, side);
+        self.built(side).run_logged(
+            &args,
+            &[
+                ("CRITERION_HOME", home.as_os_str()),
+                ("LLMKG_BENCH_SIDE", OsStr::new(side.label())),
+                ("LLMKG_MEASUREMENTS_DIR", measurements.as_os_str()),
+            ],
+            &log,
+        )?;
+        self.read_side(side, ids, round)
+    }
+
+    /// The statistic of each benchmark from the side's Criterion files.
+    fn read_side(
+        &mut self,
+        side: Side,
+        ids: &[&String],
+        round: Option<usize>,
+    ) -> anyhow::Result<BTreeMap<String, f64>> {
+        let home = self.work_dir.join(side.label());
         let wanted: BTreeSet<String> = ids.iter().map(|id| (*id).clone()).collect();
         let mut medians = BTreeMap::new();
         for benchmark in criterion::read_baseline(&home, SAVE_AS, Some(&wanted))? {

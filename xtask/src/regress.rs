@@ -1,8 +1,10 @@
-//! `cargo xtask regress`: compare with a baseline, confirm changes, set the exit code.
+//! `cargo xtask regress`: compare this tree with a baseline commit, lane by lane, confirm
+//! changes, set the exit code.
 //!
-//! A git ref is measured paired (both builds, interleaved rounds; see [`crate::paired`]); a
-//! saved snapshot is compared unpaired (a fresh run against stored samples) and never gates;
-//! `--icount` compares callgrind instruction counts of both builds.
+//! Lanes: time (both builds in lock-step rounds; see [`crate::paired`]), memory (allocation
+//! counts per iteration and bytes per stored exception; [`memory_lane`]) and instructions
+//! (`--icount`, callgrind counts of both builds). A saved snapshot is never gated on: a fresh
+//! run against stored samples cannot tell the code from the machine's load.
 use std::{
     collections::{BTreeMap, BTreeSet},
     fs,
@@ -15,14 +17,13 @@ use regex::Regex;
 use serde::Serialize;
 
 use crate::{
-    compare::{self, BenchmarkComparison, CompareConfig, Verdict},
+    compare::{self, BenchmarkComparison, Verdict},
     error::InputError,
-    measure::{MeasureConfig, measure},
     paired::{EngineConfig, verdict::Judging},
     paths::Paths,
-    report::{format_change, short_sha},
+    report::short_sha,
     snapshot::{GitInfo, Snapshot, git_output, write_atomically},
-    suite::{Suite, Timing, exact_filter},
+    suite::Suite,
     variance,
 };
 
@@ -30,6 +31,7 @@ pub mod bmf;
 pub mod build;
 mod config;
 mod icount_lane;
+pub mod memory_lane;
 pub mod paired;
 mod render;
 
@@ -50,20 +52,22 @@ pub enum OutputFormat {
 }
 
 /// What `cargo xtask regress` was asked to do.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Config {
-    /// Snapshot name or git ref.
+    /// The baseline's git ref.
     pub baseline: String,
-    /// Treat `baseline` as a saved snapshot even when a git ref has that name.
-    pub snapshot: bool,
+    /// Which lanes run.
+    pub lanes: Lanes,
+    /// Threshold of the memory lane.
+    pub memory_threshold: f64,
+    /// A slowdown injected into the candidate (the gate's own power measurement only).
+    pub injection: Option<crate::paired::lockstep::Injection>,
     /// `--threshold`, replacing the configured default.
     pub threshold: Option<String>,
     /// Output format.
     pub format: OutputFormat,
     /// Exit 3 on inconclusive, noisy or missing benchmarks.
     pub strict: bool,
-    /// Measurement settings of an unpaired run.
-    pub timing: Timing,
     /// Criterion filter.
     pub filter: Option<String>,
     /// `regress.toml`.
@@ -74,8 +78,6 @@ pub struct Config {
     pub paths: Paths,
     /// Show a progress bar.
     pub progress: bool,
-    /// Compare instruction counts instead of time.
-    pub icount: bool,
     /// Threshold of the instruction-count lane.
     pub icount_threshold: f64,
     /// Callgrind processes per side and benchmark in the instruction-count lane.
@@ -95,14 +97,38 @@ pub const EXIT_REGRESSED: u8 = 1;
 /// Exit code: inconclusive, noisy or missing benchmarks under `--strict`.
 pub const EXIT_STRICT: u8 = 3;
 
+/// Which lanes a comparison runs: time and memory together, or instruction counts alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lanes {
+    /// Lock-step timing, then the memory counts.
+    TimeAndMemory,
+    /// Lock-step timing only.
+    Time,
+    /// Memory counts only.
+    Memory,
+    /// Callgrind instruction counts.
+    Instructions,
+}
+
+impl Lanes {
+    fn time(self) -> bool {
+        matches!(self, Lanes::TimeAndMemory | Lanes::Time)
+    }
+
+    fn memory(self) -> bool {
+        matches!(self, Lanes::TimeAndMemory | Lanes::Memory)
+    }
+}
+
 /// The comparison as printed and saved.
 #[derive(Debug, Serialize)]
 pub struct RegressReport {
-    /// `paired`, `unpaired` or `icount`.
-    pub mode: &'static str,
+    /// The lanes run.
+    pub lanes: Lanes,
     /// The baseline as given.
     pub baseline: String,
-    /// How the baseline was resolved (git ref or snapshot, and what else had that name).
+    /// How the baseline was resolved.
     pub baseline_source: String,
     /// Baseline commit.
     pub baseline_sha: String,
@@ -110,8 +136,14 @@ pub struct RegressReport {
     pub candidate_sha: String,
     /// Host fingerprint warning, if the hosts differ.
     pub host_warning: Option<String>,
-    /// One entry per benchmark.
+    /// One entry per benchmark (time or instruction lane).
     pub benchmarks: Vec<BenchmarkComparison>,
+    /// The memory lane's rows.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub memory: Vec<memory_lane::MemoryRow>,
+    /// Paired: how each process pair alternated its samples.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub turns: Vec<crate::paired::lockstep::TurnReport>,
     /// Geometric mean of the ratios.
     pub geometric_mean_ratio: Option<f64>,
     /// Paired: rounds run in all.
@@ -144,7 +176,6 @@ impl RegressReport {
     /// A report of `benchmarks` against commit or snapshot `baseline_sha`, with the lane's
     /// extras empty and the exit code from the verdicts.
     fn new(
-        mode: &'static str,
         config: &Config,
         baseline_source: String,
         baseline_sha: String,
@@ -153,7 +184,7 @@ impl RegressReport {
         elapsed_s: f64,
     ) -> Self {
         Self {
-            mode,
+            lanes: config.lanes,
             baseline: config.baseline.clone(),
             baseline_source,
             baseline_sha,
@@ -162,6 +193,8 @@ impl RegressReport {
             geometric_mean_ratio: compare::geometric_mean_ratio(&benchmarks),
             exit_code: exit_code_for(&benchmarks, config.strict),
             benchmarks,
+            memory: Vec::new(),
+            turns: Vec::new(),
             rounds_run: None,
             engine: None,
             judging: None,
@@ -174,40 +207,13 @@ impl RegressReport {
     }
 }
 
-/// Where a baseline comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BaselineSource {
-    /// A git ref resolved to this commit; `shadowed` when a snapshot has the same name.
-    Commit {
-        /// The commit.
-        sha: String,
-        /// A snapshot of the same name exists and was not used.
-        shadowed: bool,
-    },
-    /// A saved snapshot file.
-    Snapshot(PathBuf),
-}
-
-/// A git ref wins over a snapshot of the same name, unless `--snapshot` asks for the snapshot.
-pub fn resolve_source(
+/// Resolves `name` to a commit; a name that is only a saved snapshot is refused with the
+/// reason (a snapshot cannot be gated on).
+pub fn resolve_commit(
     root: &std::path::Path,
     out: &std::path::Path,
     name: &str,
-    prefer_snapshot: bool,
-) -> Result<BaselineSource, InputError> {
-    let snapshot_path = Snapshot::path(out, name);
-    let is_plain_name = !name.is_empty() && !name.contains(['/', '\\']) && !name.starts_with('.');
-    let snapshot_exists = is_plain_name && snapshot_path.is_file();
-    if prefer_snapshot {
-        return if snapshot_exists {
-            Ok(BaselineSource::Snapshot(snapshot_path))
-        } else {
-            Err(InputError::BaselineNotFound {
-                name: name.to_owned(),
-                snapshot: snapshot_path,
-            })
-        };
-    }
+) -> Result<String, InputError> {
     let sha = (!name.starts_with('-'))
         .then(|| {
             git_output(
@@ -221,79 +227,38 @@ pub fn resolve_source(
             )
         })
         .flatten();
-    match sha {
-        Some(sha) => Ok(BaselineSource::Commit {
-            sha,
-            shadowed: snapshot_exists,
-        }),
-        None if snapshot_exists => Ok(BaselineSource::Snapshot(snapshot_path)),
-        None => Err(InputError::BaselineNotFound {
-            name: name.to_owned(),
-            snapshot: snapshot_path,
-        }),
-    }
+    sha.ok_or_else(|| InputError::BaselineNotFound {
+        name: name.to_owned(),
+        snapshot: Snapshot::path(out, name),
+    })
 }
 
-/// Runs the command.
+/// Runs the command: [`compare`], then the report written and printed.
 pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
+    let report = compare(config)?;
+    emit(config, &report)
+}
+
+/// Builds both sides and runs the lanes; the report, not yet written anywhere.
+pub fn compare(config: &Config) -> anyhow::Result<RegressReport> {
     let mut regress_config = RegressConfig::load(&config.config_file)?;
     if let Some(threshold) = &config.threshold {
         regress_config.default_threshold = parse_threshold(threshold)?;
     }
-    let filter = config
-        .filter
-        .as_deref()
-        .map(|text| Regex::new(text).with_context(|| format!("invalid --filter regex `{text}`")))
-        .transpose()?;
-    if config.icount {
+    if let Some(text) = &config.filter {
+        Regex::new(text).with_context(|| format!("invalid --filter regex `{text}`"))?;
+    }
+    if config.lanes == Lanes::Instructions {
         crate::icount::require_valgrind()?;
     }
-    let source = resolve_source(
-        &config.paths.root,
-        &config.paths.out,
-        &config.baseline,
-        config.snapshot,
-    )?;
-    let report = match source {
-        BaselineSource::Commit { sha, shadowed } => {
-            let described = format!(
-                "git ref `{}` = commit {}{}",
-                config.baseline,
-                short_sha(&sha),
-                if shadowed {
-                    format!(
-                        "; a saved snapshot `{}` also exists and was not used \
-                         (--snapshot compares with it, unpaired)",
-                        config.baseline
-                    )
-                } else {
-                    String::new()
-                }
-            );
-            eprintln!("baseline: {described}");
-            if config.icount {
-                icount_lane::run(config, &regress_config, &sha, described)?
-            } else {
-                paired_lane(config, &regress_config, &sha, described)?
-            }
-        }
-        BaselineSource::Snapshot(path) => {
-            if config.icount {
-                anyhow::bail!(
-                    "--icount compares two builds and needs a git ref, not the snapshot {}",
-                    path.display()
-                );
-            }
-            let described = format!(
-                "saved snapshot {} (unpaired: a fresh run against stored samples; \
-                 it never fails the gate on its own)",
-                path.display()
-            );
-            eprintln!("baseline: {described}");
-            unpaired_lane(config, &regress_config, filter.as_ref(), &path, described)?
-        }
-    };
-    emit(config, &report)
+    let sha = resolve_commit(&config.paths.root, &config.paths.out, &config.baseline)?;
+    let described = format!("git ref `{}` = commit {}", config.baseline, short_sha(&sha));
+    eprintln!("baseline: {described}");
+    if config.lanes == Lanes::Instructions {
+        icount_lane::run(config, &regress_config, &sha, described)
+    } else {
+        measured_lanes(config, &regress_config, &sha, described)
+    }
 }
 
 /// Writes `regress.json`, `regress.md` and `regress.bmf.json`, prints the chosen format.
@@ -433,7 +398,8 @@ impl Builds {
     }
 }
 
-fn paired_lane(
+/// The time and memory lanes against commit `sha`, in one report.
+fn measured_lanes(
     config: &Config,
     regress_config: &RegressConfig,
     sha: &str,
@@ -441,206 +407,88 @@ fn paired_lane(
 ) -> anyhow::Result<RegressReport> {
     let builds = Builds::of(config, regress_config, sha)?;
     let (baseline, candidate) = (&builds.baseline, &builds.candidate);
-    let (ids, only_candidate, only_baseline) = (
-        builds.ids.clone(),
-        builds.only_candidate.clone(),
-        builds.only_baseline.clone(),
-    );
-    let floors = variance::load_latest(&config.paths.out)
-        .map(|summary| summary.floors())
-        .unwrap_or_default();
-    let plan = paired::PairedPlan {
-        thresholds: thresholds(&ids, regress_config, &floors),
-        floors,
-        ids,
-        engine: config.engine,
-        judging: config.judging,
-        budget_s: config.budget_s,
-        work_dir: config.paths.out.join("paired"),
-        verbose: true,
-    };
-    eprintln!(
-        "paired: {} benchmarks, {} rounds first, budget {:.0} s",
-        plan.ids.len(),
-        plan.judging.min_rounds,
-        plan.budget_s
-    );
-    let result = paired::run(baseline, candidate, &plan)?;
-    let mut benchmarks = result.comparisons;
-    benchmarks.extend(one_sided_rows(&only_candidate, &only_baseline));
-    Ok(RegressReport {
-        rounds_run: Some(result.rounds_run),
-        engine: Some(config.engine),
-        judging: Some(config.judging),
-        budget_s: Some(config.budget_s),
-        budget_exhausted: result.budget_exhausted,
-        rounds: result.rounds,
-        throughput: result.throughput,
-        ..RegressReport::new(
-            "paired",
-            config,
-            described,
-            sha.to_owned(),
-            candidate_sha(&config.paths.root),
-            benchmarks,
-            result.elapsed_s,
-        )
-    })
-}
-
-fn unpaired_lane(
-    config: &Config,
-    regress_config: &RegressConfig,
-    filter: Option<&Regex>,
-    snapshot_path: &std::path::Path,
-    described: String,
-) -> anyhow::Result<RegressReport> {
-    let started = std::time::Instant::now();
-    let mut baseline = Snapshot::load(snapshot_path)?;
-    if let Some(filter) = filter {
-        baseline
-            .benchmarks
-            .retain(|record| filter.is_match(&record.id));
-    }
-    let candidate = measure(&candidate_measure(
-        config,
-        "regress-candidate",
-        config.filter.clone(),
-    ))?;
-    // Kept, so the same run can serve as a baseline or be inspected later.
-    candidate.save(&Snapshot::path(&config.paths.out, &candidate.name))?;
-    candidate.append_history(&config.paths.out.join("history.jsonl"))?;
-    let host_warning = (baseline.host != candidate.host).then(|| {
-        format!(
-            "the baseline ran on another host ({}, {} cores) than this run ({}, {} cores): \
-             differences may be the machine, not the code",
-            baseline.host.cpu_model,
-            baseline.host.logical_cores,
-            candidate.host.cpu_model,
-            candidate.host.logical_cores
-        )
-    });
-    if let Some(warning) = &host_warning {
-        eprintln!("warning: {warning}");
-    }
-    if baseline.settings.quick != candidate.settings.quick {
-        eprintln!(
-            "warning: the baseline was measured {} and this run {}: \
-             compare runs made with the same settings",
-            if baseline.settings.quick {
-                "with --quick"
-            } else {
-                "in full"
-            },
-            if candidate.settings.quick {
-                "with --quick"
-            } else {
-                "in full"
-            },
-        );
-    }
-
-    let stats = CompareConfig::default();
-    let threshold_for = |id: &str| regress_config.threshold_for(id);
-    let mut comparisons = compare::compare(&baseline, &candidate, &threshold_for, &stats);
-
-    let regressed: Vec<String> = comparisons
-        .iter()
-        .filter(|c| c.verdict == Verdict::Regressed)
-        .map(|c| c.id.clone())
-        .collect();
-    if !regressed.is_empty() {
-        eprintln!(
-            "{} benchmark(s) regressed; re-running them to confirm: {}",
-            regressed.len(),
-            regressed.join(", ")
-        );
-        let filter = exact_filter(regressed.iter().map(String::as_str));
-        let rerun = measure(&candidate_measure(config, "regress-confirm", Some(filter)))?;
-        let wanted: BTreeSet<&str> = regressed.iter().map(String::as_str).collect();
-        let confirm_threshold = |id: &str| {
-            if wanted.contains(id) {
-                regress_config.threshold_for(id)
-            } else {
-                None
-            }
+    let ids = builds.ids.clone();
+    let mut benchmarks = Vec::new();
+    let mut report_parts = None;
+    let mut elapsed_s = 0.0;
+    if config.lanes.time() {
+        let floors = variance::load_latest(&config.paths.out)
+            .map(|summary| summary.floors())
+            .unwrap_or_default();
+        let plan = paired::PairedPlan {
+            thresholds: thresholds(&ids, regress_config, &floors),
+            floors,
+            ids: ids.clone(),
+            engine: config.engine,
+            judging: config.judging,
+            budget_s: config.budget_s,
+            work_dir: config.paths.out.join("paired"),
+            verbose: true,
+            injection: config.injection.clone(),
         };
-        let mut confirm_baseline = baseline.clone();
-        confirm_baseline
-            .benchmarks
-            .retain(|record| wanted.contains(record.id.as_str()));
-        let confirmations = compare::compare(&confirm_baseline, &rerun, &confirm_threshold, &stats);
-        apply_confirmations(&mut comparisons, &confirmations);
-    }
-    let exit_code = if exit_code_for(&comparisons, false) == EXIT_REGRESSED {
         eprintln!(
-            "warning: regressions against a saved snapshot are reported but do not fail the \
-             gate (exit 0): an unpaired comparison cannot tell the code from the machine's \
-             load; compare with a git ref for a paired verdict"
+            "time lane: {} benchmarks in lock-step, {} rounds first, budget {:.0} s",
+            plan.ids.len(),
+            plan.judging.min_rounds,
+            plan.budget_s
         );
-        if config.strict && comparisons.iter().any(|c| is_undecided(c.verdict)) {
-            EXIT_STRICT
-        } else {
-            EXIT_OK
-        }
-    } else {
-        exit_code_for(&comparisons, config.strict)
-    };
-    let throughput = candidate
-        .benchmarks
-        .iter()
-        .filter_map(|record| Some((record.id.clone(), record.throughput?)))
-        .collect();
-    Ok(RegressReport {
-        host_warning,
-        throughput,
-        exit_code,
-        ..RegressReport::new(
-            "unpaired",
-            config,
-            described,
-            baseline.git.sha.clone(),
-            format!(
-                "{}{}",
-                candidate.git.sha,
-                if candidate.git.dirty { "-dirty" } else { "" }
-            ),
-            comparisons,
-            started.elapsed().as_secs_f64(),
-        )
-    })
-}
-
-/// Replaces each first-run REGRESSED verdict with what the re-run found.
-pub fn apply_confirmations(
-    comparisons: &mut [BenchmarkComparison],
-    confirmations: &[BenchmarkComparison],
-) {
-    for comparison in comparisons
-        .iter_mut()
-        .filter(|c| c.verdict == Verdict::Regressed)
-    {
-        let second = confirmations.iter().find(|c| c.id == comparison.id);
-        match second {
-            Some(second) if second.verdict == Verdict::Regressed => {
-                comparison.note = format!(
-                    "{}; confirmed on re-run ({})",
-                    comparison.note,
-                    second.ratio.map(format_change).unwrap_or_default()
-                );
-            }
-            _ => {
-                comparison.verdict = Verdict::Noisy;
-                comparison.note = format!(
-                    "regressed at first ({}), not on re-run ({})",
-                    comparison.ratio.map(format_change).unwrap_or_default(),
-                    second
-                        .and_then(|c| c.ratio)
-                        .map_or_else(|| "no result".to_owned(), format_change)
-                );
-            }
-        }
+        let result = paired::run(baseline, candidate, &plan)?;
+        elapsed_s += result.elapsed_s;
+        benchmarks = result.comparisons;
+        report_parts = Some((
+            result.rounds_run,
+            result.budget_exhausted,
+            result.rounds,
+            result.throughput,
+            result.turns,
+        ));
     }
+    benchmarks.extend(one_sided_rows(
+        &builds.only_candidate,
+        &builds.only_baseline,
+    ));
+    let mut memory = Vec::new();
+    if config.lanes.memory() {
+        eprintln!("memory lane: {} benchmarks, both builds", ids.len());
+        let result = memory_lane::run(
+            baseline,
+            candidate,
+            &ids,
+            config.memory_threshold,
+            &config.paths.out.join("memory"),
+        )?;
+        eprintln!("memory lane: {:.0} s", result.elapsed_s);
+        elapsed_s += result.elapsed_s;
+        memory = result.rows;
+    }
+    let mut report = RegressReport::new(
+        config,
+        described,
+        sha.to_owned(),
+        candidate_sha(&config.paths.root),
+        benchmarks,
+        elapsed_s,
+    );
+    if let Some((rounds_run, budget_exhausted, rounds, throughput, turns)) = report_parts {
+        report.rounds_run = Some(rounds_run);
+        report.engine = Some(config.engine);
+        report.judging = Some(config.judging);
+        report.budget_s = Some(config.budget_s);
+        report.budget_exhausted = budget_exhausted;
+        report.rounds = rounds;
+        report.throughput = throughput;
+        report.turns = turns;
+    }
+    if memory.iter().any(|row| row.verdict == Verdict::Regressed) {
+        report.exit_code = EXIT_REGRESSED;
+    } else if report.exit_code == EXIT_OK
+        && config.strict
+        && memory.iter().any(|row| is_undecided(row.verdict))
+    {
+        report.exit_code = EXIT_STRICT;
+    }
+    report.memory = memory;
+    Ok(report)
 }
 
 /// 1 for a confirmed regression, else 3 for undecided or missing benchmarks under `--strict`,
@@ -660,22 +508,6 @@ fn is_undecided(verdict: Verdict) -> bool {
         verdict,
         Verdict::Noisy | Verdict::Inconclusive | Verdict::Missing
     )
-}
-
-fn candidate_measure(config: &Config, name: &str, filter: Option<String>) -> MeasureConfig {
-    MeasureConfig {
-        suite: config.suite.clone(),
-        filter,
-        timing: config.timing,
-        name: name.to_owned(),
-        target_dir: config.paths.target.clone(),
-        criterion_home: config.paths.criterion_home.clone(),
-        html: false,
-        progress: config.progress,
-        show_build: config.progress,
-        log_file: config.paths.out.join("logs").join(format!("{name}.log")),
-        git_dir: config.paths.root.clone(),
-    }
 }
 
 #[cfg(test)]

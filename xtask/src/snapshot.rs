@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     criterion::{CriterionBenchmark, Estimate, Throughput},
-    error::InputError,
     stats,
 };
 
@@ -160,44 +159,6 @@ impl Snapshot {
     pub fn save(&self, path: &Path) -> anyhow::Result<()> {
         let text = serde_json::to_string_pretty(self)?;
         write_atomically(path, text.as_bytes())
-    }
-
-    /// Reads and validates a snapshot; every problem is an [`InputError::CorruptSnapshot`].
-    pub fn load(path: &Path) -> Result<Self, InputError> {
-        let corrupt = |reason: String| InputError::CorruptSnapshot {
-            path: path.to_owned(),
-            reason,
-        };
-        let text = fs::read_to_string(path).map_err(|error| corrupt(error.to_string()))?;
-        let value: serde_json::Value =
-            serde_json::from_str(&text).map_err(|error| corrupt(format!("not JSON: {error}")))?;
-        let version = value
-            .get("schema_version")
-            .and_then(serde_json::Value::as_u64);
-        if version != Some(u64::from(SCHEMA_VERSION)) {
-            return Err(corrupt(format!(
-                "schema version {} (this xtask reads version {SCHEMA_VERSION})",
-                version.map_or_else(|| "missing".to_owned(), |v| v.to_string())
-            )));
-        }
-        let mut snapshot: Snapshot =
-            serde_json::from_value(value).map_err(|error| corrupt(error.to_string()))?;
-        snapshot.benchmarks.sort_by(|a, b| a.id.cmp(&b.id));
-        for record in &snapshot.benchmarks {
-            if record.samples_ns.is_empty() {
-                return Err(corrupt(format!("benchmark `{}` has no samples", record.id)));
-            }
-            if record.samples_ns.iter().any(|v| !v.is_finite() || *v < 0.0) {
-                return Err(corrupt(format!(
-                    "benchmark `{}` has a negative or non-finite sample",
-                    record.id
-                )));
-            }
-        }
-        if let Some(pair) = snapshot.benchmarks.windows(2).find(|w| w[0].id == w[1].id) {
-            return Err(corrupt(format!("benchmark `{}` appears twice", pair[0].id)));
-        }
-        Ok(snapshot)
     }
 
     /// Appends a one-line summary of this run to `history.jsonl`.

@@ -206,6 +206,35 @@ impl BuiltSuite {
         Ok(())
     }
 
+    /// Starts the executable with `args` and `envs`, its standard output appended to
+    /// `log_file` and its standard error piped to the caller.
+    pub fn spawn(
+        &self,
+        args: &[String],
+        envs: &[(&str, &OsStr)],
+        log_file: &Path,
+    ) -> anyhow::Result<std::process::Child> {
+        if let Some(parent) = log_file.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        let log = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log_file)
+            .with_context(|| format!("opening {}", log_file.display()))?;
+        let mut command = self.command();
+        command.args(args);
+        for (key, value) in envs {
+            command.env(key, value);
+        }
+        command
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(Stdio::piped())
+            .spawn()
+            .with_context(|| format!("starting {}", self.executable.display()))
+    }
+
     /// The bench executable.
     pub fn executable(&self) -> &Path {
         &self.executable
@@ -407,19 +436,8 @@ pub fn tail(text: &str, lines: usize) -> String {
 
 /// Quotes `id` for Criterion's regex filter so that it matches that id only.
 pub fn exact_filter<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
-    let alternatives: Vec<String> = ids.into_iter().map(escape_regex).collect();
+    let alternatives: Vec<String> = ids.into_iter().map(regex::escape).collect();
     format!("^(?:{})$", alternatives.join("|"))
-}
-
-fn escape_regex(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for character in text.chars() {
-        if "\\.+*?()|[]{}^$#&-~".contains(character) {
-            escaped.push('\\');
-        }
-        escaped.push(character);
-    }
-    escaped
 }
 
 #[cfg(test)]

@@ -25,21 +25,24 @@ use std::sync::{Arc, Barrier, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use criterion::{BenchmarkId, Criterion, Throughput};
+use criterion::{BenchmarkId, Throughput};
 use dashmap::DashMap;
 
-use bench_harness::RoutineCost;
 use bench_harness::suite::{
     CONCURRENCY_GROUP, CONCURRENT_DASHMAP, CONCURRENT_PAPAYA, CONCURRENT_PRESPAWNED,
     CONCURRENT_SCC, CONCURRENT_SEED, CONCURRENT_UNSHARED, OPERATIONS_PER_THREAD,
     PRESPAWNED_OPERATIONS_PER_THREAD, THREAD_COUNTS,
 };
+use bench_harness::{RoutineCost, SuiteMeasurement};
 use llmkg::core::{NodeId, PropertyValue};
 use llmkg::exceptions::{Exception, ExceptionKey, ExceptionSource, ExceptionStore};
 
 use crate::Context;
 
-pub fn register(c: &mut Criterion, context: &Context) {
+pub fn register(c: &mut crate::Suite, context: &Context) {
+    if !context.wants(CONCURRENCY_GROUP) {
+        return;
+    }
     let mut group = context.group(c, CONCURRENCY_GROUP, RoutineCost::Heavy);
     for thread_count in THREAD_COUNTS {
         let store = Arc::new(ExceptionStore::new());
@@ -84,14 +87,17 @@ pub fn register(c: &mut Criterion, context: &Context) {
         group.throughput(Throughput::Elements(
             (thread_count * PRESPAWNED_OPERATIONS_PER_THREAD) as u64,
         ));
-        let prespawned = |b: &mut criterion::Bencher<'_>, fresh: &dyn Fn() -> Box<dyn Shared>| {
+        let prespawned = |b: &mut criterion::Bencher<'_, bench_harness::SuiteMeasurement>,
+                          fresh: &dyn Fn() -> Box<dyn Shared>| {
             b.iter_custom(|iters| {
-                (0..iters)
-                    .map(|_| {
-                        let target = fresh();
-                        pool.run(|thread_id| target.job(batch(thread_id)))
-                    })
-                    .sum()
+                SuiteMeasurement.custom(|| {
+                    (0..iters)
+                        .map(|_| {
+                            let target = fresh();
+                            pool.run(|thread_id| target.job(batch(thread_id)))
+                        })
+                        .sum()
+                })
             });
         };
         for (name, fresh) in [

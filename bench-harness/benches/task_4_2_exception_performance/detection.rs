@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::hint::black_box;
 
-use criterion::{BenchmarkId, Criterion, Throughput};
+use criterion::{BenchmarkId, Throughput};
 
 use bench_harness::suite::{DETECT, DETECTION_GROUP, DETECTION_SIZES};
 use bench_harness::{RoutineCost, generate_test_nodes};
@@ -13,7 +13,10 @@ use llmkg::exceptions::ExceptionDetector;
 
 use crate::Context;
 
-pub fn register(c: &mut Criterion, context: &Context) {
+pub fn register(c: &mut crate::Suite, context: &Context) {
+    if !context.wants(DETECTION_GROUP) {
+        return;
+    }
     let mut group = context.group(c, DETECTION_GROUP, RoutineCost::Light);
     let detector = ExceptionDetector::new(0.8, 0.7);
     for node_size in DETECTION_SIZES {

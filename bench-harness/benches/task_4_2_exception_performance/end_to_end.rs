@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::hint::black_box;
 use std::sync::Arc;
 
-use criterion::{BenchmarkId, Criterion, Throughput};
+use criterion::{BenchmarkId, Throughput};
 
 use bench_harness::suite::{END_TO_END_GROUP, END_TO_END_SIZES, WORKFLOW};
 use bench_harness::{RoutineCost, generate_realistic_inheritance_hierarchy};
@@ -23,7 +23,10 @@ use llmkg::exceptions::{
 
 use crate::Context;
 
-pub fn register(c: &mut Criterion, context: &Context) {
+pub fn register(c: &mut crate::Suite, context: &Context) {
+    if !context.wants(END_TO_END_GROUP) {
+        return;
+    }
     let mut group = context.group(c, END_TO_END_GROUP, RoutineCost::Heavy);
     for scenario_size in END_TO_END_SIZES {
         let hierarchy = generate_realistic_inheritance_hierarchy(5, scenario_size / 5);

@@ -13,7 +13,7 @@ use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Instant;
 
-use criterion::{BenchmarkId, Criterion, Throughput};
+use criterion::{BenchmarkId, Throughput};
 
 use bench_harness::RoutineCost;
 use bench_harness::suite::{
@@ -42,14 +42,17 @@ fn exception(i: u64) -> Exception {
     }
 }
 
-pub fn register(c: &mut Criterion, context: &Context) {
+pub fn register(c: &mut crate::Suite, context: &Context) {
+    if !context.wants(HANDLER_GROUP) {
+        return;
+    }
     let mut group = context.group(c, HANDLER_GROUP, RoutineCost::Light);
     register_seed_mix(&mut group);
     register_true_mix(&mut group);
     group.finish();
 }
 
-fn register_seed_mix(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>) {
+fn register_seed_mix(group: &mut criterion::BenchmarkGroup<'_, bench_harness::SuiteMeasurement>) {
     let store = Arc::new(ExceptionStore::new());
     let handler = ExceptionHandler::new(Arc::clone(&store));
     for i in 0..1000 {
@@ -86,7 +89,7 @@ fn register_seed_mix(group: &mut criterion::BenchmarkGroup<'_, criterion::measur
     }
 }
 
-fn register_true_mix(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>) {
+fn register_true_mix(group: &mut criterion::BenchmarkGroup<'_, bench_harness::SuiteMeasurement>) {
     let store = Arc::new(ExceptionStore::new());
     for i in 0..HOT_KEYS {
         store

@@ -4,7 +4,7 @@
 
 use std::hint::black_box;
 
-use criterion::{BenchmarkId, Criterion, Throughput};
+use criterion::{BenchmarkId, Throughput};
 
 use bench_harness::suite::{LEARN, LEARNING_GROUP, LEARNING_SIZES, PREDICT};
 use bench_harness::{RoutineCost, generate_exception_patterns};
@@ -12,7 +12,10 @@ use llmkg::exceptions::PatternLearner;
 
 use crate::Context;
 
-pub fn register(c: &mut Criterion, context: &Context) {
+pub fn register(c: &mut crate::Suite, context: &Context) {
+    if !context.wants(LEARNING_GROUP) {
+        return;
+    }
     let mut group = context.group(c, LEARNING_GROUP, RoutineCost::Light);
     for batch_size in LEARNING_SIZES {
         let mut learner = PatternLearner::new();

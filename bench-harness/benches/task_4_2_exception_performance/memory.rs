@@ -12,12 +12,12 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use criterion::{BenchmarkId, Criterion, Throughput};
+use criterion::{BenchmarkId, Throughput};
 
 use bench_harness::suite::{MEMORY_EFFICIENCY, MEMORY_GROUP, MEMORY_SIZES, OPTIMIZER_MEMORY_SIZE};
 use bench_harness::{
-    MemoryMeasurement, PerformanceProfiler, RoutineCost, TEST_MODE_MAX_SIZE, measurements_dir,
-    memory_exception, optimizer_exception, registered_allocator,
+    MemoryMeasurement, PerformanceProfiler, RoutineCost, SuiteMeasurement, TEST_MODE_MAX_SIZE,
+    measurements_dir, memory_exception, optimizer_exception, registered_allocator,
 };
 use llmkg::exceptions::{Exception, ExceptionKey, ExceptionStore, StorageOptimizer};
 
@@ -29,7 +29,10 @@ const MAX_BYTES_PER_EXCEPTION: f64 = 500.0;
 /// Benchmark function of the optimizer footprint measurement.
 const OPTIMIZER_FOOTPRINT: &str = "optimizer_vs_naive";
 
-pub fn register(c: &mut Criterion, context: &Context) -> anyhow::Result<()> {
+pub fn register(c: &mut crate::Suite, context: &Context) -> anyhow::Result<()> {
+    if !context.wants(MEMORY_GROUP) {
+        return Ok(());
+    }
     let mut group = context.group(c, MEMORY_GROUP, RoutineCost::Heavy);
     for data_size in MEMORY_SIZES {
         let measured = OnceCell::new();
@@ -40,11 +43,13 @@ pub fn register(c: &mut Criterion, context: &Context) -> anyhow::Result<()> {
             |b, &size| {
                 measured.get_or_init(|| write_store_measurement(size));
                 b.iter_custom(|iters| {
-                    let mut total_duration = Duration::new(0, 0);
-                    for _ in 0..iters {
-                        total_duration += seed_memory_iteration(size).0;
-                    }
-                    total_duration
+                    SuiteMeasurement.custom(|| {
+                        let mut total_duration = Duration::new(0, 0);
+                        for _ in 0..iters {
+                            total_duration += seed_memory_iteration(size).0;
+                        }
+                        total_duration
+                    })
                 });
             },
         );

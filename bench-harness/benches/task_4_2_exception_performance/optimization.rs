@@ -10,7 +10,7 @@
 
 use std::hint::black_box;
 
-use criterion::{BatchSize, BenchmarkId, Criterion, Throughput};
+use criterion::{BatchSize, BenchmarkId, Throughput};
 
 use bench_harness::suite::{
     BULK_RETRIEVE, OPTIMIZATION_GROUP, OPTIMIZATION_SIZES, OPTIMIZE, OPTIMIZE_FRESH,
@@ -20,7 +20,10 @@ use llmkg::exceptions::{Exception, ExceptionKey, StorageOptimizer};
 
 use crate::Context;
 
-pub fn register(c: &mut Criterion, context: &Context) {
+pub fn register(c: &mut crate::Suite, context: &Context) {
+    if !context.wants(OPTIMIZATION_GROUP) {
+        return;
+    }
     let mut group = context.group(c, OPTIMIZATION_GROUP, RoutineCost::Light);
     for data_size in OPTIMIZATION_SIZES {
         if !context.mode.includes_size(data_size) {

@@ -11,13 +11,15 @@ use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use criterion::{BenchmarkId, Criterion, Throughput};
+use criterion::{BenchmarkId, Throughput};
 
 use bench_harness::suite::{
     SCALABILITY_GROUP, SCALING_DETECT, SCALING_DETECT_SIZES, SCALING_HASHMAP_GET,
     SCALING_OPS_PER_ITERATION, SCALING_STORE_ADD, SCALING_STORE_GET, SCALING_STORE_SIZES,
 };
-use bench_harness::{RoutineCost, generate_test_nodes, scattered_indices, store_exception};
+use bench_harness::{
+    RoutineCost, SuiteMeasurement, generate_test_nodes, scattered_indices, store_exception,
+};
 use llmkg::core::NodeId;
 use llmkg::exceptions::{Exception, ExceptionDetector, ExceptionKey, ExceptionStore};
 
@@ -27,7 +29,10 @@ use crate::detection::inherited_true;
 /// Seed of the scattered lookup order.
 const LOOKUP_SEED: u64 = 0x5EED_0001;
 
-pub fn register(c: &mut Criterion, context: &Context) {
+pub fn register(c: &mut crate::Suite, context: &Context) {
+    if !context.wants(SCALABILITY_GROUP) {
+        return;
+    }
     let mut group = context.group(c, SCALABILITY_GROUP, RoutineCost::Light);
     group.throughput(Throughput::Elements(SCALING_OPS_PER_ITERATION as u64));
     for size in SCALING_STORE_SIZES {
@@ -60,20 +65,22 @@ pub fn register(c: &mut Criterion, context: &Context) {
         group.bench_with_input(BenchmarkId::new(SCALING_STORE_ADD, size), &size, |b, _| {
             let store = filled_store();
             b.iter_custom(|iters| {
-                let mut total = Duration::ZERO;
-                for _ in 0..iters {
-                    let batch = new_records.clone();
-                    let started = Instant::now();
-                    for (node_id, property, exception) in batch {
-                        black_box(store.add_exception(node_id, property, exception))
-                            .expect("valid exception");
+                SuiteMeasurement.custom(|| {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        let batch = new_records.clone();
+                        let started = Instant::now();
+                        for (node_id, property, exception) in batch {
+                            black_box(store.add_exception(node_id, property, exception))
+                                .expect("valid exception");
+                        }
+                        total += started.elapsed();
+                        for (node_id, property, _) in &new_records {
+                            store.remove_exception(*node_id, property);
+                        }
                     }
-                    total += started.elapsed();
-                    for (node_id, property, _) in &new_records {
-                        store.remove_exception(*node_id, property);
-                    }
-                }
-                total
+                    total
+                })
             });
         });
         drop(store);

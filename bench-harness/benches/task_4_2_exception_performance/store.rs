@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::hint::black_box;
 
-use criterion::{BenchmarkId, Criterion, Throughput};
+use criterion::{BenchmarkId, Throughput};
 use dashmap::DashMap;
 
 use bench_harness::suite::{
@@ -25,7 +25,10 @@ use crate::Context;
 type AnchorMap = HashMap<ExceptionKey, (String, Exception)>;
 type AnchorDashMap = DashMap<ExceptionKey, (String, Exception)>;
 
-pub fn register(c: &mut Criterion, context: &Context) {
+pub fn register(c: &mut crate::Suite, context: &Context) {
+    if !context.wants(STORE_GROUP) {
+        return;
+    }
     let mut group = context.group(c, STORE_GROUP, RoutineCost::Light);
     for size in STORE_SIZES {
         let store = ExceptionStore::new();

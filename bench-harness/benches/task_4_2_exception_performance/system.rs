@@ -7,7 +7,7 @@
 
 use std::hint::black_box;
 
-use criterion::{BatchSize, BenchmarkId, Criterion, Throughput};
+use criterion::{BatchSize, BenchmarkId, Throughput};
 
 use bench_harness::suite::{
     SYSTEM_DETECT, SYSTEM_EXPLAIN, SYSTEM_GROUP, SYSTEM_HIERARCHY_NODES, SYSTEM_NODE_SIZES,
@@ -23,7 +23,10 @@ use crate::detection::inherited_true;
 /// The realistic generator's levels; the width makes [`SYSTEM_HIERARCHY_NODES`] nodes.
 const LEVELS: usize = 5;
 
-pub fn register(c: &mut Criterion, context: &Context) {
+pub fn register(c: &mut crate::Suite, context: &Context) {
+    if !context.wants(SYSTEM_GROUP) {
+        return;
+    }
     let mut group = context.group(c, SYSTEM_GROUP, RoutineCost::Light);
     for node_size in SYSTEM_NODE_SIZES {
         let nodes = generate_test_nodes(1, node_size);

@@ -1,5 +1,15 @@
-//! Verdicts from paired rounds: Hodges–Lehmann change, Walsh interval, Wilcoxon p (Holm), and a
-//! second, independent set of rounds that must agree before a change counts.
+//! Verdicts from paired rounds: Hodges–Lehmann change, Walsh interval, and a second,
+//! independent set of rounds that must agree before a change counts.
+//!
+//! A set flags a change when its interval lies wholly beyond the threshold: a one-sided test
+//! of "the change is at most the threshold" at level `(1 - confidence) / 2`. The confirmation
+//! set uses [`Judging::confirm_confidence`], so a benchmark whose true change sits exactly at
+//! the threshold is flagged by both with probability at most `0.025 x 0.005`, and a whole suite
+//! of `m` such benchmarks at most `m x 1.25e-4` (0.0135 for 108): the multiplicity control,
+//! far below that for an A/A, whose true change is 0. The Wilcoxon p-value (Holm-adjusted over
+//! the set's benchmarks) is reported for reading; it is not a gate, since an exact signed-rank
+//! test over `n` rounds cannot go below `2 / 2^n`, and Holm over a hundred benchmarks would need
+//! 13 rounds before anything could be flagged.
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -10,10 +20,12 @@ use crate::{compare::Verdict, stats};
 /// Statistical settings of the paired judgement.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Judging {
-    /// Familywise significance level (Holm over the benchmarks of a set).
+    /// Familywise level of the reported Holm-adjusted p-values (informative only).
     pub alpha: f64,
-    /// Confidence of the Walsh-average interval.
+    /// Confidence of the first set's Walsh-average interval.
     pub confidence: f64,
+    /// Confidence of the confirmation set's interval (higher: the multiplicity control).
+    pub confirm_confidence: f64,
     /// Rounds in a first set before anything is judged, and in a confirmation set.
     pub min_rounds: usize,
     /// Rounds added per adaptive step.
@@ -27,6 +39,7 @@ impl Default for Judging {
         Self {
             alpha: 0.05,
             confidence: 0.95,
+            confirm_confidence: 0.99,
             min_rounds: 10,
             batch_rounds: 4,
             max_rounds: 40,
@@ -85,9 +98,9 @@ pub fn set_stats(pairs: &[Pair], confidence: f64) -> Option<SetStats> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Class {
-    /// Significant, with the lower bound above `1 + threshold`.
+    /// The lower bound is above `1 + threshold`.
     Slower,
-    /// Significant, with the upper bound below `1 - threshold`.
+    /// The upper bound is below `1 - threshold`.
     Faster,
     /// The interval lies inside `[1 - threshold, 1 + threshold]`.
     Same,
@@ -95,21 +108,31 @@ pub enum Class {
     Open,
 }
 
-/// Classifies a set given its Holm-adjusted p-value.
-pub fn classify(set: &SetStats, p_adjusted: f64, threshold: f64, alpha: f64) -> Class {
+/// Classifies a set by where its interval lies against the threshold.
+pub fn classify(set: &SetStats, threshold: f64) -> Class {
     let (Some(lower), Some(upper)) = (set.lower, set.upper) else {
         return Class::Open;
     };
-    let significant = p_adjusted < alpha;
-    if significant && lower > 1.0 + threshold {
+    if lower > 1.0 + threshold {
         Class::Slower
-    } else if significant && upper < 1.0 - threshold {
+    } else if upper < 1.0 - threshold {
         Class::Faster
     } else if lower >= 1.0 - threshold && upper <= 1.0 + threshold {
         Class::Same
     } else {
         Class::Open
     }
+}
+
+/// The smallest change a benchmark's own spread lets the rounds resolve: its first set's
+/// interval half-width, shrunk as `1 / sqrt(rounds)` to half the round cap (so the cap leaves
+/// room to decide). A shift moves the centre of the rounds, not their spread, so a regression
+/// cannot raise its own threshold; noise can, and the report shows the threshold used.
+pub fn resolvable_change(set: &SetStats, max_rounds: usize) -> Option<f64> {
+    let (lower, upper) = (set.lower?, set.upper?);
+    let half = (upper.ln() - lower.ln()) / 2.0;
+    let target_rounds = (max_rounds as f64 / 2.0).max(set.rounds as f64);
+    Some((half * (set.rounds as f64 / target_rounds).sqrt()).exp() - 1.0)
 }
 
 /// More rounds a set would need, at its current spread, for its interval to clear the threshold
@@ -209,16 +232,26 @@ pub fn judge(
         .collect();
     let first_p: Vec<(&String, f64)> = firsts.iter().map(|(id, s)| (*id, s.p_value)).collect();
     let first_adjusted = holm_map(&first_p);
+    // Each benchmark's threshold: the configured one, raised to what its spread can resolve.
+    let thresholds: BTreeMap<&String, f64> = rounds
+        .keys()
+        .map(|id| {
+            let resolvable = firsts
+                .get(id)
+                .and_then(|set| resolvable_change(set, judging.max_rounds))
+                .unwrap_or(0.0);
+            (id, thresholds[id].max(resolvable))
+        })
+        .collect();
     let first_class = |id: &String| -> Class {
-        match (firsts.get(id), first_adjusted.get(id)) {
-            (Some(set), Some(p)) => classify(set, *p, thresholds[id], judging.alpha),
-            _ => Class::Open,
-        }
+        firsts
+            .get(id)
+            .map_or(Class::Open, |set| classify(set, thresholds[id]))
     };
     let seconds: BTreeMap<&String, SetStats> = rounds
         .iter()
         .filter(|(id, _)| matches!(first_class(id), Class::Slower | Class::Faster))
-        .filter_map(|(id, r)| Some((id, set_stats(&r.second, judging.confidence)?)))
+        .filter_map(|(id, r)| Some((id, set_stats(&r.second, judging.confirm_confidence)?)))
         .collect();
     let second_p: Vec<(&String, f64)> = seconds.iter().map(|(id, s)| (*id, s.p_value)).collect();
     let second_adjusted = holm_map(&second_p);
@@ -231,9 +264,7 @@ pub fn judge(
             let class = first_class(id);
             let second = seconds.get(id).copied();
             let second_p_adjusted = second_adjusted.get(id).copied();
-            let second_class = second
-                .zip(second_p_adjusted)
-                .map(|(set, p)| classify(&set, p, threshold, judging.alpha));
+            let second_class = second.map(|set| classify(&set, threshold));
             let first_full = r.first.len() >= judging.max_rounds;
             let second_full = r.second.len() >= judging.max_rounds;
             let (verdict, need, rounds_needed, note) = match class {

@@ -45,7 +45,6 @@ pub fn run(
         &builds.only_baseline,
     ));
     Ok(RegressReport::new(
-        "icount",
         config,
         described,
         sha.to_owned(),

@@ -33,6 +33,8 @@ pub struct PairedPlan {
     pub work_dir: std::path::PathBuf,
     /// Print a line per round.
     pub verbose: bool,
+    /// A slowdown injected into the candidate (the gate's own power measurement only).
+    pub injection: Option<crate::paired::lockstep::Injection>,
 }
 
 /// What the rounds found.
@@ -50,6 +52,8 @@ pub struct PairedResult {
     pub rounds: BTreeMap<String, Rounds>,
     /// Declared throughput per id.
     pub throughput: BTreeMap<String, crate::criterion::Throughput>,
+    /// How each process pair alternated.
+    pub turns: Vec<crate::paired::lockstep::TurnReport>,
 }
 
 /// Runs the rounds: the first set for every id, then confirmation and extra rounds for the
@@ -61,6 +65,7 @@ pub fn run(
 ) -> anyhow::Result<PairedResult> {
     let started = Instant::now();
     let mut engine = Engine::new(baseline, candidate, plan.engine, plan.work_dir.clone());
+    engine.injection = plan.injection.clone();
     engine.size(&plan.ids)?;
     if plan.verbose {
         eprintln!(
@@ -96,11 +101,16 @@ pub fn run(
                 }
             }
             if plan.verbose {
+                let alternation = engine
+                    .turns
+                    .last()
+                    .map_or(0.0, crate::paired::lockstep::TurnReport::alternation);
                 eprintln!(
-                    "round {} ({} benchmarks), {:.0} s elapsed",
+                    "round {} ({} benchmarks), {:.0} s elapsed, {:.0} % of samples alternated",
                     engine.rounds_run(),
                     ids.len(),
-                    started.elapsed().as_secs_f64()
+                    started.elapsed().as_secs_f64(),
+                    alternation * 100.0
                 );
             }
         }
@@ -201,5 +211,6 @@ fn finish(
             .filter(|(id, _)| ids.contains(id))
             .collect(),
         throughput: engine.throughput.clone(),
+        turns: engine.turns.clone(),
     }
 }

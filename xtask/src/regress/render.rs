@@ -1,5 +1,5 @@
 //! The comparison as a padded text table or as Markdown, with a geometric-mean row.
-use super::RegressReport;
+use super::{Lanes, RegressReport};
 use crate::{
     compare::Verdict,
     report::{self, format_change, format_ns, short_sha},
@@ -76,23 +76,74 @@ const HEADERS: [&str; 10] = [
 ];
 
 fn lane_line(report: &RegressReport) -> String {
-    match report.mode {
-        "paired" => format!(
-            "paired: {} rounds of both builds in {:.0} s{}",
-            report.rounds_run.unwrap_or(0),
-            report.elapsed_s,
+    if report.lanes == Lanes::Instructions {
+        return format!(
+            "instruction counts (callgrind) of both builds in {:.0} s",
+            report.elapsed_s
+        );
+    }
+    let mut line = format!("measured in {:.0} s", report.elapsed_s);
+    if let Some(rounds) = report.rounds_run {
+        let turns: u64 = report.turns.iter().map(|t| t.turns[0] + t.turns[1]).sum();
+        let alternations: u64 = report.turns.iter().map(|t| t.alternations).sum();
+        line = format!(
+            "time: {rounds} lock-step rounds of both builds, {:.1} % of {turns} samples \
+             alternated with the other build{}; {line}",
+            if turns == 0 {
+                0.0
+            } else {
+                alternations as f64 * 100.0 / turns as f64
+            },
             if report.budget_exhausted {
                 " (budget spent with benchmarks undecided)"
             } else {
                 ""
             }
-        ),
-        "icount" => format!(
-            "instruction counts (callgrind) of both builds in {:.0} s",
-            report.elapsed_s
-        ),
-        _ => "UNPAIRED: a fresh run against a saved snapshot; reported, never gating".to_owned(),
+        );
     }
+    line
+}
+
+/// The memory lane's rows that are not unchanged, and a count of those that are.
+fn memory_lines(report: &RegressReport) -> Vec<String> {
+    if report.memory.is_empty() {
+        return Vec::new();
+    }
+    let mut lines = vec![String::new()];
+    let unchanged = report
+        .memory
+        .iter()
+        .filter(|row| row.verdict == Verdict::Unchanged)
+        .count();
+    for row in report
+        .memory
+        .iter()
+        .filter(|row| row.verdict != Verdict::Unchanged)
+    {
+        let median = |values: &[f64]| {
+            crate::stats::median(values).map_or_else(|| "-".to_owned(), |v| format!("{v:.1}"))
+        };
+        lines.push(format!(
+            "memory {:<12} {:<16} {} {} -> {}: {}",
+            row.verdict.label(),
+            row.quantity,
+            row.id,
+            median(&row.baseline),
+            median(&row.candidate),
+            row.note
+        ));
+    }
+    lines.push(format!(
+        "memory: {} rows compared (allocations, bytes allocated, bytes retained per iteration; \
+         bytes per stored exception), {unchanged} unchanged, {} regressed",
+        report.memory.len(),
+        report
+            .memory
+            .iter()
+            .filter(|row| row.verdict == Verdict::Regressed)
+            .count()
+    ));
+    lines
 }
 
 fn summary_line(report: &RegressReport) -> String {
@@ -118,15 +169,24 @@ fn summary_line(report: &RegressReport) -> String {
 
 /// The comparison as a padded text table.
 pub fn render_table(report: &RegressReport) -> String {
+    let time_table = if report.benchmarks.is_empty() && !report.memory.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "\n{}\n{}",
+            report::table(&HEADERS, &rows(report)),
+            summary_line(report)
+        )
+    };
     format!(
-        "baseline `{}` ({}) vs current ({})\nbaseline: {}\n{}\n\n{}\n{}",
+        "baseline `{}` ({}) vs current ({})\nbaseline: {}\n{}\n{time_table}{}\nexit code {}",
         report.baseline,
         short_sha(&report.baseline_sha),
         short_sha(&report.candidate_sha),
         report.baseline_source,
         lane_line(report),
-        report::table(&HEADERS, &rows(report)),
-        summary_line(report)
+        memory_lines(report).join("\n"),
+        report.exit_code
     )
 }
 
@@ -148,5 +208,8 @@ pub fn render_markdown(report: &RegressReport) -> String {
     }
     text.push_str(&report::table(&HEADERS, &rows(report)));
     text.push_str(&format!("\n{}\n", summary_line(report)));
+    for line in memory_lines(report) {
+        text.push_str(&format!("{line}\n"));
+    }
     text
 }

@@ -1,4 +1,4 @@
-//! Confirmation, exit codes, baseline precedence and rendering of `regress`.
+//! Exit codes, baseline resolution, thresholds and rendering of `regress`.
 use super::*;
 
 fn comparison(id: &str, verdict: Verdict, ratio: Option<f64>) -> BenchmarkComparison {
@@ -20,26 +20,6 @@ fn comparison(id: &str, verdict: Verdict, ratio: Option<f64>) -> BenchmarkCompar
 }
 
 #[test]
-fn a_regression_that_repeats_stays_and_one_that_does_not_becomes_noisy() {
-    let mut first = vec![
-        comparison("a", Verdict::Regressed, Some(1.2)),
-        comparison("b", Verdict::Regressed, Some(1.2)),
-        comparison("c", Verdict::Unchanged, Some(1.0)),
-    ];
-    let second = vec![
-        comparison("a", Verdict::Regressed, Some(1.19)),
-        comparison("b", Verdict::Unchanged, Some(1.01)),
-    ];
-    apply_confirmations(&mut first, &second);
-    assert_eq!(first[0].verdict, Verdict::Regressed);
-    assert!(first[0].note.contains("confirmed"), "{}", first[0].note);
-    assert_eq!(first[1].verdict, Verdict::Noisy);
-    assert!(first[1].note.contains("not on re-run"), "{}", first[1].note);
-    assert_eq!(first[2].verdict, Verdict::Unchanged);
-    assert_eq!(exit_code_for(&first, false), EXIT_REGRESSED);
-}
-
-#[test]
 fn exit_codes() {
     let clean = [
         comparison("a", Verdict::Unchanged, Some(1.0)),
@@ -58,7 +38,20 @@ fn exit_codes() {
 #[test]
 fn tables_have_a_geometric_mean_row() {
     let report = RegressReport {
-        mode: "paired",
+        lanes: Lanes::TimeAndMemory,
+        memory: vec![memory_lane::MemoryRow {
+            id: "memory_usage/store_bytes_per_exception/1000".to_owned(),
+            quantity: "bytes-per-exception".to_owned(),
+            baseline: vec![174.7, 174.7],
+            candidate: vec![238.7, 238.7],
+            verdict: Verdict::Regressed,
+            note: "+64.0 per iteration (+36.6 %); in every process".to_owned(),
+        }],
+        turns: vec![crate::paired::lockstep::TurnReport {
+            turns: [100, 100],
+            alternations: 199,
+            connected: [true, true],
+        }],
         baseline_source: "git ref `main`".to_owned(),
         rounds_run: Some(10),
         engine: None,
@@ -80,8 +73,17 @@ fn tables_have_a_geometric_mean_row() {
     assert!(table.contains("geometric mean"), "{table}");
     assert!(table.contains("+1.0%"), "{table}");
     assert!(table.contains("UNCHANGED"), "{table}");
+    assert!(
+        table.contains("99.5 % of 200 samples alternated"),
+        "{table}"
+    );
+    assert!(
+        table.contains("memory REGRESSED") && table.contains("238.7"),
+        "{table}"
+    );
     let markdown = render_markdown(&report);
     assert!(markdown.contains("**Warning:** other host"), "{markdown}");
+    assert!(markdown.contains("bytes-per-exception"), "{markdown}");
 }
 
 fn git(dir: &std::path::Path, args: &[&str]) {
@@ -103,43 +105,27 @@ fn git(dir: &std::path::Path, args: &[&str]) {
 }
 
 #[test]
-fn a_git_ref_wins_over_a_snapshot_of_the_same_name_unless_asked() {
+fn a_baseline_is_a_commit_and_a_saved_snapshot_is_refused() {
     let repo = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();
     git(repo.path(), &["init", "-q", "-b", "main"]);
     std::fs::write(repo.path().join("a.txt"), "a").unwrap();
     git(repo.path(), &["add", "a.txt"]);
     git(repo.path(), &["commit", "-q", "-m", "a"]);
-    std::fs::write(out.path().join("main.json"), "{}").unwrap();
     std::fs::write(out.path().join("saved.json"), "{}").unwrap();
-
-    let main = resolve_source(repo.path(), out.path(), "main", false).unwrap();
-    assert!(
-        matches!(&main, BaselineSource::Commit { sha, shadowed: true } if sha.len() == 40),
-        "{main:?}"
-    );
-    let head = resolve_source(repo.path(), out.path(), "HEAD", false).unwrap();
-    assert!(matches!(
-        head,
-        BaselineSource::Commit {
-            shadowed: false,
-            ..
-        }
-    ));
+    let main = resolve_commit(repo.path(), out.path(), "main").unwrap();
+    assert_eq!(main.len(), 40);
     assert_eq!(
-        resolve_source(repo.path(), out.path(), "main", true).unwrap(),
-        BaselineSource::Snapshot(out.path().join("main.json"))
+        resolve_commit(repo.path(), out.path(), "HEAD").unwrap(),
+        main
     );
-    assert_eq!(
-        resolve_source(repo.path(), out.path(), "saved", false).unwrap(),
-        BaselineSource::Snapshot(out.path().join("saved.json"))
-    );
-    assert!(resolve_source(repo.path(), out.path(), "nothing", false).is_err());
-    assert!(resolve_source(repo.path(), out.path(), "HEAD", true).is_err());
+    let refused = resolve_commit(repo.path(), out.path(), "saved").unwrap_err();
+    assert!(refused.to_string().contains("saved"), "{refused}");
+    assert!(resolve_commit(repo.path(), out.path(), "--help").is_err());
 }
 
 #[test]
-fn an_unpaired_regression_never_gates_and_strict_counts_inconclusive() {
+fn inconclusive_never_gates_but_strict_counts_it() {
     let inconclusive = [comparison("a", Verdict::Inconclusive, Some(1.1))];
     assert_eq!(exit_code_for(&inconclusive, false), EXIT_OK);
     assert_eq!(exit_code_for(&inconclusive, true), EXIT_STRICT);
@@ -171,4 +157,31 @@ fn thresholds_never_go_below_the_measured_noise_floor() {
     assert_eq!(chosen["g/loose"], 0.15);
     assert_eq!(chosen["g/new"], 0.05);
     assert!(!chosen.contains_key("g/ignored"));
+}
+
+#[test]
+fn a_commit_that_only_touches_the_gate_reuses_its_parents_build() {
+    let repo = tempfile::tempdir().unwrap();
+    git(repo.path(), &["init", "-q", "-b", "main"]);
+    std::fs::create_dir_all(repo.path().join("xtask")).unwrap();
+    std::fs::write(repo.path().join("lib.rs"), "fn a() {}").unwrap();
+    std::fs::write(repo.path().join("xtask/main.rs"), "fn main() {}").unwrap();
+    git(repo.path(), &["add", "."]);
+    git(repo.path(), &["commit", "-q", "-m", "a"]);
+    let key = |rev: &str| {
+        let sha = resolve_commit(repo.path(), repo.path(), rev).unwrap();
+        build::build_key(repo.path(), &sha, "bench").unwrap()
+    };
+    let first = key("HEAD");
+    std::fs::write(repo.path().join("xtask/main.rs"), "fn main() { }").unwrap();
+    git(repo.path(), &["commit", "-q", "-am", "gate only"]);
+    assert_eq!(key("HEAD"), first);
+    std::fs::write(repo.path().join("lib.rs"), "fn b() {}").unwrap();
+    git(repo.path(), &["commit", "-q", "-am", "code"]);
+    assert_ne!(key("HEAD"), first);
+    let sha = resolve_commit(repo.path(), repo.path(), "HEAD").unwrap();
+    assert_ne!(
+        build::build_key(repo.path(), &sha, "dev").unwrap(),
+        build::build_key(repo.path(), &sha, "bench").unwrap()
+    );
 }

@@ -1,0 +1,318 @@
+//! Lock-step pairing: the baseline's and the candidate's bench processes run at the same time
+//! and take their samples in turns, handed out by this coordinator over a Unix socket.
+//!
+//! The noise of a shared 2-core machine (host cache and memory contention) moves on a scale
+//! of about a second, while one sample lasts milliseconds: alternating sample by sample shows
+//! both builds the same machine, which two processes run one after the other cannot. Only one
+//! side measures at a time, so the two never compete for the cores either.
+//!
+//! The bench side of the protocol is `bench_harness::SuiteMeasurement`: greet with the side's
+//! name, then per sample `R` (request), wait for `G` + `u32` (injected slowdown in parts per
+//! million), measure, `D` (done). A process that never connects (a baseline older than the
+//! protocol) simply runs unpaired; the pair's report says so.
+use std::{
+    io::{BufRead, BufReader, Read, Write},
+    os::unix::net::{UnixListener, UnixStream},
+    path::Path,
+    process::Child,
+    sync::{
+        Arc, Mutex,
+        mpsc::{self, RecvTimeoutError},
+    },
+    thread,
+    time::{Duration, Instant},
+};
+
+use anyhow::Context;
+use regex::Regex;
+use serde::Serialize;
+
+/// How long a side that just measured waits for the other side's request before it may
+/// measure again: long enough for the other to finish the bookkeeping between two samples,
+/// short enough that a side alone (the other in its analysis or setup) barely slows down.
+const GRACE: Duration = Duration::from_millis(2);
+
+/// A slowdown injected into the candidate's samples of the benchmarks a regex selects: the
+/// gate's own power measurement (`cargo xtask gate-evidence`), never a normal run.
+#[derive(Debug, Clone)]
+pub struct Injection {
+    /// Benchmarks whose candidate samples are slowed.
+    pub filter: Regex,
+    /// The slowdown, parts per million of each sample's measured time.
+    pub ppm: u32,
+}
+
+/// How well one pair of processes alternated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct TurnReport {
+    /// Samples (turns) granted to the baseline and to the candidate.
+    pub turns: [u64; 2],
+    /// Turns that went to the other side than the turn before: the alternation itself.
+    pub alternations: u64,
+    /// Whether each side connected (a baseline older than the protocol does not).
+    pub connected: [bool; 2],
+}
+
+impl TurnReport {
+    /// Share of turns that alternated with the other side, in `[0, 1]`.
+    pub fn alternation(&self) -> f64 {
+        let total = self.turns[0] + self.turns[1];
+        if total == 0 {
+            0.0
+        } else {
+            self.alternations as f64 / total as f64
+        }
+    }
+}
+
+enum Event {
+    Connected(usize, UnixStream),
+    Request(usize),
+    Done(usize),
+    Closed(usize),
+}
+
+/// Runs two child processes (index 0 = baseline, 1 = candidate) that were started with
+/// `LLMKG_LOCKSTEP_SOCKET` = `socket`, serving turns until both exit; each child's standard
+/// error is copied to `logs[side]`. Returns the turn report and both exit statuses.
+pub fn serve(
+    listener: UnixListener,
+    mut children: [Child; 2],
+    logs: [&Path; 2],
+    injection: Option<&Injection>,
+) -> anyhow::Result<(TurnReport, [std::process::ExitStatus; 2])> {
+    let (events, receiver) = mpsc::channel::<Event>();
+    // Which benchmark each side is on, from Criterion's "Benchmarking <id>: ..." lines.
+    let current: Arc<Mutex<[String; 2]>> = Arc::default();
+    let mut copiers = Vec::new();
+    for (side, child) in children.iter_mut().enumerate() {
+        let stderr = child.stderr.take().context("child stderr not piped")?;
+        let mut log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(logs[side])
+            .with_context(|| format!("opening {}", logs[side].display()))?;
+        let current = Arc::clone(&current);
+        copiers.push(thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(rest) = line.strip_prefix("Benchmarking ") {
+                    let id = rest.split(": ").next().unwrap_or(rest);
+                    if let Ok(mut current) = current.lock() {
+                        id.clone_into(&mut current[side]);
+                    }
+                }
+                let _ = writeln!(log, "{line}");
+            }
+        }));
+    }
+    {
+        let events = events.clone();
+        thread::spawn(move || accept(listener, events));
+    }
+    let mut writers: [Option<UnixStream>; 2] = [None, None];
+    let mut report = TurnReport::default();
+    let mut waiting = [false; 2];
+    let mut holder: Option<usize> = None;
+    let mut last: Option<usize> = None;
+    let mut grace_until: Option<Instant> = None;
+    let mut exited: [Option<std::process::ExitStatus>; 2] = [None, None];
+    loop {
+        for (side, child) in children.iter_mut().enumerate() {
+            if exited[side].is_none() {
+                exited[side] = child.try_wait()?;
+            }
+        }
+        if let [Some(baseline), Some(candidate)] = exited {
+            for copier in copiers {
+                let _ = copier.join();
+            }
+            return Ok((report, [baseline, candidate]));
+        }
+        let timeout = grace_until.map_or(Duration::from_millis(20), |until| {
+            until.saturating_duration_since(Instant::now())
+        });
+        match receiver.recv_timeout(timeout) {
+            Ok(Event::Connected(side, stream)) => {
+                report.connected[side] = true;
+                let reader = stream.try_clone()?;
+                writers[side] = Some(stream);
+                let events = events.clone();
+                thread::spawn(move || read_turns(side, reader, events));
+            }
+            Ok(Event::Request(side)) => waiting[side] = true,
+            Ok(Event::Done(side)) => {
+                if holder == Some(side) {
+                    holder = None;
+                }
+            }
+            Ok(Event::Closed(side)) => {
+                waiting[side] = false;
+                writers[side] = None;
+                if holder == Some(side) {
+                    holder = None;
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => {}
+        }
+        if holder.is_some() {
+            continue;
+        }
+        let next = match waiting {
+            [true, true] => Some(usize::from(last == Some(1)) ^ 1),
+            [false, false] => None,
+            _ => {
+                let side = usize::from(waiting[1]);
+                let other_alive = writers[1 - side].is_some();
+                if last == Some(side) && other_alive {
+                    // The other side may be a moment away from its next request.
+                    let until = *grace_until.get_or_insert_with(|| Instant::now() + GRACE);
+                    (Instant::now() >= until).then_some(side)
+                } else {
+                    Some(side)
+                }
+            }
+        };
+        let Some(side) = next else { continue };
+        grace_until = None;
+        let ppm = match injection {
+            Some(injection) if side == 1 => {
+                let id = current.lock().map(|c| c[1].clone()).unwrap_or_default();
+                if injection.filter.is_match(&id) {
+                    injection.ppm
+                } else {
+                    0
+                }
+            }
+            _ => 0,
+        };
+        let mut grant = [b'G', 0, 0, 0, 0];
+        grant[1..].copy_from_slice(&ppm.to_le_bytes());
+        let Some(writer) = writers[side].as_mut() else {
+            waiting[side] = false;
+            continue;
+        };
+        if writer.write_all(&grant).is_err() {
+            writers[side] = None;
+            waiting[side] = false;
+            continue;
+        }
+        waiting[side] = false;
+        holder = Some(side);
+        report.turns[side] += 1;
+        if last.is_some_and(|previous| previous != side) {
+            report.alternations += 1;
+        }
+        last = Some(side);
+    }
+}
+
+/// Accepts the two connections; each names its side on its first line.
+fn accept(listener: UnixListener, events: mpsc::Sender<Event>) {
+    for stream in listener.incoming().take(2) {
+        let Ok(mut stream) = stream else { continue };
+        // Byte by byte: a buffered reader would swallow the first request behind the line.
+        let mut greeting = Vec::new();
+        let mut byte = [0_u8; 1];
+        while greeting.len() < 64 && matches!(stream.read(&mut byte), Ok(1)) && byte[0] != b'\n' {
+            greeting.push(byte[0]);
+        }
+        let side = usize::from(greeting == b"candidate");
+        if events.send(Event::Connected(side, stream)).is_err() {
+            return;
+        }
+    }
+}
+
+fn read_turns(side: usize, mut stream: UnixStream, events: mpsc::Sender<Event>) {
+    let mut byte = [0_u8; 1];
+    loop {
+        let event = match stream.read(&mut byte) {
+            Ok(1) if byte[0] == b'R' => Event::Request(side),
+            Ok(1) if byte[0] == b'D' => Event::Done(side),
+            Ok(1) => continue,
+            _ => {
+                let _ = events.send(Event::Closed(side));
+                return;
+            }
+        };
+        if events.send(event).is_err() {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alternation_is_the_share_of_turns_that_changed_side() {
+        let report = TurnReport {
+            turns: [50, 50],
+            alternations: 99,
+            connected: [true, true],
+        };
+        assert!((report.alternation() - 0.99).abs() < 1e-12);
+        assert_eq!(TurnReport::default().alternation(), 0.0);
+    }
+
+    /// Two fake bench processes (threads here) that record when they measure: the
+    /// coordinator never lets them overlap and makes them alternate.
+    #[test]
+    fn two_clients_alternate_and_never_overlap() {
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("turns.sock");
+        let listener = UnixListener::bind(&socket).unwrap();
+        // `sleep` stands in for the bench processes, so serve() has children to wait for.
+        let spawn = || {
+            std::process::Command::new("sleep")
+                .arg("0.6")
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let log = dir.path().join("log");
+        let timeline = Arc::new(Mutex::new(Vec::new()));
+        let clients: Vec<_> = ["baseline", "candidate"]
+            .into_iter()
+            .enumerate()
+            .map(|(side, name)| {
+                let socket = socket.clone();
+                let timeline = Arc::clone(&timeline);
+                thread::spawn(move || {
+                    let mut stream = UnixStream::connect(&socket).unwrap();
+                    // The first request in the same write as the greeting: it must not be
+                    // lost behind the line.
+                    for turn in 0..20 {
+                        if turn == 0 {
+                            stream.write_all(format!("{name}\nR").as_bytes()).unwrap();
+                        } else {
+                            stream.write_all(b"R").unwrap();
+                        }
+                        let mut grant = [0_u8; 5];
+                        stream.read_exact(&mut grant).unwrap();
+                        timeline.lock().unwrap().push((side, true));
+                        thread::sleep(Duration::from_micros(300));
+                        timeline.lock().unwrap().push((side, false));
+                        stream.write_all(b"D").unwrap();
+                    }
+                })
+            })
+            .collect();
+        let (report, statuses) = serve(listener, [spawn(), spawn()], [&log, &log], None).unwrap();
+        for client in clients {
+            client.join().unwrap();
+        }
+        assert!(statuses.iter().all(|status| status.success()));
+        assert_eq!(report.turns, [20, 20]);
+        assert_eq!(report.connected, [true, true]);
+        let timeline = timeline.lock().unwrap();
+        // Never two sides inside a sample at once: starts and ends strictly nest.
+        for pair in timeline.chunks(2) {
+            assert_eq!(pair[0].0, pair[1].0, "{timeline:?}");
+            assert!(pair[0].1 && !pair[1].1, "{timeline:?}");
+        }
+        assert!(report.alternation() > 0.9, "{report:?}");
+    }
+}
