@@ -456,11 +456,21 @@ fn measured_lanes(
     let mut memory = Vec::new();
     let mut memory_error = None;
     if config.lanes.memory() {
-        eprintln!("memory lane: {} benchmarks, both builds", ids.len());
+        eprintln!(
+            "memory lane: {} benchmarks, both builds",
+            ids.iter()
+                .filter(|id| regress_config.in_memory_lane(id))
+                .count()
+        );
+        let memory_ids: Vec<String> = ids
+            .iter()
+            .filter(|id| regress_config.in_memory_lane(id))
+            .cloned()
+            .collect();
         match memory_lane::run(
             baseline,
             candidate,
-            &ids,
+            &memory_ids,
             config.memory_threshold,
             &config.paths.out.join("memory"),
         ) {

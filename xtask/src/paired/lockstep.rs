@@ -29,8 +29,13 @@ use serde::Serialize;
 
 /// How long a side that just measured waits for the other side's request before it may
 /// measure again: long enough for the other to finish the bookkeeping between two samples,
-/// short enough that a side alone (the other in its analysis or setup) barely slows down.
+/// short enough that a side alone (the other in its analysis) barely slows down.
 const GRACE: Duration = Duration::from_millis(2);
+
+/// How long a side on a benchmark the other has not reached yet waits for it (the other is
+/// building that benchmark's data, or still analysing the previous one) before it measures
+/// anyway: samples taken while the other side sets up would see a busier machine.
+const CATCH_UP: Duration = Duration::from_secs(5);
 
 /// A slowdown injected into the candidate's samples of the benchmarks a regex selects: the
 /// gate's own power measurement (`cargo xtask gate-evidence`), never a normal run.
@@ -115,6 +120,10 @@ pub fn serve(
     let mut holder: Option<usize> = None;
     let mut last: Option<usize> = None;
     let mut grace_until: Option<Instant> = None;
+    let mut requested_at: [Option<Instant>; 2] = [None, None];
+    // The benchmark a side has waited CATCH_UP on and may now measure alone.
+    let mut alone_on: [Option<String>; 2] = [None, None];
+    let started = Instant::now();
     let mut exited: [Option<std::process::ExitStatus>; 2] = [None, None];
     loop {
         for (side, child) in children.iter_mut().enumerate() {
@@ -139,7 +148,10 @@ pub fn serve(
                 let events = events.clone();
                 thread::spawn(move || read_turns(side, reader, events));
             }
-            Ok(Event::Request(side)) => waiting[side] = true,
+            Ok(Event::Request(side)) => {
+                waiting[side] = true;
+                requested_at[side] = Some(Instant::now());
+            }
             Ok(Event::Done(side)) => {
                 if holder == Some(side) {
                     holder = None;
@@ -158,11 +170,32 @@ pub fn serve(
         if holder.is_some() {
             continue;
         }
-        let next = match waiting {
+        // A side measures only on the benchmark the other side is on (or once the other is
+        // gone, or after waiting CATCH_UP for it), so neither samples while the other builds
+        // a benchmark's data.
+        let now_on = current
+            .lock()
+            .map(|current| current.clone())
+            .unwrap_or_default();
+        let mut eligible = waiting;
+        for side in 0..2 {
+            let other = 1 - side;
+            // Exited, or never connected (a baseline older than the protocol).
+            let other_absent = exited[other].is_some()
+                || (writers[other].is_none() && started.elapsed() >= CATCH_UP);
+            if waiting[side] && requested_at[side].is_some_and(|at| at.elapsed() >= CATCH_UP) {
+                alone_on[side] = Some(now_on[side].clone());
+            }
+            let alone = alone_on[side].as_deref() == Some(now_on[side].as_str());
+            if !(now_on[0] == now_on[1] || other_absent || alone) {
+                eligible[side] = false;
+            }
+        }
+        let next = match eligible {
             [true, true] => Some(usize::from(last == Some(1)) ^ 1),
             [false, false] => None,
             _ => {
-                let side = usize::from(waiting[1]);
+                let side = usize::from(eligible[1]);
                 let other_alive = writers[1 - side].is_some();
                 if last == Some(side) && other_alive {
                     // The other side may be a moment away from its next request.

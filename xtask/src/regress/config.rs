@@ -14,6 +14,8 @@ pub struct RegressConfig {
     pub thresholds: Vec<(String, f64)>,
     /// Patterns of benchmarks left out of the comparison.
     pub ignore: Vec<String>,
+    /// Patterns of benchmarks left out of the memory lane only.
+    pub memory_ignore: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -24,6 +26,8 @@ struct RawConfig {
     ignore: Vec<String>,
     #[serde(default)]
     thresholds: BTreeMap<String, String>,
+    #[serde(default)]
+    memory_ignore: Vec<String>,
 }
 
 impl Default for RegressConfig {
@@ -32,6 +36,7 @@ impl Default for RegressConfig {
             default_threshold: 0.05,
             thresholds: Vec::new(),
             ignore: Vec::new(),
+            memory_ignore: Vec::new(),
         }
     }
 }
@@ -75,7 +80,16 @@ impl RegressConfig {
             default_threshold,
             thresholds,
             ignore: raw.ignore,
+            memory_ignore: raw.memory_ignore,
         })
+    }
+
+    /// Whether the memory lane compares `id`.
+    pub fn in_memory_lane(&self, id: &str) -> bool {
+        !self
+            .memory_ignore
+            .iter()
+            .any(|pattern| glob_match(pattern, id))
     }
 
     /// The threshold of `id`, or `None` when it is ignored.
@@ -195,5 +209,8 @@ mod tests {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("regress.toml");
         let config = RegressConfig::load(&path).unwrap();
         assert!(config.default_threshold > 0.0);
+        // The concurrent maps' allocations depend on thread interleaving.
+        assert!(!config.in_memory_lane("concurrent_operations/prespawned_scc_adds/8"));
+        assert!(config.in_memory_lane("memory_usage/memory_efficiency/1000"));
     }
 }

@@ -103,7 +103,7 @@ pub fn run(
         .filter(|((_, quantity), [base, cand])| {
             matches!(
                 judge(base, cand, threshold, minimum(quantity)).0,
-                Verdict::Regressed | Verdict::Improved
+                Verdict::Regressed | Verdict::Improved | Verdict::Inconclusive
             )
         })
         .map(|((id, _), _)| id.clone())
@@ -119,15 +119,27 @@ pub fn run(
     if !rerun.is_empty() {
         collect(&mut values, &rerun, 1)?;
     }
+    // Bytes retained move with allocation sizes (a table that grows once every so many
+    // iterations), so they are judged against the bytes an iteration allocates as well.
+    let allocated: BTreeMap<String, f64> = values
+        .iter()
+        .filter(|((_, quantity), _)| quantity == "allocated-bytes")
+        .filter_map(|((id, _), [base, _])| Some((id.clone(), stats::median(base)?)))
+        .collect();
     let rows = values
         .into_iter()
         .map(|((id, quantity), [base, cand])| {
+            let minimum = if quantity == "retained-bytes" {
+                minimum(&quantity).max(threshold * allocated.get(&id).copied().unwrap_or(0.0))
+            } else {
+                minimum(&quantity)
+            };
             let per = if quantity == "bytes-per-exception" {
                 "exception"
             } else {
                 "iteration"
             };
-            let (verdict, note) = judge_per(&base, &cand, threshold, minimum(&quantity), per);
+            let (verdict, note) = judge_per(&base, &cand, threshold, minimum, per);
             MemoryRow {
                 id,
                 quantity,
@@ -181,13 +193,10 @@ fn judge_per(
         return (Verdict::Unchanged, describe());
     }
     if base.len() < 2 || cand.len() < 2 {
+        // Beyond the threshold once: counted again in fresh processes before it can count.
         return (
-            if change > 0.0 {
-                Verdict::Regressed
-            } else {
-                Verdict::Improved
-            },
-            format!("{}; first pass", describe()),
+            Verdict::Inconclusive,
+            format!("{}; not yet counted again in fresh processes", describe()),
         );
     }
     let cand_low = cand.iter().copied().fold(f64::INFINITY, f64::min);
@@ -352,6 +361,13 @@ mod tests {
         let (verdict, note) = judge(&[100.0, 130.0], &[125.0, 126.0], 0.01, 0.5);
         assert_eq!(verdict, Verdict::Inconclusive, "{note}");
         assert!(note.contains("moves between processes"), "{note}");
+    }
+
+    #[test]
+    fn a_change_seen_in_one_pass_only_is_not_a_verdict_yet() {
+        let (verdict, note) = judge(&[100.0], &[130.0], 0.01, 0.5);
+        assert_eq!(verdict, Verdict::Inconclusive, "{note}");
+        assert!(note.contains("fresh processes"), "{note}");
     }
 
     #[test]
