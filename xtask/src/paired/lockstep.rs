@@ -34,7 +34,8 @@ const GRACE: Duration = Duration::from_millis(2);
 
 /// How long a side on a benchmark the other has not reached yet waits for it (the other is
 /// building that benchmark's data, or still analysing the previous one) before it measures
-/// anyway: samples taken while the other side sets up would see a busier machine.
+/// anyway: samples taken while the other side sets up would see a busier machine. Only the
+/// side ahead waits; a side on a benchmark the other has already passed never does.
 const CATCH_UP: Duration = Duration::from_secs(5);
 
 /// A slowdown injected into the candidate's samples of the benchmarks a regex selects: the
@@ -87,8 +88,10 @@ pub fn serve(
     injection: Option<&Injection>,
 ) -> anyhow::Result<(TurnReport, [std::process::ExitStatus; 2])> {
     let (events, receiver) = mpsc::channel::<Event>();
-    // Which benchmark each side is on, from Criterion's "Benchmarking <id>: ..." lines.
+    // Which benchmark each side is on, from Criterion's "Benchmarking <id>: ..." lines, and
+    // every benchmark it has been on.
     let current: Arc<Mutex<[String; 2]>> = Arc::default();
+    let passed: Arc<Mutex<[std::collections::BTreeSet<String>; 2]>> = Arc::default();
     let mut copiers = Vec::new();
     for (side, child) in children.iter_mut().enumerate() {
         let stderr = child.stderr.take().context("child stderr not piped")?;
@@ -98,12 +101,18 @@ pub fn serve(
             .open(logs[side])
             .with_context(|| format!("opening {}", logs[side].display()))?;
         let current = Arc::clone(&current);
+        let passed = Arc::clone(&passed);
         copiers.push(thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if let Some(rest) = line.strip_prefix("Benchmarking ") {
                     let id = rest.split(": ").next().unwrap_or(rest);
-                    if let Ok(mut current) = current.lock() {
-                        id.clone_into(&mut current[side]);
+                    if let Ok(mut current) = current.lock()
+                        && current[side] != id
+                    {
+                        let previous = std::mem::replace(&mut current[side], id.to_owned());
+                        if let Ok(mut passed) = passed.lock() {
+                            passed[side].insert(previous);
+                        }
                     }
                 }
                 let _ = writeln!(log, "{line}");
@@ -187,7 +196,12 @@ pub fn serve(
                 alone_on[side] = Some(now_on[side].clone());
             }
             let alone = alone_on[side].as_deref() == Some(now_on[side].as_str());
-            if !(now_on[0] == now_on[1] || other_absent || alone) {
+            // The other side is already past this benchmark: waiting for it is pointless.
+            let behind = passed
+                .lock()
+                .map(|passed| passed[other].contains(&now_on[side]))
+                .unwrap_or(true);
+            if !(now_on[0] == now_on[1] || other_absent || alone || behind) {
                 eligible[side] = false;
             }
         }
