@@ -49,11 +49,13 @@
 mod atomic;
 mod error;
 mod format;
+mod fuzz;
 
 pub use crate::{
     atomic::{TEMP_SLOTS, TEMP_SUFFIX, read_bounded, temp_files, write_atomically},
     error::{FileError, FileFault, FormatError, Result},
     format::{DEFAULT_MAX_PAYLOAD, FileFormat, HEADER_LEN, from_postcard},
+    fuzz::{FUZZ_CASES_VAR, fuzz_cases},
 };
 
 /// The README's example, compiled and run as a doctest.

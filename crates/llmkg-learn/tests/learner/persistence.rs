@@ -374,17 +374,8 @@ proptest! {
     }
 }
 
-/// Cases per structure-aware fuzz test: `default` in `cargo test`, or `LLMKG_FUZZ_CASES` for a
-/// longer run outside the suite (`LLMKG_FUZZ_CASES=100000 cargo test --release ... mutated`).
-fn fuzz_cases(default: u32) -> u32 {
-    std::env::var("LLMKG_FUZZ_CASES")
-        .ok()
-        .and_then(|cases| cases.parse().ok())
-        .unwrap_or(default)
-}
-
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(fuzz_cases(64)))]
+    #![proptest_config(ProptestConfig::with_cases(llmkg_filefmt::fuzz_cases(64)))]
 
     /// Structure-aware fuzzing: byte-level changes to a valid payload (flips, overwrites, cuts,
     /// insertions), re-framed with a valid header and checksum so that every case reaches the

@@ -131,17 +131,8 @@ fn check(file: &[u8]) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// Cases per structure-aware fuzz test: `default` in `cargo test`, or `LLMKG_FUZZ_CASES` for a
-/// longer run outside the suite (`LLMKG_FUZZ_CASES=100000 cargo test --release ... mutated`).
-fn fuzz_cases(default: u32) -> u32 {
-    std::env::var("LLMKG_FUZZ_CASES")
-        .ok()
-        .and_then(|cases| cases.parse().ok())
-        .unwrap_or(default)
-}
-
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(fuzz_cases(96)))]
+    #![proptest_config(ProptestConfig::with_cases(llmkg_filefmt::fuzz_cases(96)))]
 
     /// Field-level mutations of a valid body, re-framed with a valid checksum.
     #[test]
