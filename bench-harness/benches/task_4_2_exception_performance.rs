@@ -7,7 +7,9 @@
 //! `concurrent_operations` (threads), `end_to_end` (nodes), `memory_usage` (exceptions) and
 //! `scalability` (store size and properties, for the growth exponents), `system` (the one-stop
 //! `ExceptionSystem`: properties per node, a realistic hierarchy) and `wordnet` (WordNet 3.0's
-//! noun hierarchy, real data; skipped with a hint when it is not installed).
+//! noun hierarchy, real data; skipped with a hint when it is not installed). After them, the
+//! `paired_ratios` step measures the scorecard's ratio rows in alternation (see `paired.rs`);
+//! a filter turns it off, except the filter `paired_ratios`, which runs only it.
 //!
 //! The binary installs the counting allocator, so every figure includes its bookkeeping (a few
 //! uncontended atomic adds per allocation), anchors included. In Criterion's test mode
@@ -27,6 +29,8 @@ mod learning;
 mod memory;
 #[path = "task_4_2_exception_performance/optimization.rs"]
 mod optimization;
+#[path = "task_4_2_exception_performance/paired.rs"]
+mod paired;
 #[path = "task_4_2_exception_performance/scalability.rs"]
 mod scalability;
 #[path = "task_4_2_exception_performance/store.rs"]
@@ -39,7 +43,10 @@ mod wordnet;
 use anyhow::Context as _;
 use criterion::{BenchmarkGroup, Criterion};
 
-use bench_harness::{BenchmarkConfig, CountingAllocator, RoutineCost, RunMode, SuiteMeasurement};
+use bench_harness::{
+    BenchmarkConfig, CountingAllocator, PAIRED_STEP, PairedConfig, Quantity, RoutineCost, RunMode,
+    SuiteMeasurement, criterion_filter,
+};
 
 /// The suite's Criterion: wall time, in turns with a paired process under `cargo xtask
 /// regress`, or an allocation count per iteration in the gate's memory lane.
@@ -57,6 +64,8 @@ pub struct Context {
     pub mode: RunMode,
     /// The groups an exact filter selects (`None`: any).
     pub groups: Option<std::collections::BTreeSet<String>>,
+    /// How the `paired_ratios` step measures, when it runs at all.
+    pub paired: Option<PairedConfig>,
 }
 
 impl Context {
@@ -100,10 +109,27 @@ fn main() -> anyhow::Result<()> {
         .criterion_with(SuiteMeasurement)
         .context("configuring Criterion")?
         .configure_from_args();
+    let paired_only = criterion_filter(std::env::args()).is_some_and(|f| f == PAIRED_STEP);
+    // The gate's processes (in turns with another, or counting allocations) never take the
+    // paired step; their exact filters turn it off too.
+    let gate = SuiteMeasurement.in_lockstep() || SuiteMeasurement.quantity() != Quantity::Time;
+    let paired = PairedConfig::for_args(
+        std::env::args(),
+        config
+            .effective_measurement_time()
+            .context("configuring the paired ratios")?,
+    )
+    .filter(|_| !gate);
     let context = Context {
         config,
         mode: RunMode::current(),
-        groups: bench_harness::exact_filter_groups(std::env::args()),
+        // The filter `paired_ratios` selects no group: none of them sets up.
+        groups: if paired_only {
+            Some(std::collections::BTreeSet::new())
+        } else {
+            bench_harness::exact_filter_groups(std::env::args())
+        },
+        paired,
     };
     store::register(&mut criterion, &context);
     detection::register(&mut criterion, &context);
@@ -116,6 +142,7 @@ fn main() -> anyhow::Result<()> {
     scalability::register(&mut criterion, &context);
     system::register(&mut criterion, &context);
     wordnet::register(&mut criterion, &context)?;
+    paired::run(&context)?;
     criterion.final_summary();
     Ok(())
 }

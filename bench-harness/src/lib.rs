@@ -6,8 +6,9 @@
 //!
 //! The Criterion suite itself is the bench target `task_4_2_exception_performance`
 //! (`cargo bench -p bench-harness`); `cargo xtask bench` loads its results with
-//! [`CriterionResults::load`] and the memory figures with [`MemoryMeasurement::load_all`], and
-//! prints [`evaluate`]'s scorecard. The benchmark ids both sides use live in [`suite`].
+//! [`CriterionResults::load`], the memory figures with [`MemoryMeasurement::load_all`] and the
+//! ratio rows' paired figures (measured by [`alternate`], operation and anchor in turns) with
+//! [`PairedRatios::load_since`], and prints [`evaluate`]'s scorecard. The benchmark ids both sides use live in [`suite`].
 //!
 //! ```
 //! use bench_harness::{CriterionResults, Inputs, MemoryMeasurement, evaluate, fit_power_law, generate_test_nodes};
@@ -31,6 +32,7 @@ mod error;
 mod generators;
 mod measurement;
 mod measurements;
+mod paired;
 mod profiler;
 mod quality;
 mod wordnet;
@@ -47,6 +49,11 @@ pub use crate::{
     },
     measurement::{LOCKSTEP_VAR, MEASURE_VAR, Quantity, SIDE_VAR, Start, SuiteMeasurement},
     measurements::{MEASUREMENTS_DIR_VAR, criterion_dir, measurements_dir, target_dir},
+    paired::{
+        BUDGET_PER_MEASUREMENT_SECOND, BUDGET_RANGE_S, EfficiencyRoutines, PAIRED_STEP,
+        PairedConfig, Rounds, Timed, alternate, criterion_filter, efficiency_ratio, time_ratio,
+        timed_batched, timed_iter,
+    },
     profiler::{
         MemorySource, PerformanceProfiler, PerformanceReport, register_counting_allocator,
         registered_allocator,
@@ -64,9 +71,9 @@ pub use crate::{
 /// The scorecard, its inputs and the suite's ids, from `bench-scorecard`.
 pub use bench_scorecard::{
     AnchorRatio, Bar, BenchmarkResult, Check, CriterionResults, FLAT_EXPONENT, Growth, Inputs,
-    MemoryMeasurement, Modes, PowerLawFit, RULES, Rule, RunToRun, RunToRunRow, Scaling, Scorecard,
-    ScorecardError, Unit, Verdict, available_cores, bimodality, evaluate, fit_power_law,
-    rules_markdown, suite,
+    MemoryMeasurement, Modes, PairedRatio, PairedRatios, PairedStatistic, PowerLawFit, RULES, Rule,
+    RunToRun, RunToRunRow, Scaling, Scorecard, ScorecardError, Unit, Verdict, available_cores,
+    bimodality, evaluate, fit_power_law, rules_markdown, suite,
 };
 /// The counting global allocator the profiler reads; install it in a bench or test binary
 /// with `#[global_allocator]` and pass it to [`register_counting_allocator`].

@@ -36,6 +36,12 @@ pub enum ScorecardError {
         /// What is wrong with it.
         problem: String,
     },
+    /// A paired figure was asked of no rounds.
+    #[error("a paired figure needs at least one round")]
+    NoRounds,
+    /// A paired round's value, or the confidence asked of them, is unusable.
+    #[error("invalid paired round: {0}")]
+    InvalidRound(String),
     /// The results directory holds no benchmark at all.
     #[error("no Criterion results under {0}")]
     NoResults(PathBuf),

@@ -1,6 +1,7 @@
 //! The llmkg benchmark scorecard as data, without the system under test: the suite's benchmark
 //! ids ([`suite`]), Criterion's result files ([`CriterionResults`]), the benches' memory
-//! figures ([`MemoryMeasurement`]), growth fits, a two-mode check, and the criteria table
+//! figures ([`MemoryMeasurement`]), the paired ratios measured in alternation
+//! ([`PairedRatios`]), growth fits, a two-mode check, and the criteria table
 //! [`RULES`] that [`evaluate`] turns into a [`Scorecard`].
 //!
 //! `cargo xtask` depends on this crate and not on `bench-harness`, so building the tool never
@@ -28,6 +29,7 @@ mod bimodality;
 mod error;
 mod fit;
 mod memory;
+mod paired;
 mod results;
 mod rules;
 mod scorecard;
@@ -40,6 +42,10 @@ pub use crate::{
     error::{Result, ScorecardError},
     fit::{PowerLawFit, fit_power_law},
     memory::MemoryMeasurement,
+    paired::{
+        PAIRED_CONFIDENCE, PAIRED_RATIOS_FILE, PairedRatio, PairedRatios, PairedStatistic,
+        median_interval,
+    },
     results::{BenchmarkResult, CriterionResults},
     rules::{
         Bar, Bench, FLAT_EXPONENT, Figure, LINEAR_EFFICIENCY, RULES, Rule, Unit, rules_markdown,

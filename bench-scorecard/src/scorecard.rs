@@ -1,5 +1,11 @@
 //! [`RULES`] evaluated from a run's Criterion results, the benches' memory measurements, the
-//! machine's cores and the latest run-to-run comparison into a [`Scorecard`].
+//! paired ratios, the machine's cores and the latest run-to-run comparison into a [`Scorecard`].
+//!
+//! A ratio row (an operation against its anchor, the store's scaling against the ceiling's)
+//! takes the run's paired figure where the bench binary measured one ([`PairedRatios`]:
+//! operation and anchor alternated in one process, so both saw the same machine) and the
+//! ratio of the two Criterion medians otherwise; its note says which, with the paired
+//! figure's interval and the medians' ratio beside it.
 //!
 //! Every row carries the measured value, the seed's bar and SPEC.md's goal with a verdict for
 //! each. A bar that needs more cores than the machine has, a figure that was not measured, or
@@ -14,6 +20,7 @@ use serde::Serialize;
 use crate::bimodality::Modes;
 use crate::fit::PowerLawFit;
 use crate::memory::MemoryMeasurement;
+use crate::paired::PairedRatios;
 use crate::results::CriterionResults;
 use crate::rules::{Bar, Figure, RULES, Unit};
 
@@ -111,6 +118,9 @@ pub struct Inputs<'a> {
     pub cores: usize,
     /// The latest run-to-run comparison, when there is one.
     pub run_to_run: Option<&'a RunToRun>,
+    /// The run's paired ratios, when the bench binary measured them; the ratio rows prefer
+    /// them to the ratio of two medians.
+    pub paired: Option<&'a PairedRatios>,
 }
 
 impl<'a> Inputs<'a> {
@@ -125,6 +135,7 @@ impl<'a> Inputs<'a> {
             memory,
             cores,
             run_to_run: None,
+            paired: None,
         }
     }
 
@@ -132,6 +143,14 @@ impl<'a> Inputs<'a> {
     pub fn with_run_to_run(self, run_to_run: &'a RunToRun) -> Self {
         Inputs {
             run_to_run: Some(run_to_run),
+            ..self
+        }
+    }
+
+    /// The same inputs with the run's paired ratios.
+    pub fn with_paired_ratios(self, paired: &'a PairedRatios) -> Self {
+        Inputs {
+            paired: Some(paired),
             ..self
         }
     }
@@ -144,8 +163,11 @@ pub struct AnchorRatio {
     pub benchmark: String,
     /// The anchor benchmark.
     pub anchor: String,
-    /// `benchmark median / anchor median`.
+    /// The paired figure's median where one was measured, else `benchmark median / anchor
+    /// median`.
     pub ratio: f64,
+    /// The paired figure's 95 % interval; `None` for a ratio of medians.
+    pub paired_interval: Option<(f64, f64)>,
 }
 
 /// A growth exponent fitted over one benchmark function's sizes.
@@ -243,7 +265,7 @@ pub fn evaluate(inputs: &Inputs<'_>) -> Scorecard {
         .collect();
     Scorecard {
         checks,
-        anchors: tables::anchor_ratios(inputs.results),
+        anchors: tables::anchor_ratios(inputs.results, inputs.paired),
         growth,
         scaling: tables::scaling(inputs.results, inputs.cores),
         bimodal: tables::bimodal(inputs.results),

@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 
 use bench_scorecard::suite::{self, full_id};
 use bench_scorecard::{
-    BenchmarkResult, Check, CriterionResults, Figure, Inputs, MemoryMeasurement, RULES, RunToRun,
-    RunToRunRow, Scorecard, ScorecardError, Verdict, efficiency_text, evaluate, rules_markdown,
+    BenchmarkResult, Check, CriterionResults, Figure, Inputs, MemoryMeasurement, PairedRatio,
+    PairedRatios, PairedStatistic, RULES, RunToRun, RunToRunRow, Scorecard, ScorecardError,
+    Verdict, efficiency_text, evaluate, rules_markdown,
 };
 
 fn fixture(name: &str) -> PathBuf {
@@ -555,4 +556,99 @@ fn the_fixture_scorecard_renders_as_pinned() {
         text, pinned,
         "the scorecard changed; review the diff before updating the pin"
     );
+}
+
+// Paired ratios.
+
+fn paired(benchmark: &str, anchor: &str, statistic: PairedStatistic, median: f64) -> PairedRatio {
+    PairedRatio {
+        benchmark: benchmark.to_owned(),
+        anchor: anchor.to_owned(),
+        statistic,
+        median,
+        interval: (median * 0.98, median * 1.02),
+        rounds: 150,
+    }
+}
+
+#[test]
+fn the_ratio_rows_prefer_the_paired_figure_to_the_medians_ratio() {
+    let results = CriterionResults::load(&fixture("criterion")).expect("fixtures load");
+    let add = full_id(suite::STORE_GROUP, suite::STORE_ADD, 100);
+    let add_anchor = full_id(suite::STORE_GROUP, suite::HASHMAP_ADD, 100);
+    let name = "store add per exception / std HashMap";
+
+    // The fixture's medians give 2.00x, over the 1.5x goal.
+    let medians = evaluate(&Inputs::new(&results, &[], 2));
+    assert_eq!(check(&medians, name).value, Some(2.0));
+    assert_eq!(check(&medians, name).goal_verdict, Verdict::Fail);
+
+    let ratios = PairedRatios::new(vec![paired(
+        &add,
+        &add_anchor,
+        PairedStatistic::TimeRatio,
+        1.2,
+    )]);
+    let scorecard = evaluate(&Inputs::new(&results, &[], 2).with_paired_ratios(&ratios));
+    let row = check(&scorecard, name);
+    assert_eq!(row.value, Some(1.2));
+    assert_eq!(row.goal_verdict, Verdict::Pass);
+    assert_eq!(row.source, add);
+    let note = row.note.as_deref().unwrap_or_default();
+    assert!(
+        note.contains("paired") && note.contains("[1.176, 1.224]") && note.contains("2.000"),
+        "{note}"
+    );
+    let anchor = scorecard
+        .anchors
+        .iter()
+        .find(|a| a.benchmark == add && a.anchor == add_anchor)
+        .expect("an anchor row");
+    assert_eq!(
+        (anchor.ratio, anchor.paired_interval),
+        (1.2, Some((1.2 * 0.98, 1.2 * 1.02)))
+    );
+
+    // A figure of another statistic, or against another anchor, is not this row's.
+    let wrong = PairedRatios::new(vec![
+        paired(&add, &add_anchor, PairedStatistic::EfficiencyRatio, 1.2),
+        paired(
+            &add,
+            &full_id(suite::STORE_GROUP, suite::DASHMAP_ADD, 100),
+            PairedStatistic::TimeRatio,
+            1.2,
+        ),
+    ]);
+    let scorecard = evaluate(&Inputs::new(&results, &[], 2).with_paired_ratios(&wrong));
+    assert_eq!(check(&scorecard, name).value, Some(2.0));
+}
+
+#[test]
+fn the_ceiling_row_takes_the_paired_efficiency_ratio_within_the_cores() {
+    let results = CriterionResults::default();
+    let store = full_id(suite::CONCURRENCY_GROUP, suite::CONCURRENT_PRESPAWNED, 2);
+    let ceiling = full_id(suite::CONCURRENCY_GROUP, suite::CONCURRENT_UNSHARED, 2);
+    let ratios = PairedRatios::new(vec![paired(
+        &store,
+        &ceiling,
+        PairedStatistic::EfficiencyRatio,
+        0.93,
+    )]);
+    let scorecard = evaluate(&Inputs::new(&results, &[], 2).with_paired_ratios(&ratios));
+    assert_eq!(ceiling_goal(&scorecard), &Verdict::Pass);
+    let row = check(
+        &scorecard,
+        "concurrent adds at 2 threads, efficiency / unshared",
+    );
+    assert_eq!(row.value, Some(0.93));
+    assert!(
+        row.note.as_deref().unwrap_or_default().contains("paired"),
+        "{row:?}"
+    );
+    // On one core the 2-thread row stays not measurable here, whatever the file says.
+    let one_core = evaluate(&Inputs::new(&results, &[], 1).with_paired_ratios(&ratios));
+    assert!(matches!(
+        ceiling_goal(&one_core),
+        Verdict::NotMeasurableHere(_)
+    ));
 }

@@ -4,8 +4,8 @@
 use std::{fs, path::Path, time::UNIX_EPOCH};
 
 use bench_scorecard::{
-    BenchmarkResult, Check, CriterionResults, GROWTH_SERIES, Inputs, MemoryMeasurement, RunToRun,
-    RunToRunRow, Verdict, efficiency_text, suite as ids,
+    BenchmarkResult, Check, CriterionResults, GROWTH_SERIES, Inputs, MemoryMeasurement,
+    PairedRatios, RunToRun, RunToRunRow, Verdict, efficiency_text, suite as ids,
 };
 
 use crate::{
@@ -42,19 +42,28 @@ pub struct Evaluation {
 }
 
 /// Evaluates the run with `bench_scorecard::evaluate`: this snapshot's benchmarks only, the
-/// memory measurements the benches wrote during this run, and the latest `variance` run.
+/// memory measurements and paired ratios the benches wrote during this run, and the latest
+/// `variance` run.
 pub fn evaluate(
     snapshot: &Snapshot,
     paths: &Paths,
     variance: Option<&VarianceSummary>,
 ) -> Evaluation {
     let results = results_of(snapshot);
-    let (memory, warnings) =
-        memory_measurements(&paths.out.join("measurements"), snapshot.started_unix_s);
+    let measurements = paths.out.join("measurements");
+    let (memory, mut warnings) = memory_measurements(&measurements, snapshot.started_unix_s);
+    let paired =
+        PairedRatios::load_since(&measurements, snapshot.started_unix_s).unwrap_or_else(|error| {
+            warnings.push(format!("skipped the paired ratios: {error}"));
+            None
+        });
     let run_to_run = variance.map(run_to_run);
     let mut inputs = Inputs::new(&results, &memory, snapshot.host.logical_cores);
     if let Some(run_to_run) = &run_to_run {
         inputs = inputs.with_run_to_run(run_to_run);
+    }
+    if let Some(paired) = &paired {
+        inputs = inputs.with_paired_ratios(paired);
     }
     let scorecard = bench_scorecard::evaluate(&inputs);
 

@@ -18,6 +18,9 @@
 //! Next to the store, the same records go into `dashmap`, `scc` and `papaya` maps (the peers),
 //! and into one unshared `HashMap` per thread (`prespawned_unshared_maps_adds`): nothing shared
 //! but the allocator and the machine, the ceiling this workload can reach here.
+//!
+//! The pre-spawned body is one function (`run_prespawned`), which the `paired_ratios` step
+//! also drives to measure the store's efficiency against the ceiling in alternation.
 
 use std::collections::HashMap;
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -88,23 +91,12 @@ pub fn register(c: &mut crate::Suite, context: &Context) {
             (thread_count * PRESPAWNED_OPERATIONS_PER_THREAD) as u64,
         ));
         let prespawned = |b: &mut criterion::Bencher<'_, bench_harness::SuiteMeasurement>,
-                          fresh: &dyn Fn() -> Box<dyn Shared>| {
-            b.iter_custom(|iters| {
-                SuiteMeasurement.custom(|| {
-                    (0..iters)
-                        .map(|_| {
-                            let target = fresh();
-                            pool.run(|thread_id| target.job(batch(thread_id)))
-                        })
-                        .sum()
-                })
-            });
+                          fresh: Fresh| {
+            b.iter_custom(|iters| SuiteMeasurement.custom(|| run_prespawned(&pool, fresh, iters)));
         };
         for (name, fresh) in [
-            (CONCURRENT_UNSHARED, unshared as fn() -> Box<dyn Shared>),
-            (CONCURRENT_PRESPAWNED, || {
-                Box::new(Arc::new(ExceptionStore::new()))
-            }),
+            (CONCURRENT_UNSHARED, unshared as Fresh),
+            (CONCURRENT_PRESPAWNED, fresh_store),
             (CONCURRENT_DASHMAP, || {
                 Box::new(Arc::new(DashMap::<ExceptionKey, Record>::new()))
             }),
@@ -119,12 +111,32 @@ pub fn register(c: &mut crate::Suite, context: &Context) {
                 BenchmarkId::new(name, thread_count),
                 &thread_count,
                 |b, _| {
-                    prespawned(b, &fresh);
+                    prespawned(b, fresh);
                 },
             );
         }
     }
     group.finish();
+}
+
+/// Makes the fresh target of one iteration (a store, a map, the unshared maps).
+pub type Fresh = fn() -> Box<dyn Shared>;
+
+/// The pre-spawned benches' body: `iterations` rounds on `pool`, each on a fresh target from
+/// `fresh` with every thread's batch built before the clock starts; the time by the workers'
+/// clocks. The `paired_ratios` step times the same body.
+pub fn run_prespawned(pool: &WorkerPool, fresh: Fresh, iterations: u64) -> Duration {
+    (0..iterations)
+        .map(|_| {
+            let target = fresh();
+            pool.run(|thread_id| target.job(batch(thread_id)))
+        })
+        .sum()
+}
+
+/// A fresh store for `prespawned_store_adds`.
+pub fn fresh_store() -> Box<dyn Shared> {
+    Box::new(Arc::new(ExceptionStore::new()))
 }
 
 /// The exceptions one thread adds, built before the clock starts.
@@ -150,7 +162,7 @@ fn batch(thread_id: usize) -> Vec<(NodeId, Exception)> {
 type Record = (String, Exception);
 
 /// A fresh target of one iteration: hands each worker the job of adding its batch.
-trait Shared {
+pub trait Shared {
     fn job(&self, batch: Vec<(NodeId, Exception)>) -> Job;
 }
 
@@ -222,7 +234,7 @@ impl<M: Peer> Shared for Arc<M> {
 /// like the shared maps' first buckets, and handed back to be dropped untimed.
 struct Unshared;
 
-fn unshared() -> Box<dyn Shared> {
+pub fn unshared() -> Box<dyn Shared> {
     Box::new(Unshared)
 }
 
@@ -240,15 +252,15 @@ impl Shared for Unshared {
 }
 
 /// What a job leaves behind; dropped on the main thread after the timed section.
-type Leftover = Box<dyn Send>;
+pub type Leftover = Box<dyn Send>;
 
-type Job = Box<dyn FnOnce() -> Leftover + Send>;
+pub type Job = Box<dyn FnOnce() -> Leftover + Send>;
 
 /// One worker's clock readings around its job, and what the job left behind.
 type Finished = (Instant, Instant, Leftover);
 
 /// Threads that live across iterations and run one job each per round, started together.
-struct WorkerPool {
+pub struct WorkerPool {
     senders: Vec<Sender<Job>>,
     start: Arc<Barrier>,
     done: Arc<Barrier>,
@@ -257,7 +269,7 @@ struct WorkerPool {
 }
 
 impl WorkerPool {
-    fn new(threads: usize) -> Self {
+    pub fn new(threads: usize) -> Self {
         let start = Arc::new(Barrier::new(threads + 1));
         let done = Arc::new(Barrier::new(threads + 1));
         let finished = Arc::new(Mutex::new(Vec::with_capacity(threads)));

@@ -1,10 +1,12 @@
 //! `system`: the one-stop `ExceptionSystem` end to end. `process_node` on the seed's node of
 //! 10, 100 and 1,000 properties (every inherited value `true`), each on a fresh system, next to
 //! the detector alone on the same node in the same group (`detect_node_exceptions`), so their
-//! ratio comes from one run; `process_hierarchy` on the realistic generator's 1,000-node
+//! ratio comes from one run (and the `paired_ratios` step times the same two bodies,
+//! `detect` and `process_node`, in alternation); `process_hierarchy` on the realistic generator's 1,000-node
 //! hierarchy (a fresh system per iteration); and, on that processed system, a warm
 //! `resolved_properties` and `explain` of a node at the deepest level.
 
+use std::collections::HashMap;
 use std::hint::black_box;
 
 use criterion::{BatchSize, BenchmarkId, Throughput};
@@ -15,7 +17,8 @@ use bench_harness::suite::{
 };
 use bench_harness::{RoutineCost, generate_realistic_inheritance_hierarchy, generate_test_nodes};
 use llmkg::ExceptionSystem;
-use llmkg::core::{Hierarchy, NodeId};
+use llmkg::core::{Hierarchy, InheritanceNode, NodeId, PropertyValue};
+use llmkg::exceptions::Exception;
 
 use crate::Context;
 use crate::detection::inherited_true;
@@ -38,13 +41,7 @@ pub fn register(c: &mut crate::Suite, context: &Context) {
             BenchmarkId::new(SYSTEM_DETECT, node_size),
             &node_size,
             |b, _| {
-                b.iter(|| {
-                    black_box(
-                        system
-                            .detector()
-                            .detect_node_exceptions(black_box(node), black_box(&inherited)),
-                    )
-                });
+                b.iter(|| detect(&system, node, &inherited));
             },
         );
         group.bench_with_input(
@@ -53,13 +50,7 @@ pub fn register(c: &mut crate::Suite, context: &Context) {
             |b, _| {
                 b.iter_batched(
                     ExceptionSystem::new,
-                    |mut system| {
-                        let resolved = system
-                            .process_node(black_box(node), black_box(&inherited))
-                            .expect("the seed's node is valid");
-                        // Returned, so dropping the system and its map is not timed.
-                        (system, resolved)
-                    },
+                    |system| process_node(system, node, &inherited),
                     BatchSize::SmallInput,
                 );
             },
@@ -109,4 +100,28 @@ pub fn register(c: &mut crate::Suite, context: &Context) {
         |b| b.iter(|| black_box(system.explain(black_box(deepest), black_box("prop_0")))),
     );
     group.finish();
+}
+
+/// The detector-alone body: the system's own detector on the node.
+pub fn detect(
+    system: &ExceptionSystem,
+    node: &InheritanceNode,
+    inherited: &HashMap<String, PropertyValue>,
+) -> Vec<(String, Exception)> {
+    system
+        .detector()
+        .detect_node_exceptions(black_box(node), black_box(inherited))
+}
+
+/// The `process_node` body, on a fresh system; the system and the resolved map are returned,
+/// so dropping them is not timed.
+pub fn process_node(
+    mut system: ExceptionSystem,
+    node: &InheritanceNode,
+    inherited: &HashMap<String, PropertyValue>,
+) -> (ExceptionSystem, HashMap<String, PropertyValue>) {
+    let resolved = system
+        .process_node(black_box(node), black_box(inherited))
+        .expect("the seed's node is valid");
+    (system, resolved)
 }

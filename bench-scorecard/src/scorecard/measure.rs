@@ -1,6 +1,7 @@
 //! How each [`Figure`] of a rule is computed from the inputs, and the [`Check`] it becomes.
 
 use crate::memory::MemoryMeasurement;
+use crate::paired::{PairedRatio, PairedStatistic};
 use crate::results::{BenchmarkResult, CriterionResults};
 use crate::rules::{Bar, Bench, Figure, Rule};
 use crate::suite::{self, full_id};
@@ -120,10 +121,7 @@ fn measure(figure: Figure, inputs: &Inputs<'_>, growth: &[Growth]) -> Measured {
             function,
             anchor,
             sizes,
-        } => worst_of(group, function, sizes, |id| {
-            let anchor_id = id.replace(&format!("/{function}/"), &format!("/{anchor}/"));
-            Some(results.get(id)?.median_ns / results.get(&anchor_id)?.median_ns)
-        }),
+        } => worst_anchor_ratio(inputs, group, function, anchor, sizes),
         Figure::OptimizerMemorySaved => {
             memory_figure(inputs.memory, "optimizer_memory", |m| match m {
                 MemoryMeasurement::OptimizerMemory {
@@ -161,17 +159,38 @@ fn measure(figure: Figure, inputs: &Inputs<'_>, growth: &[Growth]) -> Measured {
                 full_id(suite::CONCURRENCY_GROUP, function, threads),
                 full_id(suite::CONCURRENCY_GROUP, ceiling, threads)
             );
-            match efficiency_of(results, function, threads, inputs.cores)
-                .and_then(|own| Ok((own, efficiency_of(results, ceiling, threads, inputs.cores)?)))
-            {
-                Ok((own, ceiling_efficiency)) => Measured::Value {
+            let medians = efficiency_of(results, function, threads, inputs.cores)
+                .and_then(|own| Ok((own, efficiency_of(results, ceiling, threads, inputs.cores)?)));
+            let paired = inputs.paired.and_then(|paired| {
+                paired.find(
+                    &full_id(suite::CONCURRENCY_GROUP, function, threads),
+                    &full_id(suite::CONCURRENCY_GROUP, ceiling, threads),
+                    PairedStatistic::EfficiencyRatio,
+                )
+            });
+            match (paired, medians) {
+                (_, Err(why @ Verdict::NotMeasurableHere(_))) => Measured::Missing { source, why },
+                (Some(figure), medians) => Measured::Value {
+                    value: figure.median,
+                    source,
+                    note: Some(paired_note(
+                        figure,
+                        &match medians {
+                            Ok((own, ceiling_efficiency)) => {
+                                format!("{:.3}", own / ceiling_efficiency)
+                            }
+                            Err(_) => "not judged".to_owned(),
+                        },
+                    )),
+                },
+                (None, Ok((own, ceiling_efficiency))) => Measured::Value {
                     value: own / ceiling_efficiency,
                     source,
                     note: Some(format!(
                         "{own:.3} against the ceiling's {ceiling_efficiency:.3}"
                     )),
                 },
-                Err(why) => Measured::Missing { source, why },
+                (None, Err(why)) => Measured::Missing { source, why },
             }
         }
         Figure::EfficiencyOfBestPeer {
@@ -229,6 +248,66 @@ fn worst_of(
         Some((id, value)) => Measured::value(value, id),
         None => Measured::or_missing(None, ids.join(", ")),
     }
+}
+
+/// The largest ratio of `group/function/size` to `group/anchor/size` over `sizes`: each
+/// size's paired figure where one was measured, else the ratio of the two medians.
+fn worst_anchor_ratio(
+    inputs: &Inputs<'_>,
+    group: &str,
+    function: &str,
+    anchor: &str,
+    sizes: &[usize],
+) -> Measured {
+    let results = inputs.results;
+    let ratios: Vec<(String, f64, Option<f64>, Option<&PairedRatio>)> = sizes
+        .iter()
+        .filter_map(|&size| {
+            let id = full_id(group, function, size);
+            let anchor_id = full_id(group, anchor, size);
+            let medians = results
+                .get(&id)
+                .zip(results.get(&anchor_id))
+                .map(|(own, anchor)| own.median_ns / anchor.median_ns)
+                .filter(|ratio| ratio.is_finite());
+            let paired = inputs
+                .paired
+                .and_then(|paired| paired.find(&id, &anchor_id, PairedStatistic::TimeRatio));
+            let value = paired.map(|figure| figure.median).or(medians)?;
+            Some((id, value, medians, paired))
+        })
+        .collect();
+    let worst = ratios.into_iter().max_by(|a, b| a.1.total_cmp(&b.1));
+    match worst {
+        Some((id, value, medians, Some(figure))) => Measured::Value {
+            value,
+            source: id,
+            note: Some(paired_note(
+                figure,
+                &medians.map_or_else(|| "not measured".to_owned(), |m| format!("{m:.3}")),
+            )),
+        },
+        Some((id, value, _, None)) => Measured::Value {
+            value,
+            source: id,
+            note: Some("ratio of medians".to_owned()),
+        },
+        None => {
+            let ids: Vec<String> = sizes
+                .iter()
+                .map(|&size| full_id(group, function, size))
+                .collect();
+            Measured::or_missing(None, ids.join(", "))
+        }
+    }
+}
+
+/// A paired row's note: the figure's interval and rounds, and the medians' ratio beside it.
+fn paired_note(figure: &PairedRatio, medians: &str) -> String {
+    format!(
+        "paired, 95% CI [{:.3}, {:.3}] over {} rounds; medians' ratio {medians}",
+        figure.interval.0, figure.interval.1, figure.rounds
+    )
 }
 
 /// The value of the largest measurement `(n, value)` written to `<file_stem>_<n>.json`.

@@ -74,12 +74,16 @@ impl fmt::Display for Scorecard {
             )?;
         }
         if !self.anchors.is_empty() {
-            writeln!(f, "\n| benchmark | anchor | ratio |")?;
-            writeln!(f, "|---|---|---|")?;
+            writeln!(f, "\n| benchmark | anchor | ratio | measured |")?;
+            writeln!(f, "|---|---|---|---|")?;
             for anchor in &self.anchors {
+                let measured = match anchor.paired_interval {
+                    Some((low, high)) => format!("paired, [{low:.2}x, {high:.2}x]"),
+                    None => "medians".to_owned(),
+                };
                 writeln!(
                     f,
-                    "| `{}` | `{}` | {:.2}x |",
+                    "| `{}` | `{}` | {:.2}x | {measured} |",
                     anchor.benchmark, anchor.anchor, anchor.ratio
                 )?;
             }

@@ -3,6 +3,7 @@
 
 use crate::bimodality::bimodality;
 use crate::fit::fit_power_law;
+use crate::paired::{PairedRatios, PairedStatistic};
 use crate::results::CriterionResults;
 use crate::suite::{self, full_id};
 
@@ -70,7 +71,10 @@ pub(super) fn bimodal(results: &CriterionResults) -> Vec<Bimodal> {
         .collect()
 }
 
-pub(super) fn anchor_ratios(results: &CriterionResults) -> Vec<AnchorRatio> {
+pub(super) fn anchor_ratios(
+    results: &CriterionResults,
+    paired: Option<&PairedRatios>,
+) -> Vec<AnchorRatio> {
     let pairs = [
         (suite::STORE_ADD, suite::HASHMAP_ADD),
         (suite::STORE_GET, suite::HASHMAP_GET),
@@ -80,12 +84,20 @@ pub(super) fn anchor_ratios(results: &CriterionResults) -> Vec<AnchorRatio> {
     let mut ratios = Vec::new();
     for (function, anchor) in pairs {
         for size in suite::STORE_SIZES {
-            ratios.extend(ratio(results, suite::STORE_GROUP, function, anchor, size));
+            ratios.extend(ratio(
+                results,
+                paired,
+                suite::STORE_GROUP,
+                function,
+                anchor,
+                size,
+            ));
         }
     }
     for size in suite::SCALING_STORE_SIZES {
         ratios.extend(ratio(
             results,
+            paired,
             suite::SCALABILITY_GROUP,
             suite::SCALING_STORE_GET,
             suite::SCALING_HASHMAP_GET,
@@ -99,6 +111,7 @@ pub(super) fn anchor_ratios(results: &CriterionResults) -> Vec<AnchorRatio> {
         for threads in suite::THREAD_COUNTS {
             ratios.extend(ratio(
                 results,
+                paired,
                 suite::CONCURRENCY_GROUP,
                 suite::CONCURRENT_PRESPAWNED,
                 peer,
@@ -109,8 +122,11 @@ pub(super) fn anchor_ratios(results: &CriterionResults) -> Vec<AnchorRatio> {
     ratios
 }
 
+/// The paired figure of `group/function/size` against `group/anchor/size` where one was
+/// measured, else the ratio of their medians.
 fn ratio(
     results: &CriterionResults,
+    paired: Option<&PairedRatios>,
     group: &str,
     function: &str,
     anchor: &str,
@@ -118,11 +134,22 @@ fn ratio(
 ) -> Option<AnchorRatio> {
     let benchmark = full_id(group, function, size);
     let anchor = full_id(group, anchor, size);
+    if let Some(figure) =
+        paired.and_then(|p| p.find(&benchmark, &anchor, PairedStatistic::TimeRatio))
+    {
+        return Some(AnchorRatio {
+            ratio: figure.median,
+            paired_interval: Some(figure.interval),
+            benchmark,
+            anchor,
+        });
+    }
     let value = results.get(&benchmark)?.median_ns / results.get(&anchor)?.median_ns;
     value.is_finite().then_some(AnchorRatio {
         benchmark,
         anchor,
         ratio: value,
+        paired_interval: None,
     })
 }
 
