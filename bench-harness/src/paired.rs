@@ -80,7 +80,8 @@ pub fn timed_batched<I, O>(
 pub struct PairedConfig {
     /// The time one routine runs per round (at least one iteration).
     pub chunk: Duration,
-    /// The time rounds are started for, per figure (calibration not included).
+    /// The time rounds are started for, per two routines of a figure (calibration not
+    /// included): a ratio of two routines gets it once, an efficiency ratio of four twice.
     pub budget: Duration,
     /// Rounds at least, whatever the budget.
     pub min_rounds: usize,
@@ -266,9 +267,10 @@ pub fn alternate(config: &PairedConfig, routines: &mut [&mut dyn Timed]) -> Roun
         })
         .collect();
     let mut rounds = Vec::new();
+    let budget = config.budget.mul_f64(routines.len() as f64 / 2.0);
     let started = Instant::now();
     while rounds.len() < config.max_rounds
-        && (rounds.len() < config.min_rounds || started.elapsed() < config.budget)
+        && (rounds.len() < config.min_rounds || started.elapsed() < budget)
     {
         let mut times = vec![0.0; routines.len()];
         let mut order: Vec<usize> = (0..routines.len()).collect();

@@ -43,8 +43,8 @@ pub use crate::{
     fit::{PowerLawFit, fit_power_law},
     memory::MemoryMeasurement,
     paired::{
-        PAIRED_CONFIDENCE, PAIRED_RATIOS_FILE, PairedRatio, PairedRatios, PairedStatistic,
-        median_interval,
+        MAX_PAIRED_CI_HALF_WIDTH, PAIRED_CONFIDENCE, PAIRED_RATIOS_FILE, PairedRatio, PairedRatios,
+        PairedStatistic, median_interval,
     },
     results::{BenchmarkResult, CriterionResults},
     rules::{

@@ -23,6 +23,10 @@ pub const PAIRED_RATIOS_FILE: &str = "paired_ratios.json";
 /// The confidence of a paired figure's interval.
 pub const PAIRED_CONFIDENCE: f64 = 0.95;
 
+/// The widest relative interval half-width of a paired figure that the scorecard judges;
+/// a wider one is reported as too noisy, like a scaling efficiency from wide medians.
+pub const MAX_PAIRED_CI_HALF_WIDTH: f64 = 0.10;
+
 /// What one round's value is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -88,6 +92,11 @@ impl PairedRatio {
     /// The interval's larger distance from the median, relative to it.
     pub fn relative_half_width(&self) -> f64 {
         (self.median - self.interval.0).max(self.interval.1 - self.median) / self.median
+    }
+
+    /// Whether the interval is narrow enough to judge ([`MAX_PAIRED_CI_HALF_WIDTH`]).
+    pub fn is_tight(&self) -> bool {
+        self.relative_half_width() <= MAX_PAIRED_CI_HALF_WIDTH
     }
 
     /// The figure as a row's note prints it: `1.62 [1.58, 1.66], 171 rounds`.

@@ -652,3 +652,23 @@ fn the_ceiling_row_takes_the_paired_efficiency_ratio_within_the_cores() {
         Verdict::NotMeasurableHere(_)
     ));
 }
+
+#[test]
+fn a_paired_figure_with_a_wide_interval_is_not_judged() {
+    let results = CriterionResults::load(&fixture("criterion")).expect("fixtures load");
+    let mut wide = paired(
+        &full_id(suite::STORE_GROUP, suite::STORE_GET, 100),
+        &full_id(suite::STORE_GROUP, suite::HASHMAP_GET, 100),
+        PairedStatistic::TimeRatio,
+        1.2,
+    );
+    wide.interval = (1.0, 1.4);
+    let ratios = PairedRatios::new(vec![wide]);
+    let scorecard = evaluate(&Inputs::new(&results, &[], 2).with_paired_ratios(&ratios));
+    let row = check(&scorecard, "store get per exception / std HashMap");
+    assert_eq!(row.value, None);
+    assert!(
+        matches!(&row.goal_verdict, Verdict::NotMeasured(why) if why.contains("too noisy")),
+        "{row:?}"
+    );
+}

@@ -1,7 +1,7 @@
 //! How each [`Figure`] of a rule is computed from the inputs, and the [`Check`] it becomes.
 
 use crate::memory::MemoryMeasurement;
-use crate::paired::{PairedRatio, PairedStatistic};
+use crate::paired::{MAX_PAIRED_CI_HALF_WIDTH, PairedRatio, PairedStatistic};
 use crate::results::{BenchmarkResult, CriterionResults};
 use crate::rules::{Bar, Bench, Figure, Rule};
 use crate::suite::{self, full_id};
@@ -170,6 +170,7 @@ fn measure(figure: Figure, inputs: &Inputs<'_>, growth: &[Growth]) -> Measured {
             });
             match (paired, medians) {
                 (_, Err(why @ Verdict::NotMeasurableHere(_))) => Measured::Missing { source, why },
+                (Some(figure), _) if !figure.is_tight() => too_wide(figure, source),
                 (Some(figure), medians) => Measured::Value {
                     value: figure.median,
                     source,
@@ -277,6 +278,13 @@ fn worst_anchor_ratio(
             Some((id, value, medians, paired))
         })
         .collect();
+    // A wide figure at any size could hide the worst one.
+    if let Some((id, _, _, Some(figure))) = ratios
+        .iter()
+        .find(|(_, _, _, paired)| paired.is_some_and(|figure| !figure.is_tight()))
+    {
+        return too_wide(figure, id.clone());
+    }
     let worst = ratios.into_iter().max_by(|a, b| a.1.total_cmp(&b.1));
     match worst {
         Some((id, value, medians, Some(figure))) => Measured::Value {
@@ -300,6 +308,19 @@ fn worst_anchor_ratio(
             Measured::or_missing(None, ids.join(", "))
         }
     }
+}
+
+/// A paired figure whose interval is too wide to judge.
+fn too_wide(figure: &PairedRatio, source: String) -> Measured {
+    Measured::not_measured(
+        format!(
+            "paired {}: too noisy to judge, the interval is ±{:.0} % (> {:.0} %)",
+            figure.describe(),
+            figure.relative_half_width() * 100.0,
+            MAX_PAIRED_CI_HALF_WIDTH * 100.0
+        ),
+        source,
+    )
 }
 
 /// A paired row's note: the figure's interval and rounds, and the medians' ratio beside it.
