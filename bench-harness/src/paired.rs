@@ -80,8 +80,9 @@ pub fn timed_batched<I, O>(
 pub struct PairedConfig {
     /// The time one routine runs per round (at least one iteration).
     pub chunk: Duration,
-    /// The time rounds are started for, per two routines of a figure (calibration not
-    /// included): a ratio of two routines gets it once, an efficiency ratio of four twice.
+    /// The time rounds are started for, per routine beyond the first (calibration not
+    /// included): a ratio of two routines gets it once, an efficiency ratio of four three
+    /// times, since its rounds combine four noisy times and take twice as long.
     pub budget: Duration,
     /// Rounds at least, whatever the budget.
     pub min_rounds: usize,
@@ -254,6 +255,27 @@ pub struct Rounds {
     pub iterations: Vec<u64>,
 }
 
+impl Rounds {
+    /// Each routine's median time per iteration over the rounds.
+    ///
+    /// # Errors
+    ///
+    /// As [`median_interval`](bench_scorecard::median_interval): no rounds, or a time that
+    /// is not positive.
+    pub fn routine_medians(&self) -> Result<Vec<f64>> {
+        (0..self.iterations.len())
+            .map(|routine| {
+                let times: Vec<f64> = self
+                    .ns_per_iteration
+                    .iter()
+                    .map(|round| round[routine])
+                    .collect();
+                Ok(bench_scorecard::median_interval(&times, bench_scorecard::PAIRED_CONFIDENCE)?.0)
+            })
+            .collect()
+    }
+}
+
 /// Runs `routines` in alternation as `config` says (see the module docs).
 pub fn alternate(config: &PairedConfig, routines: &mut [&mut dyn Timed]) -> Rounds {
     let iterations: Vec<u64> = routines
@@ -267,7 +289,9 @@ pub fn alternate(config: &PairedConfig, routines: &mut [&mut dyn Timed]) -> Roun
         })
         .collect();
     let mut rounds = Vec::new();
-    let budget = config.budget.mul_f64(routines.len() as f64 / 2.0);
+    let budget = config
+        .budget
+        .mul_f64(routines.len().saturating_sub(1).max(1) as f64);
     let started = Instant::now();
     while rounds.len() < config.max_rounds
         && (rounds.len() < config.min_rounds || started.elapsed() < budget)
@@ -327,12 +351,10 @@ pub fn time_ratio(
         .iter()
         .map(|round| round[0] / round[1])
         .collect();
-    Ok(PairedRatio::from_rounds(
-        benchmark,
-        anchor,
-        PairedStatistic::TimeRatio,
-        &values,
-    )?)
+    Ok(
+        PairedRatio::from_rounds(benchmark, anchor, PairedStatistic::TimeRatio, &values)?
+            .with_routine_medians(rounds.routine_medians()?),
+    )
 }
 
 /// The four routines of an efficiency ratio: each side on one thread and on `n`, every
@@ -380,12 +402,10 @@ pub fn efficiency_ratio(
         .iter()
         .map(|round| (round[0] / round[1]) / (round[2] / round[3]))
         .collect();
-    Ok(PairedRatio::from_rounds(
-        benchmark,
-        anchor,
-        PairedStatistic::EfficiencyRatio,
-        &values,
-    )?)
+    Ok(
+        PairedRatio::from_rounds(benchmark, anchor, PairedStatistic::EfficiencyRatio, &values)?
+            .with_routine_medians(rounds.routine_medians()?),
+    )
 }
 
 #[cfg(test)]

@@ -55,6 +55,11 @@ pub struct PairedRatio {
     pub interval: (f64, f64),
     /// Rounds measured.
     pub rounds: usize,
+    /// Each routine's median time per iteration over the rounds, in nanoseconds, in the order
+    /// the statistic names them (benchmark, anchor; or benchmark on one thread and on `n`,
+    /// anchor on one and on `n`); empty when not recorded.
+    #[serde(default)]
+    pub routine_medians_ns: Vec<f64>,
 }
 
 impl PairedRatio {
@@ -86,7 +91,16 @@ impl PairedRatio {
             median,
             interval,
             rounds: values.len(),
+            routine_medians_ns: Vec::new(),
         })
+    }
+
+    /// The same figure with each routine's median time per iteration recorded.
+    pub fn with_routine_medians(self, routine_medians_ns: Vec<f64>) -> Self {
+        PairedRatio {
+            routine_medians_ns,
+            ..self
+        }
     }
 
     /// The interval's larger distance from the median, relative to it.

@@ -568,6 +568,7 @@ fn paired(benchmark: &str, anchor: &str, statistic: PairedStatistic, median: f64
         median,
         interval: (median * 0.98, median * 1.02),
         rounds: 150,
+        routine_medians_ns: Vec::new(),
     }
 }
 

@@ -49,11 +49,17 @@ pub fn run(context: &Context) -> anyhow::Result<()> {
     let started = Instant::now();
     let mut ratios = Vec::new();
     let mut record = |ratio: PairedRatio| {
+        let medians: Vec<String> = ratio
+            .routine_medians_ns
+            .iter()
+            .map(|ns| format!("{ns:.0}"))
+            .collect();
         eprintln!(
-            "paired_ratios: {} / {}: {}",
+            "paired_ratios: {} / {}: {} (median ns per iteration: {})",
             ratio.benchmark,
             ratio.anchor,
-            ratio.describe()
+            ratio.describe(),
+            medians.join(", ")
         );
         ratios.push(ratio);
     };

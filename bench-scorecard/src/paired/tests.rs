@@ -120,6 +120,7 @@ fn figure(median: f64, interval: (f64, f64)) -> PairedRatio {
         median,
         interval,
         rounds: 100,
+        routine_medians_ns: Vec::new(),
     }
 }
 
