@@ -50,9 +50,9 @@ pub use crate::{
     measurement::{LOCKSTEP_VAR, MEASURE_VAR, Quantity, SIDE_VAR, Start, SuiteMeasurement},
     measurements::{MEASUREMENTS_DIR_VAR, criterion_dir, measurements_dir, target_dir},
     paired::{
-        BUDGET_PER_MEASUREMENT_SECOND, BUDGET_RANGE_S, EfficiencyRoutines, PAIRED_STEP,
-        PairedConfig, Rounds, Timed, alternate, criterion_filter, efficiency_ratio, time_ratio,
-        timed_batched, timed_iter,
+        BUDGET_PER_MEASUREMENT_SECOND, BUDGET_RANGE_S, EFFICIENCY_BUDGETS, EfficiencyRoutines,
+        PAIRED_STEP, PairedConfig, Rounds, Timed, alternate, criterion_filter, efficiency_ratio,
+        time_ratio, timed_batched, timed_iter,
     },
     profiler::{
         MemorySource, PerformanceProfiler, PerformanceReport, register_counting_allocator,
