@@ -98,8 +98,8 @@ pub struct PairedConfig {
 pub const BUDGET_PER_MEASUREMENT_SECOND: f64 = 4.0;
 
 /// The budgets a figure of more than two routines (an efficiency ratio) gets: on the shared
-/// 2-core box its interval was ±11-12 % at two budgets and ±4-5 % at three, and two quick runs
-/// in a row still differed by 6.6 % at three.
+/// 2-core box its interval was ±12 % at two budgets, ±5-6 % at three and ±4-5 % at six, and two
+/// quick runs in a row differed by 6.6 % at three and 0.7 % at six.
 pub const EFFICIENCY_BUDGETS: f64 = 6.0;
 
 /// The shortest and the longest budget per figure.
