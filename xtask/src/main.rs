@@ -158,8 +158,9 @@ struct RegressArgs {
     /// Seed of the order of benchmarks and sides.
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
-    /// Per-process summary of the samples: the fastest (robust to load) or the median.
-    #[arg(long, value_enum, default_value_t = StatisticArg::Min)]
+    /// A round's change: the median log-ratio of the two sides' samples taken next to each
+    /// other (paired), or the ratio of each side's fastest sample or median.
+    #[arg(long, value_enum, default_value_t = StatisticArg::Paired)]
     statistic: StatisticArg,
     /// Samples per benchmark and process.
     #[arg(long, value_name = "N", default_value_t = paired::EngineConfig::default().sample_size)]
@@ -246,6 +247,7 @@ fn parse_injection(text: &str) -> anyhow::Result<paired::lockstep::Injection> {
 enum StatisticArg {
     Min,
     Median,
+    Paired,
 }
 
 /// Parses `30m`, `600s`, `1h` or plain seconds.
@@ -360,6 +362,7 @@ fn main() -> ExitCode {
                     statistic: match args.statistic {
                         StatisticArg::Min => paired::Statistic::Min,
                         StatisticArg::Median => paired::Statistic::Median,
+                        StatisticArg::Paired => paired::Statistic::Paired,
                     },
                     sample_size: args.sample_size.max(10),
                     ..engine_config(args.quick, args.seed)

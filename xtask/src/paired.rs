@@ -56,6 +56,10 @@ pub enum Statistic {
     Min,
     /// The median sample.
     Median,
+    /// Sample by sample against the other side: the median over `i` of the log-ratio of the
+    /// two sides' `i`-th samples, which lock-step took next to each other in time; the sides'
+    /// own figures are their medians.
+    Paired,
 }
 
 impl Statistic {
@@ -63,7 +67,27 @@ impl Statistic {
     pub fn of(self, samples: &[f64]) -> Option<f64> {
         match self {
             Self::Min => samples.iter().copied().reduce(f64::min),
-            Self::Median => stats::median(samples),
+            Self::Median | Self::Paired => stats::median(samples),
+        }
+    }
+
+    /// One round's `ln(candidate / baseline)` from both sides' per-iteration samples, in the
+    /// order they were taken; `None` when a side has no positive sample.
+    pub fn log_ratio(self, baseline: &[f64], candidate: &[f64]) -> Option<f64> {
+        match self {
+            Self::Paired => {
+                let logs: Vec<f64> = baseline
+                    .iter()
+                    .zip(candidate)
+                    .filter(|(b, c)| **b > 0.0 && **c > 0.0)
+                    .map(|(b, c)| (c / b).ln())
+                    .collect();
+                stats::median(&logs)
+            }
+            Self::Min | Self::Median => {
+                let (b, c) = (self.of(baseline)?, self.of(candidate)?);
+                (b > 0.0 && c > 0.0).then(|| (c / b).ln())
+            }
         }
     }
 }
@@ -83,10 +107,13 @@ impl Default for EngineConfig {
             // process, and lock-step needs no short processes, so chunks are long.
             chunk_s: 40.0,
             seed: 0x6C6C_6D6B_6721,
-            // Load only ever adds time to a sample: in an A/A of six benchmarks on this 2-core
-            // box under a load of 6 to 8, the medians' rounds gave intervals of +-10-20 %, the
-            // fastest samples' +-3-5 % (both sides see the same machine, in lock-step).
-            statistic: Statistic::Min,
+            // The samples that lock-step took next to each other are compared, not each side's
+            // summary: a side's fastest sample depends on when in its process the machine was
+            // quiet, which the other side's process does not share. In one A/A of nine
+            // benchmarks beside `stress-ng --stream 1` on this 2-core box the per-round spread
+            // of the log-ratios was (median over benchmarks) 6.8 % with the fastest samples,
+            // 4.0 % with the medians and 1.5 % paired sample by sample.
+            statistic: Statistic::Paired,
         }
     }
 }
@@ -109,22 +136,28 @@ impl Side {
     }
 }
 
-/// One benchmark in one round: both sides' medians.
+/// One benchmark in one round: both sides' figures and the round's change.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Pair {
     /// The round it was measured in (0-based, over the whole run).
     pub round: usize,
-    /// Median time per iteration of the baseline's process, ns.
+    /// Time per iteration of the baseline's process ([`Statistic::of`] its samples), ns.
     pub baseline_ns: f64,
-    /// Median time per iteration of the candidate's process, ns.
+    /// Time per iteration of the candidate's process, ns.
     pub candidate_ns: f64,
+    /// The round's `ln(candidate / baseline)` when the statistic pairs samples
+    /// ([`Statistic::log_ratio`]); `None`: from the two figures above.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paired_log_ratio: Option<f64>,
 }
 
 impl Pair {
-    /// `ln(candidate / baseline)`; `None` for a non-positive median.
+    /// `ln(candidate / baseline)`; `None` for a non-positive figure.
     pub fn log_ratio(&self) -> Option<f64> {
-        (self.baseline_ns > 0.0 && self.candidate_ns > 0.0)
-            .then(|| (self.candidate_ns / self.baseline_ns).ln())
+        self.paired_log_ratio.or_else(|| {
+            (self.baseline_ns > 0.0 && self.candidate_ns > 0.0)
+                .then(|| (self.candidate_ns / self.baseline_ns).ln())
+        })
     }
 }
 
@@ -245,10 +278,18 @@ impl<'a> Engine<'a> {
         shuffle(&mut chunks, &mut self.rng);
         let mut pairs = BTreeMap::new();
         for (samples, chunk) in &chunks {
-            let medians = self.run_pair(chunk, round, *samples)?;
+            let samples = self.run_pair(chunk, round, *samples)?;
+            let statistic = self.config.statistic;
             for id in chunk {
-                let (Some(&baseline_ns), Some(&candidate_ns)) =
-                    (medians[0].get(*id), medians[1].get(*id))
+                let figures = samples[0].get(*id).zip(samples[1].get(*id));
+                let Some((baseline_ns, candidate_ns, log_ratio)) =
+                    figures.and_then(|(baseline, candidate)| {
+                        Some((
+                            statistic.of(baseline)?,
+                            statistic.of(candidate)?,
+                            statistic.log_ratio(baseline, candidate)?,
+                        ))
+                    })
                 else {
                     anyhow::bail!("round {round}: `{id}` gave no result on one side");
                 };
@@ -258,6 +299,7 @@ impl<'a> Engine<'a> {
                         round,
                         baseline_ns,
                         candidate_ns,
+                        paired_log_ratio: (statistic == Statistic::Paired).then_some(log_ratio),
                     },
                 );
             }
@@ -274,13 +316,14 @@ impl<'a> Engine<'a> {
         Ok(pairs)
     }
 
-    /// Both sides of one chunk at once, in lock-step; each side's statistic per benchmark.
+    /// Both sides of one chunk at once, in lock-step; each side's per-iteration samples per
+    /// benchmark, in the order taken.
     fn run_pair(
         &mut self,
         ids: &[&String],
         round: usize,
         samples: usize,
-    ) -> anyhow::Result<[BTreeMap<String, f64>; 2]> {
+    ) -> anyhow::Result<[BTreeMap<String, Vec<f64>>; 2]> {
         let socket = self.work_dir.join("turns.sock");
         let _ = fs::remove_file(&socket);
         fs::create_dir_all(&self.work_dir)?;
@@ -339,8 +382,8 @@ impl<'a> Engine<'a> {
         }
         self.turns.push(turns);
         Ok([
-            self.read_side(Side::Baseline, ids, Some(round))?,
-            self.read_side(Side::Candidate, ids, Some(round))?,
+            self.read_samples(Side::Baseline, ids)?,
+            self.read_samples(Side::Candidate, ids)?,
         ])
     }
 
@@ -414,33 +457,30 @@ impl<'a> Engine<'a> {
             ],
             &log,
         )?;
-        self.read_side(side, ids, round)
+        Ok(self
+            .read_samples(side, ids)?
+            .into_iter()
+            .filter_map(|(id, samples)| Some((id, stats::median(&samples)?)))
+            .collect())
     }
 
-    /// The statistic of each benchmark from the side's Criterion files.
-    fn read_side(
+    /// Each benchmark's per-iteration samples, in the order taken, from the side's Criterion
+    /// files.
+    fn read_samples(
         &mut self,
         side: Side,
         ids: &[&String],
-        round: Option<usize>,
-    ) -> anyhow::Result<BTreeMap<String, f64>> {
+    ) -> anyhow::Result<BTreeMap<String, Vec<f64>>> {
         let home = self.work_dir.join(side.label());
         let wanted: BTreeSet<String> = ids.iter().map(|id| (*id).clone()).collect();
-        let mut medians = BTreeMap::new();
+        let mut samples = BTreeMap::new();
         for benchmark in criterion::read_baseline(&home, SAVE_AS, Some(&wanted))? {
             if let Some(throughput) = benchmark.throughput {
                 self.throughput.insert(benchmark.id.clone(), throughput);
             }
-            let statistic = if round.is_some() {
-                self.config.statistic
-            } else {
-                Statistic::Median
-            };
-            if let Some(value) = statistic.of(&benchmark.per_iteration_ns) {
-                medians.insert(benchmark.id, value);
-            }
+            samples.insert(benchmark.id, benchmark.per_iteration_ns);
         }
-        Ok(medians)
+        Ok(samples)
     }
 }
 
@@ -455,6 +495,29 @@ pub fn shuffle<T>(items: &mut [T], rng: &mut XorShift64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Both sides see the same machine sample by sample: a slow phase that hits the candidate's
+    /// fastest samples but not the baseline's leaves the paired change exact.
+    #[test]
+    fn the_paired_statistic_cancels_what_both_sides_saw_and_the_minimum_does_not() {
+        let machine: Vec<f64> = (0..100)
+            .map(|i| if (20..70).contains(&i) { 1.5 } else { 1.0 })
+            .collect();
+        let baseline: Vec<f64> = machine.iter().map(|m| 100.0 * m).collect();
+        // The candidate is 5 % slower; its process missed the quiet phases' first samples.
+        let mut candidate: Vec<f64> = machine.iter().map(|m| 105.0 * m).collect();
+        for sample in candidate.iter_mut().take(20) {
+            *sample *= 1.5;
+        }
+        let paired = Statistic::Paired.log_ratio(&baseline, &candidate).unwrap();
+        assert!((paired - 1.05_f64.ln()).abs() < 1e-12, "{paired}");
+        let min = Statistic::Min.log_ratio(&baseline, &candidate).unwrap();
+        assert!((min - 1.05_f64.ln()).abs() < 1e-12, "{min}");
+        // Paired ignores a minority of disturbed pairs; a median per side does not.
+        let median = Statistic::Median.log_ratio(&baseline, &candidate).unwrap();
+        assert!(median > 1.2_f64.ln(), "{median}");
+        assert_eq!(Statistic::Paired.log_ratio(&[0.0], &[1.0]), None);
+    }
 
     #[test]
     fn slow_benchmarks_get_fewer_samples() {
