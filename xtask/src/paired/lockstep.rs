@@ -32,11 +32,43 @@ use serde::Serialize;
 /// short enough that a side alone (the other in its analysis) barely slows down.
 const GRACE: Duration = Duration::from_millis(2);
 
-/// How long a side on a benchmark the other has not reached yet waits for it (the other is
-/// building that benchmark's data, or still analysing the previous one) before it measures
-/// anyway: samples taken while the other side sets up would see a busier machine. Only the
-/// side ahead waits; a side on a benchmark the other has already passed never does.
+/// How long a side that is collecting a benchmark's samples waits for the other side to
+/// collect the same benchmark's (the other is building that benchmark's data, warming up, or
+/// still on the previous one) before it measures anyway: samples taken while the other side
+/// sets up would see a busier machine, and the engine compares the two sides' samples index by
+/// index. Only the side ahead waits; a side on a benchmark the other has already passed never
+/// does, and warm-up turns never wait: Criterion sizes a benchmark's samples from the wall time
+/// of its warm-up calls, turn waits included, so a warm-up that waited would leave the side
+/// with one iteration per sample.
 const CATCH_UP: Duration = Duration::from_secs(5);
+
+/// Where a side is in a benchmark, from Criterion's "Benchmarking <id>: <phase>" lines.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Phase {
+    /// Started (or between phases); its turns, if any, are not compared.
+    #[default]
+    Starting,
+    /// Warming up: turns are granted without waiting for the other side.
+    WarmingUp,
+    /// Taking the samples that are compared.
+    Collecting,
+    /// Done with the benchmark's samples.
+    Analyzing,
+}
+
+impl Phase {
+    fn of(line_rest: &str) -> Self {
+        if line_rest.starts_with("Warming up") {
+            Self::WarmingUp
+        } else if line_rest.starts_with("Collecting") {
+            Self::Collecting
+        } else if line_rest.starts_with("Analyzing") {
+            Self::Analyzing
+        } else {
+            Self::Starting
+        }
+    }
+}
 
 /// A slowdown injected into the candidate's samples of the benchmarks a regex selects: the
 /// gate's own power measurement (`cargo xtask gate-evidence`), never a normal run.
@@ -88,9 +120,9 @@ pub fn serve(
     injection: Option<&Injection>,
 ) -> anyhow::Result<(TurnReport, [std::process::ExitStatus; 2])> {
     let (events, receiver) = mpsc::channel::<Event>();
-    // Which benchmark each side is on, from Criterion's "Benchmarking <id>: ..." lines, and
-    // every benchmark it has been on.
-    let current: Arc<Mutex<[String; 2]>> = Arc::default();
+    // Which benchmark each side is on and in which phase, from Criterion's
+    // "Benchmarking <id>: ..." lines, and every benchmark it has been on.
+    let current: Arc<Mutex<[(String, Phase); 2]>> = Arc::default();
     let passed: Arc<Mutex<[std::collections::BTreeSet<String>; 2]>> = Arc::default();
     let mut copiers = Vec::new();
     for (side, child) in children.iter_mut().enumerate() {
@@ -105,14 +137,17 @@ pub fn serve(
         copiers.push(thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if let Some(rest) = line.strip_prefix("Benchmarking ") {
-                    let id = rest.split(": ").next().unwrap_or(rest);
-                    if let Ok(mut current) = current.lock()
-                        && current[side] != id
-                    {
-                        let previous = std::mem::replace(&mut current[side], id.to_owned());
-                        if let Ok(mut passed) = passed.lock() {
-                            passed[side].insert(previous);
+                    let (id, phase) = rest
+                        .split_once(": ")
+                        .map_or((rest, Phase::Starting), |(id, what)| (id, Phase::of(what)));
+                    if let Ok(mut current) = current.lock() {
+                        if current[side].0 != id {
+                            let previous = std::mem::replace(&mut current[side].0, id.to_owned());
+                            if let Ok(mut passed) = passed.lock() {
+                                passed[side].insert(previous);
+                            }
                         }
+                        current[side].1 = phase;
                     }
                 }
                 let _ = writeln!(log, "{line}");
@@ -179,9 +214,10 @@ pub fn serve(
         if holder.is_some() {
             continue;
         }
-        // A side measures only on the benchmark the other side is on (or once the other is
-        // gone, or after waiting CATCH_UP for it), so neither samples while the other builds
-        // a benchmark's data.
+        // A side collects samples only while the other collects the same benchmark's (or once
+        // the other is gone or past it, or after waiting CATCH_UP for it), so neither samples
+        // while the other builds a benchmark's data, and sample `i` of one side is next to
+        // sample `i` of the other. Warm-up turns never wait (see CATCH_UP).
         let now_on = current
             .lock()
             .map(|current| current.clone())
@@ -189,19 +225,23 @@ pub fn serve(
         let mut eligible = waiting;
         for side in 0..2 {
             let other = 1 - side;
+            let ((id, phase), (other_id, other_phase)) = (&now_on[side], &now_on[other]);
             // Exited, or never connected (a baseline older than the protocol).
             let other_absent = exited[other].is_some()
                 || (writers[other].is_none() && started.elapsed() >= CATCH_UP);
             if waiting[side] && requested_at[side].is_some_and(|at| at.elapsed() >= CATCH_UP) {
-                alone_on[side] = Some(now_on[side].clone());
+                alone_on[side] = Some(id.clone());
             }
-            let alone = alone_on[side].as_deref() == Some(now_on[side].as_str());
-            // The other side is already past this benchmark: waiting for it is pointless.
-            let behind = passed
-                .lock()
-                .map(|passed| passed[other].contains(&now_on[side]))
-                .unwrap_or(true);
-            if !(now_on[0] == now_on[1] || other_absent || alone || behind) {
+            let alone = alone_on[side].as_deref() == Some(id.as_str());
+            let together = id == other_id && *other_phase == Phase::Collecting;
+            // The other side is already past this benchmark's samples: waiting is pointless.
+            let behind = (id == other_id && *other_phase == Phase::Analyzing)
+                || passed
+                    .lock()
+                    .map(|passed| passed[other].contains(id))
+                    .unwrap_or(true);
+            let compared = *phase == Phase::Collecting;
+            if compared && !(together || other_absent || alone || behind) {
                 eligible[side] = false;
             }
         }
@@ -224,7 +264,7 @@ pub fn serve(
         grace_until = None;
         let ppm = match injection {
             Some(injection) if side == 1 => {
-                let id = current.lock().map(|c| c[1].clone()).unwrap_or_default();
+                let id = current.lock().map(|c| c[1].0.clone()).unwrap_or_default();
                 if injection.filter.is_match(&id) {
                     injection.ppm
                 } else {
