@@ -89,6 +89,8 @@ pub struct TurnReport {
     pub alternations: u64,
     /// Whether each side connected (a baseline older than the protocol does not).
     pub connected: [bool; 2],
+    /// Warm-up turns granted at once to each side, outside the alternation (not in `turns`).
+    pub warm_up_turns: [u64; 2],
 }
 
 impl TurnReport {
@@ -211,6 +213,24 @@ pub fn serve(
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => {}
         }
+        let now_on = current
+            .lock()
+            .map(|current| current.clone())
+            .unwrap_or_default();
+        // Turns outside a benchmark's compared samples (its warm-up; a side whose
+        // "Collecting" line has not arrived yet) are granted at once, even beside the other
+        // side's turn: Criterion sizes the samples from the warm-up's wall time, so a warm-up
+        // that waited for turns would get fewer iterations per sample than the other side's.
+        // Both sides warm up while neither collects (a side ready to collect waits for the
+        // other), except when one went ahead alone, whose samples are unpaired anyway.
+        for side in 0..2 {
+            if waiting[side] && now_on[side].1 != Phase::Collecting {
+                waiting[side] = false;
+                if send_grant(&mut writers[side], injection, side, &now_on[side].0) {
+                    report.warm_up_turns[side] += 1;
+                }
+            }
+        }
         if holder.is_some() {
             continue;
         }
@@ -262,25 +282,8 @@ pub fn serve(
         };
         let Some(side) = next else { continue };
         grace_until = None;
-        let ppm = match injection {
-            Some(injection) if side == 1 => {
-                let id = current.lock().map(|c| c[1].0.clone()).unwrap_or_default();
-                if injection.filter.is_match(&id) {
-                    injection.ppm
-                } else {
-                    0
-                }
-            }
-            _ => 0,
-        };
-        let mut grant = [b'G', 0, 0, 0, 0];
-        grant[1..].copy_from_slice(&ppm.to_le_bytes());
-        let Some(writer) = writers[side].as_mut() else {
-            waiting[side] = false;
-            continue;
-        };
-        if writer.write_all(&grant).is_err() {
-            writers[side] = None;
+        let id = now_on[side].0.clone();
+        if !send_grant(&mut writers[side], injection, side, &id) {
             waiting[side] = false;
             continue;
         }
@@ -292,6 +295,30 @@ pub fn serve(
         }
         last = Some(side);
     }
+}
+
+/// Sends a grant to `side`, with the injected slowdown when the candidate is on a benchmark
+/// the injection selects; `false` (and the writer dropped) when the side is gone.
+fn send_grant(
+    writer: &mut Option<UnixStream>,
+    injection: Option<&Injection>,
+    side: usize,
+    benchmark: &str,
+) -> bool {
+    let ppm = match injection {
+        Some(injection) if side == 1 && injection.filter.is_match(benchmark) => injection.ppm,
+        _ => 0,
+    };
+    let mut grant = [b'G', 0, 0, 0, 0];
+    grant[1..].copy_from_slice(&ppm.to_le_bytes());
+    let Some(stream) = writer.as_mut() else {
+        return false;
+    };
+    if stream.write_all(&grant).is_err() {
+        *writer = None;
+        return false;
+    }
+    true
 }
 
 /// Accepts the two connections; each names its side on its first line.
@@ -339,22 +366,27 @@ mod tests {
             turns: [50, 50],
             alternations: 99,
             connected: [true, true],
+            warm_up_turns: [7, 7],
         };
         assert!((report.alternation() - 0.99).abs() < 1e-12);
         assert_eq!(TurnReport::default().alternation(), 0.0);
     }
 
-    /// Two fake bench processes (threads here) that record when they measure: the
-    /// coordinator never lets them overlap and makes them alternate.
-    #[test]
-    fn two_clients_alternate_and_never_overlap() {
+    /// Runs two fake bench processes: children that print `phase_line` the way Criterion
+    /// does and then sleep, and two client threads that take 20 turns each after a pause,
+    /// recording when they measure.
+    fn run_fake_pair(phase_line: &str) -> (TurnReport, Vec<(usize, bool)>) {
         let dir = tempfile::tempdir().unwrap();
         let socket = dir.path().join("turns.sock");
         let listener = UnixListener::bind(&socket).unwrap();
-        // `sleep` stands in for the bench processes, so serve() has children to wait for.
+        // The shell stands in for the bench processes, so serve() has children to wait for
+        // and reads their phase from their standard error.
         let spawn = || {
-            std::process::Command::new("sleep")
-                .arg("0.6")
+            std::process::Command::new("sh")
+                .arg("-c")
+                .arg(format!(
+                    "echo 'Benchmarking tiny/one: {phase_line}' >&2; sleep 0.8"
+                ))
                 .stderr(std::process::Stdio::piped())
                 .spawn()
                 .unwrap()
@@ -369,6 +401,8 @@ mod tests {
                 let timeline = Arc::clone(&timeline);
                 thread::spawn(move || {
                     let mut stream = UnixStream::connect(&socket).unwrap();
+                    // Time for the coordinator to read the phase line.
+                    thread::sleep(Duration::from_millis(150));
                     // The first request in the same write as the greeting: it must not be
                     // lost behind the line.
                     for turn in 0..20 {
@@ -392,14 +426,32 @@ mod tests {
             client.join().unwrap();
         }
         assert!(statuses.iter().all(|status| status.success()));
-        assert_eq!(report.turns, [20, 20]);
         assert_eq!(report.connected, [true, true]);
-        let timeline = timeline.lock().unwrap();
+        let timeline = timeline.lock().unwrap().clone();
+        (report, timeline)
+    }
+
+    /// Collecting the same benchmark, the coordinator never lets the two overlap and makes
+    /// them alternate.
+    #[test]
+    fn two_clients_collecting_alternate_and_never_overlap() {
+        let (report, timeline) = run_fake_pair("Collecting 20 samples in estimated 6 ms");
+        assert_eq!(report.turns, [20, 20]);
+        assert_eq!(report.warm_up_turns, [0, 0]);
         // Never two sides inside a sample at once: starts and ends strictly nest.
         for pair in timeline.chunks(2) {
             assert_eq!(pair[0].0, pair[1].0, "{timeline:?}");
             assert!(pair[0].1 && !pair[1].1, "{timeline:?}");
         }
         assert!(report.alternation() > 0.9, "{report:?}");
+    }
+
+    /// Warm-up turns are granted at once, whatever the other side does: none waits.
+    #[test]
+    fn warm_up_turns_never_wait() {
+        let (report, timeline) = run_fake_pair("Warming up for 30.000 ms");
+        assert_eq!(report.turns, [0, 0]);
+        assert_eq!(report.warm_up_turns, [20, 20]);
+        assert_eq!(timeline.len(), 80);
     }
 }

@@ -51,6 +51,7 @@ fn tables_have_a_geometric_mean_row() {
             turns: [100, 100],
             alternations: 199,
             connected: [true, true],
+            warm_up_turns: [12, 12],
         }],
         baseline_source: "git ref `main`".to_owned(),
         rounds_run: Some(10),
