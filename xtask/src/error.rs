@@ -61,4 +61,10 @@ pub enum InputError {
         /// What failed.
         reason: String,
     },
+    /// Another `regress` holds this target folder.
+    #[error(
+        "another `cargo xtask regress` is running in this target folder (it holds {0}); wait \
+         for it to finish, or give this one its own CARGO_TARGET_DIR"
+    )]
+    Busy(PathBuf),
 }

@@ -285,8 +285,28 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     emit(config, &report)
 }
 
+/// Holds `regress.lock` in `out` for as long as it lives: one comparison at a time per target
+/// folder, since two would share its builds, worktrees and cores.
+#[derive(Debug)]
+pub struct RunLock(#[allow(dead_code, reason = "held for its lock")] fs::File);
+
+impl RunLock {
+    /// Takes the lock, or says which run holds it.
+    pub fn take(out: &std::path::Path) -> anyhow::Result<Self> {
+        fs::create_dir_all(out)?;
+        let path = out.join("regress.lock");
+        let file = fs::File::create(&path)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Self(file)),
+            Err(fs::TryLockError::WouldBlock) => Err(InputError::Busy(path).into()),
+            Err(fs::TryLockError::Error(error)) => Err(error.into()),
+        }
+    }
+}
+
 /// Builds both sides and runs the lanes; the report, not yet written anywhere.
 pub fn compare(config: &Config) -> anyhow::Result<RegressReport> {
+    let _lock = RunLock::take(&config.paths.out)?;
     let mut regress_config = RegressConfig::load(&config.config_file)?;
     if let Some(threshold) = config.threshold {
         regress_config.default_threshold = threshold;

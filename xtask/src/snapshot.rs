@@ -46,7 +46,7 @@ pub struct Snapshot {
 pub struct GitInfo {
     /// Commit SHA (`unknown` outside a repository).
     pub sha: String,
-    /// Whether tracked files had uncommitted changes.
+    /// Whether the tree had uncommitted changes or untracked files (ignored ones aside).
     pub dirty: bool,
     /// The branch, when on one.
     pub branch: Option<String>,
@@ -143,8 +143,9 @@ impl GitInfo {
     /// Reads the state of the repository containing `dir`.
     pub fn of(dir: &Path) -> Self {
         let sha = git_output(dir, &["rev-parse", "HEAD"]).unwrap_or_else(|| "unknown".to_owned());
-        let dirty = git_output(dir, &["status", "--porcelain", "--untracked-files=no"])
-            .is_some_and(|status| !status.is_empty());
+        // Untracked files count: a new source file changes what is built.
+        let dirty =
+            git_output(dir, &["status", "--porcelain"]).is_some_and(|status| !status.is_empty());
         let branch = git_output(dir, &["rev-parse", "--abbrev-ref", "HEAD"])
             .filter(|branch| branch != "HEAD");
         Self { sha, dirty, branch }

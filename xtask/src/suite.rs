@@ -263,7 +263,8 @@ impl BuiltSuite {
     /// The ids of the benchmarks that `filter` selects, in run order.
     pub fn list(&self, filter: Option<&str>) -> anyhow::Result<Vec<String>> {
         let mut command = self.command();
-        command.args(["--bench", "--list"]);
+        // After `--`, a filter that starts with `-` is still the filter.
+        command.args(["--bench", "--list", "--"]);
         command.args(filter);
         let output = command.output().context("listing benchmarks")?;
         if !output.status.success() {
@@ -321,7 +322,7 @@ impl BuiltSuite {
             settings.measurement_s = Some(measurement);
             settings.sample_size = Some(10);
         }
-        command.args(config.filter.as_deref());
+        command.arg("--").args(config.filter.as_deref());
         let started = std::time::Instant::now();
         self.run_with_progress(command, &ids, config)?;
         let elapsed_s = started.elapsed().as_secs_f64();

@@ -175,3 +175,17 @@ fn a_commit_that_only_touches_the_gate_reuses_its_parents_build() {
         build::build_key(repo.path(), &sha, "bench").unwrap()
     );
 }
+
+#[test]
+fn a_second_comparison_in_one_target_folder_is_refused_while_the_first_runs() {
+    let out = tempfile::tempdir().unwrap();
+    let first = RunLock::take(out.path()).unwrap();
+    let second = RunLock::take(out.path()).unwrap_err();
+    assert!(
+        second.to_string().contains("another `cargo xtask regress`"),
+        "{second}"
+    );
+    assert!(second.to_string().contains("regress.lock"), "{second}");
+    drop(first);
+    RunLock::take(out.path()).unwrap();
+}

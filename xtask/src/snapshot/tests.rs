@@ -56,3 +56,37 @@ pub(crate) fn snapshot(name: &str, mut benchmarks: Vec<BenchmarkResult>) -> Snap
         benchmarks,
     }
 }
+
+#[test]
+fn an_untracked_file_makes_the_tree_dirty() {
+    let repo = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        let output = std::process::Command::new("git")
+            .arg("-C")
+            .arg(repo.path())
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@t",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+    };
+    git(&["init", "-q"]);
+    std::fs::write(repo.path().join(".gitignore"), "ignored/\n").unwrap();
+    git(&["add", ".gitignore"]);
+    git(&["commit", "-q", "-m", "a"]);
+    std::fs::create_dir(repo.path().join("ignored")).unwrap();
+    std::fs::write(repo.path().join("ignored/x"), "x").unwrap();
+    assert!(
+        !GitInfo::of(repo.path()).dirty,
+        "ignored files do not count"
+    );
+    std::fs::write(repo.path().join("new.rs"), "fn f() {}").unwrap();
+    assert!(GitInfo::of(repo.path()).dirty);
+}
