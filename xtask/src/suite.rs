@@ -190,23 +190,10 @@ impl BuiltSuite {
         envs: &[(&str, &OsStr)],
         log_file: &Path,
     ) -> anyhow::Result<()> {
-        if let Some(parent) = log_file.parent() {
-            fs::create_dir_all(parent)?;
-        }
-        let mut command = self.command();
-        command.args(args);
-        for (key, value) in envs {
-            command.env(key, value);
-        }
+        let (mut command, mut log) = self.logged(args, envs, log_file)?;
         let output = command
-            .stdin(Stdio::null())
             .output()
             .with_context(|| format!("starting {}", self.executable.display()))?;
-        let mut log = fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(log_file)
-            .with_context(|| format!("opening {}", log_file.display()))?;
         log.write_all(&output.stdout)?;
         log.write_all(&output.stderr)?;
         if !output.status.success() {
@@ -229,6 +216,21 @@ impl BuiltSuite {
         envs: &[(&str, &OsStr)],
         log_file: &Path,
     ) -> anyhow::Result<std::process::Child> {
+        let (mut command, log) = self.logged(args, envs, log_file)?;
+        command
+            .stdout(log)
+            .stderr(Stdio::piped())
+            .spawn()
+            .with_context(|| format!("starting {}", self.executable.display()))
+    }
+
+    /// The command with `args` and `envs` and no input, and `log_file` opened for appending.
+    fn logged(
+        &self,
+        args: &[String],
+        envs: &[(&str, &OsStr)],
+        log_file: &Path,
+    ) -> anyhow::Result<(Command, fs::File)> {
         if let Some(parent) = log_file.parent() {
             fs::create_dir_all(parent)?;
         }
@@ -238,16 +240,11 @@ impl BuiltSuite {
             .open(log_file)
             .with_context(|| format!("opening {}", log_file.display()))?;
         let mut command = self.command();
-        command.args(args);
-        for (key, value) in envs {
-            command.env(key, value);
-        }
         command
-            .stdin(Stdio::null())
-            .stdout(log)
-            .stderr(Stdio::piped())
-            .spawn()
-            .with_context(|| format!("starting {}", self.executable.display()))
+            .args(args)
+            .envs(envs.iter().copied())
+            .stdin(Stdio::null());
+        Ok((command, log))
     }
 
     /// The bench executable.
