@@ -40,7 +40,7 @@ pub use crate::{
     error::{Result, ScorecardError},
     fit::{PowerLawFit, fit_power_law},
     memory::MemoryMeasurement,
-    results::{BenchmarkResult, CriterionResults},
+    results::{BenchmarkResult, CRITERION_SERIES, CriterionResults, SampleValues, Throughput},
     rules::{
         Bar, Bench, FLAT_EXPONENT, Figure, LINEAR_EFFICIENCY, RULES, Rule, Unit, rules_markdown,
     },

@@ -113,8 +113,6 @@ pub fn write_report(snapshot: &Snapshot, paths: &Paths) -> anyhow::Result<String
         snapshot,
         scorecard: &evaluation.scorecard,
         growth: &evaluation.growth,
-        scaling: &evaluation.scaling,
-        bimodal: &evaluation.bimodal,
         plots: &plots,
         criterion_html,
     });
@@ -127,8 +125,6 @@ pub fn write_report(snapshot: &Snapshot, paths: &Paths) -> anyhow::Result<String
         "git": snapshot.git,
         "scorecard": evaluation.scorecard,
         "growth": evaluation.growth,
-        "scaling": evaluation.scaling,
-        "bimodal": evaluation.bimodal,
     });
     fs::write(
         paths.out.join("scorecard.json"),

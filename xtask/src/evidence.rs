@@ -143,16 +143,16 @@ fn summarise(label: String, report: &RegressReport, target: Option<&Regex>, minu
             report
                 .benchmarks
                 .iter()
-                .filter(|row| !is_target(&row.id))
-                .map(|row| row.verdict),
+                .filter(|row| !is_target(row.id()))
+                .map(|row| row.verdict()),
         ),
         target: target.map(|_| {
             Counts::of(
                 report
                     .benchmarks
                     .iter()
-                    .filter(|row| is_target(&row.id))
-                    .map(|row| row.verdict),
+                    .filter(|row| is_target(row.id()))
+                    .map(|row| row.verdict()),
             )
         }),
         memory_false: report

@@ -1,11 +1,11 @@
 //! One measured run of a suite, turned into a [`Snapshot`]: build, run, read Criterion's files.
 use std::path::PathBuf;
 
+use bench_scorecard::{BenchmarkResult, SampleValues};
+
 use crate::{
     criterion,
-    snapshot::{
-        BenchmarkRecord, GitInfo, Host, SCHEMA_VERSION, Snapshot, now_unix_s, rustc_version,
-    },
+    snapshot::{GitInfo, Host, SCHEMA_VERSION, Snapshot, now_unix_s, rustc_version},
     suite::{RunConfig, Suite, Timing},
 };
 
@@ -52,13 +52,17 @@ pub fn measure(config: &MeasureConfig) -> anyhow::Result<Snapshot> {
     let built = config.suite.build(&run_config)?;
     let started_unix_s = now_unix_s();
     let (ids, settings) = built.run(&run_config)?;
-    let benchmarks: Vec<BenchmarkRecord> =
-        criterion::read_baseline(&config.criterion_home, &config.name, Some(&ids))?
-            .into_iter()
-            .map(BenchmarkRecord::from_criterion)
-            .collect();
-    let found: std::collections::BTreeSet<&str> =
-        benchmarks.iter().map(|record| record.id.as_str()).collect();
+    let benchmarks: Vec<BenchmarkResult> = criterion::read(
+        &config.criterion_home,
+        &config.name,
+        Some(&ids),
+        SampleValues::Durations,
+    )?
+    .collect();
+    let found: std::collections::BTreeSet<&str> = benchmarks
+        .iter()
+        .map(|result| result.full_id.as_str())
+        .collect();
     let absent: Vec<&str> = ids
         .iter()
         .map(String::as_str)

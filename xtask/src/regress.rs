@@ -12,17 +12,16 @@ use std::{
     process::ExitCode,
 };
 
-use anyhow::Context;
-use regex::Regex;
 use serde::Serialize;
 
 use crate::{
-    compare::{self, BenchmarkComparison, Verdict},
+    compare::{BenchmarkComparison, Row, Verdict},
     error::InputError,
     paired::{EngineConfig, verdict::Judging},
     paths::Paths,
     report::short_sha,
     snapshot::{GitInfo, Snapshot, git_output, write_atomically},
+    stats,
     suite::Suite,
     variance,
 };
@@ -32,14 +31,20 @@ pub mod build;
 mod config;
 mod icount_lane;
 pub mod memory_lane;
+#[allow(
+    clippy::needless_update,
+    reason = "paired.rs (the lead's, rewritten elsewhere) spreads `BenchmarkComparison::new` \
+              over a row it now fills field by field"
+)]
 pub mod paired;
 mod render;
 
 pub use config::{RegressConfig, parse_threshold};
+pub use icount_lane::InstructionRow;
 pub use render::{render_markdown, render_table};
 
 /// How to print the comparison.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
     /// Aligned text table.
     Table,
@@ -63,7 +68,7 @@ pub struct Config {
     /// A slowdown injected into the candidate (the gate's own power measurement only).
     pub injection: Option<crate::paired::lockstep::Injection>,
     /// `--threshold`, replacing the configured default.
-    pub threshold: Option<String>,
+    pub threshold: Option<f64>,
     /// Output format.
     pub format: OutputFormat,
     /// Exit 3 on inconclusive, noisy or missing benchmarks.
@@ -100,14 +105,14 @@ pub const EXIT_STRICT: u8 = 3;
 pub const EXIT_UNUSABLE: u8 = 2;
 
 /// Which lanes a comparison runs: time and memory together, or instruction counts alone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
 pub enum Lanes {
     /// Lock-step timing, then the memory counts.
     TimeAndMemory,
     /// Lock-step timing only.
     Time,
-    /// Memory counts only.
+    /// Allocation counts and bytes per stored exception only.
     Memory,
     /// Callgrind instruction counts.
     Instructions,
@@ -138,8 +143,8 @@ pub struct RegressReport {
     pub candidate_sha: String,
     /// Host fingerprint warning, if the hosts differ.
     pub host_warning: Option<String>,
-    /// One entry per benchmark (time or instruction lane).
-    pub benchmarks: Vec<BenchmarkComparison>,
+    /// One row per benchmark, of the time or the instruction lane.
+    pub benchmarks: Rows,
     /// The memory lane's rows.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub memory: Vec<memory_lane::MemoryRow>,
@@ -177,26 +182,45 @@ pub struct RegressReport {
     pub exit_code: u8,
 }
 
+/// The rows of the lane that compares every benchmark.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Rows {
+    /// Lock-step rounds (and the memory lane's rows beside them, in [`RegressReport::memory`]).
+    Time(Vec<BenchmarkComparison>),
+    /// Callgrind counts.
+    Instructions(Vec<InstructionRow>),
+}
+
+impl Rows {
+    /// Every row, as the renderer reads it.
+    pub fn iter(&self) -> Box<dyn Iterator<Item = &dyn Row> + '_> {
+        match self {
+            Rows::Time(rows) => Box::new(rows.iter().map(|row| row as &dyn Row)),
+            Rows::Instructions(rows) => Box::new(rows.iter().map(|row| row as &dyn Row)),
+        }
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.iter().next().is_none()
+    }
+}
+
 impl RegressReport {
-    /// A report of `benchmarks` against commit or snapshot `baseline_sha`, with the lane's
-    /// extras empty and the exit code from the verdicts.
-    fn new(
-        config: &Config,
-        baseline_source: String,
-        baseline_sha: String,
-        candidate_sha: String,
-        benchmarks: Vec<BenchmarkComparison>,
-        elapsed_s: f64,
-    ) -> Self {
+    /// A report of `benchmarks` against commit `baseline_sha`, with the lane's extras empty;
+    /// [`set_exit_code`](Self::set_exit_code) once the lanes are in.
+    fn new(config: &Config, baseline_source: String, baseline_sha: &str, benchmarks: Rows) -> Self {
+        let ratios: Vec<f64> = benchmarks.iter().filter_map(|row| row.ratio()).collect();
         Self {
             lanes: config.lanes,
             baseline: config.baseline.clone(),
             baseline_source,
-            baseline_sha,
-            candidate_sha,
+            baseline_sha: baseline_sha.to_owned(),
+            candidate_sha: candidate_sha(&config.paths.root),
             host_warning: None,
-            geometric_mean_ratio: compare::geometric_mean_ratio(&benchmarks),
-            exit_code: exit_code_for(&benchmarks, config.strict),
+            geometric_mean_ratio: stats::geometric_mean(&ratios),
+            exit_code: EXIT_OK,
             benchmarks,
             memory: Vec::new(),
             turns: Vec::new(),
@@ -205,11 +229,27 @@ impl RegressReport {
             judging: None,
             budget_s: None,
             budget_exhausted: false,
-            elapsed_s,
+            elapsed_s: 0.0,
             rounds: BTreeMap::new(),
             throughput: BTreeMap::new(),
             lane_errors: Vec::new(),
         }
+    }
+
+    /// Every lane's verdicts: the benchmarks' rows, then the memory rows.
+    pub fn verdicts(&self) -> impl Iterator<Item = Verdict> + '_ {
+        (self.benchmarks.iter().map(|row| row.verdict()))
+            .chain(self.memory.iter().map(|row| row.verdict))
+    }
+
+    /// The exit code of every lane's verdicts ([`exit_code_for`]), or [`EXIT_UNUSABLE`] when a
+    /// lane could not run.
+    fn set_exit_code(&mut self, strict: bool) {
+        self.exit_code = if self.lane_errors.is_empty() {
+            exit_code_for(&self.verdicts().collect::<Vec<_>>(), strict)
+        } else {
+            EXIT_UNUSABLE
+        };
     }
 }
 
@@ -245,14 +285,31 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     emit(config, &report)
 }
 
+/// Holds `regress.lock` in `out` for as long as it lives: one comparison at a time per target
+/// folder, since two would share its builds, worktrees and cores.
+#[derive(Debug)]
+pub struct RunLock(#[allow(dead_code, reason = "held for its lock")] fs::File);
+
+impl RunLock {
+    /// Takes the lock, or says which run holds it.
+    pub fn take(out: &std::path::Path) -> anyhow::Result<Self> {
+        fs::create_dir_all(out)?;
+        let path = out.join("regress.lock");
+        let file = fs::File::create(&path)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Self(file)),
+            Err(fs::TryLockError::WouldBlock) => Err(InputError::Busy(path).into()),
+            Err(fs::TryLockError::Error(error)) => Err(error.into()),
+        }
+    }
+}
+
 /// Builds both sides and runs the lanes; the report, not yet written anywhere.
 pub fn compare(config: &Config) -> anyhow::Result<RegressReport> {
+    let _lock = RunLock::take(&config.paths.out)?;
     let mut regress_config = RegressConfig::load(&config.config_file)?;
-    if let Some(threshold) = &config.threshold {
-        regress_config.default_threshold = parse_threshold(threshold)?;
-    }
-    if let Some(text) = &config.filter {
-        Regex::new(text).with_context(|| format!("invalid --filter regex `{text}`"))?;
+    if let Some(threshold) = config.threshold {
+        regress_config.default_threshold = threshold;
     }
     if config.lanes == Lanes::Instructions {
         crate::icount::require_valgrind()?;
@@ -348,17 +405,13 @@ fn thresholds(
         .collect()
 }
 
-fn one_sided_rows(only_candidate: &[String], only_baseline: &[String]) -> Vec<BenchmarkComparison> {
-    only_candidate
-        .iter()
-        .map(|id| BenchmarkComparison {
-            note: "not in the baseline".to_owned(),
-            ..BenchmarkComparison::new(id, Verdict::New, 0.0)
-        })
-        .chain(only_baseline.iter().map(|id| BenchmarkComparison {
-            note: "not in this tree".to_owned(),
-            ..BenchmarkComparison::new(id, Verdict::Missing, 0.0)
-        }))
+/// The rows of the benchmarks only one side has, built by the lane's `row(id, verdict, note)`.
+fn one_sided_rows<R>(builds: &Builds, row: impl Fn(&str, Verdict, &str) -> R) -> Vec<R> {
+    let only_candidate = builds.only_candidate.iter();
+    (only_candidate.map(|id| row(id, Verdict::New, "not in the baseline")))
+        .chain(
+            (builds.only_baseline.iter()).map(|id| row(id, Verdict::Missing, "not in this tree")),
+        )
         .collect()
 }
 
@@ -449,10 +502,12 @@ fn measured_lanes(
             result.turns,
         ));
     }
-    benchmarks.extend(one_sided_rows(
-        &builds.only_candidate,
-        &builds.only_baseline,
-    ));
+    benchmarks.extend(one_sided_rows(&builds, |id, verdict, note| {
+        BenchmarkComparison {
+            note: note.to_owned(),
+            ..BenchmarkComparison::new(id, verdict, 0.0)
+        }
+    }));
     let mut memory = Vec::new();
     let mut memory_error = None;
     if config.lanes.memory() {
@@ -483,14 +538,8 @@ fn measured_lanes(
             Err(error) => memory_error = Some(format!("{error:#}")),
         }
     }
-    let mut report = RegressReport::new(
-        config,
-        described,
-        sha.to_owned(),
-        candidate_sha(&config.paths.root),
-        benchmarks,
-        elapsed_s,
-    );
+    let mut report = RegressReport::new(config, described, sha, Rows::Time(benchmarks));
+    report.elapsed_s = elapsed_s;
     if let Some((rounds_run, budget_exhausted, rounds, throughput, turns)) = report_parts {
         report.rounds_run = Some(rounds_run);
         report.engine = Some(config.engine);
@@ -501,40 +550,25 @@ fn measured_lanes(
         report.throughput = throughput;
         report.turns = turns;
     }
-    if memory.iter().any(|row| row.verdict == Verdict::Regressed) {
-        report.exit_code = EXIT_REGRESSED;
-    } else if report.exit_code == EXIT_OK
-        && config.strict
-        && memory.iter().any(|row| is_undecided(row.verdict))
-    {
-        report.exit_code = EXIT_STRICT;
-    }
     report.memory = memory;
     if let Some(error) = memory_error {
         eprintln!("error: the memory lane could not run: {error}");
         report.lane_errors.push(format!("memory lane: {error}"));
-        report.exit_code = EXIT_UNUSABLE;
     }
+    report.set_exit_code(config.strict);
     Ok(report)
 }
 
 /// 1 for a confirmed regression, else 3 for undecided or missing benchmarks under `--strict`,
 /// else 0.
-pub fn exit_code_for(comparisons: &[BenchmarkComparison], strict: bool) -> u8 {
-    if comparisons.iter().any(|c| c.verdict == Verdict::Regressed) {
+pub fn exit_code_for(verdicts: &[Verdict], strict: bool) -> u8 {
+    if verdicts.contains(&Verdict::Regressed) {
         EXIT_REGRESSED
-    } else if strict && comparisons.iter().any(|c| is_undecided(c.verdict)) {
+    } else if strict && verdicts.iter().copied().any(Verdict::is_undecided) {
         EXIT_STRICT
     } else {
         EXIT_OK
     }
-}
-
-fn is_undecided(verdict: Verdict) -> bool {
-    matches!(
-        verdict,
-        Verdict::Noisy | Verdict::Inconclusive | Verdict::Missing
-    )
 }
 
 #[cfg(test)]

@@ -2,14 +2,105 @@
 //! and for each change the functions whose own instructions moved most.
 use std::collections::BTreeMap;
 
-use super::{
-    BenchmarkComparison, Builds, Config, RegressConfig, RegressReport, Verdict, candidate_sha,
-    one_sided_rows,
-};
+use serde::Serialize;
+
+use super::{Builds, Config, RegressConfig, RegressReport, Rows, Verdict, one_sided_rows};
 use crate::{
-    compare::FunctionDelta,
+    compare::{Row, interval},
     icount::{self, IcountRow},
 };
+
+/// The instruction lane's comparison of one benchmark: callgrind counts of both builds.
+#[derive(Debug, Clone, Serialize)]
+pub struct InstructionRow {
+    /// Benchmark id.
+    pub id: String,
+    /// Verdict.
+    pub verdict: Verdict,
+    /// The change threshold applied (0.01 = 1 %).
+    pub threshold: f64,
+    /// The baseline's instructions per iteration (its median process).
+    pub baseline_instructions: Option<u64>,
+    /// The candidate's instructions per iteration (its median process).
+    pub candidate_instructions: Option<u64>,
+    /// `candidate / baseline` medians.
+    pub ratio: Option<f64>,
+    /// The candidate's fewest over the baseline's most.
+    pub ratio_lower: Option<f64>,
+    /// The candidate's most over the baseline's fewest.
+    pub ratio_upper: Option<f64>,
+    /// The larger spread of one build's counts between its processes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub noise_floor: Option<f64>,
+    /// Callgrind processes per side.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rounds: Option<usize>,
+    /// The functions whose own instructions changed most.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub functions: Vec<FunctionDelta>,
+    /// The change in words, and the functions it lives in.
+    pub note: String,
+}
+
+impl InstructionRow {
+    /// A row with only the id, verdict and threshold set.
+    pub fn new(id: &str, verdict: Verdict, threshold: f64) -> Self {
+        Self {
+            id: id.to_owned(),
+            verdict,
+            threshold,
+            baseline_instructions: None,
+            candidate_instructions: None,
+            ratio: None,
+            ratio_lower: None,
+            ratio_upper: None,
+            noise_floor: None,
+            rounds: None,
+            functions: Vec::new(),
+            note: String::new(),
+        }
+    }
+}
+
+impl Row for InstructionRow {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn verdict(&self) -> Verdict {
+        self.verdict
+    }
+
+    fn ratio(&self) -> Option<f64> {
+        self.ratio
+    }
+
+    fn cells(&self) -> [String; 5] {
+        let count = |count: Option<u64>| count.map(|c| c.to_string()).unwrap_or_default();
+        [
+            count(self.baseline_instructions),
+            count(self.candidate_instructions),
+            interval(self.ratio_lower, self.ratio_upper),
+            String::new(),
+            String::new(),
+        ]
+    }
+
+    fn threshold_and_note(&self) -> (f64, &str) {
+        (self.threshold, &self.note)
+    }
+}
+
+/// One function's change in self instructions between the two builds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FunctionDelta {
+    /// The function, as callgrind names it.
+    pub function: String,
+    /// Candidate minus baseline, instructions per iteration.
+    pub delta: i64,
+    /// Share of the benchmark's total change.
+    pub share: f64,
+}
 
 /// Functions listed per changed benchmark.
 const TOP_FUNCTIONS: usize = 5;
@@ -33,25 +124,23 @@ pub fn run(
         base_runs.push(icount::count(baseline, ids, &out, "baseline")?);
         cand_runs.push(icount::count(candidate, ids, &out, "candidate")?);
     }
-    let mut benchmarks: Vec<BenchmarkComparison> = (0..ids.len())
+    let mut rows: Vec<InstructionRow> = (0..ids.len())
         .map(|index| {
             let base: Vec<&IcountRow> = base_runs.iter().map(|run| &run[index]).collect();
             let cand: Vec<&IcountRow> = cand_runs.iter().map(|run| &run[index]).collect();
             compare_counts(&base, &cand, config.icount_threshold)
         })
         .collect();
-    benchmarks.extend(one_sided_rows(
-        &builds.only_candidate,
-        &builds.only_baseline,
-    ));
-    Ok(RegressReport::new(
-        config,
-        described,
-        sha.to_owned(),
-        candidate_sha(&config.paths.root),
-        benchmarks,
-        started.elapsed().as_secs_f64(),
-    ))
+    rows.extend(one_sided_rows(&builds, |id, verdict, note| {
+        InstructionRow {
+            note: note.to_owned(),
+            ..InstructionRow::new(id, verdict, 0.0)
+        }
+    }));
+    let mut report = RegressReport::new(config, described, sha, Rows::Instructions(rows));
+    report.elapsed_s = started.elapsed().as_secs_f64();
+    report.set_exit_code(config.strict);
+    Ok(report)
 }
 
 /// One benchmark's verdict from each side's counts (one per process): REGRESSED when every
@@ -59,16 +148,12 @@ pub fn run(
 /// UNCHANGED when the medians agree within it and neither side spreads more than it, else
 /// INCONCLUSIVE (counts that move between processes of one build). A change lists its top
 /// functions (from the median-count processes).
-pub fn compare_counts(
-    base: &[&IcountRow],
-    cand: &[&IcountRow],
-    threshold: f64,
-) -> BenchmarkComparison {
+pub fn compare_counts(base: &[&IcountRow], cand: &[&IcountRow], threshold: f64) -> InstructionRow {
     let id = base
         .first()
         .or(cand.first())
         .map_or("", |row| row.id.as_str());
-    let mut row = BenchmarkComparison::new(id, Verdict::Unchanged, threshold);
+    let mut row = InstructionRow::new(id, Verdict::Unchanged, threshold);
     let counts = |rows: &[&IcountRow]| -> Option<Vec<u64>> {
         let mut counts: Vec<u64> = rows
             .iter()

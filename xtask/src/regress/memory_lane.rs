@@ -14,7 +14,7 @@ use std::{
 };
 
 use anyhow::Context;
-use bench_scorecard::MemoryMeasurement;
+use bench_scorecard::{MemoryMeasurement, SampleValues};
 use serde::Serialize;
 
 use crate::{compare::Verdict, criterion, stats, suite::BuiltSuite, suite::exact_filter};
@@ -300,16 +300,10 @@ fn measure_both(
             );
         }
         let wanted: BTreeSet<String> = ids.iter().cloned().collect();
-        for benchmark in criterion::read_baseline_with(
-            &home,
-            "memory",
-            Some(&wanted),
-            criterion::SampleValues::Signed,
-        )
-        .with_context(|| format!("reading {}", home.display()))?
-        {
-            if let Some(value) = stats::median(&benchmark.per_iteration_ns) {
-                results[index].insert(benchmark.id, value);
+        let read = criterion::read(&home, "memory", Some(&wanted), SampleValues::Signed);
+        for benchmark in read.with_context(|| format!("reading {}", home.display()))? {
+            if let Some(value) = stats::median(&benchmark.samples_ns) {
+                results[index].insert(benchmark.full_id, value);
             }
         }
         if quantity == QUANTITIES[0].0 {
