@@ -4,8 +4,12 @@
 //! A round shuffles the selected benchmarks (seeded), groups them by sample count and cuts
 //! them into chunks of about [`EngineConfig::chunk_s`] seconds; for each chunk both binaries
 //! start at once, each in a new process with short Criterion settings, and take their samples
-//! in turns ([`lockstep`]): sample by sample they see the same machine. A process's placement
-//! and layout bias is sampled once per round instead of frozen into a whole run.
+//! in turns ([`lockstep`]): sample by sample they see the same machine. Both processes of a
+//! pair are pinned to the same CPU (a different one pair by pair), except for benchmarks that
+//! run threads of their own: on a KVM guest two vCPUs are two host threads whose speed differs
+//! (what shares their physical cores), so two processes that stay on different CPUs see two
+//! machines however finely they alternate. A process's layout bias is sampled once per round
+//! instead of frozen into a whole run.
 use std::{
     collections::{BTreeMap, BTreeSet},
     ffi::OsStr,
@@ -180,6 +184,34 @@ pub struct Engine<'a> {
     pub injection: Option<lockstep::Injection>,
     /// Per benchmark: time per iteration from the sizing pass, ns.
     sizing_ns: BTreeMap<String, f64>,
+    /// The CPUs this process may run on, which process pairs are pinned to in turn.
+    cpus: Vec<usize>,
+    /// Process pairs run so far (picks the next pair's CPU).
+    pairs_run: usize,
+}
+
+/// Whether a benchmark runs threads of its own, so its processes must keep every CPU.
+pub fn runs_threads(id: &str) -> bool {
+    id.strip_prefix(bench_scorecard::suite::CONCURRENCY_GROUP)
+        .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// The CPUs the current process may run on (empty where that cannot be read).
+fn allowed_cpus() -> Vec<usize> {
+    match rustix::thread::sched_getaffinity(None) {
+        Ok(set) => (0..rustix::thread::CpuSet::MAX_CPU)
+            .filter(|cpu| set.is_set(*cpu))
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Pins a just-started child (its main thread, and so every thread it starts later) to `cpu`.
+fn pin(child: &std::process::Child, cpu: usize) -> anyhow::Result<()> {
+    let mut set = rustix::thread::CpuSet::new();
+    set.set(cpu);
+    rustix::thread::sched_setaffinity(Some(rustix::thread::Pid::from_child(child)), &set)
+        .with_context(|| format!("pinning process {} to CPU {cpu}", child.id()))
 }
 
 /// Sample counts a process may use: fewer for slower benchmarks.
@@ -218,6 +250,8 @@ impl<'a> Engine<'a> {
             sizing_ns: BTreeMap::new(),
             turns: Vec::new(),
             injection: None,
+            cpus: allowed_cpus(),
+            pairs_run: 0,
         }
     }
 
@@ -264,13 +298,17 @@ impl<'a> Engine<'a> {
         let round = self.rounds_run;
         let mut order: Vec<&String> = ids.iter().collect();
         shuffle(&mut order, &mut self.rng);
-        // Benchmarks of one sample count share a process; the groups keep the shuffled order.
-        let mut groups: BTreeMap<usize, Vec<&String>> = BTreeMap::new();
+        // Benchmarks of one sample count share a process, those that run threads apart from
+        // the others (they are not pinned); the groups keep the shuffled order.
+        let mut groups: BTreeMap<(usize, bool), Vec<&String>> = BTreeMap::new();
         for id in order {
-            groups.entry(self.samples(id)).or_default().push(id);
+            groups
+                .entry((self.samples(id), runs_threads(id)))
+                .or_default()
+                .push(id);
         }
         let mut chunks: Vec<(usize, Vec<&String>)> = Vec::new();
-        for (samples, group) in groups {
+        for ((samples, _), group) in groups {
             for chunk in group.chunks(self.chunk_len(samples)) {
                 chunks.push((samples, chunk.to_vec()));
             }
@@ -331,6 +369,10 @@ impl<'a> Engine<'a> {
             .with_context(|| format!("binding {}", socket.display()))?;
         let mut children = Vec::new();
         let mut logs = Vec::new();
+        // Both sides on one CPU, the next one pair by pair (see the module docs).
+        let cpu = (!ids.iter().any(|id| runs_threads(id)) && self.cpus.len() > 1)
+            .then(|| self.cpus[self.pairs_run % self.cpus.len()]);
+        self.pairs_run += 1;
         for side in [Side::Baseline, Side::Candidate] {
             let (home, measurements) = self.fresh_dirs(side)?;
             let log = self.log_path(Some(round), side);
@@ -350,6 +392,12 @@ impl<'a> Engine<'a> {
                     )
                     .with_context(|| format!("round {round}, {} side", side.label()))?,
             );
+            if let (Some(cpu), Some(child)) = (cpu, children.last())
+                && let Err(error) = pin(child, cpu)
+            {
+                // Unpinned, the pair still alternates; its rounds are only noisier.
+                eprintln!("warning: round {round}: {error:#}");
+            }
             logs.push(log);
         }
         let children: [std::process::Child; 2] = children
@@ -517,6 +565,33 @@ mod tests {
         let median = Statistic::Median.log_ratio(&baseline, &candidate).unwrap();
         assert!(median > 1.2_f64.ln(), "{median}");
         assert_eq!(Statistic::Paired.log_ratio(&[0.0], &[1.0]), None);
+    }
+
+    #[test]
+    fn only_the_concurrency_group_keeps_every_cpu() {
+        assert!(runs_threads(
+            "concurrent_operations/prespawned_store_adds/4"
+        ));
+        assert!(!runs_threads("concurrent_operations_like/x"));
+        assert!(!runs_threads("exception_store/get_exception/100"));
+    }
+
+    #[test]
+    fn a_pinned_child_runs_on_its_cpu_alone() {
+        let cpus = allowed_cpus();
+        let Some(&cpu) = cpus.last() else { return };
+        let child = std::process::Command::new("sleep")
+            .arg("1")
+            .spawn()
+            .unwrap();
+        pin(&child, cpu).unwrap();
+        let set = rustix::thread::sched_getaffinity(Some(rustix::thread::Pid::from_child(&child)))
+            .unwrap();
+        let mut child = child;
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(set.is_set(cpu));
+        assert_eq!(set.count(), 1);
     }
 
     #[test]
