@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     report::{self, format_change, short_sha},
     snapshot::{GitInfo, now_unix_s, write_atomically},
-    suite::{BuiltSuite, RunConfig, Suite, Timing, exact_filter},
+    suite::{BuiltSuite, Suite, exact_filter},
 };
 
 /// What `cargo xtask bench --icount` was asked to do.
@@ -52,18 +52,7 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     require_valgrind()?;
     let out = config.paths.out.join("icount");
     fs::create_dir_all(&out)?;
-    let run_config = RunConfig {
-        filter: config.filter.clone(),
-        timing: Timing::Suite,
-        baseline: "icount".to_owned(),
-        target_dir: config.paths.target.clone(),
-        criterion_home: config.paths.criterion_home.clone(),
-        html: false,
-        progress: false,
-        show_build: true,
-        log_file: out.join("icount.log"),
-    };
-    let built = config.suite.build(&run_config)?;
+    let built = config.suite.build(&config.paths.target, true)?;
     let ids = built.list(config.filter.as_deref())?;
     let rows = count(&built, &ids, &out, "bench")?
         .into_iter()

@@ -11,7 +11,6 @@ mod error;
 mod evidence;
 mod harness;
 mod icount;
-mod measure;
 mod paired;
 mod paths;
 mod plot;

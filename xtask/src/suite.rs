@@ -48,7 +48,7 @@ pub enum Timing {
     },
 }
 
-/// Everything one run of the suite needs.
+/// Everything one measured run of the built suite needs.
 #[derive(Debug, Clone)]
 pub struct RunConfig {
     /// Criterion filter (a regex on the id).
@@ -65,8 +65,6 @@ pub struct RunConfig {
     pub html: bool,
     /// Show a progress bar (off in tests and when stderr is not a terminal).
     pub progress: bool,
-    /// Show cargo's build output (otherwise it is shown only on failure).
-    pub show_build: bool,
     /// Where to keep the bench binary's output.
     pub log_file: PathBuf,
 }
@@ -81,8 +79,9 @@ pub struct BuiltSuite {
 }
 
 impl Suite {
-    /// Builds the bench target in the bench profile and finds its executable.
-    pub fn build(&self, config: &RunConfig) -> anyhow::Result<BuiltSuite> {
+    /// Builds the bench target into `target_dir` and finds its executable; cargo's output is
+    /// shown with `show_build`, otherwise only on failure.
+    pub fn build(&self, target_dir: &Path, show_build: bool) -> anyhow::Result<BuiltSuite> {
         let mut command = Command::new(cargo());
         command
             .args([
@@ -99,9 +98,9 @@ impl Suite {
                     .iter()
                     .flat_map(|profile| ["--profile", profile]),
             )
-            .env("CARGO_TARGET_DIR", &config.target_dir)
+            .env("CARGO_TARGET_DIR", target_dir)
             .stdout(Stdio::piped());
-        command.stderr(if config.show_build {
+        command.stderr(if show_build {
             Stdio::inherit()
         } else {
             Stdio::piped()
