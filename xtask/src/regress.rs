@@ -3,7 +3,7 @@
 //!
 //! Lanes: time (both builds in lock-step rounds; see [`crate::paired`]), memory (allocation
 //! counts per iteration and bytes per stored exception; [`memory_lane`]) and instructions
-//! (`--icount`, callgrind counts of both builds). A saved snapshot is never gated on: a fresh
+//! (`--icount`, callgrind counts of both builds; [`icount_lane`]). A saved snapshot is never gated on: a fresh
 //! run against stored samples cannot tell the code from the machine's load.
 use std::{
     collections::{BTreeMap, BTreeSet},
@@ -29,7 +29,7 @@ use crate::{
 pub mod bmf;
 pub mod build;
 mod config;
-mod icount_lane;
+pub mod icount_lane;
 pub mod memory_lane;
 #[allow(
     clippy::needless_update,
@@ -312,16 +312,36 @@ pub fn compare(config: &Config) -> anyhow::Result<RegressReport> {
         regress_config.default_threshold = threshold;
     }
     if config.lanes == Lanes::Instructions {
-        crate::icount::require_valgrind()?;
+        icount_lane::require_valgrind()?;
     }
     let sha = resolve_commit(&config.paths.root, &config.paths.out, &config.baseline)?;
     let described = format!("git ref `{}` = commit {}", config.baseline, short_sha(&sha));
     eprintln!("baseline: {described}");
-    if config.lanes == Lanes::Instructions {
-        icount_lane::run(config, &regress_config, &sha, described)
+    let builds = Builds::of(config, &regress_config, &sha)?;
+    let mut report = if config.lanes == Lanes::Instructions {
+        let started = std::time::Instant::now();
+        let mut rows = icount_lane::compare_builds(
+            &builds.baseline,
+            &builds.candidate,
+            &builds.ids,
+            config.icount_runs,
+            config.icount_threshold,
+            &config.paths.out.join("icount"),
+        )?;
+        rows.extend(one_sided_rows(&builds, |id, verdict, note| {
+            InstructionRow {
+                note: note.to_owned(),
+                ..InstructionRow::new(id, verdict, 0.0)
+            }
+        }));
+        let mut report = RegressReport::new(config, described, &sha, Rows::Instructions(rows));
+        report.elapsed_s = started.elapsed().as_secs_f64();
+        report
     } else {
-        measured_lanes(config, &regress_config, &sha, described)
-    }
+        measured_lanes(config, &regress_config, &builds, &sha, described)?
+    };
+    report.set_exit_code(config.strict);
+    Ok(report)
 }
 
 /// Writes `regress.json`, `regress.md` and `regress.bmf.json`, prints the chosen format.
@@ -457,14 +477,14 @@ impl Builds {
     }
 }
 
-/// The time and memory lanes against commit `sha`, in one report.
+/// The time and memory lanes of `builds` (commit `sha` and this tree), in one report.
 fn measured_lanes(
     config: &Config,
     regress_config: &RegressConfig,
+    builds: &Builds,
     sha: &str,
     described: String,
 ) -> anyhow::Result<RegressReport> {
-    let builds = Builds::of(config, regress_config, sha)?;
     let (baseline, candidate) = (&builds.baseline, &builds.candidate);
     let ids = builds.ids.clone();
     let mut benchmarks = Vec::new();
@@ -502,7 +522,7 @@ fn measured_lanes(
             result.turns,
         ));
     }
-    benchmarks.extend(one_sided_rows(&builds, |id, verdict, note| {
+    benchmarks.extend(one_sided_rows(builds, |id, verdict, note| {
         BenchmarkComparison {
             note: note.to_owned(),
             ..BenchmarkComparison::new(id, verdict, 0.0)
@@ -555,7 +575,6 @@ fn measured_lanes(
         eprintln!("error: the memory lane could not run: {error}");
         report.lane_errors.push(format!("memory lane: {error}"));
     }
-    report.set_exit_code(config.strict);
     Ok(report)
 }
 
