@@ -46,6 +46,7 @@ pub struct Config {
 /// host cache and memory contention that makes a shared machine's speed swing on a scale of
 /// about a second, which lock-step pairing has to cancel. It runs beside the measurements
 /// (the coordinator process is otherwise idle) until dropped.
+#[derive(Debug)]
 pub struct NoisyNeighbour {
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
     thread: Option<std::thread::JoinHandle<u64>>,
@@ -87,12 +88,6 @@ impl Drop for NoisyNeighbour {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
-    }
-}
-
-impl std::fmt::Debug for NoisyNeighbour {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("NoisyNeighbour")
     }
 }
 
