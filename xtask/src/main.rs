@@ -10,8 +10,6 @@ mod criterion;
 mod error;
 mod evidence;
 mod harness;
-mod icount;
-mod measure;
 mod paired;
 mod paths;
 mod plot;
@@ -347,7 +345,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Bench(args) if args.icount => {
             let (suite, paths, _) = args.suite.resolve(false);
-            icount::run(&icount::Config {
+            regress::icount_lane::bench(&regress::icount_lane::BenchConfig {
                 filter: args.filter,
                 suite,
                 paths,

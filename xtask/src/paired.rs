@@ -10,19 +10,13 @@
 //! (what shares their physical cores), so two processes that stay on different CPUs see two
 //! machines however finely they alternate. A process's layout bias is sampled once per round
 //! instead of frozen into a whole run.
-use std::{
-    collections::{BTreeMap, BTreeSet},
-    ffi::OsStr,
-    fs,
-    path::PathBuf,
-    time::Instant,
-};
+use std::{collections::BTreeMap, ffi::OsStr, fs, path::PathBuf, time::Instant};
 
 use anyhow::Context;
+use bench_scorecard::{CriterionResults, SampleValues, Throughput};
 use serde::Serialize;
 
 use crate::{
-    criterion::{self, Throughput},
     stats::{self, XorShift64},
     suite::{BuiltSuite, exact_filter},
 };
@@ -520,13 +514,14 @@ impl<'a> Engine<'a> {
         ids: &[&String],
     ) -> anyhow::Result<BTreeMap<String, Vec<f64>>> {
         let home = self.work_dir.join(side.label());
-        let wanted: BTreeSet<String> = ids.iter().map(|id| (*id).clone()).collect();
+        let results = CriterionResults::load_baseline(&home, SAVE_AS, SampleValues::Durations)?;
         let mut samples = BTreeMap::new();
-        for benchmark in criterion::read_baseline(&home, SAVE_AS, Some(&wanted))? {
+        for benchmark in ids.iter().filter_map(|id| results.get(id)) {
             if let Some(throughput) = benchmark.throughput {
-                self.throughput.insert(benchmark.id.clone(), throughput);
+                self.throughput
+                    .insert(benchmark.full_id.clone(), throughput);
             }
-            samples.insert(benchmark.id, benchmark.per_iteration_ns);
+            samples.insert(benchmark.full_id.clone(), benchmark.samples_ns.clone());
         }
         Ok(samples)
     }

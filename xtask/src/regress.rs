@@ -3,7 +3,7 @@
 //!
 //! Lanes: time (both builds in lock-step rounds; see [`crate::paired`]), memory (allocation
 //! counts per iteration and bytes per stored exception; [`memory_lane`]) and instructions
-//! (`--icount`, callgrind counts of both builds). A saved snapshot is never gated on: a fresh
+//! (`--icount`, callgrind counts of both builds; [`icount_lane`]). A saved snapshot is never gated on: a fresh
 //! run against stored samples cannot tell the code from the machine's load.
 use std::{
     collections::{BTreeMap, BTreeSet},
@@ -29,7 +29,7 @@ use crate::{
 pub mod bmf;
 pub mod build;
 mod config;
-mod icount_lane;
+pub mod icount_lane;
 pub mod memory_lane;
 #[allow(
     clippy::needless_update,
@@ -209,9 +209,8 @@ impl Rows {
 
 impl RegressReport {
     /// A report of `benchmarks` against commit `baseline_sha`, with the lane's extras empty;
-    /// [`set_exit_code`](Self::set_exit_code) once the lanes are in.
+    /// [`finish`](Self::finish) once the lanes are in.
     fn new(config: &Config, baseline_source: String, baseline_sha: &str, benchmarks: Rows) -> Self {
-        let ratios: Vec<f64> = benchmarks.iter().filter_map(|row| row.ratio()).collect();
         Self {
             lanes: config.lanes,
             baseline: config.baseline.clone(),
@@ -219,7 +218,7 @@ impl RegressReport {
             baseline_sha: baseline_sha.to_owned(),
             candidate_sha: candidate_sha(&config.paths.root),
             host_warning: None,
-            geometric_mean_ratio: stats::geometric_mean(&ratios),
+            geometric_mean_ratio: None,
             exit_code: EXIT_OK,
             benchmarks,
             memory: Vec::new(),
@@ -242,9 +241,15 @@ impl RegressReport {
             .chain(self.memory.iter().map(|row| row.verdict))
     }
 
-    /// The exit code of every lane's verdicts ([`exit_code_for`]), or [`EXIT_UNUSABLE`] when a
-    /// lane could not run.
-    fn set_exit_code(&mut self, strict: bool) {
+    /// The geometric mean of the rows' ratios, and the exit code of every lane's verdicts
+    /// ([`exit_code_for`]), or [`EXIT_UNUSABLE`] when a lane could not run.
+    fn finish(&mut self, strict: bool) {
+        let ratios: Vec<f64> = self
+            .benchmarks
+            .iter()
+            .filter_map(|row| row.ratio())
+            .collect();
+        self.geometric_mean_ratio = stats::geometric_mean(&ratios);
         self.exit_code = if self.lane_errors.is_empty() {
             exit_code_for(&self.verdicts().collect::<Vec<_>>(), strict)
         } else {
@@ -312,16 +317,36 @@ pub fn compare(config: &Config) -> anyhow::Result<RegressReport> {
         regress_config.default_threshold = threshold;
     }
     if config.lanes == Lanes::Instructions {
-        crate::icount::require_valgrind()?;
+        icount_lane::require_valgrind()?;
     }
     let sha = resolve_commit(&config.paths.root, &config.paths.out, &config.baseline)?;
     let described = format!("git ref `{}` = commit {}", config.baseline, short_sha(&sha));
     eprintln!("baseline: {described}");
-    if config.lanes == Lanes::Instructions {
-        icount_lane::run(config, &regress_config, &sha, described)
+    let builds = Builds::of(config, &regress_config, &sha)?;
+    let mut report = if config.lanes == Lanes::Instructions {
+        let started = std::time::Instant::now();
+        let mut rows = icount_lane::compare_builds(
+            &builds.baseline,
+            &builds.candidate,
+            &builds.ids,
+            config.icount_runs,
+            config.icount_threshold,
+            &config.paths.out.join("icount"),
+        )?;
+        rows.extend(one_sided_rows(&builds, |id, verdict, note| {
+            InstructionRow {
+                note: note.to_owned(),
+                ..InstructionRow::new(id, verdict, 0.0)
+            }
+        }));
+        let mut report = RegressReport::new(config, described, &sha, Rows::Instructions(rows));
+        report.elapsed_s = started.elapsed().as_secs_f64();
+        report
     } else {
-        measured_lanes(config, &regress_config, &sha, described)
-    }
+        measured_lanes(config, &regress_config, &builds, &sha, described)?
+    };
+    report.finish(config.strict);
+    Ok(report)
 }
 
 /// Writes `regress.json`, `regress.md` and `regress.bmf.json`, prints the chosen format.
@@ -370,21 +395,11 @@ fn selected_ids(
     if candidate_ids.is_empty() && baseline_ids.is_empty() {
         return Err(InputError::NoBenchmarks(filter.unwrap_or_default().to_owned()).into());
     }
-    let candidate_set: BTreeSet<&String> = candidate_ids.iter().collect();
-    let kept = |id: &String| regress_config.threshold_for(id).is_some();
-    let common = candidate_ids
-        .iter()
-        .filter(|id| baseline_ids.contains(*id) && kept(id))
-        .cloned()
-        .collect();
-    let only_candidate = candidate_ids
-        .iter()
-        .filter(|id| !baseline_ids.contains(*id) && kept(id))
-        .cloned()
-        .collect();
-    let only_baseline = baseline_ids
-        .iter()
-        .filter(|id| !candidate_set.contains(id) && kept(id))
+    let kept = |id: &&String| regress_config.threshold_for(id).is_some();
+    let (common, only_candidate) =
+        (candidate_ids.iter().filter(kept).cloned()).partition(|id| baseline_ids.contains(id));
+    let only_baseline = (baseline_ids.iter().filter(kept))
+        .filter(|id| !candidate_ids.contains(id))
         .cloned()
         .collect();
     Ok((common, only_candidate, only_baseline))
@@ -457,19 +472,18 @@ impl Builds {
     }
 }
 
-/// The time and memory lanes against commit `sha`, in one report.
+/// The time and memory lanes of `builds` (commit `sha` and this tree), in one report.
 fn measured_lanes(
     config: &Config,
     regress_config: &RegressConfig,
+    builds: &Builds,
     sha: &str,
     described: String,
 ) -> anyhow::Result<RegressReport> {
-    let builds = Builds::of(config, regress_config, sha)?;
     let (baseline, candidate) = (&builds.baseline, &builds.candidate);
     let ids = builds.ids.clone();
+    let mut report = RegressReport::new(config, described, sha, Rows::Time(Vec::new()));
     let mut benchmarks = Vec::new();
-    let mut report_parts = None;
-    let mut elapsed_s = 0.0;
     if config.lanes.time() {
         let floors = variance::load_latest(&config.paths.out)
             .map(|summary| summary.floors())
@@ -492,36 +506,30 @@ fn measured_lanes(
             plan.budget_s
         );
         let result = paired::run(baseline, candidate, &plan)?;
-        elapsed_s += result.elapsed_s;
+        report.elapsed_s += result.elapsed_s;
         benchmarks = result.comparisons;
-        report_parts = Some((
-            result.rounds_run,
-            result.budget_exhausted,
-            result.rounds,
-            result.throughput,
-            result.turns,
-        ));
+        report.rounds_run = Some(result.rounds_run);
+        report.engine = Some(config.engine);
+        report.judging = Some(config.judging);
+        report.budget_s = Some(config.budget_s);
+        report.budget_exhausted = result.budget_exhausted;
+        report.rounds = result.rounds;
+        report.throughput = result.throughput;
+        report.turns = result.turns;
     }
-    benchmarks.extend(one_sided_rows(&builds, |id, verdict, note| {
+    benchmarks.extend(one_sided_rows(builds, |id, verdict, note| {
         BenchmarkComparison {
             note: note.to_owned(),
             ..BenchmarkComparison::new(id, verdict, 0.0)
         }
     }));
-    let mut memory = Vec::new();
-    let mut memory_error = None;
+    report.benchmarks = Rows::Time(benchmarks);
     if config.lanes.memory() {
-        eprintln!(
-            "memory lane: {} benchmarks, both builds",
-            ids.iter()
-                .filter(|id| regress_config.in_memory_lane(id))
-                .count()
-        );
-        let memory_ids: Vec<String> = ids
-            .iter()
+        let memory_ids: Vec<String> = (ids.iter())
             .filter(|id| regress_config.in_memory_lane(id))
             .cloned()
             .collect();
+        eprintln!("memory lane: {} benchmarks, both builds", memory_ids.len());
         match memory_lane::run(
             baseline,
             candidate,
@@ -531,31 +539,16 @@ fn measured_lanes(
         ) {
             Ok(result) => {
                 eprintln!("memory lane: {:.0} s", result.elapsed_s);
-                elapsed_s += result.elapsed_s;
-                memory = result.rows;
+                report.elapsed_s += result.elapsed_s;
+                report.memory = result.rows;
             }
             // The time lane's verdicts stand; the run still fails as unusable (exit 2).
-            Err(error) => memory_error = Some(format!("{error:#}")),
+            Err(error) => {
+                eprintln!("error: the memory lane could not run: {error:#}");
+                report.lane_errors.push(format!("memory lane: {error:#}"));
+            }
         }
     }
-    let mut report = RegressReport::new(config, described, sha, Rows::Time(benchmarks));
-    report.elapsed_s = elapsed_s;
-    if let Some((rounds_run, budget_exhausted, rounds, throughput, turns)) = report_parts {
-        report.rounds_run = Some(rounds_run);
-        report.engine = Some(config.engine);
-        report.judging = Some(config.judging);
-        report.budget_s = Some(config.budget_s);
-        report.budget_exhausted = budget_exhausted;
-        report.rounds = rounds;
-        report.throughput = throughput;
-        report.turns = turns;
-    }
-    report.memory = memory;
-    if let Some(error) = memory_error {
-        eprintln!("error: the memory lane could not run: {error}");
-        report.lane_errors.push(format!("memory lane: {error}"));
-    }
-    report.set_exit_code(config.strict);
     Ok(report)
 }
 

@@ -1,14 +1,11 @@
 //! Builds a Criterion bench target with `cargo bench --no-run` and runs it with a progress bar.
 use std::{
     collections::BTreeSet,
-    collections::VecDeque,
     ffi::{OsStr, OsString},
     fs,
-    io::{BufRead, BufReader, BufWriter, Read, Write},
+    io::{self, BufRead, BufReader, BufWriter, Write},
     path::{Path, PathBuf},
     process::{Command, Stdio},
-    sync::mpsc,
-    thread,
     time::Duration,
 };
 
@@ -48,7 +45,7 @@ pub enum Timing {
     },
 }
 
-/// Everything one run of the suite needs.
+/// Everything one measured run of the built suite needs.
 #[derive(Debug, Clone)]
 pub struct RunConfig {
     /// Criterion filter (a regex on the id).
@@ -65,8 +62,6 @@ pub struct RunConfig {
     pub html: bool,
     /// Show a progress bar (off in tests and when stderr is not a terminal).
     pub progress: bool,
-    /// Show cargo's build output (otherwise it is shown only on failure).
-    pub show_build: bool,
     /// Where to keep the bench binary's output.
     pub log_file: PathBuf,
 }
@@ -81,8 +76,9 @@ pub struct BuiltSuite {
 }
 
 impl Suite {
-    /// Builds the bench target in the bench profile and finds its executable.
-    pub fn build(&self, config: &RunConfig) -> anyhow::Result<BuiltSuite> {
+    /// Builds the bench target into `target_dir` and finds its executable; cargo's output is
+    /// shown with `show_build`, otherwise only on failure.
+    pub fn build(&self, target_dir: &Path, show_build: bool) -> anyhow::Result<BuiltSuite> {
         let mut command = Command::new(cargo());
         command
             .args([
@@ -99,9 +95,9 @@ impl Suite {
                     .iter()
                     .flat_map(|profile| ["--profile", profile]),
             )
-            .env("CARGO_TARGET_DIR", &config.target_dir)
+            .env("CARGO_TARGET_DIR", target_dir)
             .stdout(Stdio::piped());
-        command.stderr(if config.show_build {
+        command.stderr(if show_build {
             Stdio::inherit()
         } else {
             Stdio::piped()
@@ -352,26 +348,25 @@ impl BuiltSuite {
         if let Some(parent) = config.log_file.parent() {
             fs::create_dir_all(parent)?;
         }
+        // One pipe for both streams, read here line by line as the run goes.
+        let (output, writer) = io::pipe()?;
         let mut child = command
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            .stdout(writer.try_clone()?)
+            .stderr(writer)
             .spawn()
             .with_context(|| format!("starting {}", self.executable.display()))?;
-        let (sender, receiver) = mpsc::channel::<String>();
-        let readers = [
-            spawn_line_reader(child.stdout.take(), sender.clone()),
-            spawn_line_reader(child.stderr.take(), sender),
-        ];
-
+        // The command holds the pipe's write ends: dropped, the pipe ends with the child.
+        drop(command);
         let bar = progress_bar(ids.len() as u64, config.progress);
         // The log is written as the run goes, so `tail -f` shows a long run's progress.
         let mut log = BufWriter::new(
             fs::File::create(&config.log_file)
                 .with_context(|| format!("creating {}", config.log_file.display()))?,
         );
-        let mut last_lines: VecDeque<String> = VecDeque::with_capacity(LOG_TAIL_LINES);
         let mut done = 0u64;
-        for line in receiver {
+        for line in BufReader::new(output).lines().map_while(Result::ok) {
+            // Criterion overwrites its status line with `\r` on a terminal; keep the last part.
+            let line = line.rsplit('\r').next().unwrap_or_default();
             if let Some(rest) = line.strip_prefix("Benchmarking ") {
                 if let Some(id) = rest.strip_suffix(": Analyzing") {
                     done += 1;
@@ -383,13 +378,6 @@ impl BuiltSuite {
             }
             writeln!(log, "{line}")?;
             log.flush()?;
-            if last_lines.len() == LOG_TAIL_LINES {
-                last_lines.pop_front();
-            }
-            last_lines.push_back(line);
-        }
-        for reader in readers {
-            let _ = reader.join();
         }
         let status = child.wait()?;
         bar.finish_and_clear();
@@ -397,7 +385,10 @@ impl BuiltSuite {
             bail!(
                 "the benchmark run failed ({status}); full output in {}:\n{}",
                 config.log_file.display(),
-                Vec::from(last_lines).join("\n")
+                tail(
+                    &fs::read_to_string(&config.log_file).unwrap_or_default(),
+                    LOG_TAIL_LINES
+                )
             );
         }
         Ok(())
@@ -418,22 +409,6 @@ fn progress_bar(len: u64, visible: bool) -> ProgressBar {
     }
     bar.enable_steady_tick(Duration::from_millis(200));
     bar
-}
-
-fn spawn_line_reader(
-    stream: Option<impl Read + Send + 'static>,
-    sender: mpsc::Sender<String>,
-) -> thread::JoinHandle<()> {
-    thread::spawn(move || {
-        let Some(stream) = stream else { return };
-        for line in BufReader::new(stream).lines().map_while(Result::ok) {
-            // Criterion overwrites its status line with `\r` on a terminal; keep the last part.
-            let line = line.rsplit('\r').next().unwrap_or_default().to_owned();
-            if sender.send(line).is_err() {
-                break;
-            }
-        }
-    })
 }
 
 /// The cargo that started us (`$CARGO`), or `cargo` from `PATH`.

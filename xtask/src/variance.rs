@@ -1,7 +1,6 @@
 //! `cargo xtask variance`: a paired A/A of one build against itself; per-benchmark noise floors.
 use std::{collections::BTreeMap, fs, path::Path, process::ExitCode};
 
-use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -76,7 +75,8 @@ pub struct VarianceSummary {
     pub created_unix_s: u64,
     /// Whether both runs were quick smoke passes (paired: fewer rounds).
     pub quick: bool,
-    /// Whether this is a paired A/A (rounds of one build against itself).
+    /// Whether this is a paired A/A (rounds of one build against itself): always, since the
+    /// unpaired runs went; kept so the file reads as before.
     #[serde(default)]
     pub paired: bool,
     /// One row per benchmark present in both runs.
@@ -170,28 +170,19 @@ impl VarianceSummary {
             .collect();
         rows.sort_by(|a, b| a[0].cmp(&b[0]));
         let mut text = format!(
-            "# Run-to-run variance (A/A) of `{}`{}\n\n",
+            "# Run-to-run variance (A/A) of `{}`, paired rounds of one build against itself\n\n\
+             `run-to-run` is the A/A change (Hodges–Lehmann over rounds), `spread` the standard \
+             deviation of one round's log-ratio, `floor` the largest change the interval allows: \
+             `regress` never uses a smaller threshold.\n\n",
             short_sha(&self.sha),
-            match (self.paired, self.quick) {
-                (true, _) => ", paired rounds of one build against itself",
-                (false, true) => ", quick runs",
-                (false, false) => "",
-            }
         );
-        if self.paired {
-            text.push_str(
-                "`run-to-run` is the A/A change (Hodges–Lehmann over rounds), `spread` the \
-                 standard deviation of one round's log-ratio, `floor` the largest change the \
-                 interval allows: `regress` never uses a smaller threshold.\n\n",
-            );
-        }
         text.push_str(&report::table(
             &[
                 "benchmark",
-                if self.paired { "side A" } else { "run 1" },
-                if self.paired { "side B" } else { "run 2" },
+                "side A",
+                "side B",
                 "run-to-run",
-                if self.paired { "spread" } else { "CV (max)" },
+                "spread",
                 "floor",
                 "bar",
             ],
@@ -224,9 +215,6 @@ fn verdict(change: f64) -> &'static str {
 
 /// Runs the command: one build, rounds of it against itself, floors saved to `variance.json`.
 pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
-    if let Some(filter) = &config.filter {
-        Regex::new(filter).map_err(|error| anyhow::anyhow!("invalid --filter regex: {error}"))?;
-    }
     let built = build::candidate(&config.suite, &config.paths, config.progress)?;
     let ids = built.list(config.filter.as_deref())?;
     if ids.is_empty() {

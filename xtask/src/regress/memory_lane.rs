@@ -14,10 +14,10 @@ use std::{
 };
 
 use anyhow::Context;
-use bench_scorecard::{MemoryMeasurement, SampleValues};
+use bench_scorecard::{CriterionResults, MemoryMeasurement, SampleValues};
 use serde::Serialize;
 
-use crate::{compare::Verdict, criterion, stats, suite::BuiltSuite, suite::exact_filter};
+use crate::{compare::Verdict, stats, suite::BuiltSuite, suite::exact_filter};
 
 /// The quantities, as `LLMKG_BENCH_MEASURE` names them, with the smallest absolute change
 /// per iteration that counts (an allocation, a small block's bytes).
@@ -299,11 +299,11 @@ fn measure_both(
                 crate::suite::tail(&stderr, 20)
             );
         }
-        let wanted: BTreeSet<String> = ids.iter().cloned().collect();
-        let read = criterion::read(&home, "memory", Some(&wanted), SampleValues::Signed);
-        for benchmark in read.with_context(|| format!("reading {}", home.display()))? {
+        let read = CriterionResults::load_baseline(&home, "memory", SampleValues::Signed);
+        let read = read.with_context(|| format!("reading {}", home.display()))?;
+        for benchmark in ids.iter().filter_map(|id| read.get(id)) {
             if let Some(value) = stats::median(&benchmark.samples_ns) {
-                results[index].insert(benchmark.full_id, value);
+                results[index].insert(benchmark.full_id.clone(), value);
             }
         }
         if quantity == QUANTITIES[0].0 {
