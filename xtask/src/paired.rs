@@ -170,8 +170,8 @@ pub struct Engine<'a> {
     rounds_run: usize,
     /// Declared throughput per benchmark, as Criterion saved it.
     pub throughput: BTreeMap<String, Throughput>,
-    /// Seconds spent per benchmark and round, measured (both sides).
-    seconds_per_benchmark_round: Option<f64>,
+    /// Measured seconds of a round over its modelled seconds, a running mean over rounds.
+    calibration: Option<f64>,
     /// How each process pair alternated, in run order.
     pub turns: Vec<lockstep::TurnReport>,
     /// A slowdown injected into the candidate (the gate's own power measurement only).
@@ -240,7 +240,7 @@ impl<'a> Engine<'a> {
             rng: XorShift64::new(config.seed),
             rounds_run: 0,
             throughput: BTreeMap::new(),
-            seconds_per_benchmark_round: None,
+            calibration: None,
             sizing_ns: BTreeMap::new(),
             turns: Vec::new(),
             injection: None,
@@ -278,12 +278,19 @@ impl<'a> Engine<'a> {
         self.rounds_run
     }
 
-    /// Predicted seconds of one round over `benchmarks` benchmarks (measured once a round ran).
-    pub fn predicted_round_s(&self, benchmarks: usize) -> f64 {
-        let per = self
-            .seconds_per_benchmark_round
-            .unwrap_or(2.0 * (self.config.warm_up_s + self.config.measurement_s + 0.3));
-        per * benchmarks as f64
+    /// Modelled seconds of one benchmark in a round, both sides: warm-up and measurement, or
+    /// one iteration per sample where that takes longer (a slow benchmark), plus start-up.
+    fn modelled_s(&self, id: &str) -> f64 {
+        let samples = self.samples(id) as f64;
+        let flat_s = self.sizing_ns.get(id).map_or(0.0, |ns| samples * ns * 1e-9);
+        2.0 * (self.config.warm_up_s + self.config.measurement_s.max(flat_s)) + 0.05
+    }
+
+    /// Predicted seconds of one round over `ids`: the model, scaled by how the rounds so far
+    /// compared with it (process start-up, setup, analysis).
+    pub fn predicted_round_s<'i>(&self, ids: impl IntoIterator<Item = &'i String>) -> f64 {
+        let modelled: f64 = ids.into_iter().map(|id| self.modelled_s(id)).sum();
+        modelled * self.calibration.unwrap_or(1.5)
     }
 
     /// Runs one round over `ids` and returns each id's pair.
@@ -337,10 +344,11 @@ impl<'a> Engine<'a> {
             }
         }
         self.rounds_run += 1;
-        if !ids.is_empty() {
-            let measured = started.elapsed().as_secs_f64() / ids.len() as f64;
+        let modelled: f64 = ids.iter().map(|id| self.modelled_s(id)).sum();
+        if modelled > 0.0 {
+            let measured = started.elapsed().as_secs_f64() / modelled;
             // A running mean over the rounds so far.
-            self.seconds_per_benchmark_round = Some(match self.seconds_per_benchmark_round {
+            self.calibration = Some(match self.calibration {
                 Some(previous) => previous + (measured - previous) / self.rounds_run as f64,
                 None => measured,
             });

@@ -116,9 +116,8 @@ pub fn run(
         }
         // What the budget can still afford every open benchmark, for their thresholds.
         let mut judging = plan.judging;
-        let open_now = ids.len().max(1);
         let left_s = (plan.budget_s - started.elapsed().as_secs_f64()).max(0.0);
-        let more = (left_s / engine.predicted_round_s(open_now).max(1e-9)).floor() as usize;
+        let more = (left_s / engine.predicted_round_s(&ids).max(1e-9)).floor() as usize;
         let so_far = rounds.values().map(|r| r.first.len()).min().unwrap_or(0);
         judging.affordable_rounds = Some(so_far + more);
         let outcomes = judge(&rounds, &plan.thresholds, &judging);
@@ -144,7 +143,11 @@ pub fn run(
             })
             .max()
             .unwrap_or(plan.judging.batch_rounds);
-        let per_round_s = engine.predicted_round_s(open.len()).max(1e-9);
+        let open_ids = outcomes
+            .iter()
+            .filter(|(_, outcome)| outcome.need != Need::Nothing)
+            .map(|(id, _)| id);
+        let per_round_s = engine.predicted_round_s(open_ids).max(1e-9);
         let left_s = plan.budget_s - started.elapsed().as_secs_f64();
         let affordable = (left_s.max(0.0) / per_round_s).floor() as usize;
         pending_rounds = wanted.min(affordable);
