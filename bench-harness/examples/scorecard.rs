@@ -36,7 +36,7 @@ fn main() -> anyhow::Result<()> {
                 result.full_id,
                 Unit::Nanoseconds.format(result.median_ns),
                 result
-                    .elements
+                    .elements()
                     .map_or_else(|| "-".to_owned(), |e| e.to_string()),
                 Unit::Nanoseconds.format(result.per_element_ns()),
                 result.relative_ci_half_width() * 100.0,

@@ -202,9 +202,16 @@ impl BenchmarkConfig {
         if !overrides.measurement_time {
             group.measurement_time(self.effective_measurement_time()?);
         }
+        // In the gate's lock-step rounds every sample has the same iteration count (flat), so
+        // that sample `i` of one build and sample `i` of the other, which the gate compares, run
+        // as many iterations: with `Auto`, two processes whose warm-up estimates differ a
+        // little can land one in linear sampling (`i` iterations in sample `i`) and the other in
+        // flat, and each sample starts on caches the other build's sample just used, which
+        // costs a short sample more per iteration than a long one.
+        let lockstep = std::env::var_os(crate::LOCKSTEP_VAR).is_some();
         match cost {
-            RoutineCost::Light => group.sampling_mode(SamplingMode::Auto),
-            RoutineCost::Heavy => group.sampling_mode(SamplingMode::Flat),
+            RoutineCost::Light if !lockstep => group.sampling_mode(SamplingMode::Auto),
+            RoutineCost::Light | RoutineCost::Heavy => group.sampling_mode(SamplingMode::Flat),
         };
         Ok(())
     }

@@ -46,7 +46,7 @@ pub use crate::{
         MAX_PAIRED_CI_HALF_WIDTH, PAIRED_CONFIDENCE, PAIRED_RATIOS_FILE, PairedRatio, PairedRatios,
         PairedStatistic, median_interval,
     },
-    results::{BenchmarkResult, CriterionResults},
+    results::{BenchmarkResult, CRITERION_SERIES, CriterionResults, SampleValues, Throughput},
     rules::{
         Bar, Bench, FLAT_EXPONENT, Figure, LINEAR_EFFICIENCY, RULES, Rule, Unit, rules_markdown,
     },

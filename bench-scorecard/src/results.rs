@@ -1,16 +1,20 @@
-//! Reading Criterion's result tree: `<dir>/**/new/{benchmark,estimates,sample}.json`.
+//! Reading Criterion's result tree: `<dir>/**/<baseline>/{benchmark,estimates,sample}.json`,
+//! the one reader of Criterion's files in the workspace (`cargo xtask` reads through it too).
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, ScorecardError};
 
-/// One benchmark's latest figures, times in nanoseconds per iteration.
-#[derive(Clone, Debug, PartialEq)]
+/// The Criterion release series whose file layout this module parses.
+pub const CRITERION_SERIES: &str = "0.8";
+
+/// One benchmark's figures, times in nanoseconds per iteration.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct BenchmarkResult {
     /// `group/function/value`.
     pub full_id: String,
@@ -20,14 +24,16 @@ pub struct BenchmarkResult {
     pub function_id: Option<String>,
     /// The parameter, when the id has one.
     pub value_str: Option<String>,
-    /// Elements processed per iteration (`Throughput::Elements`), when declared.
-    pub elements: Option<u64>,
+    /// Work per iteration, when declared.
+    pub throughput: Option<Throughput>,
     /// Median time per iteration.
     pub median_ns: f64,
     /// 95 % (or whatever level Criterion used) confidence interval of the median.
     pub median_ci_ns: (f64, f64),
     /// Mean time per iteration.
     pub mean_ns: f64,
+    /// Confidence interval of the mean.
+    pub mean_ci_ns: (f64, f64),
     /// Standard deviation of the per-iteration times.
     pub std_dev_ns: f64,
     /// Coefficient of variation of the per-iteration sample times, from `sample.json`.
@@ -37,16 +43,63 @@ pub struct BenchmarkResult {
     pub samples_ns: Vec<f64>,
 }
 
+/// Declared work per iteration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Throughput {
+    /// Elements (items, nodes, exceptions) per iteration.
+    Elements(u64),
+    /// Bytes per iteration.
+    Bytes(u64),
+    /// Bits per iteration.
+    Bits(u64),
+}
+
+impl Throughput {
+    /// The amount of work per iteration.
+    pub fn per_iteration(self) -> u64 {
+        match self {
+            Self::Elements(n) | Self::Bytes(n) | Self::Bits(n) => n,
+        }
+    }
+
+    /// Unit name, for tables.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Self::Elements(_) => "elem",
+            Self::Bytes(_) => "B",
+            Self::Bits(_) => "bit",
+        }
+    }
+}
+
+/// What a benchmark's sample values may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SampleValues {
+    /// Durations: never negative.
+    Durations,
+    /// Counts that may be negative (the memory lane's bytes retained).
+    Signed,
+}
+
 impl BenchmarkResult {
+    /// Elements processed per iteration (`Throughput::Elements`), when declared.
+    pub fn elements(&self) -> Option<u64> {
+        match self.throughput {
+            Some(Throughput::Elements(n)) => Some(n),
+            _ => None,
+        }
+    }
+
     /// Median time per element (per iteration when no element count was declared).
     pub fn per_element_ns(&self) -> f64 {
-        self.median_ns / self.elements.unwrap_or(1).max(1) as f64
+        self.median_ns / self.elements().unwrap_or(1).max(1) as f64
     }
 
     /// Elements per second at the median time; `None` without an element count or for a
     /// zero time.
     pub fn elements_per_second(&self) -> Option<f64> {
-        let elements = self.elements?;
+        let elements = self.elements()?;
         (self.median_ns > 0.0).then(|| elements as f64 * 1e9 / self.median_ns)
     }
 
@@ -61,7 +114,7 @@ impl BenchmarkResult {
 
     /// The median's confidence interval per element (per iteration without an element count).
     pub fn per_element_ci_ns(&self) -> (f64, f64) {
-        let elements = self.elements.unwrap_or(1).max(1) as f64;
+        let elements = self.elements().unwrap_or(1).max(1) as f64;
         (
             self.median_ci_ns.0 / elements,
             self.median_ci_ns.1 / elements,
@@ -70,7 +123,7 @@ impl BenchmarkResult {
 
     /// Elements per second at the median's interval bounds, `(slowest, fastest)`.
     pub fn elements_per_second_ci(&self) -> Option<(f64, f64)> {
-        let elements = self.elements? as f64;
+        let elements = self.elements()? as f64;
         let (low, high) = self.median_ci_ns;
         (low > 0.0 && high > 0.0).then(|| (elements * 1e9 / high, elements * 1e9 / low))
     }
@@ -100,8 +153,29 @@ struct BenchmarkFile {
     group_id: String,
     function_id: Option<String>,
     value_str: Option<String>,
-    throughput: Option<serde_json::Value>,
+    throughput: Option<RawThroughput>,
     full_id: String,
+}
+
+#[derive(Deserialize)]
+enum RawThroughput {
+    Bits(u64),
+    Bytes(u64),
+    BytesDecimal(u64),
+    Elements(u64),
+    ElementsAndBytes { elements: u64 },
+}
+
+impl From<RawThroughput> for Throughput {
+    fn from(raw: RawThroughput) -> Self {
+        match raw {
+            RawThroughput::Bits(n) => Throughput::Bits(n),
+            RawThroughput::Bytes(n) | RawThroughput::BytesDecimal(n) => Throughput::Bytes(n),
+            RawThroughput::Elements(n) | RawThroughput::ElementsAndBytes { elements: n } => {
+                Throughput::Elements(n)
+            }
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -134,25 +208,72 @@ fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T> {
     serde_json::from_str(&text).map_err(|e| ScorecardError::json(path, e))
 }
 
-fn check_time(path: &Path, what: &str, value: f64) -> Result<f64> {
-    if value.is_finite() && value >= 0.0 {
-        Ok(value)
-    } else {
-        Err(ScorecardError::InvalidEstimate {
-            path: path.to_path_buf(),
-            problem: format!("{what} is {value}, not a non-negative finite time"),
-        })
+fn invalid(path: &Path, problem: String) -> ScorecardError {
+    ScorecardError::InvalidEstimate {
+        path: path.to_path_buf(),
+        problem,
     }
 }
 
-/// `times[i] / iters[i]` of every sample with at least one iteration.
-fn per_iteration(sample: &SampleFile) -> Vec<f64> {
+/// `value`, checked to be finite and, for durations, not negative.
+fn checked(path: &Path, what: &str, value: f64, values: SampleValues) -> Result<f64> {
+    if value.is_finite() && (value >= 0.0 || values == SampleValues::Signed) {
+        Ok(value)
+    } else {
+        Err(invalid(
+            path,
+            format!("{what} is {value}, not a non-negative finite time"),
+        ))
+    }
+}
+
+fn interval(
+    path: &Path,
+    what: &str,
+    estimate: &Estimate,
+    values: SampleValues,
+) -> Result<(f64, f64)> {
+    let bounds = &estimate.confidence_interval;
+    Ok((
+        checked(
+            path,
+            &format!("{what} lower bound"),
+            bounds.lower_bound,
+            values,
+        )?,
+        checked(
+            path,
+            &format!("{what} upper bound"),
+            bounds.upper_bound,
+            values,
+        )?,
+    ))
+}
+
+/// `times[i] / iters[i]` of every sample; a sample without iterations, a count of times that
+/// differs from the count of iterations or a value `values` does not allow is an error.
+fn per_iteration(path: &Path, sample: &SampleFile, values: SampleValues) -> Result<Vec<f64>> {
+    if sample.iters.len() != sample.times.len() {
+        return Err(invalid(
+            path,
+            format!(
+                "{} iteration counts for {} times",
+                sample.iters.len(),
+                sample.times.len()
+            ),
+        ));
+    }
     sample
         .iters
         .iter()
         .zip(&sample.times)
-        .filter(|(iters, _)| **iters > 0.0)
-        .map(|(iters, time)| time / iters)
+        .map(|(iters, time)| {
+            if iters.is_finite() && *iters > 0.0 {
+                checked(path, "a sample", time / iters, values)
+            } else {
+                Err(invalid(path, format!("a sample of {iters} iterations")))
+            }
+        })
         .collect()
 }
 
@@ -171,50 +292,35 @@ fn sample_cv(per_iteration: &[f64]) -> Option<f64> {
     (mean > 0.0).then(|| variance.sqrt() / mean)
 }
 
-/// Declared elements per iteration: the count of `{"Elements": n}`.
-fn elements(throughput: Option<&serde_json::Value>) -> Option<u64> {
-    throughput?.get("Elements")?.as_u64()
-}
-
-fn load_one(new_dir: &Path) -> Result<BenchmarkResult> {
-    let benchmark: BenchmarkFile = read_json(&new_dir.join("benchmark.json"))?;
-    let estimates_path = new_dir.join("estimates.json");
+fn load_one(dir: &Path, values: SampleValues) -> Result<BenchmarkResult> {
+    let benchmark: BenchmarkFile = read_json(&dir.join("benchmark.json"))?;
+    let estimates_path = dir.join("estimates.json");
     let estimates: EstimatesFile = read_json(&estimates_path)?;
-    let sample_path = new_dir.join("sample.json");
+    let sample_path = dir.join("sample.json");
     let samples_ns = if sample_path.exists() {
-        per_iteration(&read_json(&sample_path)?)
+        per_iteration(&sample_path, &read_json(&sample_path)?, values)?
     } else {
         Vec::new()
     };
-    let median = &estimates.median;
+    let path = estimates_path.as_path();
     Ok(BenchmarkResult {
-        elements: elements(benchmark.throughput.as_ref()),
+        throughput: benchmark.throughput.map(Throughput::from),
         full_id: benchmark.full_id,
         group_id: benchmark.group_id,
         function_id: benchmark.function_id,
         value_str: benchmark.value_str,
-        median_ns: check_time(&estimates_path, "median", median.point_estimate)?,
-        median_ci_ns: (
-            check_time(
-                &estimates_path,
-                "median lower bound",
-                median.confidence_interval.lower_bound,
-            )?,
-            check_time(
-                &estimates_path,
-                "median upper bound",
-                median.confidence_interval.upper_bound,
-            )?,
-        ),
-        mean_ns: check_time(&estimates_path, "mean", estimates.mean.point_estimate)?,
-        std_dev_ns: check_time(&estimates_path, "std_dev", estimates.std_dev.point_estimate)?,
+        median_ns: checked(path, "median", estimates.median.point_estimate, values)?,
+        median_ci_ns: interval(path, "median", &estimates.median, values)?,
+        mean_ns: checked(path, "mean", estimates.mean.point_estimate, values)?,
+        mean_ci_ns: interval(path, "mean", &estimates.mean, values)?,
+        std_dev_ns: checked(path, "std_dev", estimates.std_dev.point_estimate, values)?,
         sample_cv: sample_cv(&samples_ns),
         samples_ns,
     })
 }
 
-/// Collects every `new` directory holding a `benchmark.json` below `dir`.
-fn find_new_dirs(dir: &Path, found: &mut Vec<PathBuf>) -> Result<()> {
+/// Collects every `baseline` directory holding a `benchmark.json` below `dir`.
+fn find_baseline_dirs(dir: &Path, baseline: &str, found: &mut Vec<PathBuf>) -> Result<()> {
     let entries = fs::read_dir(dir).map_err(|e| ScorecardError::io(dir, e))?;
     for entry in entries {
         let entry = entry.map_err(|e| ScorecardError::io(dir, e))?;
@@ -227,36 +333,52 @@ fn find_new_dirs(dir: &Path, found: &mut Vec<PathBuf>) -> Result<()> {
             continue;
         }
         match entry.file_name().to_str() {
-            Some("new") if path.join("benchmark.json").is_file() => found.push(path),
-            // Criterion's previous run, its comparison and its HTML: not results of this run.
-            Some("base" | "change" | "report") => {}
-            _ => find_new_dirs(&path, found)?,
+            Some(name) if name == baseline && path.join("benchmark.json").is_file() => {
+                found.push(path);
+            }
+            // Criterion's own baselines, its comparison and its HTML: not results of this run.
+            Some("new" | "base" | "change" | "report") => {}
+            _ => find_baseline_dirs(&path, baseline, found)?,
         }
     }
     Ok(())
 }
 
 impl CriterionResults {
-    /// Loads every benchmark under `dir` (typically `target/criterion`).
+    /// Loads every benchmark of Criterion's latest run (its `new` folders) under `dir`
+    /// (typically `target/criterion`).
     ///
     /// # Errors
     ///
     /// [`ScorecardError::Io`] for a missing or unreadable directory or a benchmark without its
     /// `estimates.json`, [`ScorecardError::Json`] for a malformed file,
-    /// [`ScorecardError::InvalidEstimate`] for a negative or non-finite time,
-    /// [`ScorecardError::NoResults`] when nothing was found.
+    /// [`ScorecardError::InvalidEstimate`] for a negative or non-finite time or a malformed
+    /// sample, [`ScorecardError::NoResults`] when nothing was found.
     pub fn load(dir: &Path) -> Result<Self> {
-        let mut new_dirs = Vec::new();
-        find_new_dirs(dir, &mut new_dirs)?;
-        if new_dirs.is_empty() {
+        fs::metadata(dir).map_err(|e| ScorecardError::io(dir, e))?;
+        let results = Self::load_baseline(dir, "new", SampleValues::Durations)?;
+        if results.is_empty() {
             return Err(ScorecardError::NoResults(dir.to_path_buf()));
         }
-        let mut by_id = BTreeMap::new();
-        for new_dir in new_dirs {
-            let result = load_one(&new_dir)?;
-            by_id.insert(result.full_id.clone(), result);
+        Ok(results)
+    }
+
+    /// Loads every benchmark saved under the Criterion baseline `baseline` below `dir`, its
+    /// samples and estimates of the given kind; a missing `dir` holds none.
+    ///
+    /// # Errors
+    ///
+    /// As [`load`](Self::load), except that finding nothing is not an error.
+    pub fn load_baseline(dir: &Path, baseline: &str, values: SampleValues) -> Result<Self> {
+        let mut dirs = Vec::new();
+        if dir.exists() {
+            find_baseline_dirs(dir, baseline, &mut dirs)?;
         }
-        Ok(CriterionResults { by_id })
+        let results = dirs
+            .iter()
+            .map(|dir| load_one(dir, values))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Self::from_results(results))
     }
 
     /// Results built from already loaded benchmarks (for tests and tools).
@@ -277,6 +399,11 @@ impl CriterionResults {
     /// Every benchmark, by full id.
     pub fn iter(&self) -> impl Iterator<Item = &BenchmarkResult> {
         self.by_id.values()
+    }
+
+    /// Every benchmark, by full id, owned.
+    pub fn into_results(self) -> impl Iterator<Item = BenchmarkResult> {
+        self.by_id.into_values()
     }
 
     /// Number of benchmarks.

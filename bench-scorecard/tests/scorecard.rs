@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use bench_scorecard::suite::{self, full_id};
 use bench_scorecard::{
     BenchmarkResult, Check, CriterionResults, Figure, Inputs, MemoryMeasurement, PairedRatio,
-    PairedRatios, PairedStatistic, RULES, RunToRun, RunToRunRow, Scorecard, ScorecardError,
-    Verdict, efficiency_text, evaluate, rules_markdown,
+    PairedRatios, PairedStatistic, RULES, RunToRun, RunToRunRow, SampleValues, Scorecard,
+    ScorecardError, Throughput, Verdict, efficiency_text, evaluate, rules_markdown,
 };
 
 fn fixture(name: &str) -> PathBuf {
@@ -41,13 +41,87 @@ fn ceiling_goal(scorecard: &Scorecard) -> &Verdict {
 
 // Loading.
 
+/// Real Criterion 0.8.2 output saved under the baseline name `fixture`.
+fn baseline_fixture() -> PathBuf {
+    fixture("criterion_baseline")
+}
+
+#[test]
+fn a_named_baseline_loads_every_benchmark_with_its_samples_and_throughput() {
+    let results =
+        CriterionResults::load_baseline(&baseline_fixture(), "fixture", SampleValues::Durations)
+            .unwrap();
+    let ids: Vec<&str> = results.iter().map(|r| r.full_id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["tiny_other/xor", "tiny_sum/sum/256", "tiny_sum/sum/64"]
+    );
+    let other = results.get("tiny_other/xor").unwrap();
+    assert_eq!(
+        (other.function_id.as_deref(), other.throughput),
+        (None, None)
+    );
+    let sum = results.get("tiny_sum/sum/64").unwrap();
+    assert_eq!(sum.group_id, "tiny_sum");
+    assert_eq!(sum.function_id.as_deref(), Some("sum"));
+    assert_eq!(sum.value_str.as_deref(), Some("64"));
+    assert_eq!(sum.throughput, Some(Throughput::Elements(64)));
+    assert_eq!(sum.samples_ns.len(), 10);
+    // First sample: 1656977 ns over 1547 iterations.
+    assert!((sum.samples_ns[0] - 1_656_977.0 / 1547.0).abs() < 1e-9);
+    assert!((sum.mean_ns - 1_498.397_742_148_141_3).abs() < 1e-6);
+    assert!(sum.median_ci_ns.0 <= sum.median_ns && sum.median_ns <= sum.median_ci_ns.1);
+    for missing in [Path::new("no-such-baseline"), Path::new("/no/such/dir")] {
+        let found = CriterionResults::load_baseline(
+            &baseline_fixture().join(missing),
+            "fixture",
+            SampleValues::Durations,
+        );
+        assert!(found.unwrap().is_empty());
+    }
+}
+
+#[test]
+fn a_malformed_sample_is_an_error_naming_the_file_and_signed_values_load_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = baseline_fixture().join("tiny_sum/sum/64/fixture");
+    let copy = dir.path().join("g/fixture");
+    std::fs::create_dir_all(&copy).unwrap();
+    for name in ["benchmark.json", "sample.json", "estimates.json"] {
+        std::fs::copy(source.join(name), copy.join(name)).unwrap();
+    }
+    let load = |values| CriterionResults::load_baseline(dir.path(), "fixture", values);
+    std::fs::write(
+        copy.join("sample.json"),
+        r#"{"iters":[1.0,2.0],"times":[-5.0,-4.0]}"#,
+    )
+    .unwrap();
+    let error = load(SampleValues::Durations).unwrap_err();
+    assert!(error.to_string().contains("sample.json"), "{error}");
+    let signed = load(SampleValues::Signed).unwrap();
+    assert_eq!(
+        signed.get("tiny_sum/sum/64").unwrap().samples_ns,
+        [-5.0, -2.0]
+    );
+
+    std::fs::write(copy.join("sample.json"), r#"{"iters":[1.0],"times":[]}"#).unwrap();
+    let error = load(SampleValues::Signed).unwrap_err();
+    assert!(
+        matches!(error, ScorecardError::InvalidEstimate { .. }),
+        "{error}"
+    );
+    std::fs::write(copy.join("estimates.json"), "{ truncated").unwrap();
+    let error = load(SampleValues::Signed).unwrap_err();
+    assert!(error.to_string().contains("estimates.json"), "{error}");
+}
+
 #[test]
 fn results_load_the_new_estimates_and_ignore_the_base_run() {
     let results = CriterionResults::load(&fixture("criterion")).unwrap();
     assert_eq!(results.len(), 14);
     let get = results.get("exception_store/get_exception/100").unwrap();
     assert_eq!(get.median_ns, 10_000.0);
-    assert_eq!(get.elements, Some(100));
+    assert_eq!(get.elements(), Some(100));
     assert_eq!(get.per_element_ns(), 100.0);
     assert!((get.relative_ci_half_width() - 0.01).abs() < 1e-9);
     assert_eq!(get.sample_cv, Some(0.0));
@@ -225,13 +299,14 @@ fn bench(id: &str, elements: Option<u64>, median_ns: f64, half_width: f64) -> Be
         group_id: group,
         function_id: function,
         value_str: value,
-        elements,
+        throughput: elements.map(Throughput::Elements),
         median_ns,
         median_ci_ns: (
             median_ns * (1.0 - half_width),
             median_ns * (1.0 + half_width),
         ),
         mean_ns: median_ns,
+        mean_ci_ns: (median_ns, median_ns),
         std_dev_ns: median_ns * 0.01,
         sample_cv: Some(0.01),
         samples_ns: (0..20)

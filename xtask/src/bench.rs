@@ -1,16 +1,17 @@
-//! `cargo xtask bench`: run the suite, save it (Criterion baseline + snapshot), report, score.
+//! `cargo xtask bench`: build and run the suite, save it (Criterion baseline + snapshot),
+//! report, score.
 use std::{fs, path::Path, process::ExitCode};
 
 use anyhow::Context;
+use bench_scorecard::{CriterionResults, SampleValues};
 
 use crate::{
     harness,
-    measure::{MeasureConfig, measure},
     paths::Paths,
     plot,
     report::{self, BenchReport},
-    snapshot::{GitInfo, Snapshot, git_output},
-    suite::{RunConfig, Suite, Timing},
+    snapshot::{GitInfo, Host, SCHEMA_VERSION, Snapshot, git_output, now_unix_s, rustc_version},
+    suite::{BuiltSuite, RunConfig, Suite, Timing},
     variance,
 };
 
@@ -54,34 +55,24 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
         None => default_baseline_name(&config.paths.root),
     };
     validate_name(&name)?;
-    let measure_config = MeasureConfig {
-        suite: config.suite.clone(),
-        filter: config.filter.clone(),
-        timing: config.timing,
-        name: name.clone(),
-        target_dir: config.paths.target.clone(),
-        criterion_home: config.paths.criterion_home.clone(),
-        html: true,
-        progress: config.progress,
-        show_build: true,
-        log_file: config
-            .paths
-            .out
-            .join("logs")
-            .join(format!("bench-{name}.log")),
-        git_dir: config.paths.root.clone(),
-    };
+    let built = config.suite.build(&config.paths.target, true)?;
     if config.list_only {
-        let built = config
-            .suite
-            .build(&run_config_for_listing(&measure_config))?;
         for id in built.list(config.filter.as_deref())? {
             println!("{id}");
         }
         return Ok(ExitCode::SUCCESS);
     }
-
-    let snapshot = measure(&measure_config)?;
+    let run_config = RunConfig {
+        filter: config.filter.clone(),
+        timing: config.timing,
+        baseline: name.clone(),
+        target_dir: config.paths.target.clone(),
+        criterion_home: config.paths.criterion_home.clone(),
+        html: true,
+        progress: config.progress,
+        log_file: (config.paths.out.join("logs")).join(format!("bench-{name}.log")),
+    };
+    let snapshot = measure(&built, &run_config, &config.paths.root)?;
     let snapshot_path = Snapshot::path(&config.paths.out, &name);
     snapshot.save(&snapshot_path)?;
     snapshot.append_history(&config.paths.out.join("history.jsonl"))?;
@@ -95,6 +86,43 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     );
     eprintln!("report: {}", config.paths.out.join("report.md").display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the built suite, then reads back exactly the benchmarks this run selected.
+fn measure(built: &BuiltSuite, config: &RunConfig, git_dir: &Path) -> anyhow::Result<Snapshot> {
+    let started_unix_s = now_unix_s();
+    let (ids, settings) = built.run(config)?;
+    let results = CriterionResults::load_baseline(
+        &config.criterion_home,
+        &config.baseline,
+        SampleValues::Durations,
+    )?;
+    let absent: Vec<&str> = (ids.iter().map(String::as_str))
+        .filter(|id| results.get(id).is_none())
+        .collect();
+    if !absent.is_empty() {
+        anyhow::bail!(
+            "criterion saved no results under `{}` in {} for: {}",
+            config.baseline,
+            config.criterion_home.display(),
+            absent.join(", ")
+        );
+    }
+    Ok(Snapshot {
+        schema_version: SCHEMA_VERSION,
+        name: config.baseline.clone(),
+        started_unix_s,
+        created_unix_s: now_unix_s(),
+        git: GitInfo::of(git_dir),
+        rustc: rustc_version(),
+        criterion_version: built.criterion_version.clone(),
+        host: Host::current(),
+        settings,
+        benchmarks: results
+            .into_results()
+            .filter(|result| ids.contains(&result.full_id))
+            .collect(),
+    })
 }
 
 /// Evaluates the criteria, draws the plots and writes `report.md`; returns the Markdown.
@@ -113,8 +141,6 @@ pub fn write_report(snapshot: &Snapshot, paths: &Paths) -> anyhow::Result<String
         snapshot,
         scorecard: &evaluation.scorecard,
         growth: &evaluation.growth,
-        scaling: &evaluation.scaling,
-        bimodal: &evaluation.bimodal,
         plots: &plots,
         criterion_html,
     });
@@ -127,28 +153,12 @@ pub fn write_report(snapshot: &Snapshot, paths: &Paths) -> anyhow::Result<String
         "git": snapshot.git,
         "scorecard": evaluation.scorecard,
         "growth": evaluation.growth,
-        "scaling": evaluation.scaling,
-        "bimodal": evaluation.bimodal,
     });
     fs::write(
         paths.out.join("scorecard.json"),
         serde_json::to_string_pretty(&json)?,
     )?;
     Ok(markdown)
-}
-
-fn run_config_for_listing(config: &MeasureConfig) -> RunConfig {
-    RunConfig {
-        filter: config.filter.clone(),
-        timing: config.timing,
-        baseline: config.name.clone(),
-        target_dir: config.target_dir.clone(),
-        criterion_home: config.criterion_home.clone(),
-        html: false,
-        progress: false,
-        show_build: config.show_build,
-        log_file: config.log_file.clone(),
-    }
 }
 
 /// The current branch, or `HEAD-<sha>` when detached, or `local` outside git.

@@ -1,7 +1,7 @@
-//! One benchmark's comparison row and its verdict, shared by the time and instruction lanes.
+//! What every lane of `regress` says of a benchmark ([`Verdict`]), the time lane's row
+//! ([`BenchmarkComparison`], built by the paired rounds) and the [`Row`] view that the one
+//! report and its renderer read of every lane's rows.
 use serde::Serialize;
-
-use crate::stats;
 
 /// What happened to one benchmark.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -11,9 +11,7 @@ pub enum Verdict {
     Regressed,
     /// Significantly faster, by more than the threshold at the interval's upper bound.
     Improved,
-    /// Too much noise to tell (unpaired comparison with a snapshot).
-    Noisy,
-    /// Paired rounds could not decide yet; the note says how many more rounds it would take.
+    /// Could not decide yet; the note says how many more rounds it would take.
     Inconclusive,
     /// Within the threshold.
     Unchanged,
@@ -29,16 +27,20 @@ impl Verdict {
         match self {
             Self::Regressed => "REGRESSED",
             Self::Improved => "IMPROVED",
-            Self::Noisy => "NOISY",
             Self::Inconclusive => "INCONCLUSIVE",
             Self::Unchanged => "UNCHANGED",
             Self::New => "NEW",
             Self::Missing => "MISSING",
         }
     }
+
+    /// Whether `--strict` fails on it: undecided, or missing from this tree.
+    pub fn is_undecided(self) -> bool {
+        matches!(self, Self::Inconclusive | Self::Missing)
+    }
 }
 
-/// The comparison of one benchmark.
+/// The time lane's comparison of one benchmark: lock-step rounds of both builds.
 #[derive(Debug, Clone, Serialize)]
 pub struct BenchmarkComparison {
     /// Benchmark id.
@@ -47,61 +49,37 @@ pub struct BenchmarkComparison {
     pub verdict: Verdict,
     /// The change threshold applied (0.05 = 5 %).
     pub threshold: f64,
-    /// Baseline median, ns.
+    /// Baseline median over the rounds, ns.
     pub baseline_median_ns: Option<f64>,
-    /// Candidate median, ns.
+    /// Candidate median over the rounds, ns.
     pub candidate_median_ns: Option<f64>,
-    /// `candidate / baseline` medians.
+    /// The first set's change, as a ratio (Hodges–Lehmann of the rounds' log-ratios).
     pub ratio: Option<f64>,
-    /// Lower bound of the ratio's bootstrap interval.
+    /// Lower bound of the first set's 95 % interval.
     pub ratio_lower: Option<f64>,
-    /// Upper bound of the ratio's bootstrap interval.
+    /// Upper bound of the first set's 95 % interval.
     pub ratio_upper: Option<f64>,
-    /// Raw Mann-Whitney p-value.
+    /// Signed-rank p-value of the first set.
     pub p_value: Option<f64>,
-    /// Holm-adjusted p-value.
+    /// Holm-adjusted p-value (for reading, not gated on).
     pub p_adjusted: Option<f64>,
-    /// Baseline coefficient of variation.
-    pub baseline_cv: Option<f64>,
-    /// Candidate coefficient of variation.
-    pub candidate_cv: Option<f64>,
     /// Why the verdict, or what the confirmation run found.
     pub note: String,
-    /// Paired: rounds in the first set.
+    /// Rounds in the first set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rounds: Option<usize>,
-    /// Paired: rounds in the confirmation set.
+    /// Rounds in the confirmation set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub confirm_rounds: Option<usize>,
-    /// Paired, inconclusive: estimated further rounds to decide.
+    /// Inconclusive: estimated further rounds to decide.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rounds_needed: Option<usize>,
-    /// Paired: standard deviation of the per-round log-ratios.
+    /// Standard deviation of the per-round log-ratios.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub round_sd: Option<f64>,
     /// The benchmark's calibrated noise floor (`cargo xtask variance`), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub noise_floor: Option<f64>,
-    /// Instruction-count lane: the baseline's instructions per iteration.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub baseline_instructions: Option<u64>,
-    /// Instruction-count lane: the candidate's instructions per iteration.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub candidate_instructions: Option<u64>,
-    /// Instruction-count lane: the functions whose own instructions changed most.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub functions: Vec<FunctionDelta>,
-}
-
-/// One function's change in self instructions between the two builds.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FunctionDelta {
-    /// The function, as callgrind names it.
-    pub function: String,
-    /// Candidate minus baseline, instructions per iteration.
-    pub delta: i64,
-    /// Share of the benchmark's total change.
-    pub share: f64,
 }
 
 impl BenchmarkComparison {
@@ -118,26 +96,72 @@ impl BenchmarkComparison {
             ratio_upper: None,
             p_value: None,
             p_adjusted: None,
-            baseline_cv: None,
-            candidate_cv: None,
             note: String::new(),
             rounds: None,
             confirm_rounds: None,
             rounds_needed: None,
             round_sd: None,
             noise_floor: None,
-            baseline_instructions: None,
-            candidate_instructions: None,
-            functions: Vec::new(),
         }
     }
 }
 
-/// Geometric mean of the median ratios of benchmarks present in both runs.
-pub fn geometric_mean_ratio(comparisons: &[BenchmarkComparison]) -> Option<f64> {
-    let ratios: Vec<f64> = comparisons.iter().filter_map(|c| c.ratio).collect();
-    stats::geometric_mean(&ratios)
+/// What the shared report and renderer read of a lane's row.
+pub trait Row {
+    /// Benchmark id.
+    fn id(&self) -> &str;
+    /// The verdict.
+    fn verdict(&self) -> Verdict;
+    /// The change as a ratio, when both sides were measured.
+    fn ratio(&self) -> Option<f64>;
+    /// The table's lane-specific cells: baseline, current, 95 % CI, p (Holm), rounds.
+    fn cells(&self) -> [String; 5];
+    /// The threshold applied and the note.
+    fn threshold_and_note(&self) -> (f64, &str);
 }
 
-#[cfg(test)]
-pub(crate) mod tests;
+impl Row for BenchmarkComparison {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn verdict(&self) -> Verdict {
+        self.verdict
+    }
+
+    fn ratio(&self) -> Option<f64> {
+        self.ratio
+    }
+
+    fn cells(&self) -> [String; 5] {
+        use crate::report::format_ns;
+        [
+            self.baseline_median_ns.map(format_ns).unwrap_or_default(),
+            self.candidate_median_ns.map(format_ns).unwrap_or_default(),
+            interval(self.ratio_lower, self.ratio_upper),
+            self.p_adjusted
+                .map(|p| format!("{p:.3}"))
+                .unwrap_or_default(),
+            match (self.rounds, self.confirm_rounds) {
+                (Some(first), Some(0)) => first.to_string(),
+                (Some(first), Some(second)) => format!("{first}+{second}"),
+                _ => String::new(),
+            },
+        ]
+    }
+
+    fn threshold_and_note(&self) -> (f64, &str) {
+        (self.threshold, &self.note)
+    }
+}
+
+/// `[-1.0%, +2.0%]`, or nothing without both bounds.
+pub fn interval(lower: Option<f64>, upper: Option<f64>) -> String {
+    use crate::report::format_change;
+    match (lower, upper) {
+        (Some(lower), Some(upper)) => {
+            format!("[{}, {}]", format_change(lower), format_change(upper))
+        }
+        _ => String::new(),
+    }
+}

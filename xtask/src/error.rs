@@ -17,18 +17,10 @@ pub enum InputError {
         /// Where a snapshot of that name would be.
         snapshot: PathBuf,
     },
-    /// A Criterion output file cannot be parsed.
-    #[error("unreadable criterion output {path}: {reason}")]
-    CorruptCriterion {
-        /// The offending file.
-        path: PathBuf,
-        /// What is wrong with it.
-        reason: String,
-    },
     /// The suite is built against a Criterion whose output format xtask does not parse.
     #[error(
         "the suite uses criterion {found}, but xtask parses the output of criterion {supported}.x only; \
-         check the file layout and update CRITERION_SERIES in xtask/src/criterion.rs"
+         check the file layout and update CRITERION_SERIES in bench-scorecard/src/results.rs"
     )]
     CriterionVersion {
         /// The version in Cargo.lock.
@@ -47,9 +39,6 @@ pub enum InputError {
     /// A `--threshold` (or a threshold in the config) is not a percentage.
     #[error("invalid threshold `{0}`: expected a percentage such as `5%` or `2.5`")]
     Threshold(String),
-    /// A `--budget` that is not a duration.
-    #[error("invalid duration `{0}`: expected e.g. `30m`, `600s`, `1h` or a number of seconds")]
-    Duration(String),
     /// Too few rounds for a 95 % interval.
     #[error("--rounds {0} is too few: a 95 % signed-rank interval needs at least 6 rounds")]
     Rounds(usize),
@@ -72,4 +61,10 @@ pub enum InputError {
         /// What failed.
         reason: String,
     },
+    /// Another `regress` holds this target folder.
+    #[error(
+        "another `cargo xtask regress` is running in this target folder (it holds {0}); wait \
+         for it to finish, or give this one its own CARGO_TARGET_DIR"
+    )]
+    Busy(PathBuf),
 }

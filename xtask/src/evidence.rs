@@ -46,6 +46,7 @@ pub struct Config {
 /// host cache and memory contention that makes a shared machine's speed swing on a scale of
 /// about a second, which lock-step pairing has to cancel. It runs beside the measurements
 /// (the coordinator process is otherwise idle) until dropped.
+#[derive(Debug)]
 pub struct NoisyNeighbour {
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
     thread: Option<std::thread::JoinHandle<u64>>,
@@ -87,12 +88,6 @@ impl Drop for NoisyNeighbour {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
-    }
-}
-
-impl std::fmt::Debug for NoisyNeighbour {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("NoisyNeighbour")
     }
 }
 
@@ -143,16 +138,16 @@ fn summarise(label: String, report: &RegressReport, target: Option<&Regex>, minu
             report
                 .benchmarks
                 .iter()
-                .filter(|row| !is_target(&row.id))
-                .map(|row| row.verdict),
+                .filter(|row| !is_target(row.id()))
+                .map(|row| row.verdict()),
         ),
         target: target.map(|_| {
             Counts::of(
                 report
                     .benchmarks
                     .iter()
-                    .filter(|row| is_target(&row.id))
-                    .map(|row| row.verdict),
+                    .filter(|row| is_target(row.id()))
+                    .map(|row| row.verdict()),
             )
         }),
         memory_false: report
@@ -195,21 +190,13 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
         };
         let run_started = Instant::now();
         let report = regress::compare(&regress).with_context(|| label.clone())?;
-        let run = summarise(
-            label,
-            &report,
-            target,
-            run_started.elapsed().as_secs_f64() / 60.0,
-        );
+        let minutes = run_started.elapsed().as_secs_f64() / 60.0;
+        let all = Counts::of(report.benchmarks.iter().map(|row| row.verdict()));
         eprintln!(
             "gate-evidence: exit {}, {} regressed, {} improved, {} unchanged, {} inconclusive",
-            run.exit_code,
-            run.counts.regressed + run.target.as_ref().map_or(0, |t| t.regressed),
-            run.counts.improved + run.target.as_ref().map_or(0, |t| t.improved),
-            run.counts.unchanged + run.target.as_ref().map_or(0, |t| t.unchanged),
-            run.counts.inconclusive + run.target.as_ref().map_or(0, |t| t.inconclusive),
+            report.exit_code, all.regressed, all.improved, all.unchanged, all.inconclusive,
         );
-        Ok(run)
+        Ok(summarise(label, &report, target, minutes))
     };
     let filter = config.regress.filter.clone();
     for repeat in 0..config.repeats {

@@ -4,15 +4,12 @@
 use std::{fs, path::Path, time::UNIX_EPOCH};
 
 use bench_scorecard::{
-    BenchmarkResult, Check, CriterionResults, GROWTH_SERIES, Inputs, MemoryMeasurement,
-    PairedRatios, RunToRun, RunToRunRow, Verdict, efficiency_text, suite as ids,
+    CriterionResults, GROWTH_SERIES, Inputs, MemoryMeasurement, PairedRatios, RunToRun,
+    RunToRunRow, Scorecard, suite as ids,
 };
 
 use crate::{
-    paths::Paths,
-    report::{BimodalRow, GrowthRow, ScalingRow, ScoreRow, Status, short_sha},
-    snapshot::Snapshot,
-    suite::Suite,
+    paths::Paths, report::GrowthRow, report::short_sha, snapshot::Snapshot, suite::Suite,
     variance::VarianceSummary,
 };
 
@@ -27,16 +24,12 @@ pub fn suite(root: &Path) -> Suite {
 }
 
 /// What the report shows besides the raw benchmarks.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Evaluation {
-    /// Success criteria.
-    pub scorecard: Vec<ScoreRow>,
-    /// Growth exponents of sized series.
+    /// Success criteria, scaling and two-mode rows, as the scorecard crate judged them.
+    pub scorecard: Scorecard,
+    /// Growth exponents of sized series, with the points they were fitted to.
     pub growth: Vec<GrowthRow>,
-    /// Concurrency scaling.
-    pub scaling: Vec<ScalingRow>,
-    /// Benchmarks whose samples have two modes.
-    pub bimodal: Vec<BimodalRow>,
     /// Problems met while reading the harness's measurement files.
     pub warnings: Vec<String>,
 }
@@ -49,7 +42,7 @@ pub fn evaluate(
     paths: &Paths,
     variance: Option<&VarianceSummary>,
 ) -> Evaluation {
-    let results = results_of(snapshot);
+    let results = CriterionResults::from_results(snapshot.benchmarks.iter().cloned());
     let measurements = paths.out.join("measurements");
     let (memory, mut warnings) = memory_measurements(&measurements, snapshot.started_unix_s);
     let paired =
@@ -66,7 +59,6 @@ pub fn evaluate(
         inputs = inputs.with_paired_ratios(paired);
     }
     let scorecard = bench_scorecard::evaluate(&inputs);
-
     let growth = scorecard
         .growth
         .iter()
@@ -86,36 +78,9 @@ pub fn evaluate(
             })
         })
         .collect();
-    let scaling = scorecard
-        .scaling
-        .iter()
-        .map(|row| ScalingRow {
-            id: row.id.clone(),
-            function: row.function.clone(),
-            threads: row.threads as u32,
-            speedup: row.speedup,
-            speedup_interval: row.speedup_interval,
-            efficiency: row.trusted_efficiency(),
-            efficiency_text: efficiency_text(row),
-            within_cores: row.within_cores,
-        })
-        .collect();
-    let bimodal = scorecard
-        .bimodal
-        .iter()
-        .map(|row| BimodalRow {
-            id: row.id.clone(),
-            low_ns: row.modes.low_ns,
-            high_ns: row.modes.high_ns,
-            low_count: row.modes.low_count,
-            high_count: row.modes.high_count,
-        })
-        .collect();
     Evaluation {
-        scorecard: scorecard.checks.iter().map(score_row).collect(),
+        scorecard,
         growth,
-        scaling,
-        bimodal,
         warnings,
     }
 }
@@ -138,27 +103,6 @@ fn run_to_run(summary: &VarianceSummary) -> RunToRun {
             })
             .collect(),
     }
-}
-
-/// The scorecard's view of exactly the benchmarks in `snapshot` (stale Criterion folders of
-/// benchmarks this run did not include are never read).
-fn results_of(snapshot: &Snapshot) -> CriterionResults {
-    CriterionResults::from_results(snapshot.benchmarks.iter().map(|record| BenchmarkResult {
-        full_id: record.id.clone(),
-        group_id: record.group.clone(),
-        function_id: record.function.clone(),
-        value_str: record.value.clone(),
-        elements: match record.throughput {
-            Some(crate::criterion::Throughput::Elements(n)) => Some(n),
-            _ => None,
-        },
-        median_ns: record.median_ci.point_ns,
-        median_ci_ns: (record.median_ci.lower_ns, record.median_ci.upper_ns),
-        mean_ns: record.mean.point_ns,
-        std_dev_ns: record.std_dev_ns,
-        sample_cv: Some(record.cv),
-        samples_ns: record.samples_ns.clone(),
-    }))
 }
 
 /// Memory figures the benches wrote since `since_unix_s`; older files belong to other runs.
@@ -193,37 +137,20 @@ fn memory_measurements(dir: &Path, since_unix_s: u64) -> (Vec<MemoryMeasurement>
     (measurements, warnings)
 }
 
-fn status(verdict: &Verdict) -> Status {
-    match verdict {
-        Verdict::Pass => Status::Pass,
-        Verdict::Fail => Status::Fail,
-        Verdict::NoBar => Status::NoBar,
-        Verdict::NotMeasurableHere(_) => Status::NotMeasurableHere,
-        _ => Status::NotMeasured,
-    }
-}
-
-fn score_row(check: &Check) -> ScoreRow {
-    ScoreRow {
-        criterion: check.name.clone(),
-        // Without a value, the two status columns already say why; keep the table narrow.
-        measured: if check.value.is_some() {
-            check.value_text()
-        } else {
-            "-".to_owned()
-        },
-        seed_bar: check.seed_bar.describe(check.unit),
-        seed: status(&check.seed_verdict),
-        goal_bar: check.goal_bar.describe(check.unit),
-        goal: status(&check.goal_verdict),
-        source: check.source.clone(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use bench_scorecard::{Check, Throughput, Verdict};
+
     use super::*;
-    use crate::compare::tests::{record, snapshot};
+    use crate::snapshot::tests::{record, snapshot};
+
+    fn check(evaluation: &Evaluation, source: impl Fn(&str) -> bool) -> &Check {
+        let checks = &evaluation.scorecard.checks;
+        checks
+            .iter()
+            .find(|check| source(&check.source))
+            .expect("a row")
+    }
 
     #[test]
     fn the_harness_judges_exactly_this_runs_benchmarks() {
@@ -232,21 +159,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let paths = Paths::new(dir.path().to_owned(), dir.path().join("target"));
         let evaluation = evaluate(&run, &paths, None);
-        let detection = evaluation
-            .scorecard
-            .iter()
-            .find(|row| row.source == id)
-            .expect("a detection row");
-        assert_eq!(detection.seed, Status::Pass, "{detection:?}");
-        assert_eq!(detection.goal, Status::Pass, "{detection:?}");
+        let detection = check(&evaluation, |source| source == id);
+        assert_eq!(detection.seed_verdict, Verdict::Pass, "{detection:?}");
+        assert_eq!(detection.goal_verdict, Verdict::Pass, "{detection:?}");
         // Nothing else was run, so nothing else can pass (the within-run spread rows are
         // computed from whatever was run, here the detection benchmark).
         assert!(
             evaluation
                 .scorecard
+                .checks
                 .iter()
-                .filter(|row| row.source != id && row.source != "suite")
-                .all(|row| row.goal != Status::Pass),
+                .filter(|check| check.source != id && check.source != "suite")
+                .all(|check| check.goal_verdict != Verdict::Pass),
             "{:#?}",
             evaluation.scorecard
         );
@@ -256,53 +180,33 @@ mod tests {
     fn variance_fills_in_the_run_to_run_row() {
         let dir = tempfile::tempdir().unwrap();
         let paths = Paths::new(dir.path().to_owned(), dir.path().join("target"));
-        let first = snapshot(
-            "a",
-            vec![record(
-                "exception_store/get_exception/100",
-                vec![100.0, 100.0],
-            )],
-        );
-        let second = snapshot(
-            "b",
-            vec![record(
-                "exception_store/get_exception/100",
-                vec![103.0, 103.0],
-            )],
-        );
-        let summary = VarianceSummary::of(&first, &second);
-        let evaluation = evaluate(&second, &paths, Some(&summary));
-        let row = evaluation
-            .scorecard
-            .iter()
-            .find(|row| row.source.starts_with("cargo xtask variance at"))
-            .expect("a variance row");
+        let id = "exception_store/get_exception/100";
+        let run = snapshot("b", vec![record(id, vec![103.0, 103.0])]);
+        let summary = crate::variance::tests::summary(&[(id, 100.0, 103.0)]);
+        let evaluation = evaluate(&run, &paths, Some(&summary));
+        let row = check(&evaluation, |source| {
+            source.starts_with("cargo xtask variance at")
+        });
         assert_eq!(
-            (row.seed, row.goal),
-            (Status::Pass, Status::Fail),
+            (&row.seed_verdict, &row.goal_verdict),
+            (&Verdict::Pass, &Verdict::Fail),
             "{row:?}"
         );
-        assert!(row.measured.starts_with("3.0 %"), "{row:?}");
-        let without = evaluate(&second, &paths, None);
-        assert!(
-            without
-                .scorecard
-                .iter()
-                .any(|row| row.source == "cargo xtask variance" && row.goal == Status::NotMeasured)
-        );
+        assert!(row.value_text().starts_with("3."), "{row:?}");
+        let without = evaluate(&run, &paths, None);
+        let row = check(&without, |source| source == "cargo xtask variance");
+        assert!(matches!(row.goal_verdict, Verdict::NotMeasured(_)));
     }
 
-    fn concurrent(function: &str, threads: usize, ns: f64) -> crate::snapshot::BenchmarkRecord {
+    fn concurrent(function: &str, threads: usize, ns: f64) -> bench_scorecard::BenchmarkResult {
         let mut record = record(
             &ids::full_id(ids::CONCURRENCY_GROUP, function, threads),
             vec![ns * 0.995, ns, ns * 1.005],
         );
-        record.group = ids::CONCURRENCY_GROUP.to_owned();
-        record.function = Some(function.to_owned());
-        record.value = Some(threads.to_string());
-        record.throughput = Some(crate::criterion::Throughput::Elements(
-            1000 * threads as u64,
-        ));
+        record.group_id = ids::CONCURRENCY_GROUP.to_owned();
+        record.function_id = Some(function.to_owned());
+        record.value_str = Some(threads.to_string());
+        record.throughput = Some(Throughput::Elements(1000 * threads as u64));
         record
     }
 
@@ -320,21 +224,25 @@ mod tests {
         );
         let dir = tempfile::tempdir().unwrap();
         let paths = Paths::new(dir.path().to_owned(), dir.path().join("target"));
-        let rows = evaluate(&run, &paths, None).scaling;
-        let store: Vec<&ScalingRow> = rows
+        let rows = evaluate(&run, &paths, None).scorecard.scaling;
+        let store: Vec<_> = rows
             .iter()
             .filter(|r| r.function == ids::CONCURRENT_PRESPAWNED)
             .collect();
         assert_eq!(store.len(), 3);
         assert!((store[1].speedup - 1.6).abs() < 1e-9, "{rows:?}");
-        assert_eq!(store[1].efficiency, Some(0.8));
+        assert_eq!(store[1].trusted_efficiency(), Some(0.8));
         assert!(store[1].within_cores && !store[2].within_cores);
         let dashmap = rows
             .iter()
             .find(|r| r.function == ids::CONCURRENT_DASHMAP && r.threads == 2)
             .unwrap();
         assert!((dashmap.speedup - 8.0).abs() < 1e-9);
-        assert_eq!(dashmap.efficiency, None, "400 % must not be a figure");
-        assert!(dashmap.efficiency_text.starts_with("not shown"));
+        assert_eq!(
+            dashmap.trusted_efficiency(),
+            None,
+            "400 % must not be a figure"
+        );
+        assert!(bench_scorecard::efficiency_text(dashmap).starts_with("not shown"));
     }
 }

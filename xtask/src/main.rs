@@ -2,6 +2,7 @@
 use std::{io::IsTerminal, path::PathBuf, process::ExitCode};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use regex::Regex;
 
 mod bench;
 mod compare;
@@ -9,8 +10,6 @@ mod criterion;
 mod error;
 mod evidence;
 mod harness;
-mod icount;
-mod measure;
 mod paired;
 mod paths;
 mod plot;
@@ -49,6 +48,8 @@ struct EvidenceArgs {
     #[arg(
         long,
         value_name = "REGEX",
+        value_parser = parse_filter,
+        allow_hyphen_values = true,
         default_value = "^exception_store/(get|add)_exception/|^exception_detection/"
     )]
     filter: String,
@@ -56,17 +57,20 @@ struct EvidenceArgs {
     #[arg(
         long,
         value_name = "REGEX",
+        value_parser = Regex::new,
+        allow_hyphen_values = true,
         default_value = "^exception_store/get_exception/"
     )]
-    target: String,
+    target: Regex,
     /// Injected slowdowns.
     #[arg(
         long,
         value_name = "PERCENT",
+        value_parser = regress::parse_threshold,
         value_delimiter = ',',
         default_value = "2%,5%,10%"
     )]
-    sizes: Vec<String>,
+    sizes: Vec<f64>,
     /// Comparisons per A/A and per size.
     #[arg(long, value_name = "N", default_value_t = 2)]
     repeats: usize,
@@ -89,7 +93,7 @@ struct BenchArgs {
     #[arg(long)]
     quick: bool,
     /// Only benchmarks whose id matches this regex.
-    #[arg(long, value_name = "REGEX")]
+    #[arg(long, value_name = "REGEX", value_parser = parse_filter, allow_hyphen_values = true)]
     filter: Option<String>,
     /// Baseline name to save under [default: the current git branch].
     #[arg(long, value_name = "NAME")]
@@ -111,22 +115,22 @@ struct RegressArgs {
     #[arg(long, value_name = "REF")]
     baseline: String,
     /// Which lanes run.
-    #[arg(long, value_enum, default_value_t = LanesArg::TimeAndMemory)]
-    lanes: LanesArg,
+    #[arg(long, value_enum, default_value_t = regress::Lanes::TimeAndMemory)]
+    lanes: regress::Lanes,
     /// Threshold of the memory lane.
-    #[arg(long, value_name = "PERCENT", default_value = "1%")]
-    memory_threshold: String,
+    #[arg(long, value_name = "PERCENT", value_parser = regress::parse_threshold, default_value = "1%")]
+    memory_threshold: f64,
     /// Slow the candidate's samples of the benchmarks REGEX selects by PERCENT (a busy wait
     /// inside the sample): the gate's own power measurement.
-    #[arg(long, value_name = "REGEX=PERCENT", hide = true)]
-    inject: Option<String>,
+    #[arg(long, value_name = "REGEX=PERCENT", value_parser = parse_injection, hide = true)]
+    inject: Option<paired::lockstep::Injection>,
     /// Change that counts as a regression [default: from xtask/regress.toml, else 5%]; never
     /// below a benchmark's noise floor from `cargo xtask variance`.
-    #[arg(long, value_name = "PERCENT")]
-    threshold: Option<String>,
+    #[arg(long, value_name = "PERCENT", value_parser = regress::parse_threshold)]
+    threshold: Option<f64>,
     /// Output format (JSON, Markdown and BMF files are written in any case).
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = regress::OutputFormat::Table)]
+    format: regress::OutputFormat,
     /// Also fail (exit 3) on inconclusive, noisy or missing benchmarks.
     #[arg(long)]
     strict: bool,
@@ -134,7 +138,7 @@ struct RegressArgs {
     #[arg(long)]
     quick: bool,
     /// Only benchmarks whose id matches this regex.
-    #[arg(long, value_name = "REGEX")]
+    #[arg(long, value_name = "REGEX", value_parser = parse_filter, allow_hyphen_values = true)]
     filter: Option<String>,
     /// Thresholds and ignore list.
     #[arg(long, value_name = "FILE")]
@@ -143,23 +147,24 @@ struct RegressArgs {
     #[arg(long, conflicts_with = "lanes")]
     icount: bool,
     /// Threshold of the instruction-count lane.
-    #[arg(long, value_name = "PERCENT", default_value = "1%")]
-    icount_threshold: String,
+    #[arg(long, value_name = "PERCENT", value_parser = regress::parse_threshold, default_value = "1%")]
+    icount_threshold: f64,
     /// Callgrind processes per side and benchmark (counts can move between processes).
     #[arg(long, value_name = "N", default_value_t = 3)]
     icount_runs: usize,
     /// Wall-time budget of a paired comparison: `30m`, `600s`, `1h` or seconds; the first set
     /// of rounds always completes, extra rounds for undecided benchmarks stop at the budget.
-    #[arg(long, value_name = "DURATION", default_value = "12m")]
-    budget: String,
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration_s, default_value = "12m")]
+    budget: f64,
     /// Rounds in the first set and in a confirmation set (at least 6).
-    #[arg(long, value_name = "N", default_value_t = paired::verdict::Judging::default().min_rounds)]
+    #[arg(long, value_name = "N", value_parser = parse_rounds, default_value_t = paired::verdict::Judging::default().min_rounds)]
     rounds: usize,
     /// Seed of the order of benchmarks and sides.
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
-    /// Per-process summary of the samples: the fastest (robust to load) or the median.
-    #[arg(long, value_enum, default_value_t = StatisticArg::Min)]
+    /// A round's change: the median log-ratio of the two sides' samples taken next to each
+    /// other (paired), or the ratio of each side's fastest sample or median.
+    #[arg(long, value_enum, default_value_t = StatisticArg::Paired)]
     statistic: StatisticArg,
     /// Samples per benchmark and process.
     #[arg(long, value_name = "N", default_value_t = paired::EngineConfig::default().sample_size)]
@@ -174,7 +179,7 @@ struct VarianceArgs {
     #[arg(long)]
     quick: bool,
     /// Only benchmarks whose id matches this regex.
-    #[arg(long, value_name = "REGEX")]
+    #[arg(long, value_name = "REGEX", value_parser = parse_filter, allow_hyphen_values = true)]
     filter: Option<String>,
     /// Rounds of the build against itself.
     #[arg(long, value_name = "N", default_value_t = paired::verdict::Judging::default().min_rounds)]
@@ -209,27 +214,6 @@ struct SuiteArgs {
     quick_budget_s: Option<f64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
-    Table,
-    Json,
-    Markdown,
-    /// Bencher Metric Format JSON.
-    Bmf,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum LanesArg {
-    /// Lock-step timing, then the memory counts.
-    TimeAndMemory,
-    /// Lock-step timing only.
-    Time,
-    /// Allocation counts and bytes per stored exception only.
-    Memory,
-    /// Callgrind instruction counts.
-    Instructions,
-}
-
 /// Parses `--inject REGEX=PERCENT`.
 fn parse_injection(text: &str) -> anyhow::Result<paired::lockstep::Injection> {
     let (pattern, percent) = text
@@ -237,29 +221,86 @@ fn parse_injection(text: &str) -> anyhow::Result<paired::lockstep::Injection> {
         .ok_or_else(|| anyhow::anyhow!("--inject takes REGEX=PERCENT, got `{text}`"))?;
     let fraction = regress::parse_threshold(percent)?;
     Ok(paired::lockstep::Injection {
-        filter: regex::Regex::new(pattern)?,
+        filter: Regex::new(pattern)?,
         ppm: (fraction * 1e6).round() as u32,
     })
+}
+
+/// A benchmark filter: checked to be a regex, passed on to Criterion as text.
+fn parse_filter(text: &str) -> Result<String, regex::Error> {
+    Regex::new(text).map(|_| text.to_owned())
+}
+
+/// `--rounds`: at least 6, the fewest a 95 % signed-rank interval needs.
+fn parse_rounds(text: &str) -> anyhow::Result<usize> {
+    match text.parse()? {
+        rounds if rounds < 6 => Err(error::InputError::Rounds(rounds).into()),
+        rounds => Ok(rounds),
+    }
+}
+
+/// Parses `30m`, `600s`, `1h`, `1h 30m` (humantime) or plain seconds.
+fn parse_duration_s(text: &str) -> anyhow::Result<f64> {
+    let seconds = match text.trim().parse::<f64>() {
+        Ok(seconds) => seconds,
+        Err(_) => humantime::parse_duration(text.trim())?.as_secs_f64(),
+    };
+    anyhow::ensure!(
+        seconds.is_finite() && seconds > 0.0,
+        "`{text}` is not a positive duration"
+    );
+    Ok(seconds)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum StatisticArg {
     Min,
     Median,
+    Paired,
 }
 
-/// Parses `30m`, `600s`, `1h` or plain seconds.
-fn parse_duration_s(text: &str) -> Result<f64, error::InputError> {
-    let text = text.trim();
-    let (number, scale) = match text.char_indices().last() {
-        Some((index, 'h')) => (&text[..index], 3600.0),
-        Some((index, 'm')) => (&text[..index], 60.0),
-        Some((index, 's')) => (&text[..index], 1.0),
-        _ => (text, 1.0),
-    };
-    match number.trim().parse::<f64>() {
-        Ok(value) if value.is_finite() && value > 0.0 => Ok(value * scale),
-        _ => Err(error::InputError::Duration(text.to_owned())),
+/// `regress`'s arguments alone, to build a default `regress::Config` from.
+#[derive(Debug, Parser)]
+struct RegressDefaults {
+    #[command(flatten)]
+    args: RegressArgs,
+}
+
+fn regress_config(args: RegressArgs, progress: bool) -> regress::Config {
+    let (suite, paths, _) = args.suite.resolve(args.quick);
+    regress::Config {
+        baseline: args.baseline,
+        lanes: if args.icount {
+            regress::Lanes::Instructions
+        } else {
+            args.lanes
+        },
+        memory_threshold: args.memory_threshold,
+        injection: args.inject,
+        threshold: args.threshold,
+        format: args.format,
+        strict: args.strict,
+        filter: args.filter,
+        config_file: (args.config).unwrap_or_else(|| paths.root.join("xtask").join("regress.toml")),
+        suite,
+        paths,
+        progress,
+        icount_threshold: args.icount_threshold,
+        icount_runs: args.icount_runs,
+        engine: paired::EngineConfig {
+            statistic: match args.statistic {
+                StatisticArg::Min => paired::Statistic::Min,
+                StatisticArg::Median => paired::Statistic::Median,
+                StatisticArg::Paired => paired::Statistic::Paired,
+            },
+            sample_size: args.sample_size.max(10),
+            ..engine_config(args.quick, args.seed)
+        },
+        judging: paired::verdict::Judging {
+            min_rounds: args.rounds,
+            ..paired::verdict::Judging::default()
+        },
+        budget_s: args.budget,
     }
 }
 
@@ -304,7 +345,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Bench(args) if args.icount => {
             let (suite, paths, _) = args.suite.resolve(false);
-            icount::run(&icount::Config {
+            regress::icount_lane::bench(&regress::icount_lane::BenchConfig {
                 filter: args.filter,
                 suite,
                 paths,
@@ -322,94 +363,24 @@ fn main() -> ExitCode {
                 progress,
             })
         }
-        Command::Regress(args) => (|| {
-            let (suite, paths, _) = args.suite.resolve(args.quick);
-            let config_file = args
-                .config
-                .unwrap_or_else(|| paths.root.join("xtask").join("regress.toml"));
-            if args.rounds < 6 {
-                return Err(error::InputError::Rounds(args.rounds).into());
-            }
-            let lanes = match (args.icount, args.lanes) {
-                (true, _) | (_, LanesArg::Instructions) => regress::Lanes::Instructions,
-                (_, LanesArg::TimeAndMemory) => regress::Lanes::TimeAndMemory,
-                (_, LanesArg::Time) => regress::Lanes::Time,
-                (_, LanesArg::Memory) => regress::Lanes::Memory,
-            };
-            regress::run(&regress::Config {
-                baseline: args.baseline,
-                lanes,
-                memory_threshold: regress::parse_threshold(&args.memory_threshold)?,
-                injection: args.inject.as_deref().map(parse_injection).transpose()?,
-                threshold: args.threshold,
-                format: match args.format {
-                    Format::Table => regress::OutputFormat::Table,
-                    Format::Json => regress::OutputFormat::Json,
-                    Format::Markdown => regress::OutputFormat::Markdown,
-                    Format::Bmf => regress::OutputFormat::Bmf,
-                },
-                strict: args.strict,
-                filter: args.filter,
-                config_file,
-                suite,
-                paths,
-                progress,
-                icount_threshold: regress::parse_threshold(&args.icount_threshold)?,
-                icount_runs: args.icount_runs,
-                engine: paired::EngineConfig {
-                    statistic: match args.statistic {
-                        StatisticArg::Min => paired::Statistic::Min,
-                        StatisticArg::Median => paired::Statistic::Median,
-                    },
-                    sample_size: args.sample_size.max(10),
-                    ..engine_config(args.quick, args.seed)
-                },
-                judging: paired::verdict::Judging {
-                    min_rounds: args.rounds,
-                    ..paired::verdict::Judging::default()
-                },
-                budget_s: parse_duration_s(&args.budget)?,
-            })
-        })(),
-        Command::GateEvidence(args) => (|| {
-            let (suite, paths, _) = args.suite.resolve(false);
-            let config_file = paths.root.join("xtask").join("regress.toml");
-            let output = args
-                .output
-                .unwrap_or_else(|| paths.root.join("docs").join("GATE.md"));
-            let sizes = args
-                .sizes
-                .iter()
-                .map(|size| regress::parse_threshold(size))
-                .collect::<Result<Vec<_>, _>>()?;
+        Command::Regress(args) => regress::run(&regress_config(args, progress)),
+        Command::GateEvidence(args) => {
+            // Every comparison runs with `regress`'s defaults, on the evidence's filter and suite.
+            let mut regress = RegressDefaults::parse_from(["regress", "--baseline", "HEAD"]).args;
+            (regress.filter, regress.suite) = (Some(args.filter), args.suite);
+            let regress = regress_config(regress, progress);
+            let output =
+                (args.output).unwrap_or_else(|| regress.paths.root.join("docs").join("GATE.md"));
             evidence::run(&evidence::Config {
-                regress: regress::Config {
-                    baseline: "HEAD".to_owned(),
-                    lanes: regress::Lanes::TimeAndMemory,
-                    memory_threshold: 0.01,
-                    injection: None,
-                    threshold: None,
-                    format: regress::OutputFormat::Table,
-                    strict: false,
-                    filter: Some(args.filter),
-                    config_file,
-                    suite,
-                    paths,
-                    progress,
-                    icount_threshold: 0.01,
-                    icount_runs: 3,
-                    engine: engine_config(false, None),
-                    judging: paired::verdict::Judging::default(),
-                    budget_s: 12.0 * 60.0,
-                },
-                target: regex::Regex::new(&args.target)?,
-                sizes,
+                regress,
+                target: args.target,
+                sizes: args.sizes,
                 repeats: args.repeats.max(1),
                 whole_suite: args.whole_suite,
                 output,
                 noise: args.noise,
             })
-        })(),
+        }
         Command::Variance(args) => {
             let (suite, paths, _) = args.suite.resolve(args.quick);
             variance::run(&variance::Config {

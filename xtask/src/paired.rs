@@ -4,21 +4,19 @@
 //! A round shuffles the selected benchmarks (seeded), groups them by sample count and cuts
 //! them into chunks of about [`EngineConfig::chunk_s`] seconds; for each chunk both binaries
 //! start at once, each in a new process with short Criterion settings, and take their samples
-//! in turns ([`lockstep`]): sample by sample they see the same machine. A process's placement
-//! and layout bias is sampled once per round instead of frozen into a whole run.
-use std::{
-    collections::{BTreeMap, BTreeSet},
-    ffi::OsStr,
-    fs,
-    path::PathBuf,
-    time::Instant,
-};
+//! in turns ([`lockstep`]): sample by sample they see the same machine. Both processes of a
+//! pair are pinned to the same CPU (a different one pair by pair), except for benchmarks that
+//! run threads of their own: on a KVM guest two vCPUs are two host threads whose speed differs
+//! (what shares their physical cores), so two processes that stay on different CPUs see two
+//! machines however finely they alternate. A process's layout bias is sampled once per round
+//! instead of frozen into a whole run.
+use std::{collections::BTreeMap, ffi::OsStr, fs, path::PathBuf, time::Instant};
 
 use anyhow::Context;
+use bench_scorecard::{CriterionResults, SampleValues, Throughput};
 use serde::Serialize;
 
 use crate::{
-    criterion::{self, Throughput},
     stats::{self, XorShift64},
     suite::{BuiltSuite, exact_filter},
 };
@@ -56,6 +54,10 @@ pub enum Statistic {
     Min,
     /// The median sample.
     Median,
+    /// Sample by sample against the other side: the median over `i` of the log-ratio of the
+    /// two sides' `i`-th samples, which lock-step took next to each other in time; the sides'
+    /// own figures are their medians.
+    Paired,
 }
 
 impl Statistic {
@@ -63,7 +65,27 @@ impl Statistic {
     pub fn of(self, samples: &[f64]) -> Option<f64> {
         match self {
             Self::Min => samples.iter().copied().reduce(f64::min),
-            Self::Median => stats::median(samples),
+            Self::Median | Self::Paired => stats::median(samples),
+        }
+    }
+
+    /// One round's `ln(candidate / baseline)` from both sides' per-iteration samples, in the
+    /// order they were taken; `None` when a side has no positive sample.
+    pub fn log_ratio(self, baseline: &[f64], candidate: &[f64]) -> Option<f64> {
+        match self {
+            Self::Paired => {
+                let logs: Vec<f64> = baseline
+                    .iter()
+                    .zip(candidate)
+                    .filter(|(b, c)| **b > 0.0 && **c > 0.0)
+                    .map(|(b, c)| (c / b).ln())
+                    .collect();
+                stats::median(&logs)
+            }
+            Self::Min | Self::Median => {
+                let (b, c) = (self.of(baseline)?, self.of(candidate)?);
+                (b > 0.0 && c > 0.0).then(|| (c / b).ln())
+            }
         }
     }
 }
@@ -83,10 +105,13 @@ impl Default for EngineConfig {
             // process, and lock-step needs no short processes, so chunks are long.
             chunk_s: 40.0,
             seed: 0x6C6C_6D6B_6721,
-            // Load only ever adds time to a sample: in an A/A of six benchmarks on this 2-core
-            // box under a load of 6 to 8, the medians' rounds gave intervals of +-10-20 %, the
-            // fastest samples' +-3-5 % (both sides see the same machine, in lock-step).
-            statistic: Statistic::Min,
+            // The samples that lock-step took next to each other are compared, not each side's
+            // summary: a side's fastest sample depends on when in its process the machine was
+            // quiet, which the other side's process does not share. In one A/A of nine
+            // benchmarks beside `stress-ng --stream 1` on this 2-core box the per-round spread
+            // of the log-ratios was (median over benchmarks) 6.8 % with the fastest samples,
+            // 4.0 % with the medians and 1.5 % paired sample by sample.
+            statistic: Statistic::Paired,
         }
     }
 }
@@ -109,22 +134,28 @@ impl Side {
     }
 }
 
-/// One benchmark in one round: both sides' medians.
+/// One benchmark in one round: both sides' figures and the round's change.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Pair {
     /// The round it was measured in (0-based, over the whole run).
     pub round: usize,
-    /// Median time per iteration of the baseline's process, ns.
+    /// Time per iteration of the baseline's process ([`Statistic::of`] its samples), ns.
     pub baseline_ns: f64,
-    /// Median time per iteration of the candidate's process, ns.
+    /// Time per iteration of the candidate's process, ns.
     pub candidate_ns: f64,
+    /// The round's `ln(candidate / baseline)` when the statistic pairs samples
+    /// ([`Statistic::log_ratio`]); `None`: from the two figures above.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paired_log_ratio: Option<f64>,
 }
 
 impl Pair {
-    /// `ln(candidate / baseline)`; `None` for a non-positive median.
+    /// `ln(candidate / baseline)`; `None` for a non-positive figure.
     pub fn log_ratio(&self) -> Option<f64> {
-        (self.baseline_ns > 0.0 && self.candidate_ns > 0.0)
-            .then(|| (self.candidate_ns / self.baseline_ns).ln())
+        self.paired_log_ratio.or_else(|| {
+            (self.baseline_ns > 0.0 && self.candidate_ns > 0.0)
+                .then(|| (self.candidate_ns / self.baseline_ns).ln())
+        })
     }
 }
 
@@ -139,14 +170,42 @@ pub struct Engine<'a> {
     rounds_run: usize,
     /// Declared throughput per benchmark, as Criterion saved it.
     pub throughput: BTreeMap<String, Throughput>,
-    /// Seconds spent per benchmark and round, measured (both sides).
-    seconds_per_benchmark_round: Option<f64>,
+    /// Measured seconds of a round over its modelled seconds, a running mean over rounds.
+    calibration: Option<f64>,
     /// How each process pair alternated, in run order.
     pub turns: Vec<lockstep::TurnReport>,
     /// A slowdown injected into the candidate (the gate's own power measurement only).
     pub injection: Option<lockstep::Injection>,
     /// Per benchmark: time per iteration from the sizing pass, ns.
     sizing_ns: BTreeMap<String, f64>,
+    /// The CPUs this process may run on, which process pairs are pinned to in turn.
+    cpus: Vec<usize>,
+    /// Process pairs run so far (picks the next pair's CPU).
+    pairs_run: usize,
+}
+
+/// Whether a benchmark runs threads of its own, so its processes must keep every CPU.
+pub fn runs_threads(id: &str) -> bool {
+    id.strip_prefix(bench_scorecard::suite::CONCURRENCY_GROUP)
+        .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// The CPUs the current process may run on (empty where that cannot be read).
+fn allowed_cpus() -> Vec<usize> {
+    match rustix::thread::sched_getaffinity(None) {
+        Ok(set) => (0..rustix::thread::CpuSet::MAX_CPU)
+            .filter(|cpu| set.is_set(*cpu))
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Pins a just-started child (its main thread, and so every thread it starts later) to `cpu`.
+fn pin(child: &std::process::Child, cpu: usize) -> anyhow::Result<()> {
+    let mut set = rustix::thread::CpuSet::new();
+    set.set(cpu);
+    rustix::thread::sched_setaffinity(Some(rustix::thread::Pid::from_child(child)), &set)
+        .with_context(|| format!("pinning process {} to CPU {cpu}", child.id()))
 }
 
 /// Sample counts a process may use: fewer for slower benchmarks.
@@ -181,10 +240,12 @@ impl<'a> Engine<'a> {
             rng: XorShift64::new(config.seed),
             rounds_run: 0,
             throughput: BTreeMap::new(),
-            seconds_per_benchmark_round: None,
+            calibration: None,
             sizing_ns: BTreeMap::new(),
             turns: Vec::new(),
             injection: None,
+            cpus: allowed_cpus(),
+            pairs_run: 0,
         }
     }
 
@@ -217,12 +278,19 @@ impl<'a> Engine<'a> {
         self.rounds_run
     }
 
-    /// Predicted seconds of one round over `benchmarks` benchmarks (measured once a round ran).
-    pub fn predicted_round_s(&self, benchmarks: usize) -> f64 {
-        let per = self
-            .seconds_per_benchmark_round
-            .unwrap_or(2.0 * (self.config.warm_up_s + self.config.measurement_s + 0.3));
-        per * benchmarks as f64
+    /// Modelled seconds of one benchmark in a round, both sides: warm-up and measurement, or
+    /// one iteration per sample where that takes longer (a slow benchmark), plus start-up.
+    fn modelled_s(&self, id: &str) -> f64 {
+        let samples = self.samples(id) as f64;
+        let flat_s = self.sizing_ns.get(id).map_or(0.0, |ns| samples * ns * 1e-9);
+        2.0 * (self.config.warm_up_s + self.config.measurement_s.max(flat_s)) + 0.05
+    }
+
+    /// Predicted seconds of one round over `ids`: the model, scaled by how the rounds so far
+    /// compared with it (process start-up, setup, analysis).
+    pub fn predicted_round_s<'i>(&self, ids: impl IntoIterator<Item = &'i String>) -> f64 {
+        let modelled: f64 = ids.into_iter().map(|id| self.modelled_s(id)).sum();
+        modelled * self.calibration.unwrap_or(1.5)
     }
 
     /// Runs one round over `ids` and returns each id's pair.
@@ -231,13 +299,17 @@ impl<'a> Engine<'a> {
         let round = self.rounds_run;
         let mut order: Vec<&String> = ids.iter().collect();
         shuffle(&mut order, &mut self.rng);
-        // Benchmarks of one sample count share a process; the groups keep the shuffled order.
-        let mut groups: BTreeMap<usize, Vec<&String>> = BTreeMap::new();
+        // Benchmarks of one sample count share a process, those that run threads apart from
+        // the others (they are not pinned); the groups keep the shuffled order.
+        let mut groups: BTreeMap<(usize, bool), Vec<&String>> = BTreeMap::new();
         for id in order {
-            groups.entry(self.samples(id)).or_default().push(id);
+            groups
+                .entry((self.samples(id), runs_threads(id)))
+                .or_default()
+                .push(id);
         }
         let mut chunks: Vec<(usize, Vec<&String>)> = Vec::new();
-        for (samples, group) in groups {
+        for ((samples, _), group) in groups {
             for chunk in group.chunks(self.chunk_len(samples)) {
                 chunks.push((samples, chunk.to_vec()));
             }
@@ -245,10 +317,18 @@ impl<'a> Engine<'a> {
         shuffle(&mut chunks, &mut self.rng);
         let mut pairs = BTreeMap::new();
         for (samples, chunk) in &chunks {
-            let medians = self.run_pair(chunk, round, *samples)?;
+            let samples = self.run_pair(chunk, round, *samples)?;
+            let statistic = self.config.statistic;
             for id in chunk {
-                let (Some(&baseline_ns), Some(&candidate_ns)) =
-                    (medians[0].get(*id), medians[1].get(*id))
+                let figures = samples[0].get(*id).zip(samples[1].get(*id));
+                let Some((baseline_ns, candidate_ns, log_ratio)) =
+                    figures.and_then(|(baseline, candidate)| {
+                        Some((
+                            statistic.of(baseline)?,
+                            statistic.of(candidate)?,
+                            statistic.log_ratio(baseline, candidate)?,
+                        ))
+                    })
                 else {
                     anyhow::bail!("round {round}: `{id}` gave no result on one side");
                 };
@@ -258,15 +338,17 @@ impl<'a> Engine<'a> {
                         round,
                         baseline_ns,
                         candidate_ns,
+                        paired_log_ratio: (statistic == Statistic::Paired).then_some(log_ratio),
                     },
                 );
             }
         }
         self.rounds_run += 1;
-        if !ids.is_empty() {
-            let measured = started.elapsed().as_secs_f64() / ids.len() as f64;
+        let modelled: f64 = ids.iter().map(|id| self.modelled_s(id)).sum();
+        if modelled > 0.0 {
+            let measured = started.elapsed().as_secs_f64() / modelled;
             // A running mean over the rounds so far.
-            self.seconds_per_benchmark_round = Some(match self.seconds_per_benchmark_round {
+            self.calibration = Some(match self.calibration {
                 Some(previous) => previous + (measured - previous) / self.rounds_run as f64,
                 None => measured,
             });
@@ -274,13 +356,14 @@ impl<'a> Engine<'a> {
         Ok(pairs)
     }
 
-    /// Both sides of one chunk at once, in lock-step; each side's statistic per benchmark.
+    /// Both sides of one chunk at once, in lock-step; each side's per-iteration samples per
+    /// benchmark, in the order taken.
     fn run_pair(
         &mut self,
         ids: &[&String],
         round: usize,
         samples: usize,
-    ) -> anyhow::Result<[BTreeMap<String, f64>; 2]> {
+    ) -> anyhow::Result<[BTreeMap<String, Vec<f64>>; 2]> {
         let socket = self.work_dir.join("turns.sock");
         let _ = fs::remove_file(&socket);
         fs::create_dir_all(&self.work_dir)?;
@@ -288,6 +371,10 @@ impl<'a> Engine<'a> {
             .with_context(|| format!("binding {}", socket.display()))?;
         let mut children = Vec::new();
         let mut logs = Vec::new();
+        // Both sides on one CPU, the next one pair by pair (see the module docs).
+        let cpu = (!ids.iter().any(|id| runs_threads(id)) && self.cpus.len() > 1)
+            .then(|| self.cpus[self.pairs_run % self.cpus.len()]);
+        self.pairs_run += 1;
         for side in [Side::Baseline, Side::Candidate] {
             let (home, measurements) = self.fresh_dirs(side)?;
             let log = self.log_path(Some(round), side);
@@ -307,6 +394,12 @@ impl<'a> Engine<'a> {
                     )
                     .with_context(|| format!("round {round}, {} side", side.label()))?,
             );
+            if let (Some(cpu), Some(child)) = (cpu, children.last())
+                && let Err(error) = pin(child, cpu)
+            {
+                // Unpinned, the pair still alternates; its rounds are only noisier.
+                eprintln!("warning: round {round}: {error:#}");
+            }
             logs.push(log);
         }
         let children: [std::process::Child; 2] = children
@@ -339,8 +432,8 @@ impl<'a> Engine<'a> {
         }
         self.turns.push(turns);
         Ok([
-            self.read_side(Side::Baseline, ids, Some(round))?,
-            self.read_side(Side::Candidate, ids, Some(round))?,
+            self.read_samples(Side::Baseline, ids)?,
+            self.read_samples(Side::Candidate, ids)?,
         ])
     }
 
@@ -414,33 +507,31 @@ impl<'a> Engine<'a> {
             ],
             &log,
         )?;
-        self.read_side(side, ids, round)
+        Ok(self
+            .read_samples(side, ids)?
+            .into_iter()
+            .filter_map(|(id, samples)| Some((id, stats::median(&samples)?)))
+            .collect())
     }
 
-    /// The statistic of each benchmark from the side's Criterion files.
-    fn read_side(
+    /// Each benchmark's per-iteration samples, in the order taken, from the side's Criterion
+    /// files.
+    fn read_samples(
         &mut self,
         side: Side,
         ids: &[&String],
-        round: Option<usize>,
-    ) -> anyhow::Result<BTreeMap<String, f64>> {
+    ) -> anyhow::Result<BTreeMap<String, Vec<f64>>> {
         let home = self.work_dir.join(side.label());
-        let wanted: BTreeSet<String> = ids.iter().map(|id| (*id).clone()).collect();
-        let mut medians = BTreeMap::new();
-        for benchmark in criterion::read_baseline(&home, SAVE_AS, Some(&wanted))? {
+        let results = CriterionResults::load_baseline(&home, SAVE_AS, SampleValues::Durations)?;
+        let mut samples = BTreeMap::new();
+        for benchmark in ids.iter().filter_map(|id| results.get(id)) {
             if let Some(throughput) = benchmark.throughput {
-                self.throughput.insert(benchmark.id.clone(), throughput);
+                self.throughput
+                    .insert(benchmark.full_id.clone(), throughput);
             }
-            let statistic = if round.is_some() {
-                self.config.statistic
-            } else {
-                Statistic::Median
-            };
-            if let Some(value) = statistic.of(&benchmark.per_iteration_ns) {
-                medians.insert(benchmark.id, value);
-            }
+            samples.insert(benchmark.full_id.clone(), benchmark.samples_ns.clone());
         }
-        Ok(medians)
+        Ok(samples)
     }
 }
 
@@ -455,6 +546,56 @@ pub fn shuffle<T>(items: &mut [T], rng: &mut XorShift64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Both sides see the same machine sample by sample: a slow phase that hits the candidate's
+    /// fastest samples but not the baseline's leaves the paired change exact.
+    #[test]
+    fn the_paired_statistic_cancels_what_both_sides_saw_and_the_minimum_does_not() {
+        let machine: Vec<f64> = (0..100)
+            .map(|i| if (20..70).contains(&i) { 1.5 } else { 1.0 })
+            .collect();
+        let baseline: Vec<f64> = machine.iter().map(|m| 100.0 * m).collect();
+        // The candidate is 5 % slower; its process missed the quiet phases' first samples.
+        let mut candidate: Vec<f64> = machine.iter().map(|m| 105.0 * m).collect();
+        for sample in candidate.iter_mut().take(20) {
+            *sample *= 1.5;
+        }
+        let paired = Statistic::Paired.log_ratio(&baseline, &candidate).unwrap();
+        assert!((paired - 1.05_f64.ln()).abs() < 1e-12, "{paired}");
+        let min = Statistic::Min.log_ratio(&baseline, &candidate).unwrap();
+        assert!((min - 1.05_f64.ln()).abs() < 1e-12, "{min}");
+        // Paired ignores a minority of disturbed pairs; a median per side does not.
+        let median = Statistic::Median.log_ratio(&baseline, &candidate).unwrap();
+        assert!(median > 1.2_f64.ln(), "{median}");
+        assert_eq!(Statistic::Paired.log_ratio(&[0.0], &[1.0]), None);
+    }
+
+    #[test]
+    fn only_the_concurrency_group_keeps_every_cpu() {
+        assert!(runs_threads(
+            "concurrent_operations/prespawned_store_adds/4"
+        ));
+        assert!(!runs_threads("concurrent_operations_like/x"));
+        assert!(!runs_threads("exception_store/get_exception/100"));
+    }
+
+    #[test]
+    fn a_pinned_child_runs_on_its_cpu_alone() {
+        let cpus = allowed_cpus();
+        let Some(&cpu) = cpus.last() else { return };
+        let child = std::process::Command::new("sleep")
+            .arg("1")
+            .spawn()
+            .unwrap();
+        pin(&child, cpu).unwrap();
+        let set = rustix::thread::sched_getaffinity(Some(rustix::thread::Pid::from_child(&child)))
+            .unwrap();
+        let mut child = child;
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(set.is_set(cpu));
+        assert_eq!(set.count(), 1);
+    }
 
     #[test]
     fn slow_benchmarks_get_fewer_samples() {

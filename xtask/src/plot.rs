@@ -4,7 +4,7 @@
 mod chart;
 mod history;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::{fs, path::Path};
 
@@ -59,11 +59,11 @@ pub fn draw_report_plots(evaluation: &Evaluation, out: &Path) -> Vec<(String, St
     );
 
     let mut scaling: Vec<Series> = Vec::new();
-    for row in &evaluation.scaling {
+    for row in &evaluation.scorecard.scaling {
         let point = Point {
             interval: Some(row.speedup_interval),
-            hollow: row.efficiency.is_none(),
-            ..Point::new(f64::from(row.threads), row.speedup)
+            hollow: row.trusted_efficiency().is_none(),
+            ..Point::new(row.threads as f64, row.speedup)
         };
         match scaling
             .iter_mut()

@@ -3,7 +3,7 @@
 //!
 //! Lanes: time (both builds in lock-step rounds; see [`crate::paired`]), memory (allocation
 //! counts per iteration and bytes per stored exception; [`memory_lane`]) and instructions
-//! (`--icount`, callgrind counts of both builds). A saved snapshot is never gated on: a fresh
+//! (`--icount`, callgrind counts of both builds; [`icount_lane`]). A saved snapshot is never gated on: a fresh
 //! run against stored samples cannot tell the code from the machine's load.
 use std::{
     collections::{BTreeMap, BTreeSet},
@@ -12,17 +12,16 @@ use std::{
     process::ExitCode,
 };
 
-use anyhow::Context;
-use regex::Regex;
 use serde::Serialize;
 
 use crate::{
-    compare::{self, BenchmarkComparison, Verdict},
+    compare::{BenchmarkComparison, Row, Verdict},
     error::InputError,
     paired::{EngineConfig, verdict::Judging},
     paths::Paths,
     report::short_sha,
     snapshot::{GitInfo, Snapshot, git_output, write_atomically},
+    stats,
     suite::Suite,
     variance,
 };
@@ -30,16 +29,22 @@ use crate::{
 pub mod bmf;
 pub mod build;
 mod config;
-mod icount_lane;
+pub mod icount_lane;
 pub mod memory_lane;
+#[allow(
+    clippy::needless_update,
+    reason = "paired.rs (the lead's, rewritten elsewhere) spreads `BenchmarkComparison::new` \
+              over a row it now fills field by field"
+)]
 pub mod paired;
 mod render;
 
 pub use config::{RegressConfig, parse_threshold};
+pub use icount_lane::InstructionRow;
 pub use render::{render_markdown, render_table};
 
 /// How to print the comparison.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
     /// Aligned text table.
     Table,
@@ -63,7 +68,7 @@ pub struct Config {
     /// A slowdown injected into the candidate (the gate's own power measurement only).
     pub injection: Option<crate::paired::lockstep::Injection>,
     /// `--threshold`, replacing the configured default.
-    pub threshold: Option<String>,
+    pub threshold: Option<f64>,
     /// Output format.
     pub format: OutputFormat,
     /// Exit 3 on inconclusive, noisy or missing benchmarks.
@@ -100,14 +105,14 @@ pub const EXIT_STRICT: u8 = 3;
 pub const EXIT_UNUSABLE: u8 = 2;
 
 /// Which lanes a comparison runs: time and memory together, or instruction counts alone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
 pub enum Lanes {
     /// Lock-step timing, then the memory counts.
     TimeAndMemory,
     /// Lock-step timing only.
     Time,
-    /// Memory counts only.
+    /// Allocation counts and bytes per stored exception only.
     Memory,
     /// Callgrind instruction counts.
     Instructions,
@@ -138,8 +143,8 @@ pub struct RegressReport {
     pub candidate_sha: String,
     /// Host fingerprint warning, if the hosts differ.
     pub host_warning: Option<String>,
-    /// One entry per benchmark (time or instruction lane).
-    pub benchmarks: Vec<BenchmarkComparison>,
+    /// One row per benchmark, of the time or the instruction lane.
+    pub benchmarks: Rows,
     /// The memory lane's rows.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub memory: Vec<memory_lane::MemoryRow>,
@@ -177,26 +182,44 @@ pub struct RegressReport {
     pub exit_code: u8,
 }
 
+/// The rows of the lane that compares every benchmark.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Rows {
+    /// Lock-step rounds (and the memory lane's rows beside them, in [`RegressReport::memory`]).
+    Time(Vec<BenchmarkComparison>),
+    /// Callgrind counts.
+    Instructions(Vec<InstructionRow>),
+}
+
+impl Rows {
+    /// Every row, as the renderer reads it.
+    pub fn iter(&self) -> Box<dyn Iterator<Item = &dyn Row> + '_> {
+        match self {
+            Rows::Time(rows) => Box::new(rows.iter().map(|row| row as &dyn Row)),
+            Rows::Instructions(rows) => Box::new(rows.iter().map(|row| row as &dyn Row)),
+        }
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.iter().next().is_none()
+    }
+}
+
 impl RegressReport {
-    /// A report of `benchmarks` against commit or snapshot `baseline_sha`, with the lane's
-    /// extras empty and the exit code from the verdicts.
-    fn new(
-        config: &Config,
-        baseline_source: String,
-        baseline_sha: String,
-        candidate_sha: String,
-        benchmarks: Vec<BenchmarkComparison>,
-        elapsed_s: f64,
-    ) -> Self {
+    /// A report of `benchmarks` against commit `baseline_sha`, with the lane's extras empty;
+    /// [`finish`](Self::finish) once the lanes are in.
+    fn new(config: &Config, baseline_source: String, baseline_sha: &str, benchmarks: Rows) -> Self {
         Self {
             lanes: config.lanes,
             baseline: config.baseline.clone(),
             baseline_source,
-            baseline_sha,
-            candidate_sha,
+            baseline_sha: baseline_sha.to_owned(),
+            candidate_sha: candidate_sha(&config.paths.root),
             host_warning: None,
-            geometric_mean_ratio: compare::geometric_mean_ratio(&benchmarks),
-            exit_code: exit_code_for(&benchmarks, config.strict),
+            geometric_mean_ratio: None,
+            exit_code: EXIT_OK,
             benchmarks,
             memory: Vec::new(),
             turns: Vec::new(),
@@ -205,11 +228,33 @@ impl RegressReport {
             judging: None,
             budget_s: None,
             budget_exhausted: false,
-            elapsed_s,
+            elapsed_s: 0.0,
             rounds: BTreeMap::new(),
             throughput: BTreeMap::new(),
             lane_errors: Vec::new(),
         }
+    }
+
+    /// Every lane's verdicts: the benchmarks' rows, then the memory rows.
+    pub fn verdicts(&self) -> impl Iterator<Item = Verdict> + '_ {
+        (self.benchmarks.iter().map(|row| row.verdict()))
+            .chain(self.memory.iter().map(|row| row.verdict))
+    }
+
+    /// The geometric mean of the rows' ratios, and the exit code of every lane's verdicts
+    /// ([`exit_code_for`]), or [`EXIT_UNUSABLE`] when a lane could not run.
+    fn finish(&mut self, strict: bool) {
+        let ratios: Vec<f64> = self
+            .benchmarks
+            .iter()
+            .filter_map(|row| row.ratio())
+            .collect();
+        self.geometric_mean_ratio = stats::geometric_mean(&ratios);
+        self.exit_code = if self.lane_errors.is_empty() {
+            exit_code_for(&self.verdicts().collect::<Vec<_>>(), strict)
+        } else {
+            EXIT_UNUSABLE
+        };
     }
 }
 
@@ -245,26 +290,63 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     emit(config, &report)
 }
 
+/// Holds `regress.lock` in `out` for as long as it lives: one comparison at a time per target
+/// folder, since two would share its builds, worktrees and cores.
+#[derive(Debug)]
+pub struct RunLock(#[allow(dead_code, reason = "held for its lock")] fs::File);
+
+impl RunLock {
+    /// Takes the lock, or says which run holds it.
+    pub fn take(out: &std::path::Path) -> anyhow::Result<Self> {
+        fs::create_dir_all(out)?;
+        let path = out.join("regress.lock");
+        let file = fs::File::create(&path)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Self(file)),
+            Err(fs::TryLockError::WouldBlock) => Err(InputError::Busy(path).into()),
+            Err(fs::TryLockError::Error(error)) => Err(error.into()),
+        }
+    }
+}
+
 /// Builds both sides and runs the lanes; the report, not yet written anywhere.
 pub fn compare(config: &Config) -> anyhow::Result<RegressReport> {
+    let _lock = RunLock::take(&config.paths.out)?;
     let mut regress_config = RegressConfig::load(&config.config_file)?;
-    if let Some(threshold) = &config.threshold {
-        regress_config.default_threshold = parse_threshold(threshold)?;
-    }
-    if let Some(text) = &config.filter {
-        Regex::new(text).with_context(|| format!("invalid --filter regex `{text}`"))?;
+    if let Some(threshold) = config.threshold {
+        regress_config.default_threshold = threshold;
     }
     if config.lanes == Lanes::Instructions {
-        crate::icount::require_valgrind()?;
+        icount_lane::require_valgrind()?;
     }
     let sha = resolve_commit(&config.paths.root, &config.paths.out, &config.baseline)?;
     let described = format!("git ref `{}` = commit {}", config.baseline, short_sha(&sha));
     eprintln!("baseline: {described}");
-    if config.lanes == Lanes::Instructions {
-        icount_lane::run(config, &regress_config, &sha, described)
+    let builds = Builds::of(config, &regress_config, &sha)?;
+    let mut report = if config.lanes == Lanes::Instructions {
+        let started = std::time::Instant::now();
+        let mut rows = icount_lane::compare_builds(
+            &builds.baseline,
+            &builds.candidate,
+            &builds.ids,
+            config.icount_runs,
+            config.icount_threshold,
+            &config.paths.out.join("icount"),
+        )?;
+        rows.extend(one_sided_rows(&builds, |id, verdict, note| {
+            InstructionRow {
+                note: note.to_owned(),
+                ..InstructionRow::new(id, verdict, 0.0)
+            }
+        }));
+        let mut report = RegressReport::new(config, described, &sha, Rows::Instructions(rows));
+        report.elapsed_s = started.elapsed().as_secs_f64();
+        report
     } else {
-        measured_lanes(config, &regress_config, &sha, described)
-    }
+        measured_lanes(config, &regress_config, &builds, &sha, described)?
+    };
+    report.finish(config.strict);
+    Ok(report)
 }
 
 /// Writes `regress.json`, `regress.md` and `regress.bmf.json`, prints the chosen format.
@@ -313,21 +395,11 @@ fn selected_ids(
     if candidate_ids.is_empty() && baseline_ids.is_empty() {
         return Err(InputError::NoBenchmarks(filter.unwrap_or_default().to_owned()).into());
     }
-    let candidate_set: BTreeSet<&String> = candidate_ids.iter().collect();
-    let kept = |id: &String| regress_config.threshold_for(id).is_some();
-    let common = candidate_ids
-        .iter()
-        .filter(|id| baseline_ids.contains(*id) && kept(id))
-        .cloned()
-        .collect();
-    let only_candidate = candidate_ids
-        .iter()
-        .filter(|id| !baseline_ids.contains(*id) && kept(id))
-        .cloned()
-        .collect();
-    let only_baseline = baseline_ids
-        .iter()
-        .filter(|id| !candidate_set.contains(id) && kept(id))
+    let kept = |id: &&String| regress_config.threshold_for(id).is_some();
+    let (common, only_candidate) =
+        (candidate_ids.iter().filter(kept).cloned()).partition(|id| baseline_ids.contains(id));
+    let only_baseline = (baseline_ids.iter().filter(kept))
+        .filter(|id| !candidate_ids.contains(id))
         .cloned()
         .collect();
     Ok((common, only_candidate, only_baseline))
@@ -348,17 +420,13 @@ fn thresholds(
         .collect()
 }
 
-fn one_sided_rows(only_candidate: &[String], only_baseline: &[String]) -> Vec<BenchmarkComparison> {
-    only_candidate
-        .iter()
-        .map(|id| BenchmarkComparison {
-            note: "not in the baseline".to_owned(),
-            ..BenchmarkComparison::new(id, Verdict::New, 0.0)
-        })
-        .chain(only_baseline.iter().map(|id| BenchmarkComparison {
-            note: "not in this tree".to_owned(),
-            ..BenchmarkComparison::new(id, Verdict::Missing, 0.0)
-        }))
+/// The rows of the benchmarks only one side has, built by the lane's `row(id, verdict, note)`.
+fn one_sided_rows<R>(builds: &Builds, row: impl Fn(&str, Verdict, &str) -> R) -> Vec<R> {
+    let only_candidate = builds.only_candidate.iter();
+    (only_candidate.map(|id| row(id, Verdict::New, "not in the baseline")))
+        .chain(
+            (builds.only_baseline.iter()).map(|id| row(id, Verdict::Missing, "not in this tree")),
+        )
         .collect()
 }
 
@@ -404,19 +472,18 @@ impl Builds {
     }
 }
 
-/// The time and memory lanes against commit `sha`, in one report.
+/// The time and memory lanes of `builds` (commit `sha` and this tree), in one report.
 fn measured_lanes(
     config: &Config,
     regress_config: &RegressConfig,
+    builds: &Builds,
     sha: &str,
     described: String,
 ) -> anyhow::Result<RegressReport> {
-    let builds = Builds::of(config, regress_config, sha)?;
     let (baseline, candidate) = (&builds.baseline, &builds.candidate);
     let ids = builds.ids.clone();
+    let mut report = RegressReport::new(config, described, sha, Rows::Time(Vec::new()));
     let mut benchmarks = Vec::new();
-    let mut report_parts = None;
-    let mut elapsed_s = 0.0;
     if config.lanes.time() {
         let floors = variance::load_latest(&config.paths.out)
             .map(|summary| summary.floors())
@@ -439,34 +506,30 @@ fn measured_lanes(
             plan.budget_s
         );
         let result = paired::run(baseline, candidate, &plan)?;
-        elapsed_s += result.elapsed_s;
+        report.elapsed_s += result.elapsed_s;
         benchmarks = result.comparisons;
-        report_parts = Some((
-            result.rounds_run,
-            result.budget_exhausted,
-            result.rounds,
-            result.throughput,
-            result.turns,
-        ));
+        report.rounds_run = Some(result.rounds_run);
+        report.engine = Some(config.engine);
+        report.judging = Some(config.judging);
+        report.budget_s = Some(config.budget_s);
+        report.budget_exhausted = result.budget_exhausted;
+        report.rounds = result.rounds;
+        report.throughput = result.throughput;
+        report.turns = result.turns;
     }
-    benchmarks.extend(one_sided_rows(
-        &builds.only_candidate,
-        &builds.only_baseline,
-    ));
-    let mut memory = Vec::new();
-    let mut memory_error = None;
+    benchmarks.extend(one_sided_rows(builds, |id, verdict, note| {
+        BenchmarkComparison {
+            note: note.to_owned(),
+            ..BenchmarkComparison::new(id, verdict, 0.0)
+        }
+    }));
+    report.benchmarks = Rows::Time(benchmarks);
     if config.lanes.memory() {
-        eprintln!(
-            "memory lane: {} benchmarks, both builds",
-            ids.iter()
-                .filter(|id| regress_config.in_memory_lane(id))
-                .count()
-        );
-        let memory_ids: Vec<String> = ids
-            .iter()
+        let memory_ids: Vec<String> = (ids.iter())
             .filter(|id| regress_config.in_memory_lane(id))
             .cloned()
             .collect();
+        eprintln!("memory lane: {} benchmarks, both builds", memory_ids.len());
         match memory_lane::run(
             baseline,
             candidate,
@@ -476,65 +539,29 @@ fn measured_lanes(
         ) {
             Ok(result) => {
                 eprintln!("memory lane: {:.0} s", result.elapsed_s);
-                elapsed_s += result.elapsed_s;
-                memory = result.rows;
+                report.elapsed_s += result.elapsed_s;
+                report.memory = result.rows;
             }
             // The time lane's verdicts stand; the run still fails as unusable (exit 2).
-            Err(error) => memory_error = Some(format!("{error:#}")),
+            Err(error) => {
+                eprintln!("error: the memory lane could not run: {error:#}");
+                report.lane_errors.push(format!("memory lane: {error:#}"));
+            }
         }
-    }
-    let mut report = RegressReport::new(
-        config,
-        described,
-        sha.to_owned(),
-        candidate_sha(&config.paths.root),
-        benchmarks,
-        elapsed_s,
-    );
-    if let Some((rounds_run, budget_exhausted, rounds, throughput, turns)) = report_parts {
-        report.rounds_run = Some(rounds_run);
-        report.engine = Some(config.engine);
-        report.judging = Some(config.judging);
-        report.budget_s = Some(config.budget_s);
-        report.budget_exhausted = budget_exhausted;
-        report.rounds = rounds;
-        report.throughput = throughput;
-        report.turns = turns;
-    }
-    if memory.iter().any(|row| row.verdict == Verdict::Regressed) {
-        report.exit_code = EXIT_REGRESSED;
-    } else if report.exit_code == EXIT_OK
-        && config.strict
-        && memory.iter().any(|row| is_undecided(row.verdict))
-    {
-        report.exit_code = EXIT_STRICT;
-    }
-    report.memory = memory;
-    if let Some(error) = memory_error {
-        eprintln!("error: the memory lane could not run: {error}");
-        report.lane_errors.push(format!("memory lane: {error}"));
-        report.exit_code = EXIT_UNUSABLE;
     }
     Ok(report)
 }
 
 /// 1 for a confirmed regression, else 3 for undecided or missing benchmarks under `--strict`,
 /// else 0.
-pub fn exit_code_for(comparisons: &[BenchmarkComparison], strict: bool) -> u8 {
-    if comparisons.iter().any(|c| c.verdict == Verdict::Regressed) {
+pub fn exit_code_for(verdicts: &[Verdict], strict: bool) -> u8 {
+    if verdicts.contains(&Verdict::Regressed) {
         EXIT_REGRESSED
-    } else if strict && comparisons.iter().any(|c| is_undecided(c.verdict)) {
+    } else if strict && verdicts.iter().copied().any(Verdict::is_undecided) {
         EXIT_STRICT
     } else {
         EXIT_OK
     }
-}
-
-fn is_undecided(verdict: Verdict) -> bool {
-    matches!(
-        verdict,
-        Verdict::Noisy | Verdict::Inconclusive | Verdict::Missing
-    )
 }
 
 #[cfg(test)]

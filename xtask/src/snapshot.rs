@@ -1,4 +1,5 @@
-//! Our own record of a run (`target/llmkg-bench/<name>.json`) and the run history.
+//! What `cargo xtask bench` saves of a run (`target/llmkg-bench/<name>.json`, the run
+//! history), and the git, host and toolchain facts every report names.
 use std::{
     fs,
     io::Write,
@@ -8,18 +9,15 @@ use std::{
 };
 
 use anyhow::Context;
+use bench_scorecard::BenchmarkResult;
 use serde::{Deserialize, Serialize};
 
-use crate::{
-    criterion::{CriterionBenchmark, Estimate, Throughput},
-    stats,
-};
-
-/// Version of the snapshot format; bump it when a field changes meaning.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version of the snapshot format; bump it when a field changes meaning (2: a benchmark is the
+/// scorecard's `BenchmarkResult`).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// A complete, self-describing record of one benchmark run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Snapshot {
     /// Always [`SCHEMA_VERSION`] when written by this xtask.
     pub schema_version: u32,
@@ -39,8 +37,8 @@ pub struct Snapshot {
     pub host: Host,
     /// How Criterion was told to measure.
     pub settings: RunSettings,
-    /// One record per benchmark, sorted by id.
-    pub benchmarks: Vec<BenchmarkRecord>,
+    /// One result per benchmark, sorted by id.
+    pub benchmarks: Vec<BenchmarkResult>,
 }
 
 /// Git state of the measured tree.
@@ -48,7 +46,7 @@ pub struct Snapshot {
 pub struct GitInfo {
     /// Commit SHA (`unknown` outside a repository).
     pub sha: String,
-    /// Whether tracked files had uncommitted changes.
+    /// Whether the tree had uncommitted changes or untracked files (ignored ones aside).
     pub dirty: bool,
     /// The branch, when on one.
     pub branch: Option<String>,
@@ -82,77 +80,10 @@ pub struct RunSettings {
     pub sample_size: Option<usize>,
 }
 
-/// One benchmark's samples and summary.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BenchmarkRecord {
-    /// `group/function/value`.
-    pub id: String,
-    /// The group id.
-    pub group: String,
-    /// The function id.
-    pub function: Option<String>,
-    /// The parameter.
-    pub value: Option<String>,
-    /// Declared work per iteration.
-    pub throughput: Option<Throughput>,
-    /// Iterations in each sample.
-    pub iters: Vec<f64>,
-    /// Per-iteration time of each sample, ns.
-    pub samples_ns: Vec<f64>,
-    /// Median of `samples_ns`.
-    pub median_ns: f64,
-    /// Criterion's mean with its bootstrap confidence interval.
-    pub mean: Estimate,
-    /// Criterion's median with its bootstrap confidence interval.
-    pub median_ci: Estimate,
-    /// Sample standard deviation of `samples_ns`.
-    pub std_dev_ns: f64,
-    /// Coefficient of variation of `samples_ns`.
-    pub cv: f64,
-    /// Work per second at the median time, when a throughput was declared.
-    pub throughput_per_s: Option<f64>,
-}
-
-impl BenchmarkRecord {
-    /// Summarises one Criterion benchmark.
-    pub fn from_criterion(benchmark: CriterionBenchmark) -> Self {
-        let median_ns = stats::median(&benchmark.per_iteration_ns).unwrap_or(f64::NAN);
-        let cv = stats::coefficient_of_variation(&benchmark.per_iteration_ns).unwrap_or(0.0);
-        let std_dev_ns = stats::mean(&benchmark.per_iteration_ns).map_or(0.0, |mean| cv * mean);
-        let throughput_per_s = benchmark
-            .throughput
-            .filter(|_| median_ns > 0.0)
-            .map(|t| t.per_iteration() as f64 * 1e9 / median_ns);
-        Self {
-            id: benchmark.id,
-            group: benchmark.group,
-            function: benchmark.function,
-            value: benchmark.value,
-            throughput: benchmark.throughput,
-            iters: benchmark.iters,
-            samples_ns: benchmark.per_iteration_ns,
-            median_ns,
-            mean: benchmark.mean,
-            median_ci: benchmark.median,
-            std_dev_ns,
-            cv,
-            throughput_per_s,
-        }
-    }
-}
-
 impl Snapshot {
     /// The snapshot file of baseline `name` inside `dir`.
     pub fn path(dir: &Path, name: &str) -> PathBuf {
         dir.join(format!("{name}.json"))
-    }
-
-    /// Looks a benchmark up by id.
-    pub fn get(&self, id: &str) -> Option<&BenchmarkRecord> {
-        self.benchmarks
-            .binary_search_by(|record| record.id.as_str().cmp(id))
-            .ok()
-            .map(|index| &self.benchmarks[index])
     }
 
     /// Writes the snapshot atomically (temporary file, fsync, rename).
@@ -166,7 +97,7 @@ impl Snapshot {
         let medians: serde_json::Map<String, serde_json::Value> = self
             .benchmarks
             .iter()
-            .map(|record| (record.id.clone(), serde_json::json!(record.median_ns)))
+            .map(|result| (result.full_id.clone(), serde_json::json!(result.median_ns)))
             .collect();
         let line = serde_json::json!({
             "schema_version": SCHEMA_VERSION,
@@ -212,8 +143,9 @@ impl GitInfo {
     /// Reads the state of the repository containing `dir`.
     pub fn of(dir: &Path) -> Self {
         let sha = git_output(dir, &["rev-parse", "HEAD"]).unwrap_or_else(|| "unknown".to_owned());
-        let dirty = git_output(dir, &["status", "--porcelain", "--untracked-files=no"])
-            .is_some_and(|status| !status.is_empty());
+        // Untracked files count: a new source file changes what is built.
+        let dirty =
+            git_output(dir, &["status", "--porcelain"]).is_some_and(|status| !status.is_empty());
         let branch = git_output(dir, &["rev-parse", "--abbrev-ref", "HEAD"])
             .filter(|branch| branch != "HEAD");
         Self { sha, dirty, branch }
@@ -268,3 +200,6 @@ pub fn rustc_version() -> String {
             |output| String::from_utf8_lossy(&output.stdout).trim().to_owned(),
         )
 }
+
+#[cfg(test)]
+pub(crate) mod tests;

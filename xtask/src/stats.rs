@@ -1,4 +1,5 @@
-//! Sample statistics for comparing benchmark runs: medians, CV, bootstrap, Mann-Whitney U, Holm, Wilcoxon.
+//! Sample statistics of the paired rounds: a seeded generator, medians, Holm's correction and
+//! the Wilcoxon signed-rank test with its Walsh-average interval.
 
 /// A small, seeded xorshift64* generator: the bootstrap must give the same interval every run.
 #[derive(Debug, Clone)]
@@ -61,39 +62,9 @@ pub fn mean(values: &[f64]) -> Option<f64> {
     }
 }
 
-/// Coefficient of variation (sample standard deviation over mean); `None` for fewer than two values.
-pub fn coefficient_of_variation(values: &[f64]) -> Option<f64> {
-    if values.len() < 2 {
-        return None;
-    }
-    let mean = mean(values)?;
-    if mean == 0.0 {
-        return None;
-    }
-    let variance =
-        values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (values.len() - 1) as f64;
-    Some(variance.sqrt() / mean.abs())
-}
-
-/// `P(Z > z)` for a standard normal `Z`, from `erfc` (absolute error below 1.2e-7).
+/// `P(Z > z)` for a standard normal `Z`.
 pub fn normal_upper_tail(z: f64) -> f64 {
-    0.5 * erfc(z / std::f64::consts::SQRT_2)
-}
-
-/// Complementary error function (Numerical Recipes' Chebyshev fit, `erfcc`).
-fn erfc(x: f64) -> f64 {
-    let z = x.abs();
-    let t = 1.0 / (1.0 + 0.5 * z);
-    let poly = -z * z - 1.265_512_23
-        + t * (1.000_023_68
-            + t * (0.374_091_96
-                + t * (0.096_784_18
-                    + t * (-0.186_288_06
-                        + t * (0.278_868_07
-                            + t * (-1.135_203_98
-                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
-    let value = t * poly.exp();
-    if x >= 0.0 { value } else { 2.0 - value }
+    0.5 * libm::erfc(z / std::f64::consts::SQRT_2)
 }
 
 /// Holm-Bonferroni adjusted p-values, in the input order.

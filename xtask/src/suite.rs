@@ -1,21 +1,21 @@
 //! Builds a Criterion bench target with `cargo bench --no-run` and runs it with a progress bar.
 use std::{
     collections::BTreeSet,
-    collections::VecDeque,
     ffi::{OsStr, OsString},
     fs,
-    io::{BufRead, BufReader, BufWriter, Read, Write},
+    io::{self, BufRead, BufReader, BufWriter, Write},
     path::{Path, PathBuf},
     process::{Command, Stdio},
-    sync::mpsc,
-    thread,
     time::Duration,
 };
 
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::{criterion, error::InputError, snapshot::RunSettings};
+use bench_scorecard::CRITERION_SERIES;
+use cargo_metadata::{Message, MetadataCommand, TargetKind};
+
+use crate::{error::InputError, snapshot::RunSettings};
 
 /// Lines of the bench output quoted when a run fails.
 const LOG_TAIL_LINES: usize = 30;
@@ -45,7 +45,7 @@ pub enum Timing {
     },
 }
 
-/// Everything one run of the suite needs.
+/// Everything one measured run of the built suite needs.
 #[derive(Debug, Clone)]
 pub struct RunConfig {
     /// Criterion filter (a regex on the id).
@@ -62,8 +62,6 @@ pub struct RunConfig {
     pub html: bool,
     /// Show a progress bar (off in tests and when stderr is not a terminal).
     pub progress: bool,
-    /// Show cargo's build output (otherwise it is shown only on failure).
-    pub show_build: bool,
     /// Where to keep the bench binary's output.
     pub log_file: PathBuf,
 }
@@ -78,11 +76,9 @@ pub struct BuiltSuite {
 }
 
 impl Suite {
-    /// Builds the bench target in the bench profile and finds its executable.
-    pub fn build(&self, config: &RunConfig) -> anyhow::Result<BuiltSuite> {
-        let lock_file = self.manifest_path.with_file_name("Cargo.lock");
-        let criterion_version = criterion::locked_version(&lock_file)?;
-
+    /// Builds the bench target into `target_dir` and finds its executable; cargo's output is
+    /// shown with `show_build`, otherwise only on failure.
+    pub fn build(&self, target_dir: &Path, show_build: bool) -> anyhow::Result<BuiltSuite> {
         let mut command = Command::new(cargo());
         command
             .args([
@@ -99,9 +95,9 @@ impl Suite {
                     .iter()
                     .flat_map(|profile| ["--profile", profile]),
             )
-            .env("CARGO_TARGET_DIR", &config.target_dir)
+            .env("CARGO_TARGET_DIR", target_dir)
             .stdout(Stdio::piped());
-        command.stderr(if config.show_build {
+        command.stderr(if show_build {
             Stdio::inherit()
         } else {
             Stdio::piped()
@@ -118,9 +114,19 @@ impl Suite {
                 tail(&String::from_utf8_lossy(&output.stderr), 40)
             );
         }
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let (executable, package_dir) =
-            find_executable(&stdout, &self.bench).with_context(|| {
+        let (executable, package_dir) = Message::parse_stream(output.stdout.as_slice())
+            .filter_map(|message| match message {
+                Ok(Message::CompilerArtifact(artifact))
+                    if artifact.target.name == self.bench
+                        && artifact.target.is_kind(TargetKind::Bench) =>
+                {
+                    let package_dir = artifact.manifest_path.parent()?.to_owned();
+                    Some((artifact.executable?.into(), package_dir.into()))
+                }
+                _ => None,
+            })
+            .last()
+            .with_context(|| {
                 format!(
                     "cargo did not report an executable for bench `{}`",
                     self.bench
@@ -129,28 +135,33 @@ impl Suite {
         Ok(BuiltSuite {
             executable,
             package_dir,
-            criterion_version,
+            criterion_version: self.criterion_version()?,
         })
     }
-}
 
-fn find_executable(cargo_json: &str, bench: &str) -> Option<(PathBuf, PathBuf)> {
-    cargo_json.lines().rev().find_map(|line| {
-        let message: serde_json::Value = serde_json::from_str(line).ok()?;
-        if message["reason"] != "compiler-artifact" || message["target"]["name"] != bench {
-            return None;
+    /// The Criterion version the suite's lock file resolves, checked against the series the
+    /// scorecard's reader parses.
+    fn criterion_version(&self) -> anyhow::Result<String> {
+        let metadata = MetadataCommand::new()
+            .cargo_path(cargo())
+            .manifest_path(&self.manifest_path)
+            .exec()
+            .with_context(|| format!("cargo metadata of {}", self.manifest_path.display()))?;
+        let version = metadata
+            .packages
+            .iter()
+            .find(|package| package.name == "criterion")
+            .map(|package| package.version.to_string())
+            .with_context(|| format!("no criterion package in {}", self.manifest_path.display()))?;
+        if !version.starts_with(&format!("{CRITERION_SERIES}.")) {
+            return Err(InputError::CriterionVersion {
+                found: version,
+                supported: CRITERION_SERIES,
+            }
+            .into());
         }
-        let kinds = message["target"]["kind"].as_array()?;
-        if !kinds.iter().any(|kind| kind == "bench") {
-            return None;
-        }
-        let executable = PathBuf::from(message["executable"].as_str()?);
-        let package_dir = PathBuf::from(message["target"]["src_path"].as_str()?)
-            .ancestors()
-            .find(|dir| dir.join("Cargo.toml").is_file())?
-            .to_owned();
-        Some((executable, package_dir))
-    })
+        Ok(version)
+    }
 }
 
 impl BuiltSuite {
@@ -175,23 +186,10 @@ impl BuiltSuite {
         envs: &[(&str, &OsStr)],
         log_file: &Path,
     ) -> anyhow::Result<()> {
-        if let Some(parent) = log_file.parent() {
-            fs::create_dir_all(parent)?;
-        }
-        let mut command = self.command();
-        command.args(args);
-        for (key, value) in envs {
-            command.env(key, value);
-        }
+        let (mut command, mut log) = self.logged(args, envs, log_file)?;
         let output = command
-            .stdin(Stdio::null())
             .output()
             .with_context(|| format!("starting {}", self.executable.display()))?;
-        let mut log = fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(log_file)
-            .with_context(|| format!("opening {}", log_file.display()))?;
         log.write_all(&output.stdout)?;
         log.write_all(&output.stderr)?;
         if !output.status.success() {
@@ -214,6 +212,21 @@ impl BuiltSuite {
         envs: &[(&str, &OsStr)],
         log_file: &Path,
     ) -> anyhow::Result<std::process::Child> {
+        let (mut command, log) = self.logged(args, envs, log_file)?;
+        command
+            .stdout(log)
+            .stderr(Stdio::piped())
+            .spawn()
+            .with_context(|| format!("starting {}", self.executable.display()))
+    }
+
+    /// The command with `args` and `envs` and no input, and `log_file` opened for appending.
+    fn logged(
+        &self,
+        args: &[String],
+        envs: &[(&str, &OsStr)],
+        log_file: &Path,
+    ) -> anyhow::Result<(Command, fs::File)> {
         if let Some(parent) = log_file.parent() {
             fs::create_dir_all(parent)?;
         }
@@ -223,16 +236,11 @@ impl BuiltSuite {
             .open(log_file)
             .with_context(|| format!("opening {}", log_file.display()))?;
         let mut command = self.command();
-        command.args(args);
-        for (key, value) in envs {
-            command.env(key, value);
-        }
         command
-            .stdin(Stdio::null())
-            .stdout(log)
-            .stderr(Stdio::piped())
-            .spawn()
-            .with_context(|| format!("starting {}", self.executable.display()))
+            .args(args)
+            .envs(envs.iter().copied())
+            .stdin(Stdio::null());
+        Ok((command, log))
     }
 
     /// The bench executable.
@@ -248,7 +256,8 @@ impl BuiltSuite {
     /// The ids of the benchmarks that `filter` selects, in run order.
     pub fn list(&self, filter: Option<&str>) -> anyhow::Result<Vec<String>> {
         let mut command = self.command();
-        command.args(["--bench", "--list"]);
+        // After `--`, a filter that starts with `-` is still the filter.
+        command.args(["--bench", "--list", "--"]);
         command.args(filter);
         let output = command.output().context("listing benchmarks")?;
         if !output.status.success() {
@@ -306,7 +315,7 @@ impl BuiltSuite {
             settings.measurement_s = Some(measurement);
             settings.sample_size = Some(10);
         }
-        command.args(config.filter.as_deref());
+        command.arg("--").args(config.filter.as_deref());
         let started = std::time::Instant::now();
         self.run_with_progress(command, &ids, config)?;
         let elapsed_s = started.elapsed().as_secs_f64();
@@ -339,26 +348,25 @@ impl BuiltSuite {
         if let Some(parent) = config.log_file.parent() {
             fs::create_dir_all(parent)?;
         }
+        // One pipe for both streams, read here line by line as the run goes.
+        let (output, writer) = io::pipe()?;
         let mut child = command
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            .stdout(writer.try_clone()?)
+            .stderr(writer)
             .spawn()
             .with_context(|| format!("starting {}", self.executable.display()))?;
-        let (sender, receiver) = mpsc::channel::<String>();
-        let readers = [
-            spawn_line_reader(child.stdout.take(), sender.clone()),
-            spawn_line_reader(child.stderr.take(), sender),
-        ];
-
+        // The command holds the pipe's write ends: dropped, the pipe ends with the child.
+        drop(command);
         let bar = progress_bar(ids.len() as u64, config.progress);
         // The log is written as the run goes, so `tail -f` shows a long run's progress.
         let mut log = BufWriter::new(
             fs::File::create(&config.log_file)
                 .with_context(|| format!("creating {}", config.log_file.display()))?,
         );
-        let mut last_lines: VecDeque<String> = VecDeque::with_capacity(LOG_TAIL_LINES);
         let mut done = 0u64;
-        for line in receiver {
+        for line in BufReader::new(output).lines().map_while(Result::ok) {
+            // Criterion overwrites its status line with `\r` on a terminal; keep the last part.
+            let line = line.rsplit('\r').next().unwrap_or_default();
             if let Some(rest) = line.strip_prefix("Benchmarking ") {
                 if let Some(id) = rest.strip_suffix(": Analyzing") {
                     done += 1;
@@ -370,13 +378,6 @@ impl BuiltSuite {
             }
             writeln!(log, "{line}")?;
             log.flush()?;
-            if last_lines.len() == LOG_TAIL_LINES {
-                last_lines.pop_front();
-            }
-            last_lines.push_back(line);
-        }
-        for reader in readers {
-            let _ = reader.join();
         }
         let status = child.wait()?;
         bar.finish_and_clear();
@@ -384,7 +385,10 @@ impl BuiltSuite {
             bail!(
                 "the benchmark run failed ({status}); full output in {}:\n{}",
                 config.log_file.display(),
-                Vec::from(last_lines).join("\n")
+                tail(
+                    &fs::read_to_string(&config.log_file).unwrap_or_default(),
+                    LOG_TAIL_LINES
+                )
             );
         }
         Ok(())
@@ -405,22 +409,6 @@ fn progress_bar(len: u64, visible: bool) -> ProgressBar {
     }
     bar.enable_steady_tick(Duration::from_millis(200));
     bar
-}
-
-fn spawn_line_reader(
-    stream: Option<impl Read + Send + 'static>,
-    sender: mpsc::Sender<String>,
-) -> thread::JoinHandle<()> {
-    thread::spawn(move || {
-        let Some(stream) = stream else { return };
-        for line in BufReader::new(stream).lines().map_while(Result::ok) {
-            // Criterion overwrites its status line with `\r` on a terminal; keep the last part.
-            let line = line.rsplit('\r').next().unwrap_or_default().to_owned();
-            if sender.send(line).is_err() {
-                break;
-            }
-        }
-    })
 }
 
 /// The cargo that started us (`$CARGO`), or `cargo` from `PATH`.
@@ -448,20 +436,5 @@ mod tests {
     fn exact_filter_escapes_metacharacters() {
         let filter = exact_filter(["a/b(1)", "x.y"]);
         assert_eq!(filter, r"^(?:a/b\(1\)|x\.y)$");
-    }
-
-    #[test]
-    fn finds_the_bench_executable_in_cargo_json() {
-        let json = r#"{"reason":"compiler-artifact","target":{"name":"tiny","kind":["bench"],"src_path":"/nonexistent/benches/tiny.rs"},"executable":"/t/tiny-123"}"#;
-        // The package folder does not exist, so no Cargo.toml is found above the source.
-        assert_eq!(find_executable(json, "tiny"), None);
-        let here = format!(
-            r#"{{"reason":"compiler-artifact","target":{{"name":"tiny","kind":["bench"],"src_path":"{}/src/main.rs"}},"executable":"/t/tiny-123"}}"#,
-            env!("CARGO_MANIFEST_DIR")
-        );
-        let (executable, package_dir) = find_executable(&here, "tiny").unwrap();
-        assert_eq!(executable, PathBuf::from("/t/tiny-123"));
-        assert_eq!(package_dir, PathBuf::from(env!("CARGO_MANIFEST_DIR")));
-        assert_eq!(find_executable(&here, "other"), None);
     }
 }

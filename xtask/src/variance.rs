@@ -1,7 +1,6 @@
 //! `cargo xtask variance`: a paired A/A of one build against itself; per-benchmark noise floors.
 use std::{collections::BTreeMap, fs, path::Path, process::ExitCode};
 
-use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -12,7 +11,7 @@ use crate::{
     paths::Paths,
     regress::build,
     report::{self, format_ns, short_sha},
-    snapshot::{GitInfo, Snapshot, now_unix_s, write_atomically},
+    snapshot::{GitInfo, now_unix_s, write_atomically},
     stats,
     suite::Suite,
 };
@@ -76,7 +75,8 @@ pub struct VarianceSummary {
     pub created_unix_s: u64,
     /// Whether both runs were quick smoke passes (paired: fewer rounds).
     pub quick: bool,
-    /// Whether this is a paired A/A (rounds of one build against itself).
+    /// Whether this is a paired A/A (rounds of one build against itself): always, since the
+    /// unpaired runs went; kept so the file reads as before.
     #[serde(default)]
     pub paired: bool,
     /// One row per benchmark present in both runs.
@@ -84,41 +84,6 @@ pub struct VarianceSummary {
 }
 
 impl VarianceSummary {
-    /// Compares two runs of the same code (two snapshots, unpaired).
-    #[cfg_attr(
-        not(test),
-        allow(
-            dead_code,
-            reason = "the scorecard's tests build summaries from snapshots"
-        )
-    )]
-    pub fn of(first: &Snapshot, second: &Snapshot) -> Self {
-        let rows = first
-            .benchmarks
-            .iter()
-            .filter_map(|a| {
-                let b = second.get(&a.id)?;
-                (a.median_ns > 0.0).then(|| VarianceRow {
-                    id: a.id.clone(),
-                    first_median_ns: a.median_ns,
-                    second_median_ns: b.median_ns,
-                    run_to_run: (b.median_ns / a.median_ns - 1.0).abs(),
-                    cv: a.cv.max(b.cv),
-                    noise_floor: None,
-                    rounds: None,
-                })
-            })
-            .collect();
-        Self {
-            sha: second.git.sha.clone(),
-            dirty: second.git.dirty,
-            created_unix_s: second.created_unix_s,
-            quick: second.settings.quick,
-            paired: false,
-            rows,
-        }
-    }
-
     /// A paired A/A: each benchmark's rounds of one build against itself.
     pub fn of_rounds(
         git: &GitInfo,
@@ -205,28 +170,19 @@ impl VarianceSummary {
             .collect();
         rows.sort_by(|a, b| a[0].cmp(&b[0]));
         let mut text = format!(
-            "# Run-to-run variance (A/A) of `{}`{}\n\n",
+            "# Run-to-run variance (A/A) of `{}`, paired rounds of one build against itself\n\n\
+             `run-to-run` is the A/A change (Hodges–Lehmann over rounds), `spread` the standard \
+             deviation of one round's log-ratio, `floor` the largest change the interval allows: \
+             `regress` never uses a smaller threshold.\n\n",
             short_sha(&self.sha),
-            match (self.paired, self.quick) {
-                (true, _) => ", paired rounds of one build against itself",
-                (false, true) => ", quick runs",
-                (false, false) => "",
-            }
         );
-        if self.paired {
-            text.push_str(
-                "`run-to-run` is the A/A change (Hodges–Lehmann over rounds), `spread` the \
-                 standard deviation of one round's log-ratio, `floor` the largest change the \
-                 interval allows: `regress` never uses a smaller threshold.\n\n",
-            );
-        }
         text.push_str(&report::table(
             &[
                 "benchmark",
-                if self.paired { "side A" } else { "run 1" },
-                if self.paired { "side B" } else { "run 2" },
+                "side A",
+                "side B",
                 "run-to-run",
-                if self.paired { "spread" } else { "CV (max)" },
+                "spread",
                 "floor",
                 "bar",
             ],
@@ -259,9 +215,6 @@ fn verdict(change: f64) -> &'static str {
 
 /// Runs the command: one build, rounds of it against itself, floors saved to `variance.json`.
 pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
-    if let Some(filter) = &config.filter {
-        Regex::new(filter).map_err(|error| anyhow::anyhow!("invalid --filter regex: {error}"))?;
-    }
     let built = build::candidate(&config.suite, &config.paths, config.progress)?;
     let ids = built.list(config.filter.as_deref())?;
     if ids.is_empty() {
@@ -312,31 +265,44 @@ pub fn load_latest(out: &Path) -> Option<VarianceSummary> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use crate::compare::tests::{record, snapshot};
+
+    /// A paired A/A of `rounds` pairs per benchmark, `(id, baseline ns, candidate ns)`.
+    pub(crate) fn summary(rounds: &[(&str, f64, f64)]) -> VarianceSummary {
+        let git = GitInfo {
+            sha: "0".repeat(40),
+            dirty: false,
+            branch: None,
+        };
+        let rounds: BTreeMap<String, Vec<Pair>> = rounds
+            .iter()
+            .map(|&(id, baseline_ns, candidate_ns)| {
+                let pairs = (0..8)
+                    .map(|round| Pair {
+                        round,
+                        baseline_ns,
+                        // A little spread, so the set has an interval.
+                        candidate_ns: candidate_ns * (1.0 + 1e-4 * round as f64),
+                        paired_log_ratio: None,
+                    })
+                    .collect();
+                (id.to_owned(), pairs)
+            })
+            .collect();
+        VarianceSummary::of_rounds(&git, false, &rounds, 0.95)
+    }
 
     #[test]
-    fn run_to_run_change_is_the_relative_median_difference() {
-        let first = snapshot(
-            "a",
-            vec![
-                record("g/x", vec![100.0, 101.0, 99.0]),
-                record("g/y", vec![10.0, 10.0, 10.5]),
-            ],
+    fn run_to_run_change_is_the_relative_change_of_the_rounds() {
+        let summary = summary(&[("g/x", 100.0, 103.0), ("g/y", 10.0, 10.0)]);
+        assert_eq!(summary.rows.len(), 2);
+        assert!(
+            (summary.rows[0].run_to_run - 0.03035).abs() < 1e-3,
+            "{summary:?}"
         );
-        let second = snapshot(
-            "b",
-            vec![
-                record("g/x", vec![103.0, 104.0, 102.0]),
-                record("g/z", vec![1.0, 1.0]),
-            ],
-        );
-        let summary = VarianceSummary::of(&first, &second);
-        assert_eq!(summary.rows.len(), 1);
-        assert!((summary.rows[0].run_to_run - 0.03).abs() < 1e-12);
-        assert_eq!(summary.within(SEED_BAR), 1);
-        assert_eq!(summary.within(GOAL_BAR), 0);
+        assert_eq!(summary.within(SEED_BAR), 2);
+        assert_eq!(summary.within(GOAL_BAR), 1);
         assert!(summary.markdown().contains("< 5 % (seed)"));
     }
 }

@@ -140,6 +140,14 @@ fn bench_then_variance_on_a_tiny_filter() {
     ));
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains("cargo xtask variance at"), "{stdout}");
+
+    // A filter that starts with `-` is a filter for the bench binary, not one of its flags.
+    let (code, stdout, stderr) = run(&mut xtask(
+        out,
+        &["bench", "--list", "--filter", "-?tiny_other"],
+    ));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(stdout.trim(), "tiny_other/xor", "{stderr}");
 }
 
 /// A paired run of the fixture against HEAD: short settings, six rounds a set.

@@ -1,4 +1,6 @@
 //! Tests of the SVG charts, the history reader and the report's plots.
+use bench_scorecard::Scaling;
+
 use super::*;
 
 #[test]
@@ -56,19 +58,28 @@ fn history_keeps_one_point_per_commit_in_first_seen_order() {
 
 #[test]
 fn the_report_plots_are_drawn_from_an_evaluation() {
-    use crate::report::{GrowthRow, ScalingRow};
+    use crate::report::GrowthRow;
     let dir = tempfile::tempdir().unwrap();
-    let scaling = |function: &str, threads: u32, speedup: f64, shown: bool| ScalingRow {
+    let scaling = |function: &str, threads: usize, speedup: f64, tight: bool| Scaling {
         id: format!("concurrent_operations/{function}/{threads}"),
         function: function.to_owned(),
         threads,
         speedup,
         speedup_interval: (speedup * 0.95, speedup * 1.05),
-        efficiency: shown.then_some(speedup / f64::from(threads)),
-        efficiency_text: String::new(),
+        efficiency: speedup / threads as f64,
+        widest_half_width: 0.05,
+        tight,
         within_cores: threads <= 2,
     };
+    let mut scorecard = empty_scorecard();
+    scorecard.scaling = vec![
+        scaling(ids::CONCURRENT_UNSHARED, 1, 1.0, true),
+        scaling(ids::CONCURRENT_UNSHARED, 2, 1.6, true),
+        scaling(ids::CONCURRENT_PRESPAWNED, 1, 1.0, true),
+        scaling(ids::CONCURRENT_PRESPAWNED, 2, 5.2, false),
+    ];
     let evaluation = Evaluation {
+        scorecard,
         growth: vec![GrowthRow {
             series: "scalability/store_get".to_owned(),
             sizes: vec![100.0, 1000.0],
@@ -77,13 +88,7 @@ fn the_report_plots_are_drawn_from_an_evaluation() {
             exponent: 0.02,
             r_squared: 1.0,
         }],
-        scaling: vec![
-            scaling(ids::CONCURRENT_UNSHARED, 1, 1.0, true),
-            scaling(ids::CONCURRENT_UNSHARED, 2, 1.6, true),
-            scaling(ids::CONCURRENT_PRESPAWNED, 1, 1.0, true),
-            scaling(ids::CONCURRENT_PRESPAWNED, 2, 5.2, false),
-        ],
-        ..Evaluation::default()
+        warnings: Vec::new(),
     };
     std::fs::write(
         dir.path().join("history.jsonl"),
@@ -99,4 +104,10 @@ fn the_report_plots_are_drawn_from_an_evaluation() {
     assert!(growth_svg.contains("time per element"));
     let history_svg = std::fs::read_to_string(dir.path().join("history.svg")).unwrap();
     assert!(history_svg.contains("abcdef1"));
+}
+
+/// The scorecard of a run with no results.
+pub(crate) fn empty_scorecard() -> bench_scorecard::Scorecard {
+    let results = bench_scorecard::CriterionResults::default();
+    bench_scorecard::evaluate(&bench_scorecard::Inputs::new(&results, &[], 2))
 }

@@ -5,13 +5,24 @@
 //! instruction-count lane, `instructions`.
 use serde_json::{Map, Value, json};
 
-use super::RegressReport;
+use super::{RegressReport, Rows};
 use crate::stats;
 
 /// The candidate side of `report` as BMF.
 pub fn export(report: &RegressReport) -> Value {
     let mut benchmarks = Map::new();
-    for row in &report.benchmarks {
+    if let Rows::Instructions(rows) = &report.benchmarks {
+        for row in rows {
+            if let Some(count) = row.candidate_instructions {
+                let measures = json!({"instructions": {"value": count}});
+                benchmarks.insert(row.id.clone(), measures);
+            }
+        }
+    }
+    let Rows::Time(rows) = &report.benchmarks else {
+        return Value::Object(benchmarks);
+    };
+    for row in rows {
         let mut measures = Map::new();
         let latency = match report.rounds.get(&row.id) {
             // Paired: the median over rounds of the candidate's medians, with their range.
@@ -46,9 +57,6 @@ pub fn export(report: &RegressReport) -> Value {
                     json!({"value": work / value, "lower_value": work / high, "upper_value": work / low}),
                 );
             }
-        }
-        if let Some(count) = row.candidate_instructions {
-            measures.insert("instructions".to_owned(), json!({"value": count}));
         }
         if !measures.is_empty() {
             benchmarks.insert(row.id.clone(), Value::Object(measures));

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     paths::Paths,
     report::short_sha,
-    suite::{BuiltSuite, RunConfig, Suite, Timing},
+    suite::{BuiltSuite, Suite},
 };
 
 /// Cached baseline builds kept; older ones are removed after a new one is added.
@@ -107,21 +107,6 @@ struct BuildRecord {
     criterion_version: String,
 }
 
-/// The settings `Suite::build` needs (only the target folder and the verbosity matter).
-pub fn build_config(paths: &Paths, show_build: bool, log_name: &str) -> RunConfig {
-    RunConfig {
-        filter: None,
-        timing: Timing::Suite,
-        baseline: "paired".to_owned(),
-        target_dir: paths.target.clone(),
-        criterion_home: paths.criterion_home.clone(),
-        html: false,
-        progress: false,
-        show_build,
-        log_file: paths.out.join("logs").join(log_name),
-    }
-}
-
 fn cache_dir(paths: &Paths, suite: &Suite, key: &str) -> PathBuf {
     paths.out.join("builds").join(format!(
         "{key}-{}-{}-{}",
@@ -171,7 +156,7 @@ fn copy_into(built: &BuiltSuite, dir: &Path, package_dir: &Path) -> anyhow::Resu
 /// Builds this tree's suite and copies the executable next to the baseline's, so both sides run
 /// from the same kind of place.
 pub fn candidate(suite: &Suite, paths: &Paths, show_build: bool) -> anyhow::Result<BuiltSuite> {
-    let built = suite.build(&build_config(paths, show_build, "build-candidate.log"))?;
+    let built = suite.build(&paths.target, show_build)?;
     // Per process: a second run at the same time has its own copy.
     let dir = cache_dir(paths, suite, &format!("candidate-{}", std::process::id()));
     copy_into(&built, &dir, built.package_dir())
@@ -248,13 +233,11 @@ pub fn baseline(
     // workspace, not on disk, so building another commit's crates into this tree's target
     // folder would overwrite this tree's artifacts and fingerprints with the other commit's
     // (and leave them pointing at the removed worktree's files).
-    let mut config = build_config(paths, show_build, "build-baseline.log");
-    config.target_dir = paths.out.join("baseline-target");
     let result = Suite {
         manifest_path: manifest,
         ..suite.clone()
     }
-    .build(&config)
+    .build(&paths.out.join("baseline-target"), show_build)
     .and_then(|built| copy_into(&built, &dir, package_dir));
     remove_worktree(&paths.root, &worktree);
     prune(paths);

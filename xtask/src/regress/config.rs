@@ -1,21 +1,23 @@
 //! `xtask/regress.toml`: the default threshold, per-benchmark thresholds and the ignore list.
 use std::{collections::BTreeMap, fs, path::Path};
 
+use globset::{Glob, GlobMatcher, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
 use crate::error::InputError;
 
-/// Thresholds and ignores, with the patterns kept in file order of specificity.
-#[derive(Debug, Clone, PartialEq)]
+/// Thresholds and ignores; patterns are globs (`*` stands for any run of characters, `/`
+/// included).
+#[derive(Debug, Clone)]
 pub struct RegressConfig {
     /// Threshold for benchmarks no pattern names (0.05 = 5 %).
     pub default_threshold: f64,
-    /// `(pattern, threshold)`; the longest matching pattern wins.
-    pub thresholds: Vec<(String, f64)>,
-    /// Patterns of benchmarks left out of the comparison.
-    pub ignore: Vec<String>,
-    /// Patterns of benchmarks left out of the memory lane only.
-    pub memory_ignore: Vec<String>,
+    /// `(pattern, threshold)`, longest pattern first: the longest matching pattern wins.
+    thresholds: Vec<(GlobMatcher, f64)>,
+    /// Benchmarks left out of the comparison.
+    ignore: GlobSet,
+    /// Benchmarks left out of the memory lane only.
+    memory_ignore: GlobSet,
 }
 
 #[derive(Deserialize)]
@@ -35,10 +37,22 @@ impl Default for RegressConfig {
         Self {
             default_threshold: 0.05,
             thresholds: Vec::new(),
-            ignore: Vec::new(),
-            memory_ignore: Vec::new(),
+            ignore: GlobSet::empty(),
+            memory_ignore: GlobSet::empty(),
         }
     }
+}
+
+fn glob(pattern: &str) -> Result<Glob, String> {
+    Glob::new(pattern).map_err(|error| format!("`{pattern}`: {error}"))
+}
+
+fn glob_set(patterns: &[String]) -> Result<GlobSet, String> {
+    let mut set = GlobSetBuilder::new();
+    for pattern in patterns {
+        set.add(glob(pattern)?);
+    }
+    set.build().map_err(|error| error.to_string())
 }
 
 impl RegressConfig {
@@ -73,34 +87,34 @@ impl RegressConfig {
         for (pattern, text) in raw.thresholds {
             let threshold =
                 parse_threshold(&text).map_err(|error| format!("`{pattern}`: {error}"))?;
-            thresholds.push((pattern, threshold));
+            thresholds.push((glob(&pattern)?.compile_matcher(), threshold));
         }
-        thresholds.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        let pattern = |matcher: &GlobMatcher| matcher.glob().glob().to_owned();
+        thresholds.sort_by_key(|(matcher, _)| {
+            (std::cmp::Reverse(pattern(matcher).len()), pattern(matcher))
+        });
         Ok(Self {
             default_threshold,
             thresholds,
-            ignore: raw.ignore,
-            memory_ignore: raw.memory_ignore,
+            ignore: glob_set(&raw.ignore)?,
+            memory_ignore: glob_set(&raw.memory_ignore)?,
         })
     }
 
     /// Whether the memory lane compares `id`.
     pub fn in_memory_lane(&self, id: &str) -> bool {
-        !self
-            .memory_ignore
-            .iter()
-            .any(|pattern| glob_match(pattern, id))
+        !self.memory_ignore.is_match(id)
     }
 
     /// The threshold of `id`, or `None` when it is ignored.
     pub fn threshold_for(&self, id: &str) -> Option<f64> {
-        if self.ignore.iter().any(|pattern| glob_match(pattern, id)) {
+        if self.ignore.is_match(id) {
             return None;
         }
         Some(
             self.thresholds
                 .iter()
-                .find(|(pattern, _)| glob_match(pattern, id))
+                .find(|(pattern, _)| pattern.is_match(id))
                 .map_or(self.default_threshold, |(_, threshold)| *threshold),
         )
     }
@@ -117,39 +131,23 @@ pub fn parse_threshold(text: &str) -> Result<f64, InputError> {
     }
 }
 
-/// Matches `text` against `pattern`, where `*` stands for any run of characters.
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
-        return pattern == text;
-    }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
-        return false;
-    }
-    let mut rest = &text[first.len()..text.len() - last.len()];
-    for middle in &parts[1..parts.len() - 1] {
-        match rest.find(middle) {
-            Some(position) => rest = &rest[position + middle.len()..],
-            None => return false,
-        }
-    }
-    true
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn globs() {
-        assert!(glob_match("a/*", "a/b/c"));
-        assert!(glob_match("*/100", "x/y/100"));
-        assert!(!glob_match("*/100", "x/y/1000"));
-        assert!(glob_match("a*c*e", "abcde"));
-        assert!(!glob_match("a*c*e", "abde"));
-        assert!(glob_match("exact", "exact"));
-        assert!(!glob_match("ab*ba", "aba"));
+        let matches = |pattern: &str, text: &str| {
+            let config = RegressConfig::parse(&format!("ignore = [\"{pattern}\"]")).unwrap();
+            config.threshold_for(text).is_none()
+        };
+        assert!(matches("a/*", "a/b/c"));
+        assert!(matches("*/100", "x/y/100"));
+        assert!(!matches("*/100", "x/y/1000"));
+        assert!(matches("a*c*e", "abcde"));
+        assert!(!matches("a*c*e", "abde"));
+        assert!(matches("exact", "exact"));
+        assert!(!matches("ab*ba", "aba"));
     }
 
     #[test]
@@ -198,10 +196,12 @@ mod tests {
         std::fs::write(&path, "ignore = [").unwrap();
         let error = RegressConfig::load(&path).unwrap_err();
         assert!(error.to_string().contains("regress.toml"), "{error}");
+        let absent = RegressConfig::load(&dir.path().join("absent.toml")).unwrap();
         assert_eq!(
-            RegressConfig::load(&dir.path().join("absent.toml")).unwrap(),
-            RegressConfig::default()
+            absent.default_threshold,
+            RegressConfig::default().default_threshold
         );
+        assert_eq!(absent.threshold_for("any/id"), Some(0.05));
     }
 
     #[test]

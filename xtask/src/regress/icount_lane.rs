@@ -1,57 +1,379 @@
-//! The instruction-count lane of `regress`: callgrind counts of both builds, compared exactly,
-//! and for each change the functions whose own instructions moved most.
-use std::collections::BTreeMap;
+//! The instruction lane: instructions per benchmark iteration under valgrind's callgrind, for
+//! `cargo xtask bench --icount` (this tree, beside its previous run) and for `regress --icount`
+//! (both builds, compared exactly, and for each change the functions whose own instructions
+//! moved most).
+//!
+//! Each benchmark runs once in Criterion's test mode (one iteration) under callgrind, with
+//! collection switched on only inside Criterion's `Bencher::iter*` methods (all `#[inline(never)]`),
+//! so the suite's setup and the process start-up are not counted. Instruction counts barely move
+//! between runs, which makes them the lane for changes smaller than wall-clock noise.
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    fs,
+    path::Path,
+    process::{Command, ExitCode, Stdio},
+};
 
-use super::{
-    BenchmarkComparison, Builds, Config, RegressConfig, RegressReport, Verdict, candidate_sha,
-    one_sided_rows,
-};
+use anyhow::{Context, bail};
+use serde::{Deserialize, Serialize};
+
+use super::Verdict;
 use crate::{
-    compare::FunctionDelta,
-    icount::{self, IcountRow},
+    compare::{Row, interval},
+    report::{self, format_change, short_sha},
+    snapshot::{GitInfo, now_unix_s, write_atomically},
+    suite::{BuiltSuite, Suite, exact_filter, tail},
 };
+
+/// What `cargo xtask bench --icount` was asked to do.
+#[derive(Debug)]
+pub struct BenchConfig {
+    /// Criterion filter.
+    pub filter: Option<String>,
+    /// The suite.
+    pub suite: Suite,
+    /// Output locations.
+    pub paths: crate::paths::Paths,
+}
+
+/// Instruction counts of one run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IcountRun {
+    /// Commit measured.
+    pub sha: String,
+    /// Whether the tree was dirty.
+    pub dirty: bool,
+    /// When the run finished.
+    pub created_unix_s: u64,
+    /// `(id, instructions)`; `None` where the benchmark does not run in test mode.
+    pub rows: Vec<(String, Option<u64>)>,
+}
+
+/// Pattern of the functions whose instructions are counted.
+const TOGGLE_COLLECT: &str = "*Bencher*::iter*";
+
+/// Runs `cargo xtask bench --icount`: this tree's counts, beside the previous run's.
+pub fn bench(config: &BenchConfig) -> anyhow::Result<ExitCode> {
+    require_valgrind()?;
+    let out = config.paths.out.join("icount");
+    fs::create_dir_all(&out)?;
+    let built = config.suite.build(&config.paths.target, true)?;
+    let ids = built.list(config.filter.as_deref())?;
+    let rows = count(&built, &ids, &out, "bench")?
+        .into_iter()
+        .map(|row| (row.id, row.instructions))
+        .collect();
+
+    let git = GitInfo::of(&config.paths.root);
+    let current = IcountRun {
+        sha: git.sha,
+        dirty: git.dirty,
+        created_unix_s: now_unix_s(),
+        rows,
+    };
+    let previous_path = config.paths.out.join("icount.json");
+    let previous: Option<IcountRun> = fs::read_to_string(&previous_path)
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok());
+    let markdown = markdown(&current, previous.as_ref());
+    write_atomically(
+        &previous_path,
+        serde_json::to_string_pretty(&current)?.as_bytes(),
+    )?;
+    fs::write(config.paths.out.join("icount.md"), &markdown)?;
+    println!("{markdown}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Exit-2 error when `valgrind` cannot be started, with the command that installs it.
+pub fn require_valgrind() -> anyhow::Result<()> {
+    let version = Command::new("valgrind").arg("--version").output();
+    if version.is_ok_and(|output| output.status.success()) {
+        Ok(())
+    } else {
+        Err(crate::error::InputError::ValgrindMissing.into())
+    }
+}
+
+/// One benchmark's count: the total, and each function's own (exclusive) instructions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IcountRow {
+    /// Benchmark id.
+    pub id: String,
+    /// Instructions of one iteration; `None` where the benchmark does not run in test mode.
+    pub instructions: Option<u64>,
+    /// Self instructions per function.
+    pub functions: BTreeMap<String, u64>,
+}
+
+/// Runs each of `ids` once under callgrind and reads its counts; `label` names the files.
+pub fn count(
+    built: &BuiltSuite,
+    ids: &[String],
+    out: &Path,
+    label: &str,
+) -> anyhow::Result<Vec<IcountRow>> {
+    fs::create_dir_all(out)?;
+    let mut rows = Vec::with_capacity(ids.len());
+    for (index, id) in ids.iter().enumerate() {
+        eprintln!("[{label} {}/{}] {id}", index + 1, ids.len());
+        let callgrind_file = out.join(format!("callgrind.{label}.{index}.out"));
+        let mut command = Command::new("valgrind");
+        command
+            .args(["--tool=callgrind", "--quiet"])
+            .arg(format!("--toggle-collect={TOGGLE_COLLECT}"))
+            .arg(format!("--callgrind-out-file={}", callgrind_file.display()))
+            .arg(built.executable())
+            .args(["--bench", "--test", &exact_filter([id.as_str()])])
+            .current_dir(built.package_dir())
+            .env("LLMKG_BENCH_SIDE", label)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let output = command.output().context("running valgrind")?;
+        if !output.status.success() {
+            bail!(
+                "callgrind run of `{id}` failed:\n{}",
+                tail(&String::from_utf8_lossy(&output.stderr), 20)
+            );
+        }
+        let ran = String::from_utf8_lossy(&output.stdout).contains("Success");
+        let (instructions, functions) = if ran {
+            let text = fs::read_to_string(&callgrind_file)
+                .with_context(|| format!("reading {}", callgrind_file.display()))?;
+            (parse_total(&text), parse_functions(&text))
+        } else {
+            (None, BTreeMap::new())
+        };
+        let _ = fs::remove_file(&callgrind_file);
+        rows.push(IcountRow {
+            id: id.clone(),
+            instructions,
+            functions,
+        });
+    }
+    Ok(rows)
+}
+
+/// Self (exclusive) instructions per function name in a callgrind output file.
+///
+/// Cost lines (`position count`) add to the current `fn=`; the cost line right after a
+/// `calls=` line is the call's inclusive cost and is skipped. Compressed names (`fn=(12) name`,
+/// later `fn=(12)`) are resolved, for `cfn=` as well.
+pub fn parse_functions(callgrind: &str) -> BTreeMap<String, u64> {
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    let mut resolve = |spec: &str| -> String {
+        let spec = spec.trim();
+        if let Some(rest) = spec.strip_prefix('(')
+            && let Some((id, name)) = rest.split_once(')')
+        {
+            let name = name.trim();
+            if name.is_empty() {
+                return names.get(id).cloned().unwrap_or_else(|| format!("({id})"));
+            }
+            names.insert(id.to_owned(), name.to_owned());
+            return name.to_owned();
+        }
+        spec.to_owned()
+    };
+    let mut totals: BTreeMap<String, u64> = BTreeMap::new();
+    let mut current: Option<String> = None;
+    let mut skip_next_cost = false;
+    for line in callgrind.lines() {
+        if let Some(spec) = line.strip_prefix("fn=") {
+            current = Some(resolve(spec));
+        } else if let Some(spec) = line.strip_prefix("cfn=") {
+            resolve(spec);
+        } else if line.starts_with("calls=") {
+            skip_next_cost = true;
+        } else if line
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | '*'))
+        {
+            if std::mem::take(&mut skip_next_cost) {
+                continue;
+            }
+            let cost = line
+                .split_whitespace()
+                .nth(1)
+                .and_then(|count| count.parse::<u64>().ok())
+                .unwrap_or(0);
+            if let Some(function) = &current {
+                *totals.entry(function.clone()).or_default() += cost;
+            }
+        }
+    }
+    totals
+}
+
+/// The instruction total of a callgrind output file (`summary:` or `totals:` line).
+pub fn parse_total(callgrind: &str) -> Option<u64> {
+    callgrind
+        .lines()
+        .find_map(|line| {
+            line.strip_prefix("summary:")
+                .or_else(|| line.strip_prefix("totals:"))
+        })
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|count| count.parse().ok())
+}
+
+fn markdown(current: &IcountRun, previous: Option<&IcountRun>) -> String {
+    let rows: Vec<Vec<String>> = current
+        .rows
+        .iter()
+        .map(|(id, count)| {
+            let before = previous
+                .and_then(|run| run.rows.iter().find(|(other, _)| other == id))
+                .and_then(|(_, count)| *count);
+            vec![
+                id.clone(),
+                count.map_or_else(|| "not run in test mode".to_owned(), |n| n.to_string()),
+                before.map(|n| n.to_string()).unwrap_or_default(),
+                match (count, before) {
+                    (Some(now), Some(then)) if then > 0 => format_change(*now as f64 / then as f64),
+                    _ => String::new(),
+                },
+            ]
+        })
+        .collect();
+    let mut text = format!(
+        "# Instructions per iteration (callgrind) at `{}`{}\n\n",
+        short_sha(&current.sha),
+        if current.dirty { " (dirty)" } else { "" }
+    );
+    if let Some(previous) = previous {
+        text.push_str(&format!(
+            "Previous run: `{}`.\n\n",
+            short_sha(&previous.sha)
+        ));
+    }
+    text.push_str(&report::table(
+        &["benchmark", "instructions", "previous", "change"],
+        &rows,
+    ));
+    text
+}
+
+/// The instruction lane's comparison of one benchmark: callgrind counts of both builds.
+#[derive(Debug, Clone, Serialize)]
+pub struct InstructionRow {
+    /// Benchmark id.
+    pub id: String,
+    /// Verdict.
+    pub verdict: Verdict,
+    /// The change threshold applied (0.01 = 1 %).
+    pub threshold: f64,
+    /// The baseline's instructions per iteration (its median process).
+    pub baseline_instructions: Option<u64>,
+    /// The candidate's instructions per iteration (its median process).
+    pub candidate_instructions: Option<u64>,
+    /// `candidate / baseline` medians.
+    pub ratio: Option<f64>,
+    /// The candidate's fewest over the baseline's most.
+    pub ratio_lower: Option<f64>,
+    /// The candidate's most over the baseline's fewest.
+    pub ratio_upper: Option<f64>,
+    /// The larger spread of one build's counts between its processes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub noise_floor: Option<f64>,
+    /// Callgrind processes per side.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rounds: Option<usize>,
+    /// The functions whose own instructions changed most.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub functions: Vec<FunctionDelta>,
+    /// The change in words, and the functions it lives in.
+    pub note: String,
+}
+
+impl InstructionRow {
+    /// A row with only the id, verdict and threshold set.
+    pub fn new(id: &str, verdict: Verdict, threshold: f64) -> Self {
+        Self {
+            id: id.to_owned(),
+            verdict,
+            threshold,
+            baseline_instructions: None,
+            candidate_instructions: None,
+            ratio: None,
+            ratio_lower: None,
+            ratio_upper: None,
+            noise_floor: None,
+            rounds: None,
+            functions: Vec::new(),
+            note: String::new(),
+        }
+    }
+}
+
+impl Row for InstructionRow {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn verdict(&self) -> Verdict {
+        self.verdict
+    }
+
+    fn ratio(&self) -> Option<f64> {
+        self.ratio
+    }
+
+    fn cells(&self) -> [String; 5] {
+        let count = |count: Option<u64>| count.map(|c| c.to_string()).unwrap_or_default();
+        [
+            count(self.baseline_instructions),
+            count(self.candidate_instructions),
+            interval(self.ratio_lower, self.ratio_upper),
+            String::new(),
+            String::new(),
+        ]
+    }
+
+    fn threshold_and_note(&self) -> (f64, &str) {
+        (self.threshold, &self.note)
+    }
+}
+
+/// One function's change in self instructions between the two builds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FunctionDelta {
+    /// The function, as callgrind names it.
+    pub function: String,
+    /// Candidate minus baseline, instructions per iteration.
+    pub delta: i64,
+    /// Share of the benchmark's total change.
+    pub share: f64,
+}
 
 /// Functions listed per changed benchmark.
 const TOP_FUNCTIONS: usize = 5;
 
-/// Runs the lane against commit `sha`.
-pub fn run(
-    config: &Config,
-    regress_config: &RegressConfig,
-    sha: &str,
-    described: String,
-) -> anyhow::Result<RegressReport> {
-    let started = std::time::Instant::now();
-    let builds = Builds::of(config, regress_config, sha)?;
-    let (baseline, candidate, ids) = (&builds.baseline, &builds.candidate, &builds.ids);
-    let out = config.paths.out.join("icount");
+/// The lane's rows of the benchmarks both builds have: `runs` callgrind processes a side.
+pub fn compare_builds(
+    baseline: &BuiltSuite,
+    candidate: &BuiltSuite,
+    ids: &[String],
+    runs: usize,
+    threshold: f64,
+    out: &Path,
+) -> anyhow::Result<Vec<InstructionRow>> {
     // Processes of one build can differ (per-process hash seeds change allocation patterns):
-    // each side runs `icount_runs` times, alternating, and the spread is part of the verdict.
+    // each side runs `runs` times, alternating, and the spread is part of the verdict.
     let mut base_runs: Vec<Vec<IcountRow>> = Vec::new();
     let mut cand_runs: Vec<Vec<IcountRow>> = Vec::new();
-    for _ in 0..config.icount_runs.max(1) {
-        base_runs.push(icount::count(baseline, ids, &out, "baseline")?);
-        cand_runs.push(icount::count(candidate, ids, &out, "candidate")?);
+    for _ in 0..runs.max(1) {
+        base_runs.push(count(baseline, ids, out, "baseline")?);
+        cand_runs.push(count(candidate, ids, out, "candidate")?);
     }
-    let mut benchmarks: Vec<BenchmarkComparison> = (0..ids.len())
+    Ok((0..ids.len())
         .map(|index| {
             let base: Vec<&IcountRow> = base_runs.iter().map(|run| &run[index]).collect();
             let cand: Vec<&IcountRow> = cand_runs.iter().map(|run| &run[index]).collect();
-            compare_counts(&base, &cand, config.icount_threshold)
+            compare_counts(&base, &cand, threshold)
         })
-        .collect();
-    benchmarks.extend(one_sided_rows(
-        &builds.only_candidate,
-        &builds.only_baseline,
-    ));
-    Ok(RegressReport::new(
-        config,
-        described,
-        sha.to_owned(),
-        candidate_sha(&config.paths.root),
-        benchmarks,
-        started.elapsed().as_secs_f64(),
-    ))
+        .collect())
 }
 
 /// One benchmark's verdict from each side's counts (one per process): REGRESSED when every
@@ -59,16 +381,12 @@ pub fn run(
 /// UNCHANGED when the medians agree within it and neither side spreads more than it, else
 /// INCONCLUSIVE (counts that move between processes of one build). A change lists its top
 /// functions (from the median-count processes).
-pub fn compare_counts(
-    base: &[&IcountRow],
-    cand: &[&IcountRow],
-    threshold: f64,
-) -> BenchmarkComparison {
+pub fn compare_counts(base: &[&IcountRow], cand: &[&IcountRow], threshold: f64) -> InstructionRow {
     let id = base
         .first()
         .or(cand.first())
         .map_or("", |row| row.id.as_str());
-    let mut row = BenchmarkComparison::new(id, Verdict::Unchanged, threshold);
+    let mut row = InstructionRow::new(id, Verdict::Unchanged, threshold);
     let counts = |rows: &[&IcountRow]| -> Option<Vec<u64>> {
         let mut counts: Vec<u64> = rows
             .iter()
@@ -137,7 +455,7 @@ pub fn top_functions(
     let mut deltas: Vec<(String, i64)> = base
         .keys()
         .chain(cand.keys())
-        .collect::<std::collections::BTreeSet<_>>()
+        .collect::<BTreeSet<_>>()
         .into_iter()
         .map(|name| {
             let before = base.get(name).copied().unwrap_or(0) as i64;
@@ -191,90 +509,4 @@ pub fn signed_thousands(value: i64) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn row(id: &str, instructions: Option<u64>, functions: &[(&str, u64)]) -> IcountRow {
-        IcountRow {
-            id: id.to_owned(),
-            instructions,
-            functions: functions
-                .iter()
-                .map(|(name, count)| ((*name).to_owned(), *count))
-                .collect(),
-        }
-    }
-
-    #[test]
-    fn equal_counts_are_unchanged_at_zero_percent() {
-        let base = row("g/x", Some(10_000), &[("f", 10_000)]);
-        let verdict = compare_counts(&[&base, &base], &[&base, &base], 0.01);
-        assert_eq!(verdict.verdict, Verdict::Unchanged);
-        assert_eq!(verdict.ratio, Some(1.0));
-        assert!(verdict.functions.is_empty());
-        assert!(!verdict.note.contains("vary"), "{}", verdict.note);
-    }
-
-    #[test]
-    fn a_regression_names_the_function_that_grew() {
-        let base = row(
-            "g/x",
-            Some(10_000),
-            &[("llmkg::Store::get", 4_000), ("hash", 6_000)],
-        );
-        let cand = row(
-            "g/x",
-            Some(12_500),
-            &[("llmkg::Store::get", 6_400), ("hash", 6_100)],
-        );
-        let verdict = compare_counts(&[&base], &[&cand], 0.01);
-        assert_eq!(verdict.verdict, Verdict::Regressed);
-        assert_eq!(verdict.functions[0].function, "llmkg::Store::get");
-        assert_eq!(verdict.functions[0].delta, 2_400);
-        assert!((verdict.functions[0].share - 0.96).abs() < 1e-12);
-        assert!(
-            verdict
-                .note
-                .contains("+2,500 instructions per iteration, 96 % of it in `llmkg::Store::get`"),
-            "{}",
-            verdict.note
-        );
-        // Half a percent is under the 1 % threshold.
-        let small = row("g/x", Some(10_050), &[("hash", 6_050)]);
-        assert_eq!(
-            compare_counts(&[&base], &[&small], 0.01).verdict,
-            Verdict::Unchanged
-        );
-        let faster = row("g/x", Some(9_000), &[("hash", 5_000)]);
-        assert_eq!(
-            compare_counts(&[&base], &[&faster], 0.01).verdict,
-            Verdict::Improved
-        );
-    }
-
-    #[test]
-    fn counts_that_move_between_processes_are_inconclusive_not_regressed() {
-        // One build's processes give 175k and 190k (allocation patterns differ): the candidate's
-        // 189k is inside that range, so nothing is claimed.
-        let low = row("g/x", Some(175_000), &[]);
-        let high = row("g/x", Some(190_000), &[]);
-        let cand = row("g/x", Some(189_000), &[]);
-        let verdict = compare_counts(&[&low, &high, &low], &[&cand, &low, &high], 0.01);
-        assert_eq!(verdict.verdict, Verdict::Inconclusive, "{verdict:?}");
-        assert!(verdict.note.contains("vary by 8.6%"), "{}", verdict.note);
-        // Missing counts (a benchmark too large for test mode) are inconclusive too.
-        let absent = row("g/x", None, &[]);
-        assert_eq!(
-            compare_counts(&[&absent], &[&absent], 0.01).verdict,
-            Verdict::Inconclusive
-        );
-    }
-
-    #[test]
-    fn thousands_are_grouped() {
-        assert_eq!(signed_thousands(2_400), "+2,400");
-        assert_eq!(signed_thousands(-1_234_567), "-1,234,567");
-        assert_eq!(signed_thousands(15), "+15");
-        assert_eq!(signed_thousands(0), "+0");
-    }
-}
+mod tests;

@@ -3,7 +3,7 @@
 //!
 //! The counting allocator's counts do not depend on the machine's load, so each side runs once
 //! per quantity (both sides at the same time); a change beyond the threshold is measured again
-//! in fresh processes and counts only when every candidate value lies beyond every baseline
+//! in fresh processes (up to four per side) and counts only when every candidate value lies beyond every baseline
 //! value, so a count that moves between processes of one build (a per-process hash seed) is
 //! INCONCLUSIVE, never a regression.
 use std::{
@@ -14,10 +14,10 @@ use std::{
 };
 
 use anyhow::Context;
-use bench_scorecard::MemoryMeasurement;
+use bench_scorecard::{CriterionResults, MemoryMeasurement, SampleValues};
 use serde::Serialize;
 
-use crate::{compare::Verdict, criterion, stats, suite::BuiltSuite, suite::exact_filter};
+use crate::{compare::Verdict, stats, suite::BuiltSuite, suite::exact_filter};
 
 /// The quantities, as `LLMKG_BENCH_MEASURE` names them, with the smallest absolute change
 /// per iteration that counts (an allocation, a small block's bytes).
@@ -26,6 +26,9 @@ const QUANTITIES: [(&str, f64); 3] = [
     ("allocated-bytes", 16.0),
     ("retained-bytes", 16.0),
 ];
+
+/// Processes per side at most, for a quantity that changed: see [`run`].
+const PASSES: usize = 4;
 
 /// One quantity of one benchmark on both sides.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -96,28 +99,34 @@ pub fn run(
             .find(|(name, _)| *name == quantity)
             .map_or(0.0, |(_, minimum)| *minimum)
     };
-    // A second pass of fresh processes for whatever the first called a change; a memory
+    // More passes of fresh processes for whatever the passes so far call a change, up to
+    // [`PASSES`]: a count with two modes across processes (a hash seed, a thread interleaving)
+    // lands all of one side's processes in one mode and all of the other's in the other with
+    // probability 2 / 4^n over n passes, 12.5 % at two passes, under 1 % at four. A memory
     // bench's own figure comes from the `memory_usage` benchmarks' processes.
-    let flagged: BTreeSet<String> = values
-        .iter()
-        .filter(|((_, quantity), [base, cand])| {
-            matches!(
-                judge(base, cand, threshold, minimum(quantity)).0,
-                Verdict::Regressed | Verdict::Improved | Verdict::Inconclusive
-            )
-        })
-        .map(|((id, _), _)| id.clone())
-        .collect();
-    let figure_flagged = flagged.iter().any(|id| !ids.contains(id));
-    let rerun: Vec<String> = ids
-        .iter()
-        .filter(|id| {
-            flagged.contains(id.as_str()) || (figure_flagged && id.starts_with("memory_usage/"))
-        })
-        .cloned()
-        .collect();
-    if !rerun.is_empty() {
-        collect(&mut values, &rerun, 1)?;
+    for pass in 1..PASSES {
+        let flagged: BTreeSet<String> = values
+            .iter()
+            .filter(|((_, quantity), [base, cand])| {
+                matches!(
+                    judge(base, cand, threshold, minimum(quantity)).0,
+                    Verdict::Regressed | Verdict::Improved | Verdict::Inconclusive
+                )
+            })
+            .map(|((id, _), _)| id.clone())
+            .collect();
+        let figure_flagged = flagged.iter().any(|id| !ids.contains(id));
+        let rerun: Vec<String> = ids
+            .iter()
+            .filter(|id| {
+                flagged.contains(id.as_str()) || (figure_flagged && id.starts_with("memory_usage/"))
+            })
+            .cloned()
+            .collect();
+        if rerun.is_empty() {
+            break;
+        }
+        collect(&mut values, &rerun, pass)?;
     }
     // Bytes retained move with allocation sizes (a table that grows once every so many
     // iterations), so they are judged against the bytes an iteration allocates as well.
@@ -290,17 +299,11 @@ fn measure_both(
                 crate::suite::tail(&stderr, 20)
             );
         }
-        let wanted: BTreeSet<String> = ids.iter().cloned().collect();
-        for benchmark in criterion::read_baseline_with(
-            &home,
-            "memory",
-            Some(&wanted),
-            criterion::SampleValues::Signed,
-        )
-        .with_context(|| format!("reading {}", home.display()))?
-        {
-            if let Some(value) = stats::median(&benchmark.per_iteration_ns) {
-                results[index].insert(benchmark.id, value);
+        let read = CriterionResults::load_baseline(&home, "memory", SampleValues::Signed);
+        let read = read.with_context(|| format!("reading {}", home.display()))?;
+        for benchmark in ids.iter().filter_map(|id| read.get(id)) {
+            if let Some(value) = stats::median(&benchmark.samples_ns) {
+                results[index].insert(benchmark.full_id.clone(), value);
             }
         }
         if quantity == QUANTITIES[0].0 {

@@ -116,9 +116,8 @@ pub fn run(
         }
         // What the budget can still afford every open benchmark, for their thresholds.
         let mut judging = plan.judging;
-        let open_now = ids.len().max(1);
         let left_s = (plan.budget_s - started.elapsed().as_secs_f64()).max(0.0);
-        let more = (left_s / engine.predicted_round_s(open_now).max(1e-9)).floor() as usize;
+        let more = (left_s / engine.predicted_round_s(&ids).max(1e-9)).floor() as usize;
         let so_far = rounds.values().map(|r| r.first.len()).min().unwrap_or(0);
         judging.affordable_rounds = Some(so_far + more);
         let outcomes = judge(&rounds, &plan.thresholds, &judging);
@@ -133,8 +132,10 @@ pub fn run(
         if open.is_empty() {
             return Ok(finish(plan, outcomes, rounds, &engine, false, started));
         }
-        // A confirmation starts with a full set; otherwise extend by a batch.
-        pending_rounds = open
+        // A confirmation starts with a full set; otherwise extend by a batch. When the budget
+        // cannot afford all of that, the rounds it can afford still run: they serve every open
+        // benchmark, and a set left short stays INCONCLUSIVE rather than unmeasured.
+        let wanted = open
             .iter()
             .map(|outcome| match outcome.need {
                 Need::Second if outcome.second.is_none() => plan.judging.min_rounds,
@@ -142,12 +143,20 @@ pub fn run(
             })
             .max()
             .unwrap_or(plan.judging.batch_rounds);
-        let predicted = engine.predicted_round_s(open.len()) * pending_rounds as f64;
-        if started.elapsed().as_secs_f64() + predicted > plan.budget_s {
+        let open_ids = outcomes
+            .iter()
+            .filter(|(_, outcome)| outcome.need != Need::Nothing)
+            .map(|(id, _)| id);
+        let per_round_s = engine.predicted_round_s(open_ids).max(1e-9);
+        let left_s = plan.budget_s - started.elapsed().as_secs_f64();
+        let affordable = (left_s.max(0.0) / per_round_s).floor() as usize;
+        pending_rounds = wanted.min(affordable);
+        if pending_rounds == 0 {
             eprintln!(
-                "budget: {} benchmark(s) undecided, {pending_rounds} more rounds would take about \
-                 {predicted:.0} s, over the {:.0} s budget (--budget)",
+                "budget: {} benchmark(s) undecided, a round would take about {per_round_s:.0} s, \
+                 over the {:.0} s left of the {:.0} s budget (--budget)",
                 open.len(),
+                left_s.max(0.0),
                 plan.budget_s
             );
             return Ok(finish(plan, outcomes, rounds, &engine, true, started));

@@ -2,38 +2,27 @@
 use super::{Lanes, RegressReport};
 use crate::{
     compare::Verdict,
-    report::{self, format_change, format_ns, short_sha},
+    report::{self, format_change, short_sha},
 };
 
 fn rows(report: &RegressReport) -> Vec<Vec<String>> {
     let mut rows: Vec<Vec<String>> = report
         .benchmarks
         .iter()
-        .map(|c| {
-            let side = |ns: Option<f64>, instructions: Option<u64>| match instructions {
-                Some(count) => count.to_string(),
-                None => ns.map(format_ns).unwrap_or_default(),
-            };
+        .map(|row| {
+            let [baseline, current, interval, p, rounds] = row.cells();
+            let (threshold, note) = row.threshold_and_note();
             vec![
-                c.id.clone(),
-                side(c.baseline_median_ns, c.baseline_instructions),
-                side(c.candidate_median_ns, c.candidate_instructions),
-                c.ratio.map(format_change).unwrap_or_default(),
-                match (c.ratio_lower, c.ratio_upper) {
-                    (Some(lower), Some(upper)) => {
-                        format!("[{}, {}]", format_change(lower), format_change(upper))
-                    }
-                    _ => String::new(),
-                },
-                c.p_adjusted.map(|p| format!("{p:.3}")).unwrap_or_default(),
-                format!("{:.0}%", c.threshold * 100.0),
-                match (c.rounds, c.confirm_rounds) {
-                    (Some(first), Some(0)) => first.to_string(),
-                    (Some(first), Some(second)) => format!("{first}+{second}"),
-                    _ => String::new(),
-                },
-                c.verdict.label().to_owned(),
-                c.note.clone(),
+                row.id().to_owned(),
+                baseline,
+                current,
+                row.ratio().map(format_change).unwrap_or_default(),
+                interval,
+                p,
+                format!("{:.0}%", threshold * 100.0),
+                rounds,
+                row.verdict().label().to_owned(),
+                note.to_owned(),
             ]
         })
         .collect();
@@ -55,7 +44,7 @@ fn rows(report: &RegressReport) -> Vec<Vec<String>> {
             report
                 .benchmarks
                 .iter()
-                .filter(|c| c.ratio.is_some())
+                .filter(|row| row.ratio().is_some())
                 .count()
         ),
     ]);
@@ -151,16 +140,15 @@ fn summary_line(report: &RegressReport) -> String {
         report
             .benchmarks
             .iter()
-            .filter(|c| c.verdict == verdict)
+            .filter(|row| row.verdict() == verdict)
             .count()
     };
     format!(
-        "{} regressed, {} improved, {} unchanged, {} inconclusive, {} noisy, {} new, {} missing; exit code {}",
+        "{} regressed, {} improved, {} unchanged, {} inconclusive, {} new, {} missing; exit code {}",
         count(Verdict::Regressed),
         count(Verdict::Improved),
         count(Verdict::Unchanged),
         count(Verdict::Inconclusive),
-        count(Verdict::Noisy),
         count(Verdict::New),
         count(Verdict::Missing),
         report.exit_code

@@ -13,26 +13,22 @@ fn comparison(id: &str, verdict: Verdict, ratio: Option<f64>) -> BenchmarkCompar
         ratio_upper: ratio.map(|r| r + 0.01),
         p_value: Some(0.001),
         p_adjusted: Some(0.002),
-        baseline_cv: Some(0.01),
-        candidate_cv: Some(0.01),
         ..BenchmarkComparison::new(id, verdict, 0.05)
     }
 }
 
 #[test]
 fn exit_codes() {
-    let clean = [
-        comparison("a", Verdict::Unchanged, Some(1.0)),
-        comparison("b", Verdict::Improved, Some(0.8)),
-    ];
-    assert_eq!(exit_code_for(&clean, true), EXIT_OK);
-    let noisy = [comparison("a", Verdict::Noisy, Some(1.0))];
-    assert_eq!(exit_code_for(&noisy, false), EXIT_OK);
-    assert_eq!(exit_code_for(&noisy, true), EXIT_STRICT);
-    let missing = [comparison("a", Verdict::Missing, None)];
-    assert_eq!(exit_code_for(&missing, true), EXIT_STRICT);
-    let new = [comparison("a", Verdict::New, None)];
-    assert_eq!(exit_code_for(&new, true), EXIT_OK);
+    use Verdict::*;
+    assert_eq!(exit_code_for(&[Unchanged, Improved], true), EXIT_OK);
+    assert_eq!(exit_code_for(&[Inconclusive], false), EXIT_OK);
+    assert_eq!(exit_code_for(&[Inconclusive], true), EXIT_STRICT);
+    assert_eq!(exit_code_for(&[Missing], true), EXIT_STRICT);
+    assert_eq!(exit_code_for(&[New], true), EXIT_OK);
+    assert_eq!(
+        exit_code_for(&[Inconclusive, Regressed], true),
+        EXIT_REGRESSED
+    );
 }
 
 #[test]
@@ -51,6 +47,7 @@ fn tables_have_a_geometric_mean_row() {
             turns: [100, 100],
             alternations: 199,
             connected: [true, true],
+            warm_up_turns: [12, 12],
         }],
         baseline_source: "git ref `main`".to_owned(),
         rounds_run: Some(10),
@@ -65,7 +62,7 @@ fn tables_have_a_geometric_mean_row() {
         baseline_sha: "a".repeat(40),
         candidate_sha: "b".repeat(40),
         host_warning: Some("other host".to_owned()),
-        benchmarks: vec![comparison("g/x", Verdict::Unchanged, Some(1.01))],
+        benchmarks: Rows::Time(vec![comparison("g/x", Verdict::Unchanged, Some(1.01))]),
         geometric_mean_ratio: Some(1.01),
         lane_errors: Vec::new(),
         exit_code: 0,
@@ -126,13 +123,6 @@ fn a_baseline_is_a_commit_and_a_saved_snapshot_is_refused() {
 }
 
 #[test]
-fn inconclusive_never_gates_but_strict_counts_it() {
-    let inconclusive = [comparison("a", Verdict::Inconclusive, Some(1.1))];
-    assert_eq!(exit_code_for(&inconclusive, false), EXIT_OK);
-    assert_eq!(exit_code_for(&inconclusive, true), EXIT_STRICT);
-}
-
-#[test]
 fn thresholds_never_go_below_the_measured_noise_floor() {
     let config = RegressConfig::parse(
         r#"
@@ -185,4 +175,18 @@ fn a_commit_that_only_touches_the_gate_reuses_its_parents_build() {
         build::build_key(repo.path(), &sha, "dev").unwrap(),
         build::build_key(repo.path(), &sha, "bench").unwrap()
     );
+}
+
+#[test]
+fn a_second_comparison_in_one_target_folder_is_refused_while_the_first_runs() {
+    let out = tempfile::tempdir().unwrap();
+    let first = RunLock::take(out.path()).unwrap();
+    let second = RunLock::take(out.path()).unwrap_err();
+    assert!(
+        second.to_string().contains("another `cargo xtask regress`"),
+        "{second}"
+    );
+    assert!(second.to_string().contains("regress.lock"), "{second}");
+    drop(first);
+    RunLock::take(out.path()).unwrap();
 }

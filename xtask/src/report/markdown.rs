@@ -2,7 +2,9 @@
 //! benchmark sections.
 use std::fmt::Write as _;
 
-use super::{BenchReport, Status, format_count, format_ns, short_sha, table};
+use bench_scorecard::{Check, Verdict, efficiency_text};
+
+use super::{BenchReport, format_count, format_ns, short_sha, table};
 
 /// Renders the whole report as Markdown.
 pub fn markdown(report: &BenchReport<'_>) -> String {
@@ -47,63 +49,67 @@ fn header(out: &mut String, report: &BenchReport<'_>) {
 /// The criteria table and its count of passes, misses and rows not measured.
 fn scorecard(out: &mut String, report: &BenchReport<'_>) {
     let _ = writeln!(out, "## Scorecard\n");
-    if report.scorecard.is_empty() {
+    let checks = &report.scorecard.checks;
+    if checks.is_empty() {
         let _ = writeln!(out, "No criterion could be evaluated from this run.\n");
-    } else {
-        let rows: Vec<Vec<String>> = report
-            .scorecard
-            .iter()
-            .map(|row| {
-                vec![
-                    row.criterion.clone(),
-                    row.measured.clone(),
-                    row.seed_bar.clone(),
-                    row.seed.label().to_owned(),
-                    row.goal_bar.clone(),
-                    row.goal.label().to_owned(),
-                    row.source.clone(),
-                ]
-            })
-            .collect();
-        out.push_str(&table(
-            &[
-                "criterion",
-                "measured",
-                "seed bar",
-                "seed",
-                "goal",
-                "goal result",
-                "source",
-            ],
-            &rows,
-        ));
-        let count = |status| {
-            report
-                .scorecard
-                .iter()
-                .filter(|row| row.seed == status || row.goal == status)
-                .count()
-        };
-        let _ = writeln!(
-            out,
-            "\n{} rows: {} pass every bar they have, {} miss a bar, {} not measured in this run, \
-             {} not measurable on this machine.",
-            report.scorecard.len(),
-            report
-                .scorecard
-                .iter()
-                .filter(|row| {
-                    [row.seed, row.goal]
-                        .iter()
-                        .all(|s| matches!(s, Status::Pass | Status::NoBar))
-                })
-                .count(),
-            count(Status::Fail),
-            count(Status::NotMeasured),
-            count(Status::NotMeasurableHere),
-        );
-        out.push('\n');
+        return;
     }
+    let rows: Vec<Vec<String>> = checks
+        .iter()
+        .map(|check| {
+            vec![
+                check.name.clone(),
+                // Without a value, the two verdict columns already say why; keep it narrow.
+                if check.value.is_some() {
+                    check.value_text()
+                } else {
+                    "-".to_owned()
+                },
+                check.seed_bar.describe(check.unit),
+                check.seed_verdict.label().to_owned(),
+                check.goal_bar.describe(check.unit),
+                check.goal_verdict.label().to_owned(),
+                check.source.clone(),
+            ]
+        })
+        .collect();
+    out.push_str(&table(
+        &[
+            "criterion",
+            "measured",
+            "seed bar",
+            "seed",
+            "goal",
+            "goal result",
+            "source",
+        ],
+        &rows,
+    ));
+    let verdicts = |check: &Check| [check.seed_verdict.clone(), check.goal_verdict.clone()];
+    let count = |wanted: fn(&Verdict) -> bool| {
+        checks
+            .iter()
+            .filter(|check| verdicts(check).iter().any(wanted))
+            .count()
+    };
+    let _ = writeln!(
+        out,
+        "\n{} rows: {} pass every bar they have, {} miss a bar, {} not measured in this run, \
+         {} not measurable on this machine.",
+        checks.len(),
+        checks
+            .iter()
+            .filter(|check| {
+                verdicts(check)
+                    .iter()
+                    .all(|v| matches!(v, Verdict::Pass | Verdict::NoBar))
+            })
+            .count(),
+        count(|v| *v == Verdict::Fail),
+        count(|v| matches!(v, Verdict::NotMeasured(_))),
+        count(|v| matches!(v, Verdict::NotMeasurableHere(_))),
+    );
+    out.push('\n');
 }
 
 /// The growth exponents, when a sized series was fitted.
@@ -130,7 +136,7 @@ fn growth(out: &mut String, report: &BenchReport<'_>) {
 
 /// Concurrency scaling against each series' own one-thread run.
 fn scaling(out: &mut String, report: &BenchReport<'_>) {
-    if !report.scaling.is_empty() {
+    if !report.scorecard.scaling.is_empty() {
         let _ = writeln!(out, "## Concurrency scaling\n");
         let _ = writeln!(
             out,
@@ -140,6 +146,7 @@ fn scaling(out: &mut String, report: &BenchReport<'_>) {
             bench_scorecard::suite::CONCURRENT_UNSHARED
         );
         let rows: Vec<Vec<String>> = report
+            .scorecard
             .scaling
             .iter()
             .map(|row| {
@@ -150,7 +157,7 @@ fn scaling(out: &mut String, report: &BenchReport<'_>) {
                         "{:.2}x [{:.2} .. {:.2}]",
                         row.speedup, row.speedup_interval.0, row.speedup_interval.1
                     ),
-                    row.efficiency_text.clone(),
+                    efficiency_text(row),
                     if row.within_cores {
                         "yes"
                     } else {
@@ -176,7 +183,7 @@ fn scaling(out: &mut String, report: &BenchReport<'_>) {
 
 /// The benchmarks whose samples have two modes.
 fn bimodal(out: &mut String, report: &BenchReport<'_>) {
-    if !report.bimodal.is_empty() {
+    if !report.scorecard.bimodal.is_empty() {
         let _ = writeln!(out, "## Benchmarks with two modes\n");
         let _ = writeln!(
             out,
@@ -184,14 +191,16 @@ fn bimodal(out: &mut String, report: &BenchReport<'_>) {
              run lands in, so treat these rows' figures (and ratios built on them) with care.\n"
         );
         let rows: Vec<Vec<String>> = report
+            .scorecard
             .bimodal
             .iter()
             .map(|row| {
+                let modes = &row.modes;
                 vec![
                     row.id.clone(),
-                    format!("{} x {}", row.low_count, format_ns(row.low_ns)),
-                    format!("{} x {}", row.high_count, format_ns(row.high_ns)),
-                    format!("{:.2}x", row.high_ns / row.low_ns),
+                    format!("{} x {}", modes.low_count, format_ns(modes.low_ns)),
+                    format!("{} x {}", modes.high_count, format_ns(modes.high_ns)),
+                    format!("{:.2}x", modes.high_ns / modes.low_ns),
                 ]
             })
             .collect();
@@ -221,25 +230,32 @@ fn benchmarks(out: &mut String, report: &BenchReport<'_>) {
         .snapshot
         .benchmarks
         .iter()
-        .map(|record| {
+        .map(|result| {
+            let (lower, upper) = result.mean_ci_ns;
             vec![
-                record.id.clone(),
-                format_ns(record.median_ns),
+                result.full_id.clone(),
+                format_ns(result.median_ns),
                 format!(
                     "{} [{} .. {}]",
-                    format_ns(record.mean.point_ns),
-                    format_ns(record.mean.lower_ns),
-                    format_ns(record.mean.upper_ns)
+                    format_ns(result.mean_ns),
+                    format_ns(lower),
+                    format_ns(upper)
                 ),
-                format!("{:.1}%", record.cv * 100.0),
-                match (record.throughput, record.throughput_per_s) {
-                    (Some(throughput), Some(rate)) => {
+                format!("{:.1}%", result.sample_cv.unwrap_or(0.0) * 100.0),
+                match (result.throughput, result.median_ns > 0.0) {
+                    (Some(throughput), true) => {
+                        let rate = throughput.per_iteration() as f64 * 1e9 / result.median_ns;
                         format!("{}/s", format_count(rate, throughput.unit()))
                     }
                     _ => String::new(),
                 },
-                record.samples_ns.len().to_string(),
-                if report.bimodal.iter().any(|row| row.id == record.id) {
+                result.samples_ns.len().to_string(),
+                if report
+                    .scorecard
+                    .bimodal
+                    .iter()
+                    .any(|row| row.id == result.full_id)
+                {
                     "2 (see above)".to_owned()
                 } else {
                     "1".to_owned()

@@ -23,32 +23,35 @@ fn tables_are_padded_markdown() {
 
 #[test]
 fn the_report_marks_two_mode_rows_and_hides_untrusted_efficiencies() {
-    use crate::compare::tests::{record, snapshot};
+    use crate::snapshot::tests::{record, snapshot};
     let id = "concurrent_operations/prespawned_store_adds/1";
     let run = snapshot("run", vec![record(id, vec![1.0, 2.0])]);
-    let scaling = [ScalingRow {
+    let mut scorecard = crate::plot::tests::empty_scorecard();
+    scorecard.scaling = vec![bench_scorecard::Scaling {
         id: "concurrent_operations/prespawned_store_adds/2".to_owned(),
         function: "prespawned_store_adds".to_owned(),
         threads: 2,
         speedup: 5.18,
         speedup_interval: (4.0, 6.0),
-        efficiency: None,
-        efficiency_text: "not shown: medians ±30 % or two modes".to_owned(),
+        efficiency: 2.59,
+        widest_half_width: 0.3,
+        tight: false,
         within_cores: true,
     }];
-    let bimodal = [BimodalRow {
+    scorecard.bimodal = vec![bench_scorecard::Bimodal {
         id: id.to_owned(),
-        low_ns: 460_000.0,
-        high_ns: 2_200_000.0,
-        low_count: 4,
-        high_count: 6,
+        modes: bench_scorecard::Modes {
+            low_ns: 460_000.0,
+            high_ns: 2_200_000.0,
+            low_count: 4,
+            high_count: 6,
+            separation: 3.0,
+        },
     }];
     let text = markdown(&BenchReport {
         snapshot: &run,
-        scorecard: &[],
+        scorecard: &scorecard,
         growth: &[],
-        scaling: &scaling,
-        bimodal: &bimodal,
         plots: &[],
         criterion_html: None,
     });
@@ -63,8 +66,8 @@ fn the_report_marks_two_mode_rows_and_hides_untrusted_efficiencies() {
 /// as `cargo xtask bench` does: every section of `report.md`, byte for byte.
 #[test]
 fn a_small_run_renders_the_pinned_report() {
-    use crate::compare::tests::{record, snapshot};
-    use crate::criterion::Throughput;
+    use crate::snapshot::tests::{record, snapshot};
+    use bench_scorecard::Throughput;
     use bench_scorecard::suite::{self as ids, full_id};
 
     let sized = |group: &str, function: &str, size: usize, elements: u64, ns: f64| {
@@ -72,11 +75,10 @@ fn a_small_run_renders_the_pinned_report() {
             &full_id(group, function, size),
             vec![ns * 0.99, ns, ns * 1.01],
         );
-        record.group = group.to_owned();
-        record.function = Some(function.to_owned());
-        record.value = Some(size.to_string());
+        record.group_id = group.to_owned();
+        record.function_id = Some(function.to_owned());
+        record.value_str = Some(size.to_string());
         record.throughput = Some(Throughput::Elements(elements));
-        record.throughput_per_s = Some(elements as f64 / ns * 1e9);
         record
     };
     let mut benchmarks = vec![
@@ -137,8 +139,6 @@ fn a_small_run_renders_the_pinned_report() {
         snapshot: &run,
         scorecard: &evaluation.scorecard,
         growth: &evaluation.growth,
-        scaling: &evaluation.scaling,
-        bimodal: &evaluation.bimodal,
         plots: &[("Growth with data size".to_owned(), "growth.svg".to_owned())],
         criterion_html: Some("../criterion/report/index.html".to_owned()),
     });

@@ -9,15 +9,6 @@ fn median_of_odd_and_even_lengths() {
 }
 
 #[test]
-fn coefficient_of_variation_matches_hand_computation() {
-    // mean 5, sample variance 32/7, standard deviation 2.138...
-    let values = [2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0];
-    let cv = coefficient_of_variation(&values).unwrap();
-    assert!((cv - (32.0f64 / 7.0).sqrt() / 5.0).abs() < 1e-12, "{cv}");
-    assert_eq!(coefficient_of_variation(&[1.0]), None);
-}
-
-#[test]
 fn normal_tail_is_accurate() {
     assert!((normal_upper_tail(0.0) - 0.5).abs() < 1e-7);
     assert!((normal_upper_tail(1.959_964) - 0.025).abs() < 1e-6);

@@ -19,6 +19,7 @@ fn rounds(
                 round: first_round + index,
                 baseline_ns: 1000.0,
                 candidate_ns: 1000.0 * (shift + sd * gaussian).exp(),
+                paired_log_ratio: None,
             }
         })
         .collect()
@@ -42,6 +43,7 @@ fn set_stats_are_the_hodges_lehmann_ratio_and_walsh_interval() {
             round,
             baseline_ns: 100.0,
             candidate_ns: 100.0 * ratio,
+            paired_log_ratio: None,
         })
         .collect();
     let set = set_stats(&pairs, 0.95).unwrap();
@@ -152,6 +154,7 @@ fn the_confirmation_set_must_clear_the_threshold_at_the_higher_confidence() {
             round,
             baseline_ns: 100.0,
             candidate_ns,
+            paired_log_ratio: None,
         })
         .collect();
     let judging = Judging::default();
@@ -171,6 +174,7 @@ fn a_verdict_does_not_depend_on_how_many_benchmarks_are_judged() {
             round,
             baseline_ns: 100.0,
             candidate_ns: 130.0 + round as f64,
+            paired_log_ratio: None,
         })
         .collect();
     let mut map = BTreeMap::from([(
@@ -190,6 +194,7 @@ fn a_verdict_does_not_depend_on_how_many_benchmarks_are_judged() {
                 round,
                 baseline_ns: 100.0,
                 candidate_ns: 100.0 + if round % 2 == 0 { 1.0 } else { -1.0 },
+                paired_log_ratio: None,
             })
             .collect();
         map.insert(
