@@ -85,10 +85,14 @@ pub fn run(
         .map(|id| (id.clone(), Need::First))
         .collect();
     let mut pending_rounds = plan.judging.min_rounds;
+    // When the budget is short, the benchmarks in a confirmation set get the rounds it has
+    // left: their verdict can fail the gate, an undecided one's cannot.
+    let mut confirming_only = false;
     loop {
         let ids: Vec<String> = targets
             .iter()
             .filter(|(_, need)| **need != Need::Nothing)
+            .filter(|(_, need)| !confirming_only || **need == Need::Second)
             .map(|(id, _)| id.clone())
             .collect();
         for _ in 0..pending_rounds {
@@ -143,14 +147,39 @@ pub fn run(
             })
             .max()
             .unwrap_or(plan.judging.batch_rounds);
-        let open_ids = outcomes
-            .iter()
-            .filter(|(_, outcome)| outcome.need != Need::Nothing)
-            .map(|(id, _)| id);
-        let per_round_s = engine.predicted_round_s(open_ids).max(1e-9);
+        let ids_needing = |wanted: fn(Need) -> bool| {
+            outcomes
+                .iter()
+                .filter(move |(_, outcome)| wanted(outcome.need))
+                .map(|(id, _)| id)
+        };
+        let all_s = engine
+            .predicted_round_s(ids_needing(|need| need != Need::Nothing))
+            .max(1e-9);
         let left_s = plan.budget_s - started.elapsed().as_secs_f64();
-        let affordable = (left_s.max(0.0) / per_round_s).floor() as usize;
-        pending_rounds = wanted.min(affordable);
+        let affordable = |per_round_s: f64| (left_s.max(0.0) / per_round_s).floor() as usize;
+        let confirming = open
+            .iter()
+            .filter(|outcome| outcome.need == Need::Second)
+            .map(|outcome| {
+                let done = outcome.second.map_or(0, |set| set.rounds);
+                plan.judging
+                    .min_rounds
+                    .saturating_sub(done)
+                    .max(plan.judging.batch_rounds)
+            })
+            .max();
+        confirming_only = affordable(all_s) < wanted && confirming.is_some();
+        let (per_round_s, wanted) = match confirming {
+            Some(confirm_rounds) if confirming_only => (
+                engine
+                    .predicted_round_s(ids_needing(|need| need == Need::Second))
+                    .max(1e-9),
+                confirm_rounds,
+            ),
+            _ => (all_s, wanted),
+        };
+        pending_rounds = wanted.min(affordable(per_round_s));
         if pending_rounds == 0 {
             eprintln!(
                 "budget: {} benchmark(s) undecided, a round would take about {per_round_s:.0} s, \
@@ -162,10 +191,18 @@ pub fn run(
             return Ok(finish(plan, outcomes, rounds, &engine, true, started));
         }
         if plan.verbose {
-            eprintln!(
-                "{} benchmark(s) undecided: {pending_rounds} more rounds for them",
-                open.len()
-            );
+            if confirming_only {
+                eprintln!(
+                    "{} benchmark(s) undecided; the budget left goes to the confirmation sets: \
+                     {pending_rounds} more rounds for them",
+                    open.len()
+                );
+            } else {
+                eprintln!(
+                    "{} benchmark(s) undecided: {pending_rounds} more rounds for them",
+                    open.len()
+                );
+            }
         }
     }
 }
