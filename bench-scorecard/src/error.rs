@@ -20,6 +20,9 @@ pub enum ScorecardError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// A file could not be written crash-safely (the file layer's error).
+    #[error(transparent)]
+    File(#[from] llmkg_filefmt::FileError),
     /// A JSON file did not have the expected shape.
     #[error("{path}: malformed JSON: {source}")]
     Json {
@@ -56,6 +59,18 @@ impl ScorecardError {
             path: path.into(),
             source,
         }
+    }
+
+    /// Writes `value` as pretty JSON to `path` through the workspace's crash-safe file layer
+    /// (a reader never sees half a file), creating the folder first.
+    pub(crate) fn write_json(path: &std::path::Path, value: &impl serde::Serialize) -> Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| ScorecardError::io(dir, e))?;
+        }
+        let text =
+            serde_json::to_string_pretty(value).map_err(|e| ScorecardError::json(path, e))?;
+        llmkg_filefmt::write_atomically(path, text.as_bytes())?;
+        Ok(())
     }
 
     pub(crate) fn json(path: impl Into<PathBuf>, source: serde_json::Error) -> Self {

@@ -96,14 +96,8 @@ impl MemoryMeasurement {
     ///
     /// [`ScorecardError::Io`] when the directory or file cannot be written.
     pub fn write_to(&self, dir: &Path) -> Result<PathBuf> {
-        fs::create_dir_all(dir).map_err(|e| ScorecardError::io(dir, e))?;
         let path = dir.join(self.file_name());
-        let text =
-            serde_json::to_string_pretty(self).map_err(|e| ScorecardError::json(&path, e))?;
-        // Written to a temporary name first so a reader never sees half a file.
-        let temporary = path.with_extension("json.tmp");
-        fs::write(&temporary, text).map_err(|e| ScorecardError::io(&temporary, e))?;
-        fs::rename(&temporary, &path).map_err(|e| ScorecardError::io(&path, e))?;
+        ScorecardError::write_json(&path, self)?;
         Ok(path)
     }
 

@@ -167,15 +167,8 @@ impl PairedRatios {
     ///
     /// [`ScorecardError::Io`] when the folder or file cannot be written.
     pub fn write_to(&self, measurements: &Path) -> Result<PathBuf> {
-        let dir = Self::dir(measurements);
-        fs::create_dir_all(&dir).map_err(|e| ScorecardError::io(&dir, e))?;
-        let path = dir.join(PAIRED_RATIOS_FILE);
-        let text =
-            serde_json::to_string_pretty(self).map_err(|e| ScorecardError::json(&path, e))?;
-        // Written to a temporary name first so a reader never sees half a file.
-        let temporary = path.with_extension("json.tmp");
-        fs::write(&temporary, text).map_err(|e| ScorecardError::io(&temporary, e))?;
-        fs::rename(&temporary, &path).map_err(|e| ScorecardError::io(&path, e))?;
+        let path = Self::dir(measurements).join(PAIRED_RATIOS_FILE);
+        ScorecardError::write_json(&path, self)?;
         Ok(path)
     }
 
