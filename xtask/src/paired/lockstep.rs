@@ -213,6 +213,9 @@ pub fn serve(
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => {}
         }
+        if waiting == [false, false] {
+            continue;
+        }
         let now_on = current
             .lock()
             .map(|current| current.clone())
@@ -460,9 +463,9 @@ mod tests {
         assert!(report.alternation() > 0.6, "{report:?}");
     }
 
-    /// Warm-up turns are granted at once, whatever the other side does: none waits.
+    /// Warm-up turns are granted outside the alternation (counted apart, never held).
     #[test]
-    fn warm_up_turns_never_wait() {
+    fn warm_up_turns_are_granted_outside_the_alternation() {
         let (report, timeline) = run_fake_pair("Warming up for 30.000 ms");
         assert_eq!(report.turns, [0, 0]);
         assert_eq!(report.warm_up_turns, [20, 20]);
